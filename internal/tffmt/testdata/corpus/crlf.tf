@@ -1,0 +1,4 @@
+resource "x" "w" {
+  a=1
+  bb=2
+}
