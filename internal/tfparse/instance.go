@@ -1,0 +1,100 @@
+package tfparse
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Instance is one expansion of a resource or module block: one element of
+// a known for_each, or the block itself (with each/count unknown when
+// they are not known).
+type Instance struct {
+	Block *Block
+	// Key is the instance key in address form (`["mcpo"]`, `[0]`) or "".
+	Key  string
+	vars map[string]cty.Value
+	eval *Evaluator
+}
+
+// Address is the instance's address, e.g. aws_ecs_service.this["mcpo"].
+func (i *Instance) Address() string { return i.Block.Address() + i.Key }
+
+// Eval evaluates expr with each.key / each.value / count.index bound.
+func (i *Instance) Eval(expr hcl.Expression) cty.Value {
+	if expr == nil {
+		return cty.NullVal(cty.DynamicPseudoType)
+	}
+	i.eval.mu.Lock()
+	defer i.eval.mu.Unlock()
+	return i.eval.evalLocked(expr, i.context())
+}
+
+// Tree is Evaluator.Tree for this instance.
+func (i *Instance) Tree(expr hcl.Expression) any {
+	i.eval.mu.Lock()
+	defer i.eval.mu.Unlock()
+	return i.eval.treeLocked(expr, i.context())
+}
+
+func (i *Instance) context() *hcl.EvalContext {
+	base := i.eval.contextLocked()
+	if len(i.vars) == 0 {
+		return base
+	}
+	ctx := &hcl.EvalContext{Variables: make(map[string]cty.Value, len(base.Variables)+len(i.vars)), Functions: base.Functions}
+	for k, v := range base.Variables {
+		ctx.Variables[k] = v
+	}
+	for k, v := range i.vars {
+		ctx.Variables[k] = v
+	}
+	return ctx
+}
+
+// Instances expands a block by its for_each (when known) or count (when
+// known and small). Without either, or when they are unknown, it returns
+// one instance.
+func (e *Evaluator) Instances(b *Block) []*Instance {
+	if fe := b.Attr("for_each"); fe != nil {
+		v := e.Eval(fe.Expr)
+		if v.IsWhollyKnown() && !v.IsNull() && (v.Type().IsMapType() || v.Type().IsObjectType() || v.Type().IsSetType()) && v.LengthInt() > 0 {
+			var out []*Instance
+			for it := v.ElementIterator(); it.Next(); {
+				k, ev := it.Element()
+				if v.Type().IsSetType() {
+					k = ev
+				}
+				if k.Type() != cty.String {
+					return []*Instance{e.unknownInstance(b)}
+				}
+				out = append(out, &Instance{
+					Block: b, Key: fmt.Sprintf("[%q]", k.AsString()), eval: e,
+					vars: map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": k, "value": ev})},
+				})
+			}
+			return out
+		}
+		return []*Instance{e.unknownInstance(b)}
+	}
+	if c := b.Attr("count"); c != nil {
+		n, ok := e.Number(c.Expr)
+		if ok && n >= 0 && n <= 16 && n == float64(int(n)) {
+			out := make([]*Instance, 0, int(n))
+			for k := 0; k < int(n); k++ {
+				out = append(out, &Instance{
+					Block: b, Key: fmt.Sprintf("[%d]", k), eval: e,
+					vars: map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(int64(k))})},
+				})
+			}
+			return out
+		}
+		return []*Instance{e.unknownInstance(b)}
+	}
+	return []*Instance{{Block: b, eval: e}}
+}
+
+func (e *Evaluator) unknownInstance(b *Block) *Instance {
+	return &Instance{Block: b, eval: e, vars: map[string]cty.Value{"each": cty.DynamicVal, "count": cty.DynamicVal}}
+}

@@ -1,0 +1,219 @@
+package tfparse
+
+import (
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// File is one parsed configuration file.
+type File struct {
+	// Path is the file's path as found (relative to the working directory
+	// when the root was given relatively).
+	Path string
+	// Src is the file's content.
+	Src []byte
+	// JSON is true for .tf.json files.
+	JSON bool
+	// Diags holds the parse diagnostics; a file with errors has an empty
+	// (or partial) body.
+	Diags hcl.Diagnostics
+	body  hcl.Body
+	// blockSpans are the line spans of every block, nested ones included,
+	// used to scope inline suppressions.
+	blockSpans []Span
+}
+
+// Span is a range of lines, both inclusive.
+type Span struct{ Start, End int }
+
+// BlockStartingAt returns the span of the block whose header is on line, if
+// any.
+func (f *File) BlockStartingAt(line int) (Span, bool) {
+	i := sort.Search(len(f.blockSpans), func(i int) bool { return f.blockSpans[i].Start >= line })
+	if i < len(f.blockSpans) && f.blockSpans[i].Start == line {
+		return f.blockSpans[i], true
+	}
+	return Span{}, false
+}
+
+// Block is a configuration block (resource, module, a nested block ...) in
+// either syntax.
+type Block struct {
+	Type     string
+	Labels   []string
+	File     *File
+	DefRange hcl.Range
+	Range    hcl.Range
+	Parent   *Block
+	// Dynamic is true for the content of a dynamic block.
+	Dynamic bool
+	body    hcl.Body
+	syn     *hclsyntax.Body
+}
+
+// Attribute is one attribute of a block.
+type Attribute struct {
+	Name      string
+	Expr      hcl.Expression
+	Range     hcl.Range
+	NameRange hcl.Range
+	File      *File
+}
+
+// Name returns the block's last label ("app" for resource "aws_x" "app").
+func (b *Block) Name() string {
+	if len(b.Labels) == 0 {
+		return ""
+	}
+	return b.Labels[len(b.Labels)-1]
+}
+
+// Address returns the Terraform address of a top-level block:
+// aws_ecs_service.app, data.aws_iam_policy_document.x, module.vpc, var.x.
+func (b *Block) Address() string {
+	switch b.Type {
+	case "resource":
+		if len(b.Labels) == 2 {
+			return b.Labels[0] + "." + b.Labels[1]
+		}
+	case "data":
+		if len(b.Labels) == 2 {
+			return "data." + b.Labels[0] + "." + b.Labels[1]
+		}
+	case "module":
+		return "module." + b.Name()
+	case "variable":
+		return "var." + b.Name()
+	case "output":
+		return "output." + b.Name()
+	}
+	addr := b.Type
+	for _, l := range b.Labels {
+		addr += "." + l
+	}
+	return addr
+}
+
+// Attr returns the named attribute, or nil.
+func (b *Block) Attr(name string) *Attribute {
+	if b.syn != nil {
+		a, ok := b.syn.Attributes[name]
+		if !ok {
+			return nil
+		}
+		return &Attribute{Name: name, Expr: a.Expr, Range: a.SrcRange, NameRange: a.NameRange, File: b.File}
+	}
+	if b.body == nil {
+		return nil
+	}
+	content, _, diags := b.body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: name}}})
+	if diags.HasErrors() || content == nil {
+		return nil
+	}
+	a, ok := content.Attributes[name]
+	if !ok {
+		return nil
+	}
+	return &Attribute{Name: name, Expr: a.Expr, Range: a.Range, NameRange: a.NameRange, File: b.File}
+}
+
+// Attrs returns all attributes of a block whose body holds only attributes
+// (locals, a JSON object). For native syntax, nested blocks are ignored.
+func (b *Block) Attrs() []*Attribute {
+	var out []*Attribute
+	if b.syn != nil {
+		for name, a := range b.syn.Attributes {
+			out = append(out, &Attribute{Name: name, Expr: a.Expr, Range: a.SrcRange, NameRange: a.NameRange, File: b.File})
+		}
+	} else if b.body != nil {
+		attrs, _ := b.body.JustAttributes()
+		for name, a := range attrs {
+			out = append(out, &Attribute{Name: name, Expr: a.Expr, Range: a.Range, NameRange: a.NameRange, File: b.File})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Range.Start.Byte < out[j].Range.Start.Byte })
+	return out
+}
+
+// Blocks returns the nested blocks of type typ, static ones first, then
+// the content of dynamic "typ" blocks (marked Dynamic).
+func (b *Block) Blocks(typ string) []*Block {
+	var out []*Block
+	if b.syn != nil {
+		for _, nb := range b.syn.Blocks {
+			switch {
+			case nb.Type == typ:
+				out = append(out, newSynBlock(nb, b.File, b))
+			case nb.Type == "dynamic" && len(nb.Labels) == 1 && nb.Labels[0] == typ:
+				for _, c := range nb.Body.Blocks {
+					if c.Type == "content" {
+						cb := newSynBlock(c, b.File, b)
+						cb.Type, cb.Dynamic = typ, true
+						out = append(out, cb)
+					}
+				}
+			}
+		}
+		return out
+	}
+	if b.body == nil {
+		return nil
+	}
+	content, _, _ := b.body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: typ}}})
+	if content != nil {
+		for _, nb := range content.Blocks {
+			out = append(out, &Block{Type: nb.Type, Labels: nb.Labels, File: b.File, DefRange: nb.DefRange, Range: nb.DefRange, Parent: b, body: nb.Body})
+		}
+	}
+	dyn, _, _ := b.body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "dynamic", LabelNames: []string{"type"}}}})
+	if dyn != nil {
+		for _, d := range dyn.Blocks {
+			if d.Labels[0] != typ {
+				continue
+			}
+			c, _, _ := d.Body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "content"}}})
+			if c == nil {
+				continue
+			}
+			for _, cb := range c.Blocks {
+				out = append(out, &Block{Type: typ, File: b.File, DefRange: d.DefRange, Range: d.DefRange, Parent: b, body: cb.Body, Dynamic: true})
+			}
+		}
+	}
+	return out
+}
+
+// Block returns the first nested block of type typ, or nil.
+func (b *Block) Block(typ string) *Block {
+	bs := b.Blocks(typ)
+	if len(bs) == 0 {
+		return nil
+	}
+	return bs[0]
+}
+
+// AllBlocks returns every nested block in native syntax (not for JSON, where
+// blocks cannot be told from object attributes without a schema).
+func (b *Block) AllBlocks() []*Block {
+	if b.syn == nil {
+		return nil
+	}
+	out := make([]*Block, 0, len(b.syn.Blocks))
+	for _, nb := range b.syn.Blocks {
+		out = append(out, newSynBlock(nb, b.File, b))
+	}
+	return out
+}
+
+// Body returns the block's HCL body.
+func (b *Block) Body() hcl.Body { return b.body }
+
+func newSynBlock(nb *hclsyntax.Block, f *File, parent *Block) *Block {
+	return &Block{
+		Type: nb.Type, Labels: nb.Labels, File: f,
+		DefRange: nb.DefRange(), Range: nb.Range(), Parent: parent,
+		body: nb.Body, syn: nb.Body,
+	}
+}
