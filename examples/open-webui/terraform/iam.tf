@@ -144,7 +144,7 @@ data "aws_iam_policy_document" "exec" {
 }
 
 resource "aws_iam_role_policy" "exec" {
-  for_each = var.enable_execute_command ? local.services : {}
+  for_each = { for k, v in local.services : k => v if var.enable_execute_command }
 
   name   = "ecs-exec"
   role   = aws_iam_role.task[each.key].id

@@ -22,9 +22,11 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
   kms_key_id        = aws_kms_key.main.arn
 }
 
+# Encrypted with the stack's key: CloudWatch cannot publish to a topic
+# encrypted with the AWS-managed SNS key.
 resource "aws_sns_topic" "alarms" {
   name              = "${local.name}-alarms"
-  kms_master_key_id = "alias/aws/sns"
+  kms_master_key_id = aws_kms_key.main.arn
 }
 
 resource "aws_sns_topic_subscription" "email" {
@@ -59,7 +61,6 @@ resource "aws_cloudwatch_log_metric_filter" "errors" {
     namespace     = local.metric_namespace
     value         = "1"
     default_value = "0"
-    dimensions    = {}
   }
 }
 
