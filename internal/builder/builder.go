@@ -373,7 +373,7 @@ func Untar(r io.Reader, dir string) error {
 		if err != nil {
 			return fmt.Errorf("failed to read the OCI archive: %w", err)
 		}
-		p := filepath.Join(dir, filepath.Clean("/" + h.Name))
+		p := filepath.Join(dir, filepath.Clean("/"+h.Name))
 		if !strings.HasPrefix(p, filepath.Clean(dir)+string(os.PathSeparator)) {
 			return fmt.Errorf("OCI archive entry %q escapes the output directory", h.Name)
 		}
