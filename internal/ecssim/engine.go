@@ -1,0 +1,839 @@
+package ecssim
+
+import (
+	"fmt"
+	"math"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// tick advances every service by one simulation step at time now.
+func (s *Sim) tick(now time.Time) {
+	names := make([]string, 0, len(s.clusters))
+	for n := range s.clusters {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		c := s.clusters[n]
+		for _, sn := range c.order {
+			if svc := c.services[sn]; svc != nil {
+				s.tickService(svc, now)
+			}
+		}
+	}
+}
+
+func (s *Sim) tickService(svc *service, now time.Time) {
+	for _, t := range svc.tasks {
+		s.tickTask(svc, t, now)
+	}
+	// forget stopped tasks after the retention period
+	kept := svc.tasks[:0]
+	for _, t := range svc.tasks {
+		if t.stopped != nil && now.Sub(*t.stopped) > s.timing.StoppedRetention {
+			continue
+		}
+		kept = append(kept, t)
+	}
+	svc.tasks = kept
+	if r := svc.current; r != nil && r.active() {
+		s.advanceRollout(r, now)
+	}
+	s.schedule(svc, now)
+	s.checkSettled(svc, now)
+}
+
+// tickTask moves one task along PROVISIONING → PENDING → RUNNING (→ STOPPED).
+func (s *Sim) tickTask(svc *service, t *task, now time.Time) {
+	if t.last == "STOPPED" || now.Before(t.next) && t.last != "RUNNING" {
+		return
+	}
+	switch t.last {
+	case "PROVISIONING":
+		t.last = "PENDING"
+		t.pullStart = ptr(now)
+		t.next = now.Add(s.timing.Pull)
+		if t.fault != nil && t.fault.Kind == FaultSlowStart {
+			t.next = t.next.Add(t.fault.After)
+		}
+		t.version++
+	case "PENDING":
+		if t.fault != nil && t.fault.Kind == FaultImagePull {
+			img := t.fault.Image
+			for _, c := range t.td.def.ContainerDefinitions {
+				if c.Image != nil && (img == "" || matchImage(img, *c.Image)) {
+					img = *c.Image
+					break
+				}
+			}
+			reason := t.fault.Reason
+			if reason == "" {
+				reason = fmt.Sprintf("CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref %s: not found", img)
+			}
+			t.cReason = reason
+			s.stopTask(svc, t, now, types.TaskStopCodeTaskFailedToStart, reason, true)
+			return
+		}
+		t.pullStop = ptr(now)
+		t.last = "RUNNING"
+		t.started = ptr(now)
+		t.version++
+		t.health = types.HealthStatusUnknown
+		if svc.hasLB() {
+			t.target = "initial"
+			svc.event(now, s, "registered 1 targets in (target-group %s)", svc.targetGroup())
+		}
+		check := s.timing.HealthCheck
+		if !svc.hasLB() && !t.td.hasContainerHealthCheck() {
+			check = 0
+		}
+		t.healthyAt = now.Add(check)
+		if t.fault != nil && t.fault.Kind == FaultExit {
+			t.exitAt = now.Add(t.fault.After)
+		}
+		s.tickTask(svc, t, now) // a zero-length check completes at once
+	case "RUNNING":
+		if !t.alive() {
+			if !now.Before(t.next) {
+				s.finishStop(t, now)
+			}
+			return
+		}
+		if t.fault != nil && t.fault.Kind == FaultExit && !now.Before(t.exitAt) {
+			t.exitCode = ptr(t.fault.ExitCode)
+			t.cReason = t.fault.Reason
+			reason := "Essential container in task exited"
+			s.stopTask(svc, t, now, types.TaskStopCodeEssentialContainerExited, reason, true)
+			return
+		}
+		if t.health == types.HealthStatusUnknown && !now.Before(t.healthyAt) {
+			if t.fault != nil && t.fault.Kind == FaultUnhealthy {
+				t.health = types.HealthStatusUnhealthy
+				t.version++
+				if svc.hasLB() {
+					t.target = "unhealthy"
+					port := int32(0)
+					if p := svc.lbs[0].ContainerPort; p != nil {
+						port = *p
+					}
+					svc.event(now, s, "(port %d) is unhealthy in (target-group %s) due to (reason Health checks failed).", port, svc.targetGroup())
+				} else {
+					svc.event(now, s, "(task %s) failed container health checks.", t.id)
+				}
+				t.exitAt = now.Add(s.timing.UnhealthyStop)
+			} else {
+				t.health = types.HealthStatusHealthy
+				t.version++
+				if svc.hasLB() {
+					t.target = "healthy"
+				}
+			}
+		}
+		if t.health == types.HealthStatusUnhealthy && !now.Before(t.exitAt) {
+			reason := "Task failed container health checks"
+			if svc.hasLB() {
+				reason = fmt.Sprintf("Task failed ELB health checks in (target-group %s)", svc.targetGroup())
+			}
+			if t.fault != nil && t.fault.Reason != "" {
+				reason = t.fault.Reason
+			}
+			s.stopTask(svc, t, now, types.TaskStopCodeServiceSchedulerInitiated, reason, true)
+			svc.event(now, s, "has stopped 1 running tasks: (task %s).", t.id)
+		}
+	case "DEACTIVATING", "STOPPING":
+		s.finishStop(t, now)
+	}
+}
+
+func matchImage(pattern, image string) bool {
+	if pattern == image {
+		return true
+	}
+	ok, _ := path.Match(pattern, image)
+	return ok
+}
+
+// stopTask asks a task to stop. failed marks a failure that counts toward
+// the circuit breaker.
+func (s *Sim) stopTask(svc *service, t *task, now time.Time, code types.TaskStopCode, reason string, failed bool) {
+	if !t.alive() {
+		return
+	}
+	t.desired = "STOPPED"
+	t.stopCode = code
+	t.reason = reason
+	t.stopping = ptr(now)
+	t.version++
+	if t.last == "RUNNING" && t.exitCode == nil {
+		if t.target != "" {
+			t.target = "draining"
+			t.last = "DEACTIVATING"
+		} else {
+			t.last = "STOPPING"
+		}
+		t.next = now.Add(s.timing.Drain)
+	} else {
+		s.finishStop(t, now)
+	}
+	if failed {
+		s.taskFailed(svc, t.d, now)
+	}
+}
+
+func (s *Sim) finishStop(t *task, now time.Time) {
+	if t.last == "STOPPED" {
+		return
+	}
+	if t.last == "DEACTIVATING" && t.svc.hasLB() {
+		t.svc.event(now, s, "deregistered 1 targets in (target-group %s)", t.svc.targetGroup())
+	}
+	t.last = "STOPPED"
+	t.stopped = ptr(now)
+	t.target = ""
+	t.version++
+}
+
+// taskFailed counts a failed task against its deployment's circuit breaker.
+func (s *Sim) taskFailed(svc *service, d *dep, now time.Time) {
+	d.failed++
+	d.updated = now
+	r := d.ro
+	if r == nil || !r.active() || !r.cbEnabled() {
+		return
+	}
+	threshold := r.cbThreshold
+	if d.failed < threshold {
+		return
+	}
+	if d == r.rbDep {
+		if r.status != types.ServiceDeploymentStatusRollbackFailed {
+			d.state = types.DeploymentRolloutStateFailed
+			d.reason = "ECS deployment circuit breaker: tasks failed to start."
+			d.launch = false
+			r.status = types.ServiceDeploymentStatusRollbackFailed
+			r.reason = "Rollback failed: tasks of the previous service revision failed to start."
+			r.cbStatus = types.ServiceDeploymentRollbackMonitorsStatusTriggered
+			r.finished = ptr(now)
+			r.updated = now
+			svc.event(now, s, "(deployment %s) deployment failed: tasks failed to start.", d.id)
+		}
+		return
+	}
+	if d != r.target || r.rollingBack() {
+		return
+	}
+	r.cbStatus = types.ServiceDeploymentRollbackMonitorsStatusTriggered
+	s.failRollout(r, now, "tasks failed to start", "ECS deployment circuit breaker: tasks failed to start.", r.cbRollback())
+}
+
+// failRollout marks the rollout's target deployment FAILED and rolls back
+// when asked to.
+func (s *Sim) failRollout(r *rollout, now time.Time, why, reason string, rollback bool) {
+	svc := r.svc
+	d := r.target
+	d.state = types.DeploymentRolloutStateFailed
+	d.reason = reason
+	d.launch = false
+	d.updated = now
+	r.updated = now
+	svc.steady = false
+	svc.event(now, s, "(deployment %s) deployment failed: %s.", d.id, why)
+	if rollback {
+		s.startRollback(r, now, reason)
+		return
+	}
+	r.status = types.ServiceDeploymentStatusStopped
+	r.reason = reason
+	r.stoppedT = ptr(now)
+	r.finished = ptr(now)
+}
+
+// startRollback returns the service to the revision that last completed.
+func (s *Sim) startRollback(r *rollout, now time.Time, reason string) {
+	svc := r.svc
+	r.updated = now
+	stable := svc.stable
+	if stable == nil || stable == r.target {
+		r.status = types.ServiceDeploymentStatusRollbackFailed
+		r.reason = "Rollback failed: there is no previous service revision to roll back to."
+		r.finished = ptr(now)
+		return
+	}
+	r.status = types.ServiceDeploymentStatusRollbackInProgress
+	r.reason = reason
+	r.rb = &types.Rollback{Reason: ptr(reason), StartedAt: ptr(now), ServiceRevisionArn: ptr(stable.revArn)}
+	r.target.launch = false
+	if r.target.state != types.DeploymentRolloutStateFailed {
+		r.target.state = types.DeploymentRolloutStateFailed
+		r.target.reason = reason
+	}
+	r.target.prod, r.target.test = 0, 0
+	svc.steady = false
+	if r.native() && s.depAlive(svc, stable) {
+		// blue is still running: shift traffic back and drop green
+		stable.prod = 100
+		s.makePrimary(svc, stable, now)
+		svc.event(now, s, "rolling back to deployment %s.", stable.id)
+		return
+	}
+	rb := s.newDep(svc, stable.td, now)
+	rb.ro = r
+	rb.prod = 100
+	r.rbDep = rb
+	s.makePrimary(svc, rb, now)
+	svc.event(now, s, "rolling back to deployment %s.", stable.id)
+}
+
+func (s *Sim) depAlive(svc *service, d *dep) bool {
+	for _, x := range svc.deps {
+		if x == d {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Sim) makePrimary(svc *service, d *dep, now time.Time) {
+	out := []*dep{d}
+	for _, x := range svc.deps {
+		if x != d {
+			x.status = "ACTIVE"
+			x.updated = now
+			out = append(out, x)
+		}
+	}
+	d.status = "PRIMARY"
+	d.updated = now
+	svc.deps = out
+}
+
+func (s *Sim) newDep(svc *service, td *taskDef, now time.Time) *dep {
+	s.seq++
+	svc.revSeq++
+	return &dep{
+		id:      fmt.Sprintf("ecs-svc/%019d", 1000000000000000000+int64(s.seq)*7919),
+		revArn:  s.arn(fmt.Sprintf("service-revision/%s/%s/%d", svc.c.name, svc.name, 4000000000000000000+int64(s.seq)*104729)),
+		td:      td,
+		status:  "PRIMARY",
+		state:   types.DeploymentRolloutStateInProgress,
+		created: now,
+		updated: now,
+		launch:  true,
+	}
+}
+
+// wants returns how many tasks the scheduler keeps for d.
+func (s *Sim) wants(svc *service, d *dep) int32 {
+	r := svc.current
+	if r != nil && r.active() && r.native() && !r.rollingBack() {
+		switch d {
+		case r.target:
+			if r.phase <= phasePreScaleUp {
+				return 0
+			}
+			return svc.desired
+		case r.blue:
+			if r.phase >= phaseCleanUp {
+				return 0
+			}
+			return svc.desired
+		}
+		return 0
+	}
+	if d == svc.primary() {
+		return svc.desired
+	}
+	return 0
+}
+
+// schedule starts and stops tasks so every deployment approaches its want,
+// within the service's maximumPercent / minimumHealthyPercent.
+func (s *Sim) schedule(svc *service, now time.Time) {
+	if svc.status != "ACTIVE" {
+		for _, t := range svc.tasks {
+			s.stopTask(svc, t, now, types.TaskStopCodeServiceSchedulerInitiated, "Service deleted", false)
+		}
+		return
+	}
+	native := svc.current != nil && svc.current.active() && svc.current.native()
+	maxPct := int32(200)
+	minPct := int32(100)
+	if svc.cfg.MaximumPercent != nil {
+		maxPct = *svc.cfg.MaximumPercent
+	}
+	if svc.cfg.MinimumHealthyPercent != nil {
+		minPct = *svc.cfg.MinimumHealthyPercent
+	}
+	var totalLive, totalReady int32
+	for _, d := range svc.deps {
+		l, r, _, _ := svc.live(d)
+		totalLive += l
+		totalReady += r
+	}
+	maxTotal := int32(math.Floor(float64(maxPct) * float64(svc.desired) / 100))
+	minReady := int32(math.Ceil(float64(minPct) * float64(svc.desired) / 100))
+	if maxTotal < svc.desired {
+		maxTotal = svc.desired
+	}
+
+	// scale down first (extras of the same deployment, then old deployments)
+	var stopped []string
+	for _, d := range svc.deps {
+		d.want = s.wants(svc, d)
+		live, _, _, _ := svc.live(d)
+		excess := live - d.want
+		if excess <= 0 {
+			continue
+		}
+		// stop tasks that are not ready before ready ones
+		cands := make([]*task, 0, live)
+		for _, t := range svc.tasks {
+			if t.d == d && t.alive() && !t.ready() {
+				cands = append(cands, t)
+			}
+		}
+		for _, t := range svc.tasks {
+			if t.d == d && t.alive() && t.ready() {
+				cands = append(cands, t)
+			}
+		}
+		for _, t := range cands {
+			if excess == 0 {
+				break
+			}
+			if t.ready() && !native && d != svc.primary() && totalReady-1 < minReady && !(svc.current != nil && svc.current.rollingBack() && d == svc.current.target) {
+				break
+			}
+			if t.ready() {
+				totalReady--
+			}
+			s.stopTask(svc, t, now, types.TaskStopCodeServiceSchedulerInitiated, fmt.Sprintf("Scaling activity initiated by (deployment %s)", svc.primary().id), false)
+			stopped = append(stopped, t.id)
+			totalLive--
+			excess--
+		}
+	}
+	if len(stopped) > 0 {
+		svc.steady = false
+		svc.event(now, s, "has stopped %d running tasks: %s.", len(stopped), taskList(stopped))
+	}
+
+	var started []string
+	for _, d := range svc.deps {
+		if !d.launch {
+			continue
+		}
+		live, _, _, _ := svc.live(d)
+		n := d.want - live
+		if !native && n > maxTotal-totalLive {
+			n = maxTotal - totalLive
+		}
+		for i := int32(0); i < n; i++ {
+			t := s.newTask(svc, d, now)
+			started = append(started, t.id)
+			totalLive++
+		}
+	}
+	if len(started) > 0 {
+		svc.steady = false
+		svc.event(now, s, "has started %d tasks: %s.", len(started), taskList(started))
+	}
+}
+
+func taskList(ids []string) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = "(task " + id + ")"
+	}
+	return strings.Join(parts, " ")
+}
+
+func (s *Sim) newTask(svc *service, d *dep, now time.Time) *task {
+	id := s.nextID("task", 32)
+	n := s.seq
+	t := &task{
+		arn:     s.arn(fmt.Sprintf("task/%s/%s", svc.c.name, id)),
+		id:      id,
+		svc:     svc,
+		d:       d,
+		td:      d.td,
+		fault:   s.faultFor(d.td),
+		last:    "PROVISIONING",
+		desired: "RUNNING",
+		created: now,
+		next:    now.Add(s.timing.Provisioning),
+		health:  types.HealthStatusUnknown,
+		ip:      fmt.Sprintf("10.0.%d.%d", (n/250)%250, n%250+2),
+		az:      []string{"a", "b", "c"}[n%3],
+		version: 1,
+	}
+	svc.tasks = append(svc.tasks, t)
+	return t
+}
+
+// checkSettled finishes rolling deployments and rollbacks once the service
+// runs only the primary revision at its desired count.
+func (s *Sim) checkSettled(svc *service, now time.Time) {
+	p := svc.primary()
+	if p == nil {
+		return
+	}
+	_, ready, _, _ := svc.live(p)
+	othersLive := false
+	for _, t := range svc.tasks {
+		if t.d != p && t.last != "STOPPED" {
+			othersLive = true
+		}
+	}
+	// drop old deployments that have no tasks left
+	if !othersLive && ready >= svc.desired {
+		kept := svc.deps[:1]
+		for _, d := range svc.deps[1:] {
+			if r := svc.current; r != nil && r.active() && r.native() && !r.rollingBack() && (d == r.blue || d == r.target) {
+				kept = append(kept, d)
+			}
+		}
+		svc.deps = kept
+	}
+	r := svc.current
+	settled := ready >= svc.desired && !othersLive
+	if r != nil && r.active() {
+		switch {
+		case r.rollingBack() && settled:
+			p.state = types.DeploymentRolloutStateCompleted
+			p.reason = fmt.Sprintf("ECS deployment %s completed.", p.id)
+			p.finished = true
+			svc.stable = p
+			r.status = types.ServiceDeploymentStatusRollbackSuccessful
+			r.finished = ptr(now)
+			r.updated = now
+			r.stage = ""
+			if r.cbStatus == types.ServiceDeploymentRollbackMonitorsStatusMonitoring {
+				r.cbStatus = types.ServiceDeploymentRollbackMonitorsStatusMonitoringComplete
+			}
+			svc.event(now, s, "(deployment %s) deployment completed.", p.id)
+		case !r.native() && !r.rollingBack() && r.status == types.ServiceDeploymentStatusInProgress && settled && p == r.target:
+			s.rollingSettled(r, now)
+		}
+	}
+	if settled && !svc.steady && (r == nil || !r.active()) && p.state != types.DeploymentRolloutStateFailed {
+		if p.state == types.DeploymentRolloutStateInProgress && p.ro == nil {
+			p.state = types.DeploymentRolloutStateCompleted
+			p.reason = fmt.Sprintf("ECS deployment %s completed.", p.id)
+			svc.stable = p
+		}
+		svc.steady = true
+		svc.event(now, s, "has reached a steady state.")
+	}
+}
+
+// rollingSettled runs the bake time (if any) of a rolling deployment, then
+// completes it.
+func (s *Sim) rollingSettled(r *rollout, now time.Time) {
+	if bake := r.cfg.BakeTimeInMinutes; bake != nil && *bake > 0 {
+		if r.stage != types.ServiceDeploymentLifecycleStageBakeTime {
+			r.stage = types.ServiceDeploymentLifecycleStageBakeTime
+			r.waitUntil = now.Add(time.Duration(*bake) * time.Minute)
+			r.updated = now
+			return
+		}
+		if now.Before(r.waitUntil) {
+			return
+		}
+	}
+	s.completeRollout(r, now)
+}
+
+func (s *Sim) completeRollout(r *rollout, now time.Time) {
+	svc := r.svc
+	d := r.target
+	d.state = types.DeploymentRolloutStateCompleted
+	d.reason = fmt.Sprintf("ECS deployment %s completed.", d.id)
+	d.finished = true
+	d.prod = 100
+	d.updated = now
+	svc.stable = d
+	r.status = types.ServiceDeploymentStatusSuccessful
+	r.stage = types.ServiceDeploymentLifecycleStageCleanUp
+	r.finished = ptr(now)
+	r.updated = now
+	if r.cbStatus == types.ServiceDeploymentRollbackMonitorsStatusMonitoring {
+		r.cbStatus = types.ServiceDeploymentRollbackMonitorsStatusMonitoringComplete
+	}
+	if r.alarmStatus == types.ServiceDeploymentRollbackMonitorsStatusMonitoring {
+		r.alarmStatus = types.ServiceDeploymentRollbackMonitorsStatusMonitoringComplete
+	}
+	svc.deps = []*dep{d}
+	d.status = "PRIMARY"
+	svc.event(now, s, "(deployment %s) deployment completed.", d.id)
+	svc.steady = false
+	s.checkSettled(svc, now)
+}
+
+// Phases of a native (BLUE_GREEN / CANARY / LINEAR) rollout.
+const (
+	phasePreScaleUp = iota
+	phaseScaleUp
+	phasePostScaleUp
+	phaseTestShift
+	phasePostTestShift
+	phaseProdShift
+	phasePostProdShift
+	phaseBake
+	phaseCleanUp
+)
+
+// advanceRollout checks alarms and drives the native state machine.
+func (s *Sim) advanceRollout(r *rollout, now time.Time) {
+	if r.status == types.ServiceDeploymentStatusStopRequested {
+		r.status = types.ServiceDeploymentStatusStopped
+		r.stoppedT = ptr(now)
+		r.finished = ptr(now)
+		r.updated = now
+		return
+	}
+	if r.rollingBack() {
+		return
+	}
+	if r.alarmsEnabled() {
+		var fired []string
+		for _, n := range r.cfg.Alarms.AlarmNames {
+			if s.alarmState(n) == "ALARM" {
+				fired = append(fired, n)
+			}
+		}
+		if len(fired) > 0 {
+			r.triggered = fired
+			r.alarmStatus = types.ServiceDeploymentRollbackMonitorsStatusTriggered
+			reason := fmt.Sprintf("ECS deployment alarm(s) detected: %s.", strings.Join(fired, ", "))
+			s.failRollout(r, now, "alarm detected", reason, r.cfg.Alarms.Rollback)
+			return
+		}
+	}
+	if r.status != types.ServiceDeploymentStatusInProgress || !r.native() {
+		return
+	}
+	// resolve expired hooks
+	for _, h := range r.hooks {
+		if h.status == types.DeploymentLifecycleHookStatusAwaitingAction && !now.Before(h.expires) {
+			h.status = types.DeploymentLifecycleHookStatusTimedOut
+			if h.action != types.DeploymentLifecycleHookActionContinue {
+				s.failRollout(r, now, "lifecycle hook timed out", "Lifecycle hook timed out.", true)
+				return
+			}
+		}
+	}
+	for range 12 { // several instant phases may pass in one tick
+		before := r.phase
+		s.stepNative(r, now)
+		if r.phase == before || !r.active() || r.rollingBack() {
+			return
+		}
+	}
+}
+
+var phaseStage = map[int]types.ServiceDeploymentLifecycleStage{
+	phasePreScaleUp:    types.ServiceDeploymentLifecycleStagePreScaleUp,
+	phaseScaleUp:       types.ServiceDeploymentLifecycleStageScaleUp,
+	phasePostScaleUp:   types.ServiceDeploymentLifecycleStagePostScaleUp,
+	phaseTestShift:     types.ServiceDeploymentLifecycleStageTestTrafficShift,
+	phasePostTestShift: types.ServiceDeploymentLifecycleStagePostTestTrafficShift,
+	phaseProdShift:     types.ServiceDeploymentLifecycleStageProductionTrafficShift,
+	phasePostProdShift: types.ServiceDeploymentLifecycleStagePostProductionTrafficShift,
+	phaseBake:          types.ServiceDeploymentLifecycleStageBakeTime,
+	phaseCleanUp:       types.ServiceDeploymentLifecycleStageCleanUp,
+}
+
+func (s *Sim) setPhase(r *rollout, p int, now time.Time) {
+	r.phase = p
+	r.stage = phaseStage[p]
+	r.updated = now
+}
+
+func (s *Sim) stepNative(r *rollout, now time.Time) {
+	svc := r.svc
+	g := r.target
+	switch r.phase {
+	case phasePreScaleUp:
+		r.stage = types.ServiceDeploymentLifecycleStagePreScaleUp
+		if s.hooksDone(r, types.DeploymentLifecycleHookStagePreScaleUp, now) {
+			s.setPhase(r, phaseScaleUp, now)
+		}
+	case phaseScaleUp:
+		if _, ready, _, _ := svc.live(g); ready >= svc.desired {
+			s.setPhase(r, phasePostScaleUp, now)
+		}
+	case phasePostScaleUp:
+		if s.hooksDone(r, types.DeploymentLifecycleHookStagePostScaleUp, now) {
+			s.setPhase(r, phaseTestShift, now)
+		}
+	case phaseTestShift:
+		g.test = 100
+		if s.hooksDone(r, types.DeploymentLifecycleHookStageTestTrafficShift, now) {
+			s.setPhase(r, phasePostTestShift, now)
+		}
+	case phasePostTestShift:
+		if s.hooksDone(r, types.DeploymentLifecycleHookStagePostTestTrafficShift, now) {
+			s.setPhase(r, phaseProdShift, now)
+			r.step = 0
+			r.waitUntil = time.Time{}
+		}
+	case phaseProdShift:
+		if r.step >= len(r.steps) {
+			s.setPhase(r, phasePostProdShift, now)
+			return
+		}
+		if !r.waitUntil.IsZero() {
+			if now.Before(r.waitUntil) {
+				return
+			}
+			r.waitUntil = time.Time{}
+			r.step++
+			r.updated = now
+			return
+		}
+		key := fmt.Sprintf("#%d", r.step)
+		if !s.hooksDoneKey(r, types.DeploymentLifecycleHookStagePreProductionTrafficShift, key, now) {
+			return
+		}
+		if !s.hooksDoneKey(r, types.DeploymentLifecycleHookStageProductionTrafficShift, key, now) {
+			return
+		}
+		w := r.steps[r.step]
+		if g.prod != w {
+			g.prod = w
+			if r.blue != nil {
+				r.blue.prod = 100 - w
+			}
+			r.updated = now
+			svc.event(now, s, "(deployment %s) shifted %.0f%% of production traffic to service revision %s.", g.id, w, g.revArn)
+		}
+		if r.step == len(r.steps)-1 {
+			r.step++
+			return
+		}
+		r.waitUntil = now.Add(s.stepBake(r))
+	case phasePostProdShift:
+		if s.hooksDone(r, types.DeploymentLifecycleHookStagePostProductionTrafficShift, now) {
+			s.setPhase(r, phaseBake, now)
+			bake := time.Duration(0)
+			if b := r.cfg.BakeTimeInMinutes; b != nil {
+				bake = time.Duration(*b) * time.Minute
+			}
+			r.waitUntil = now.Add(bake)
+		}
+	case phaseBake:
+		if !now.Before(r.waitUntil) {
+			s.setPhase(r, phaseCleanUp, now)
+			if r.blue != nil {
+				r.blue.launch = false
+			}
+		}
+	case phaseCleanUp:
+		if r.blue == nil || !s.depAlive(svc, r.blue) {
+			s.completeRollout(r, now)
+			return
+		}
+		if l, _, _, _ := svc.live(r.blue); l == 0 {
+			s.completeRollout(r, now)
+		}
+	}
+}
+
+func (s *Sim) stepBake(r *rollout) time.Duration {
+	switch r.strategy {
+	case types.DeploymentStrategyCanary:
+		if c := r.cfg.CanaryConfiguration; c != nil && c.CanaryBakeTimeInMinutes != nil {
+			return time.Duration(*c.CanaryBakeTimeInMinutes) * time.Minute
+		}
+	case types.DeploymentStrategyLinear:
+		if c := r.cfg.LinearConfiguration; c != nil && c.StepBakeTimeInMinutes != nil {
+			return time.Duration(*c.StepBakeTimeInMinutes) * time.Minute
+		}
+	}
+	return 0
+}
+
+// trafficSteps returns the production traffic weights a strategy walks through.
+func trafficSteps(cfg types.DeploymentConfiguration) []float64 {
+	switch cfg.Strategy {
+	case types.DeploymentStrategyCanary:
+		pct := 5.0
+		if c := cfg.CanaryConfiguration; c != nil && c.CanaryPercent != nil {
+			pct = *c.CanaryPercent
+		}
+		if pct <= 0 || pct >= 100 {
+			return []float64{100}
+		}
+		return []float64{pct, 100}
+	case types.DeploymentStrategyLinear:
+		step := 10.0
+		if c := cfg.LinearConfiguration; c != nil && c.StepPercent != nil {
+			step = *c.StepPercent
+		}
+		if step <= 0 || step >= 100 {
+			return []float64{100}
+		}
+		var out []float64
+		for w := step; w < 100-1e-9; w += step {
+			out = append(out, math.Round(w*10)/10)
+		}
+		return append(out, 100)
+	}
+	return []float64{100}
+}
+
+func (s *Sim) hooksDone(r *rollout, stage types.DeploymentLifecycleHookStage, now time.Time) bool {
+	return s.hooksDoneKey(r, stage, "", now)
+}
+
+// hooksDoneKey starts the hooks configured for stage (once per key) and
+// reports whether all of them succeeded. PAUSE hooks wait for
+// ContinueServiceDeployment; AWS_LAMBDA hooks are assumed to succeed.
+func (s *Sim) hooksDoneKey(r *rollout, stage types.DeploymentLifecycleHookStage, key string, now time.Time) bool {
+	k := string(stage) + key
+	if r.hookKey != k {
+		r.hookKey = k
+		r.hooks = nil
+		for _, h := range r.cfg.LifecycleHooks {
+			match := false
+			for _, st := range h.LifecycleStages {
+				if st == stage {
+					match = true
+				}
+			}
+			if !match {
+				continue
+			}
+			run := &hookRun{id: s.nextID("hook", 24), hook: h, status: types.DeploymentLifecycleHookStatusSucceeded}
+			if h.TargetType == types.DeploymentLifecycleHookTargetTypePause {
+				run.status = types.DeploymentLifecycleHookStatusAwaitingAction
+				mins := int32(1440)
+				run.action = types.DeploymentLifecycleHookActionRollback
+				if tc := h.TimeoutConfiguration; tc != nil {
+					if tc.TimeoutInMinutes != nil {
+						mins = *tc.TimeoutInMinutes
+					}
+					if tc.Action != "" {
+						run.action = tc.Action
+					}
+				}
+				run.expires = now.Add(time.Duration(mins) * time.Minute)
+				r.svc.event(now, s, "(deployment %s) paused at lifecycle stage %s: waiting for ContinueServiceDeployment (hook %s).", r.target.id, stage, run.id)
+			}
+			r.hooks = append(r.hooks, run)
+		}
+		r.updated = now
+	}
+	for _, h := range r.hooks {
+		if h.status != types.DeploymentLifecycleHookStatusSucceeded && h.status != types.DeploymentLifecycleHookStatusTimedOut {
+			return false
+		}
+	}
+	return true
+}
