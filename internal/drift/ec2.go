@@ -1,0 +1,300 @@
+package drift
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/ecsflow/ecsflow/internal/tfstate"
+)
+
+// EC2API is the part of the EC2 API drift-check reads.
+type EC2API interface {
+	DescribeSecurityGroups(ctx context.Context, in *ec2.DescribeSecurityGroupsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error)
+}
+
+var sgRuleTypes = []string{"aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"}
+
+func init() {
+	specs["aws_security_group"] = spec{maps: map[string]bool{"tags": true}}
+	register(handler{
+		types: append([]string{"aws_security_group"}, sgRuleTypes...),
+		need:  func(c Clients) bool { return c.EC2 != nil },
+		run:   scanSecurityGroups,
+	})
+}
+
+// atom is one security-group permission reduced to a single source:
+// "ingress tcp 443 0.0.0.0/0".
+type atom struct {
+	dir, proto, ports, peer string
+}
+
+func (a atom) String() string {
+	prep := "from"
+	if a.dir == "egress" {
+		prep = "to"
+	}
+	if a.proto == "all" {
+		return fmt.Sprintf("all traffic %s %s", prep, a.peer)
+	}
+	return fmt.Sprintf("%s %s %s %s", a.proto, a.ports, prep, a.peer)
+}
+
+func normProto(p string) string {
+	switch strings.ToLower(p) {
+	case "-1", "all", "":
+		return "all"
+	case "6":
+		return "tcp"
+	case "17":
+		return "udp"
+	case "1":
+		return "icmp"
+	case "58":
+		return "icmpv6"
+	}
+	return strings.ToLower(p)
+}
+
+func portRange(proto, from, to string) string {
+	if proto == "all" {
+		return ""
+	}
+	if from == to {
+		return from
+	}
+	return from + "-" + to
+}
+
+// atomsFromState reads inline ingress/egress blocks of an aws_security_group.
+func atomsFromState(sgID string, attrs map[string]any) []atom {
+	var out []atom
+	for _, dir := range []string{"ingress", "egress"} {
+		list, _ := attrs[dir].([]any)
+		for _, e := range list {
+			m, ok := e.(map[string]any)
+			if !ok {
+				continue
+			}
+			out = append(out, atomsOf(dir, sgID, m,
+				listStrings(m["cidr_blocks"]), listStrings(m["ipv6_cidr_blocks"]), listStrings(m["prefix_list_ids"]), listStrings(m["security_groups"]))...)
+		}
+	}
+	return out
+}
+
+func atomsOf(dir, sgID string, m map[string]any, peers ...[]string) []atom {
+	proto := normProto(tfstate.Scalar(m["protocol"]))
+	if p := tfstate.Scalar(m["ip_protocol"]); p != "" {
+		proto = normProto(p)
+	}
+	ports := portRange(proto, tfstate.Scalar(m["from_port"]), tfstate.Scalar(m["to_port"]))
+	var out []atom
+	for _, ps := range peers {
+		for _, p := range ps {
+			out = append(out, atom{dir, proto, ports, p})
+		}
+	}
+	if tfstate.Scalar(m["self"]) == "true" {
+		out = append(out, atom{dir, proto, ports, sgID})
+	}
+	return out
+}
+
+// atomsFromRule reads an aws_security_group_rule or aws_vpc_security_group_*_rule.
+func atomsFromRule(typ string, attrs map[string]any) (sgID string, atoms []atom) {
+	sgID = tfstate.Scalar(attrs["security_group_id"])
+	switch typ {
+	case "aws_security_group_rule":
+		dir := tfstate.Scalar(attrs["type"])
+		var src []string
+		if s := tfstate.Scalar(attrs["source_security_group_id"]); s != "" {
+			src = append(src, s)
+		}
+		return sgID, atomsOf(dir, sgID, attrs, listStrings(attrs["cidr_blocks"]), listStrings(attrs["ipv6_cidr_blocks"]), listStrings(attrs["prefix_list_ids"]), src)
+	default:
+		dir := "ingress"
+		if typ == "aws_vpc_security_group_egress_rule" {
+			dir = "egress"
+		}
+		var peers []string
+		for _, k := range []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id"} {
+			if s := tfstate.Scalar(attrs[k]); s != "" {
+				peers = append(peers, s)
+			}
+		}
+		return sgID, atomsOf(dir, sgID, attrs, peers)
+	}
+}
+
+func atomsFromLive(sgID string, dir string, perms []ec2types.IpPermission) []atom {
+	var out []atom
+	for _, p := range perms {
+		proto := normProto(aws.ToString(p.IpProtocol))
+		ports := portRange(proto, strconv.Itoa(int(aws.ToInt32(p.FromPort))), strconv.Itoa(int(aws.ToInt32(p.ToPort))))
+		for _, r := range p.IpRanges {
+			out = append(out, atom{dir, proto, ports, aws.ToString(r.CidrIp)})
+		}
+		for _, r := range p.Ipv6Ranges {
+			out = append(out, atom{dir, proto, ports, aws.ToString(r.CidrIpv6)})
+		}
+		for _, r := range p.PrefixListIds {
+			out = append(out, atom{dir, proto, ports, aws.ToString(r.PrefixListId)})
+		}
+		for _, r := range p.UserIdGroupPairs {
+			out = append(out, atom{dir, proto, ports, aws.ToString(r.GroupId)})
+		}
+	}
+	return out
+}
+
+func listStrings(v any) []string {
+	list, _ := v.([]any)
+	var out []string
+	for _, e := range list {
+		if s := tfstate.Scalar(e); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func scanSecurityGroups(ctx context.Context, s *Scanner, items map[string][]*item) error {
+	groups := map[string]*item{}
+	want := map[string]map[atom]bool{}   // sg -> expected atoms
+	inline := map[string]map[atom]bool{} // sg -> atoms from inline blocks
+	for _, it := range items["aws_security_group"] {
+		id := it.obj.ID()
+		groups[id] = it
+		if want[id] == nil {
+			want[id], inline[id] = map[atom]bool{}, map[atom]bool{}
+		}
+		for _, a := range atomsFromState(id, it.obj.Attributes) {
+			want[id][a], inline[id][a] = true, true
+		}
+	}
+	type ruleItem struct {
+		it    *item
+		sg    string
+		atoms []atom
+	}
+	var ruleItems []ruleItem
+	ids := map[string]bool{}
+	for id := range groups {
+		ids[id] = true
+	}
+	// Every rule resource of the state counts as expected on its group,
+	// also those filtered out of this scan.
+	for _, t := range sgRuleTypes {
+		for _, o := range s.stateOf(t) {
+			sg, atoms := atomsFromRule(t, o.Attributes)
+			if want[sg] == nil {
+				want[sg] = map[atom]bool{}
+			}
+			for _, a := range atoms {
+				want[sg][a] = true
+			}
+		}
+		for _, it := range items[t] {
+			sg, atoms := atomsFromRule(t, it.obj.Attributes)
+			ruleItems = append(ruleItems, ruleItem{it, sg, atoms})
+			ids[sg] = true
+		}
+	}
+	live := map[string]map[atom]bool{}
+	err := each(ctx, chunk(sortedKeys(ids), 200), func(batch []string) error {
+		return pages(ctx, s, func(token *string) (*string, error) {
+			out, err := s.c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{
+				Filters:   []ec2types.Filter{{Name: aws.String("group-id"), Values: batch}},
+				NextToken: token,
+			})
+			if err != nil {
+				return nil, err
+			}
+			for _, g := range out.SecurityGroups {
+				id := aws.ToString(g.GroupId)
+				set := map[atom]bool{}
+				for _, a := range atomsFromLive(id, "ingress", g.IpPermissions) {
+					set[a] = true
+				}
+				for _, a := range atomsFromLive(id, "egress", g.IpPermissionsEgress) {
+					set[a] = true
+				}
+				tags := map[string]any{}
+				for _, t := range g.Tags {
+					tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+				}
+				s.mu.Lock()
+				live[id] = set
+				if it := groups[id]; it != nil {
+					it.found, it.arn = true, id
+					it.live = map[string]any{
+						"name":        aws.ToString(g.GroupName),
+						"description": aws.ToString(g.Description),
+						"vpc_id":      aws.ToString(g.VpcId),
+						"tags":        tags,
+					}
+				}
+				s.mu.Unlock()
+			}
+			return out.NextToken, nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	for id, it := range groups {
+		if !it.found {
+			continue
+		}
+		var added, removed []string
+		for a := range live[id] {
+			if !want[id][a] {
+				added = append(added, a.dir+"|"+a.String())
+			}
+		}
+		for a := range inline[id] {
+			if !live[id][a] {
+				removed = append(removed, a.dir+"|"+a.String())
+			}
+		}
+		sort.Strings(added)
+		sort.Strings(removed)
+		for _, a := range added {
+			dir, text, _ := strings.Cut(a, "|")
+			it.extra = append(it.extra, Change{Attribute: dir, Before: none, After: text, Class: Critical})
+		}
+		for _, r := range removed {
+			dir, text, _ := strings.Cut(r, "|")
+			it.extra = append(it.extra, Change{Attribute: dir, Before: text, After: none, Class: Review})
+		}
+	}
+	for _, r := range ruleItems {
+		set, ok := live[r.sg]
+		if !ok {
+			r.it.note = "its security group " + r.sg + " does not exist"
+			continue
+		}
+		found := len(r.atoms) > 0
+		var gone []string
+		for _, a := range r.atoms {
+			if !set[a] {
+				found = false
+				gone = append(gone, a.String())
+			}
+		}
+		r.it.found = found
+		r.it.live = map[string]any{}
+		if !found {
+			r.it.note = "rule " + strings.Join(gone, ", ") + " is no longer on " + r.sg
+		}
+	}
+	return nil
+}

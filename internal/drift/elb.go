@@ -1,0 +1,368 @@
+package drift
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+)
+
+// ELBAPI is the part of the Elastic Load Balancing v2 API drift-check reads.
+type ELBAPI interface {
+	DescribeLoadBalancers(ctx context.Context, in *elb.DescribeLoadBalancersInput, optFns ...func(*elb.Options)) (*elb.DescribeLoadBalancersOutput, error)
+	DescribeListeners(ctx context.Context, in *elb.DescribeListenersInput, optFns ...func(*elb.Options)) (*elb.DescribeListenersOutput, error)
+	DescribeRules(ctx context.Context, in *elb.DescribeRulesInput, optFns ...func(*elb.Options)) (*elb.DescribeRulesOutput, error)
+	DescribeTargetGroups(ctx context.Context, in *elb.DescribeTargetGroupsInput, optFns ...func(*elb.Options)) (*elb.DescribeTargetGroupsOutput, error)
+	DescribeTags(ctx context.Context, in *elb.DescribeTagsInput, optFns ...func(*elb.Options)) (*elb.DescribeTagsOutput, error)
+}
+
+func init() {
+	tags := map[string]bool{"tags": true}
+	specs["aws_lb"] = spec{sets: map[string][]string{}, maps: tags}
+	specs["aws_lb_listener"] = spec{sets: map[string][]string{"default_action": actionKeys}, maps: tags}
+	specs["aws_lb_listener_rule"] = spec{sets: map[string][]string{"action": actionKeys, "condition": conditionKeys}, maps: tags}
+	specs["aws_lb_target_group"] = spec{maps: tags}
+	register(handler{
+		types: []string{"aws_lb", "aws_lb_listener", "aws_lb_listener_rule", "aws_lb_target_group"},
+		need:  func(c Clients) bool { return c.ELB != nil },
+		run:   scanELB,
+	})
+}
+
+var (
+	actionKeys    = []string{"type", "target_group_arn", "forward", "redirect", "fixed_response"}
+	conditionKeys = []string{"path_pattern", "host_header", "http_header", "http_request_method", "query_string", "source_ip"}
+)
+
+// scanELB reads load balancers and target groups by listing them (a
+// handful of pages even for large accounts, and immune to one missing ARN
+// failing a batch), listeners per managed load balancer and rules per
+// managed listener, then tags 20 ARNs per call.
+func scanELB(ctx context.Context, s *Scanner, items map[string][]*item) error {
+	var tagged []*item
+
+	// Load balancers.
+	lbs := map[string]*item{}
+	for _, it := range items["aws_lb"] {
+		lbs[it.obj.ID()] = it
+	}
+	managedLB := map[string]string{} // arn -> address
+	if len(lbs) > 0 || len(items["aws_lb_target_group"]) > 0 {
+		err := pages(ctx, s, func(marker *string) (*string, error) {
+			out, err := s.c.ELB.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Marker: marker, PageSize: aws.Int32(400)})
+			if err != nil {
+				return nil, err
+			}
+			for _, lb := range out.LoadBalancers {
+				it := lbs[aws.ToString(lb.LoadBalancerArn)]
+				if it == nil {
+					continue
+				}
+				it.found, it.arn = true, aws.ToString(lb.LoadBalancerArn)
+				managedLB[it.arn] = it.obj.Address
+				var sgs, subnets []any
+				for _, g := range lb.SecurityGroups {
+					sgs = append(sgs, g)
+				}
+				for _, az := range lb.AvailabilityZones {
+					subnets = append(subnets, aws.ToString(az.SubnetId))
+				}
+				it.live = map[string]any{
+					"name":               aws.ToString(lb.LoadBalancerName),
+					"internal":           lb.Scheme == elbtypes.LoadBalancerSchemeEnumInternal,
+					"load_balancer_type": string(lb.Type),
+					"security_groups":    sgs,
+					"subnets":            subnets,
+					"ip_address_type":    string(lb.IpAddressType),
+				}
+				tagged = append(tagged, it)
+			}
+			return out.NextMarker, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	// Target groups: state ones, and unmanaged ones on a managed load balancer.
+	tgs := map[string]*item{}
+	for _, it := range items["aws_lb_target_group"] {
+		tgs[it.obj.ID()] = it
+	}
+	knownTG := map[string]bool{}
+	for _, o := range s.stateOf("aws_lb_target_group") {
+		knownTG[o.ID()] = true
+	}
+	if len(tgs) > 0 || len(managedLB) > 0 {
+		err := pages(ctx, s, func(marker *string) (*string, error) {
+			out, err := s.c.ELB.DescribeTargetGroups(ctx, &elb.DescribeTargetGroupsInput{Marker: marker, PageSize: aws.Int32(400)})
+			if err != nil {
+				return nil, err
+			}
+			for _, tg := range out.TargetGroups {
+				arn := aws.ToString(tg.TargetGroupArn)
+				it := tgs[arn]
+				if it == nil {
+					if !knownTG[arn] {
+						for _, lb := range tg.LoadBalancerArns {
+							if addr, ok := managedLB[lb]; ok {
+								s.addUnmanaged(Finding{Type: "aws_lb_target_group", ID: aws.ToString(tg.TargetGroupName), Parent: addr,
+									Note: fmt.Sprintf("target group %s is attached to %s but no state knows it", aws.ToString(tg.TargetGroupName), addr)})
+								break
+							}
+						}
+					}
+					continue
+				}
+				it.found, it.arn = true, arn
+				hc := map[string]any{
+					"enabled":             aws.ToBool(tg.HealthCheckEnabled),
+					"path":                aws.ToString(tg.HealthCheckPath),
+					"port":                aws.ToString(tg.HealthCheckPort),
+					"protocol":            string(tg.HealthCheckProtocol),
+					"interval":            int(aws.ToInt32(tg.HealthCheckIntervalSeconds)),
+					"timeout":             int(aws.ToInt32(tg.HealthCheckTimeoutSeconds)),
+					"healthy_threshold":   int(aws.ToInt32(tg.HealthyThresholdCount)),
+					"unhealthy_threshold": int(aws.ToInt32(tg.UnhealthyThresholdCount)),
+				}
+				if tg.Matcher != nil {
+					hc["matcher"] = aws.ToString(tg.Matcher.HttpCode)
+				}
+				it.live = map[string]any{
+					"name":         aws.ToString(tg.TargetGroupName),
+					"port":         int(aws.ToInt32(tg.Port)),
+					"protocol":     string(tg.Protocol),
+					"target_type":  string(tg.TargetType),
+					"vpc_id":       aws.ToString(tg.VpcId),
+					"health_check": []any{hc},
+				}
+				tagged = append(tagged, it)
+			}
+			return out.NextMarker, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	// Listeners, per load balancer they belong to.
+	listeners := map[string]*item{}
+	lbOfListener := map[string]bool{}
+	for _, it := range items["aws_lb_listener"] {
+		listeners[it.obj.ID()] = it
+		lbOfListener[it.obj.String("load_balancer_arn")] = true
+	}
+	for arn := range managedLB {
+		lbOfListener[arn] = true
+	}
+	knownListener := map[string]bool{}
+	for _, o := range s.stateOf("aws_lb_listener") {
+		knownListener[o.ID()] = true
+	}
+	managedListener := map[string]string{}
+	var mu = make(chan struct{}, 1)
+	err := each(ctx, sortedKeys(lbOfListener), func(lbArn string) error {
+		return pages(ctx, s, func(marker *string) (*string, error) {
+			out, err := s.c.ELB.DescribeListeners(ctx, &elb.DescribeListenersInput{LoadBalancerArn: aws.String(lbArn), Marker: marker, PageSize: aws.Int32(400)})
+			if err != nil {
+				if isCode(err, "LoadBalancerNotFound") {
+					return nil, nil
+				}
+				return nil, err
+			}
+			mu <- struct{}{}
+			defer func() { <-mu }()
+			for _, l := range out.Listeners {
+				arn := aws.ToString(l.ListenerArn)
+				it := listeners[arn]
+				if it == nil {
+					if addr, ok := managedLB[lbArn]; ok && !knownListener[arn] {
+						s.addUnmanaged(Finding{Type: "aws_lb_listener", ID: arn, Parent: addr,
+							Note: fmt.Sprintf("listener on port %d of %s is not in any state", aws.ToInt32(l.Port), addr)})
+					}
+					continue
+				}
+				it.found, it.arn = true, arn
+				managedListener[arn] = it.obj.Address
+				var certs []any
+				for _, c := range l.Certificates {
+					certs = append(certs, aws.ToString(c.CertificateArn))
+				}
+				it.live = map[string]any{
+					"port":           int(aws.ToInt32(l.Port)),
+					"protocol":       string(l.Protocol),
+					"ssl_policy":     aws.ToString(l.SslPolicy),
+					"default_action": liveActions(l.DefaultActions),
+				}
+				if len(certs) > 0 {
+					it.live["certificate_arn"] = certs[0]
+				}
+				tagged = append(tagged, it)
+			}
+			return out.NextMarker, nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+
+	// Rules, per listener (managed listeners, and listeners state rules name).
+	rules := map[string]*item{}
+	ruleListeners := map[string]bool{}
+	for _, it := range items["aws_lb_listener_rule"] {
+		rules[it.obj.ID()] = it
+		ruleListeners[it.obj.String("listener_arn")] = true
+	}
+	for arn := range managedListener {
+		ruleListeners[arn] = true
+	}
+	knownRule := map[string]bool{}
+	for _, o := range s.stateOf("aws_lb_listener_rule") {
+		knownRule[o.ID()] = true
+	}
+	err = each(ctx, sortedKeys(ruleListeners), func(lArn string) error {
+		return pages(ctx, s, func(marker *string) (*string, error) {
+			out, err := s.c.ELB.DescribeRules(ctx, &elb.DescribeRulesInput{ListenerArn: aws.String(lArn), Marker: marker, PageSize: aws.Int32(400)})
+			if err != nil {
+				if isCode(err, "ListenerNotFound") {
+					return nil, nil
+				}
+				return nil, err
+			}
+			mu <- struct{}{}
+			defer func() { <-mu }()
+			for _, r := range out.Rules {
+				if aws.ToBool(r.IsDefault) {
+					continue
+				}
+				arn := aws.ToString(r.RuleArn)
+				it := rules[arn]
+				if it == nil {
+					if addr, ok := managedListener[lArn]; ok && !knownRule[arn] {
+						s.addUnmanaged(Finding{Type: "aws_lb_listener_rule", ID: arn, Parent: addr,
+							Note: fmt.Sprintf("rule with priority %s on %s is not in any state", aws.ToString(r.Priority), addr)})
+					}
+					continue
+				}
+				it.found, it.arn = true, arn
+				prio, _ := strconv.Atoi(aws.ToString(r.Priority))
+				it.live = map[string]any{
+					"priority":  prio,
+					"action":    liveActions(r.Actions),
+					"condition": liveConditions(r.Conditions),
+				}
+				tagged = append(tagged, it)
+			}
+			return out.NextMarker, nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return elbTags(ctx, s, tagged)
+}
+
+func liveActions(actions []elbtypes.Action) []any {
+	var out []any
+	for _, a := range actions {
+		m := map[string]any{"type": string(a.Type), "target_group_arn": aws.ToString(a.TargetGroupArn)}
+		if a.ForwardConfig != nil && len(a.ForwardConfig.TargetGroups) > 1 {
+			var tgs []any
+			for _, t := range a.ForwardConfig.TargetGroups {
+				tgs = append(tgs, map[string]any{"arn": aws.ToString(t.TargetGroupArn), "weight": int(aws.ToInt32(t.Weight))})
+			}
+			m["forward"] = []any{map[string]any{"target_group": tgs}}
+		}
+		if r := a.RedirectConfig; r != nil {
+			m["redirect"] = []any{map[string]any{"port": aws.ToString(r.Port), "protocol": aws.ToString(r.Protocol), "status_code": string(r.StatusCode)}}
+		}
+		if f := a.FixedResponseConfig; f != nil {
+			m["fixed_response"] = []any{map[string]any{"content_type": aws.ToString(f.ContentType), "status_code": aws.ToString(f.StatusCode), "message_body": aws.ToString(f.MessageBody)}}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func liveConditions(conds []elbtypes.RuleCondition) []any {
+	var out []any
+	for _, c := range conds {
+		m := map[string]any{}
+		switch aws.ToString(c.Field) {
+		case "path-pattern":
+			vals := c.Values
+			if c.PathPatternConfig != nil {
+				vals = c.PathPatternConfig.Values
+			}
+			m["path_pattern"] = []any{map[string]any{"values": toAny(vals)}}
+		case "host-header":
+			vals := c.Values
+			if c.HostHeaderConfig != nil {
+				vals = c.HostHeaderConfig.Values
+			}
+			m["host_header"] = []any{map[string]any{"values": toAny(vals)}}
+		case "http-request-method":
+			if c.HttpRequestMethodConfig != nil {
+				m["http_request_method"] = []any{map[string]any{"values": toAny(c.HttpRequestMethodConfig.Values)}}
+			}
+		case "source-ip":
+			if c.SourceIpConfig != nil {
+				m["source_ip"] = []any{map[string]any{"values": toAny(c.SourceIpConfig.Values)}}
+			}
+		case "http-header":
+			if h := c.HttpHeaderConfig; h != nil {
+				m["http_header"] = []any{map[string]any{"http_header_name": aws.ToString(h.HttpHeaderName), "values": toAny(h.Values)}}
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func elbTags(ctx context.Context, s *Scanner, list []*item) error {
+	byArn := map[string]*item{}
+	var arns []string
+	for _, it := range list {
+		byArn[it.arn] = it
+		arns = append(arns, it.arn)
+	}
+	return each(ctx, chunk(arns, 20), func(batch []string) error { // DescribeTags takes 20 ARNs
+		out, err := call(ctx, s, func() (*elb.DescribeTagsOutput, error) {
+			return s.c.ELB.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: batch})
+		})
+		if err != nil {
+			return err
+		}
+		for _, td := range out.TagDescriptions {
+			it := byArn[aws.ToString(td.ResourceArn)]
+			if it == nil {
+				continue
+			}
+			tags := map[string]any{}
+			for _, t := range td.Tags {
+				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+			it.live["tags"] = tags
+		}
+		return nil
+	})
+}
+
+// pages calls fn with each page token until it returns no token, counting
+// every call against the scanner's budget.
+func pages(ctx context.Context, s *Scanner, fn func(token *string) (*string, error)) error {
+	var token *string
+	for {
+		next, err := call(ctx, s, func() (*string, error) { return fn(token) })
+		if err != nil {
+			return err
+		}
+		if next == nil || *next == "" {
+			return nil
+		}
+		token = next
+	}
+}
