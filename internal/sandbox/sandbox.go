@@ -142,8 +142,15 @@ func Start(ctx context.Context, o Options) (_ *Sandbox, err error) {
 			return nil, fmt.Errorf("failed to create the sandbox directory: %w", mkErr)
 		}
 		s.Dir, s.ownDir = d, true
-	} else if mkErr := os.MkdirAll(s.Dir, 0o755); mkErr != nil {
-		return nil, fmt.Errorf("failed to create the sandbox directory %s: %w", s.Dir, mkErr)
+	} else {
+		abs, absErr := filepath.Abs(s.Dir)
+		if absErr != nil {
+			return nil, fmt.Errorf("failed to resolve the sandbox directory %s: %w", s.Dir, absErr)
+		}
+		s.Dir = abs
+		if mkErr := os.MkdirAll(s.Dir, 0o755); mkErr != nil {
+			return nil, fmt.Errorf("failed to create the sandbox directory %s: %w", s.Dir, mkErr)
+		}
 	}
 	defer func() {
 		if err != nil {

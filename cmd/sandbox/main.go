@@ -1,0 +1,226 @@
+// Command sandbox runs the local AWS sandbox (moto, an OCI registry and the
+// ECS rollout simulator behind one endpoint) for a developer's shell:
+//
+//	go run ./cmd/sandbox up            # start, seed the example stack, keep running
+//	eval "$(cat .sandbox/env)"         # in another shell: point AWS tools at it
+//	go run ./cmd/sandbox down          # stop it
+//
+// up prints `export KEY=value` lines on stdout (so `eval "$(... up &)"` style
+// use works) and writes the same lines to the env file; progress goes to
+// stderr. It runs until interrupted or until down signals it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ecsflow/ecsflow/internal/sandbox"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage: sandbox <command> [flags]
+
+commands:
+  up     start the sandbox, seed the example stack, print and write the
+         environment, and keep running until interrupted or "down"
+  down   stop the sandbox started by "up" in this directory
+  env    print the environment of the running sandbox
+
+run "sandbox <command> -h" for the flags of a command
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "up":
+		err = up(args[1:], stdout, stderr)
+	case "down":
+		err = down(args[1:], stderr)
+	case "env":
+		err = printEnv(args[1:], stdout)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "error: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(stderr, "error: "+err.Error())
+			return 2
+		}
+		fmt.Fprintln(stderr, "error: "+err.Error())
+		return 1
+	}
+	return 0
+}
+
+type usageError struct{ error }
+
+func stateDir(fs *flag.FlagSet) *string {
+	return fs.String("dir", ".sandbox", "directory for the env file, the pid file and the sandbox's data")
+}
+
+func up(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("up", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := stateDir(fs)
+	port := fs.Int("port", 0, "port of the AWS endpoint (0 picks a free one)")
+	regPort := fs.Int("registry-port", 0, "port of the OCI registry (0 picks a free one)")
+	seed := fs.Bool("seed", true, "create the example stack (ECS cluster, services, ALB, ECR, alarms, state bucket, tables)")
+	taskDefs := fs.String("task-definitions", "examples/open-webui/task-definitions", "directory of <service>.json task definitions used by the seed")
+	verbose := fs.Bool("v", false, "show moto's and the registry's output")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	pidFile := filepath.Join(*dir, "pid")
+	if pid, err := readPid(pidFile); err == nil && processAlive(pid) {
+		return fmt.Errorf("a sandbox is already running (pid %d); stop it with: go run ./cmd/sandbox down", pid)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	o := sandbox.Options{Port: *port, RegistryPort: *regPort, Dir: filepath.Join(*dir, "data")}
+	if *verbose {
+		o.Log = stderr
+	}
+	_ = os.RemoveAll(o.Dir) // a previous run's registry data; moto's state is gone anyway
+	start := time.Now()
+	sb, err := sandbox.Start(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer sb.Stop()
+	fmt.Fprintf(stderr, "sandbox: AWS endpoint %s (moto%s), registry %s (%s), up in %s\n",
+		sb.Endpoint, simNote(sb), sb.RegistryHost, sb.RegistryKind, time.Since(start).Round(time.Millisecond))
+	if *seed {
+		st, err := sb.Seed(ctx, sandbox.SeedOptions{TaskDefinitionsDir: *taskDefs})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "sandbox: seeded cluster %s with %s in %s\n", st.Cluster, strings.Join(sandbox.ServiceNames, ", "), st.Region)
+	}
+	var b strings.Builder
+	for _, kv := range sb.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v))
+	}
+	envFile := filepath.Join(*dir, "env")
+	if err := os.WriteFile(envFile, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("failed to write %s: %w", envFile, err)
+	}
+	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return fmt.Errorf("failed to write %s: %w", pidFile, err)
+	}
+	defer os.Remove(pidFile)
+	defer os.Remove(envFile)
+	fmt.Fprint(stdout, b.String())
+	fmt.Fprintf(stderr, "sandbox: environment written to %s (eval \"$(cat %s)\"); stop with Ctrl-C or: go run ./cmd/sandbox down\n", envFile, envFile)
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "sandbox: stopping")
+	return nil
+}
+
+func simNote(sb *sandbox.Sandbox) string {
+	if sb.ECSSimulated {
+		return " + ECS rollout simulator"
+	}
+	return ""
+}
+
+// shellQuote quotes v for a POSIX shell when it needs it.
+func shellQuote(v string) string {
+	if v != "" && strings.IndexFunc(v, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,", r))
+	}) < 0 {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
+func down(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("down", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := stateDir(fs)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	pidFile := filepath.Join(*dir, "pid")
+	pid, err := readPid(pidFile)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintln(stderr, "sandbox: not running")
+			return nil
+		}
+		return err
+	}
+	if !processAlive(pid) {
+		_ = os.Remove(pidFile)
+		fmt.Fprintln(stderr, "sandbox: not running (removed a stale pid file)")
+		return nil
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		return fmt.Errorf("failed to signal the sandbox (pid %d): %w", pid, err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for processAlive(pid) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the sandbox (pid %d) did not stop within 15s; kill it with: kill -9 %d", pid, pid)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	fmt.Fprintln(stderr, "sandbox: stopped")
+	return nil
+}
+
+func printEnv(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("env", flag.ContinueOnError)
+	dir := stateDir(fs)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	b, err := os.ReadFile(filepath.Join(*dir, "env"))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return errors.New("no sandbox is running here; start one with: go run ./cmd/sandbox up")
+		}
+		return err
+	}
+	_, err = stdout.Write(b)
+	return err
+}
+
+func readPid(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return 0, fmt.Errorf("%s does not hold a process id; delete it", path)
+	}
+	return pid, nil
+}
+
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
