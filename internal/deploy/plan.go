@@ -1,0 +1,149 @@
+package deploy
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/ecsflow/ecsflow/internal/taskdef"
+)
+
+// Status is the outcome of a deployment.
+type Status string
+
+// Outcomes, as the status output spells them.
+const (
+	Succeeded  Status = "succeeded"
+	RolledBack Status = "rolled-back"
+	Failed     Status = "failed"
+)
+
+// Strategy is the deployment strategy to ask ECS for. Kind "" keeps what
+// the service already uses.
+type Strategy struct {
+	Kind              string // "", "rolling", "blue-green", "canary", "linear"
+	BakeTime          time.Duration
+	CanaryPercent     float64
+	CanaryBakeTime    time.Duration
+	LinearStepPercent float64
+	LinearInterval    time.Duration
+}
+
+// Source says where a service's task definition comes from.
+type Source struct {
+	// Doc is a task definition read from a file. Nil means: start from the
+	// revision named by Revision, or from the service's live revision.
+	Doc *taskdef.Doc
+	// Revision is an ARN or family:revision to start from.
+	Revision string
+}
+
+// Target is one service to deploy.
+type Target struct {
+	Service string
+	Source  Source
+	// Renders apply to the task definition before registering (images,
+	// environment, ...). Containers missing from the task definition are
+	// a bad input.
+	Renders []taskdef.Render
+	// DesiredCount, when set, is sent with UpdateService.
+	DesiredCount *int32
+	// HealthCheckURL overrides Gates.HealthCheckURL for this service.
+	HealthCheckURL string
+}
+
+// Gates are the checks a new revision must pass: at each PAUSE lifecycle
+// hook, while the deployment runs (alarms) and before it is declared done.
+type Gates struct {
+	HealthCheckURL       string
+	HealthCheckStatus    int // expected status; 0 means 200
+	HealthCheckSuccesses int // consecutive successes; 0 means 3
+	HealthCheckFailures  int // consecutive failures that fail the gate; 0 means 3
+	Alarms               []string
+	Metrics              []MetricGate
+}
+
+// Empty reports whether no gate is configured.
+func (g Gates) Empty() bool {
+	return g.HealthCheckURL == "" && len(g.Alarms) == 0 && len(g.Metrics) == 0
+}
+
+// Plan is a whole deploy-ecs run.
+type Plan struct {
+	Cluster            string
+	Waves              [][]Target
+	Strategy           Strategy
+	ForceNewDeployment bool
+	Gates              Gates
+	// Wait for the deployment to finish; false returns after UpdateService.
+	Wait              bool
+	Timeout           time.Duration
+	RollbackOnFailure bool
+	// FailedTasksThreshold: this many stopped tasks of the new revision fail
+	// the deployment without waiting for ECS's circuit breaker. 0 leaves
+	// the verdict to ECS.
+	FailedTasksThreshold int
+}
+
+// Services returns every service of the plan in wave order.
+func (p *Plan) Services() []string {
+	var out []string
+	for _, w := range p.Waves {
+		for _, t := range w {
+			out = append(out, t.Service)
+		}
+	}
+	return out
+}
+
+var serviceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$`)
+
+// ParseOrder splits services into waves. order is like
+// "bedrock-access-gateway,mcpo > open-webui"; services not named in order
+// form a last wave. An empty order puts every service in one wave.
+// Errors name the "order" input.
+func ParseOrder(services []string, order string) ([][]string, error) {
+	known := map[string]bool{}
+	for _, s := range services {
+		known[s] = true
+	}
+	if strings.TrimSpace(order) == "" {
+		return [][]string{append([]string(nil), services...)}, nil
+	}
+	placed := map[string]bool{}
+	var waves [][]string
+	for _, part := range strings.Split(strings.ReplaceAll(order, "\n", ">"), ">") {
+		var wave []string
+		for _, s := range strings.Split(part, ",") {
+			s = strings.TrimSpace(s)
+			if s == "" {
+				continue
+			}
+			if !known[s] {
+				return nil, fmt.Errorf("service %q is not one of the services to deploy (%s)", s, strings.Join(services, ", "))
+			}
+			if placed[s] {
+				return nil, fmt.Errorf("service %q appears twice", s)
+			}
+			placed[s] = true
+			wave = append(wave, s)
+		}
+		if len(wave) > 0 {
+			waves = append(waves, wave)
+		}
+	}
+	var rest []string
+	for _, s := range services {
+		if !placed[s] {
+			rest = append(rest, s)
+		}
+	}
+	if len(rest) > 0 {
+		waves = append(waves, rest)
+	}
+	return waves, nil
+}
+
+// ValidServiceName reports whether s can be an ECS service name.
+func ValidServiceName(s string) bool { return serviceName.MatchString(s) }

@@ -1,0 +1,530 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// Event is one line of the deployment timeline.
+type Event struct {
+	At      time.Time
+	Service string
+	What    string
+}
+
+// ServiceResult is the outcome for one service.
+type ServiceResult struct {
+	Service string
+	Status  Status
+	// Previous is the revision the service ran before; TaskDefinition the
+	// one deployed; LeftOn the one it runs (or is converging to) at the end.
+	Previous, TaskDefinition, LeftOn string
+	DeploymentID                     string
+	Strategy                         string
+	// Reasons says why the deployment failed; Explanation adds evidence:
+	// stopped tasks, exit codes, pull errors, target health.
+	Reasons, Explanation []string
+	// Events are the service events seen since the deployment began.
+	Events []string
+	// Note is a remark for the summary (not waited, nothing to deploy,
+	// cancelled ...).
+	Note string
+	Started, Finished time.Time
+	// FirstFailedTask, FailureDetected, RollbackStarted and RollbackDone
+	// time the recovery; zero when it did not happen.
+	FirstFailedTask, FailureDetected, RollbackStarted, RollbackDone time.Time
+	// RollbackBy is "ECS" when ECS rolled back by itself (circuit breaker,
+	// deployment alarms), "ecsflow" when the engine did.
+	RollbackBy string
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Status     Status
+	Services   []*ServiceResult
+	Timeline   []Event
+	Start, End time.Time
+	Cancelled  bool
+	// Skipped lists services of later waves not deployed after a failure.
+	Skipped []string
+}
+
+// Service returns the result for a service, or nil.
+func (r *Result) Service(name string) *ServiceResult {
+	for _, s := range r.Services {
+		if s.Service == name {
+			return s
+		}
+	}
+	return nil
+}
+
+type phase int
+
+const (
+	phDeploying phase = iota
+	phVerifying
+	phRollingBack
+	phDone
+)
+
+type tracker struct {
+	ps    *prepared
+	r     *ServiceResult
+	phase phase
+
+	native   bool   // tracked through DescribeServiceDeployments
+	sdArn    string // service deployment being tracked
+	deployID string // primary deployment id (legacy tracking)
+
+	rbNative bool
+	rbArn    string
+	rbID     string
+
+	svc *types.Service
+	sd  *types.ServiceDeployment
+	rsd *types.ServiceDeployment // rollback's service deployment
+
+	seen     map[string]bool
+	gate     gateState
+	answered map[string]bool
+}
+
+// Deploy runs a prepared plan wave by wave. It returns a Result in every
+// case; the error is non-nil only for a failure before anything changed.
+func (e *Engine) Deploy(ctx context.Context, p *Prepared) *Result {
+	res := &Result{Start: e.Clock.Now()}
+	failed := false
+	for i, wave := range p.Plan.Waves {
+		if failed || res.Cancelled {
+			for _, t := range wave {
+				res.Skipped = append(res.Skipped, t.Service)
+			}
+			continue
+		}
+		if len(p.Plan.Waves) > 1 {
+			e.addEvent(res, "", fmt.Sprintf("wave %d started: %s", i+1, targetNames(wave)))
+		}
+		if !e.runWave(ctx, p, wave, res) {
+			failed = true
+		}
+	}
+	res.End = e.Clock.Now()
+	res.Status = Succeeded
+	for _, s := range res.Services {
+		switch s.Status {
+		case Failed:
+			res.Status = Failed
+		case RolledBack:
+			if res.Status != Failed {
+				res.Status = RolledBack
+			}
+		}
+	}
+	return res
+}
+
+func targetNames(w []Target) string {
+	var n []string
+	for _, t := range w {
+		n = append(n, t.Service)
+	}
+	return strings.Join(n, ", ")
+}
+
+func (e *Engine) addEvent(res *Result, service, what string) {
+	res.Timeline = append(res.Timeline, Event{At: e.Clock.Now(), Service: service, What: what})
+	e.log(service, "%s", what)
+}
+
+// runWave deploys the services of one wave in parallel and waits for all.
+// It reports whether every service succeeded.
+func (e *Engine) runWave(ctx context.Context, p *Prepared, wave []Target, res *Result) bool {
+	plan := p.Plan
+	var ts []*tracker
+	for _, t := range wave {
+		tr := &tracker{ps: p.services[t.Service], seen: map[string]bool{}, answered: map[string]bool{}}
+		tr.r = &ServiceResult{Service: t.Service, Started: e.Clock.Now()}
+		tr.gate.url = t.HealthCheckURL
+		if tr.gate.url == "" {
+			tr.gate.url = plan.Gates.HealthCheckURL
+		}
+		res.Services = append(res.Services, tr.r)
+		ts = append(ts, tr)
+		e.start(ctx, plan, tr, res)
+	}
+	if !plan.Wait {
+		for _, tr := range ts {
+			if tr.phase != phDone {
+				tr.phase = phDone
+				tr.r.Status = Succeeded
+				tr.r.Note = "deployment started; not waited for (wait: false)"
+				tr.r.LeftOn = tr.r.TaskDefinition
+				tr.r.Finished = e.Clock.Now()
+			}
+		}
+		return allSucceeded(ts)
+	}
+	deadline := e.Clock.Now().Add(plan.Timeout)
+	interval := e.floor()
+	waveFailed := false
+	for !allDone(ts) {
+		if err := e.Clock.Sleep(ctx, interval); err != nil || ctx.Err() != nil {
+			e.cancelled(plan, ts, res)
+			return false
+		}
+		interval = min(interval*2, e.ceiling())
+		before := phases(ts)
+		e.poll(ctx, plan, ts)
+		for _, tr := range ts {
+			switch tr.phase {
+			case phDeploying, phVerifying:
+				e.stepDeploy(ctx, plan, tr, res)
+			case phRollingBack:
+				e.stepRollback(ctx, plan, tr, res)
+			}
+		}
+		now := e.Clock.Now()
+		if !now.Before(deadline) {
+			for _, tr := range ts {
+				if tr.phase == phDeploying || tr.phase == phVerifying {
+					e.fail(ctx, plan, tr, res, fmt.Sprintf("timed out after %s: the deployment is not stable yet (%s)", plan.Timeout, progress(tr)), false)
+				}
+			}
+		}
+		for _, tr := range ts {
+			if tr.phase == phRollingBack && !tr.r.RollbackStarted.IsZero() && now.Sub(tr.r.RollbackStarted) >= max(plan.Timeout, 10*time.Minute) {
+				tr.phase = phDone
+				tr.r.Status = Failed
+				tr.r.Finished = now
+				tr.r.Reasons = append(tr.r.Reasons, fmt.Sprintf("rollback to %s did not become steady within %s", shortTD(tr.r.Previous), max(plan.Timeout, 10*time.Minute)))
+				e.addEvent(res, tr.r.Service, "rollback not steady in time; giving up")
+			}
+		}
+		if !waveFailed && anyFailed(ts) {
+			waveFailed = true
+			if plan.RollbackOnFailure {
+				for _, tr := range ts {
+					if tr.r.Status == Succeeded || tr.phase == phDeploying || tr.phase == phVerifying {
+						if tr.r.TaskDefinition == "" || tr.r.TaskDefinition == tr.r.Previous && tr.r.Status == Succeeded {
+							continue
+						}
+						tr.r.Reasons = append(tr.r.Reasons, "rolled back with its wave because "+failedNames(ts)+" failed")
+						e.startRollback(ctx, plan, tr, res)
+					}
+				}
+			}
+		}
+		if phases(ts) != before {
+			interval = e.floor()
+		}
+	}
+	return allSucceeded(ts)
+}
+
+func phases(ts []*tracker) string {
+	var b strings.Builder
+	for _, t := range ts {
+		fmt.Fprintf(&b, "%d", t.phase)
+	}
+	return b.String()
+}
+
+func allDone(ts []*tracker) bool {
+	for _, t := range ts {
+		if t.phase != phDone {
+			return false
+		}
+	}
+	return true
+}
+
+func allSucceeded(ts []*tracker) bool {
+	for _, t := range ts {
+		if t.r.Status != Succeeded {
+			return false
+		}
+	}
+	return true
+}
+
+func anyFailed(ts []*tracker) bool {
+	for _, t := range ts {
+		if !t.r.FailureDetected.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+func failedNames(ts []*tracker) string {
+	var n []string
+	for _, t := range ts {
+		if !t.r.FailureDetected.IsZero() {
+			n = append(n, t.r.Service)
+		}
+	}
+	return strings.Join(n, ", ")
+}
+
+func progress(tr *tracker) string {
+	if tr.svc == nil {
+		return "no state seen"
+	}
+	for _, d := range tr.svc.Deployments {
+		if aws.ToString(d.TaskDefinition) == tr.r.TaskDefinition {
+			return fmt.Sprintf("%d of %d new tasks running, %d pending, %d failed", d.RunningCount, d.DesiredCount, d.PendingCount, d.FailedTasks)
+		}
+	}
+	return fmt.Sprintf("%d of %d tasks running", tr.svc.RunningCount, tr.svc.DesiredCount)
+}
+
+// start registers the task definition and updates the service.
+func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result) {
+	ps, r := tr.ps, tr.r
+	r.Previous = aws.ToString(ps.service.TaskDefinition)
+	arn := ps.reuseARN
+	if ps.doc != nil {
+		in, err := ps.doc.Input()
+		var out *ecs.RegisterTaskDefinitionOutput
+		if err == nil {
+			err = e.retry(ctx, "ecs:RegisterTaskDefinition", func() (err error) {
+				out, err = e.ECS.RegisterTaskDefinition(ctx, in, ps.doc.RegisterOptions()...)
+				return err
+			})
+		}
+		if err != nil {
+			e.finishEarly(res, tr, Failed, fmt.Sprintf("failed to register task definition %s: %v", ps.doc.Family(), err))
+			return
+		}
+		arn = aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+		e.addEvent(res, r.Service, "registered "+shortTD(arn))
+	} else if arn == r.Previous {
+		e.addEvent(res, r.Service, "task definition unchanged: "+shortTD(arn))
+	} else {
+		e.addEvent(res, r.Service, "reusing existing revision "+shortTD(arn))
+	}
+	r.TaskDefinition = arn
+	if arn == r.Previous && !plan.ForceNewDeployment && ps.target.DesiredCount == nil {
+		tr.phase = phDone
+		r.Status = Succeeded
+		r.LeftOn = arn
+		r.Note = "already runs this revision; nothing to deploy (set force-new-deployment to restart tasks)"
+		r.Finished = e.Clock.Now()
+		return
+	}
+	in := &ecs.UpdateServiceInput{
+		Cluster:                 aws.String(plan.Cluster),
+		Service:                 aws.String(r.Service),
+		TaskDefinition:          aws.String(arn),
+		DesiredCount:            ps.target.DesiredCount,
+		ForceNewDeployment:      plan.ForceNewDeployment,
+		DeploymentConfiguration: deploymentConfig(plan, &ps.service),
+	}
+	r.Strategy = strategyName(in.DeploymentConfiguration, &ps.service)
+	var out *ecs.UpdateServiceOutput
+	err := e.retry(ctx, "ecs:UpdateService", func() (err error) {
+		out, err = e.ECS.UpdateService(ctx, in)
+		return err
+	})
+	if err != nil {
+		e.finishEarly(res, tr, Failed, fmt.Sprintf("failed to update service %s (it still runs %s): %v", r.Service, shortTD(r.Previous), err))
+		r.LeftOn = r.Previous
+		return
+	}
+	r.LeftOn = arn
+	if out.Service != nil {
+		tr.svc = out.Service
+		tr.sdArn = aws.ToString(out.Service.CurrentServiceDeployment)
+		tr.deployID = primaryID(out.Service, arn)
+		for _, ev := range out.Service.Events { // events from before the deploy are not news
+			tr.seen[aws.ToString(ev.Id)] = true
+		}
+	}
+	if tr.sdArn == "" {
+		tr.sdArn = e.findServiceDeployment(ctx, plan.Cluster, r.Service, r.Started)
+	}
+	tr.native = tr.sdArn != ""
+	r.DeploymentID = tr.sdArn
+	if r.DeploymentID == "" {
+		r.DeploymentID = tr.deployID
+	}
+	e.addEvent(res, r.Service, fmt.Sprintf("deployment started (%s) %s → %s", strings.ToLower(r.Strategy), shortTD(r.Previous), shortTD(arn)))
+}
+
+func (e *Engine) finishEarly(res *Result, tr *tracker, st Status, reason string) {
+	tr.phase = phDone
+	tr.r.Status = st
+	tr.r.Reasons = append(tr.r.Reasons, reason)
+	tr.r.FailureDetected = e.Clock.Now()
+	tr.r.Finished = e.Clock.Now()
+	e.addEvent(res, tr.r.Service, reason)
+}
+
+func primaryID(s *types.Service, td string) string {
+	for _, d := range s.Deployments {
+		if aws.ToString(d.Status) == "PRIMARY" && (td == "" || aws.ToString(d.TaskDefinition) == td) {
+			return aws.ToString(d.Id)
+		}
+	}
+	for _, d := range s.Deployments {
+		if aws.ToString(d.Status) == "PRIMARY" {
+			return aws.ToString(d.Id)
+		}
+	}
+	return ""
+}
+
+// findServiceDeployment looks up the newest service deployment started
+// since t; "" when the API is not available (moto) or finds none.
+func (e *Engine) findServiceDeployment(ctx context.Context, cluster, service string, since time.Time) string {
+	e.count("ecs:ListServiceDeployments")
+	out, err := e.ECS.ListServiceDeployments(ctx, &ecs.ListServiceDeploymentsInput{
+		Cluster: aws.String(cluster), Service: aws.String(service),
+		Status: []types.ServiceDeploymentStatus{types.ServiceDeploymentStatusPending, types.ServiceDeploymentStatusInProgress},
+	})
+	if err != nil || out == nil {
+		return ""
+	}
+	var best string
+	var bestAt time.Time
+	for _, b := range out.ServiceDeployments {
+		at := aws.ToTime(b.CreatedAt)
+		if best == "" || at.After(bestAt) {
+			best, bestAt = aws.ToString(b.ServiceDeploymentArn), at
+		}
+	}
+	return best
+}
+
+func strategyName(dc *types.DeploymentConfiguration, s *types.Service) string {
+	if dc != nil && dc.Strategy != "" {
+		return string(dc.Strategy)
+	}
+	if s.DeploymentConfiguration != nil && s.DeploymentConfiguration.Strategy != "" {
+		return string(s.DeploymentConfiguration.Strategy)
+	}
+	return string(types.DeploymentStrategyRolling)
+}
+
+func minutes(d time.Duration) *int32 {
+	return aws.Int32(int32(math.Ceil(d.Minutes())))
+}
+
+// deploymentConfig returns the deployment configuration to send, or nil to
+// keep the service's own. It starts from the service's configuration so
+// circuit breaker and alarm settings survive.
+func deploymentConfig(plan *Plan, s *types.Service) *types.DeploymentConfiguration {
+	st := plan.Strategy
+	cur := s.DeploymentConfiguration
+	effective := types.DeploymentStrategyRolling
+	if cur != nil && cur.Strategy != "" {
+		effective = cur.Strategy
+	}
+	switch st.Kind {
+	case "rolling":
+		effective = types.DeploymentStrategyRolling
+	case "blue-green":
+		effective = types.DeploymentStrategyBlueGreen
+	case "canary":
+		effective = types.DeploymentStrategyCanary
+	case "linear":
+		effective = types.DeploymentStrategyLinear
+	}
+	needHook := !plan.Gates.Empty() && effective != types.DeploymentStrategyRolling && !hasPauseHook(cur)
+	if st.Kind == "" && !needHook {
+		return nil
+	}
+	dc := &types.DeploymentConfiguration{}
+	if cur != nil {
+		c := *cur
+		dc = &c
+		dc.LifecycleHooks = append([]types.DeploymentLifecycleHook(nil), cur.LifecycleHooks...)
+	}
+	dc.Strategy = effective
+	if st.BakeTime > 0 {
+		dc.BakeTimeInMinutes = minutes(st.BakeTime)
+	}
+	switch effective {
+	case types.DeploymentStrategyCanary:
+		cc := &types.CanaryConfiguration{}
+		if dc.CanaryConfiguration != nil {
+			*cc = *dc.CanaryConfiguration
+		}
+		if st.CanaryPercent > 0 {
+			cc.CanaryPercent = aws.Float64(st.CanaryPercent)
+		}
+		if st.CanaryBakeTime > 0 {
+			cc.CanaryBakeTimeInMinutes = minutes(st.CanaryBakeTime)
+		}
+		if cc.CanaryPercent == nil {
+			cc.CanaryPercent = aws.Float64(10)
+		}
+		if cc.CanaryBakeTimeInMinutes == nil {
+			cc.CanaryBakeTimeInMinutes = aws.Int32(5)
+		}
+		dc.CanaryConfiguration = cc
+	case types.DeploymentStrategyLinear:
+		lc := &types.LinearConfiguration{}
+		if dc.LinearConfiguration != nil {
+			*lc = *dc.LinearConfiguration
+		}
+		if st.LinearStepPercent > 0 {
+			lc.StepPercent = aws.Float64(st.LinearStepPercent)
+		}
+		if st.LinearInterval > 0 {
+			lc.StepBakeTimeInMinutes = minutes(st.LinearInterval)
+		}
+		if lc.StepPercent == nil {
+			lc.StepPercent = aws.Float64(10)
+		}
+		if lc.StepBakeTimeInMinutes == nil {
+			lc.StepBakeTimeInMinutes = aws.Int32(1)
+		}
+		dc.LinearConfiguration = lc
+	}
+	if needHook {
+		// ecsflow itself answers a PAUSE hook after running the gates: canary
+		// analysis without a Lambda to maintain. Blue/green pauses once test
+		// traffic reaches the new revision; canary and linear pause before
+		// each production traffic step, so the step after the canary waits
+		// for the gates to pass on the canary's traffic. (ECS refuses PAUSE
+		// hooks at the traffic-shift stages themselves.)
+		stage := types.DeploymentLifecycleHookStagePostTestTrafficShift
+		if effective != types.DeploymentStrategyBlueGreen {
+			stage = types.DeploymentLifecycleHookStagePreProductionTrafficShift
+		}
+		dc.LifecycleHooks = append(dc.LifecycleHooks, types.DeploymentLifecycleHook{
+			TargetType:      types.DeploymentLifecycleHookTargetTypePause,
+			LifecycleStages: []types.DeploymentLifecycleHookStage{stage},
+		})
+	}
+	return dc
+}
+
+func hasPauseHook(dc *types.DeploymentConfiguration) bool {
+	if dc == nil {
+		return false
+	}
+	for _, h := range dc.LifecycleHooks {
+		if h.TargetType == types.DeploymentLifecycleHookTargetTypePause {
+			return true
+		}
+	}
+	return false
+}
+
+// shortTD turns a task definition ARN into family:revision.
+func shortTD(arn string) string {
+	if i := strings.LastIndex(arn, "/"); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
+}
