@@ -35,7 +35,7 @@ type ServiceResult struct {
 	Events []string
 	// Note is a remark for the summary (not waited, nothing to deploy,
 	// cancelled ...).
-	Note string
+	Note              string
 	Started, Finished time.Time
 	// FirstFailedTask, FailureDetected, RollbackStarted and RollbackDone
 	// time the recovery; zero when it did not happen.
