@@ -60,4 +60,3 @@ func client(t *testing.T, region string) *ecr.Client {
 		BaseEndpoint: aws.String(motoURL),
 	})
 }
-

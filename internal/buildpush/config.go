@@ -1,0 +1,234 @@
+// Package buildpush is the build-push action: it validates the inputs,
+// fetches a pinned external source and applies patches, computes the build
+// context digest, and then either promotes an existing image, skips a build
+// it has done before (adding tags only), or builds with buildah or docker
+// buildx and pushes by digest with tags written last. With the ECR API it
+// logs in, creates the repository, records images and gates on scans.
+package buildpush
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/ecsflow/ecsflow/internal/builder"
+	"github.com/ecsflow/ecsflow/internal/ecr"
+	"github.com/ecsflow/ecsflow/internal/gitsource"
+	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/tagtmpl"
+)
+
+// Config is the validated inputs.
+type Config struct {
+	Context      string
+	Dockerfile   string
+	Repository   string
+	Registry     string
+	TagTemplates []string
+	Platforms    []string
+	BuildArgs    []builder.KV
+	Labels       []builder.KV
+	Target       string
+	Builder      string
+	Source       *gitsource.Ref
+	SourcePath   string
+	PatchesDir   string
+	SkipIfExists bool
+	CreateRepo   bool
+	PromoteFrom  string
+	Scan         string
+	FailOn       string
+	ScanTimeout  time.Duration
+	Push         bool
+	// UseECR says whether the ECR API is called (login, repository,
+	// record, scan).
+	UseECR bool
+}
+
+var (
+	repoRE     = regexp.MustCompile(`^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$`)
+	hostRE     = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
+	platformRE = regexp.MustCompile(`^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$`)
+	labelKeyRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
+	argKeyRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	digestRE   = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+)
+
+// ParseConfig reads and validates every input; nothing outside the process
+// is touched. Each error is an *inputs.Error naming one input.
+func ParseConfig(in *inputs.Inputs) (*Config, error) {
+	c := &Config{
+		Context:     in.String("context"),
+		Dockerfile:  in.String("dockerfile"),
+		Registry:    in.String("registry"),
+		Target:      in.String("target"),
+		SourcePath:  in.String("source-path"),
+		PatchesDir:  in.String("patches"),
+		PromoteFrom: in.String("promote-from"),
+	}
+	var err error
+	if c.Repository, err = in.Required("repository"); err != nil {
+		return nil, err
+	}
+	if len(c.Repository) < 2 || len(c.Repository) > 256 || !repoRE.MatchString(c.Repository) {
+		return nil, inputs.Errorf("repository", c.Repository, "is not a repository name; use lower-case letters, digits, . _ - and / between parts, 2 to 256 characters")
+	}
+	if c.Registry != "" && (!hostRE.MatchString(c.Registry) || strings.Contains(c.Registry, "://")) {
+		return nil, inputs.Errorf("registry", c.Registry, "is not a registry host; give host or host:port without scheme or path, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com")
+	}
+	c.TagTemplates = in.List("tags")
+	if err := tagtmpl.Check(c.TagTemplates); err != nil {
+		return nil, inputs.Errorf("tags", in.String("tags"), "%s", strings.TrimPrefix(err.Error(), "tag "))
+	}
+	for _, p := range in.List("platforms") {
+		if !platformRE.MatchString(p) {
+			return nil, inputs.Errorf("platforms", p, "is not a platform; write os/arch[/variant], e.g. linux/amd64 or linux/arm64")
+		}
+		c.Platforms = append(c.Platforms, p)
+	}
+	if c.BuildArgs, err = kvs(in, "build-args", argKeyRE); err != nil {
+		return nil, err
+	}
+	if c.Labels, err = kvs(in, "labels", labelKeyRE); err != nil {
+		return nil, err
+	}
+	if c.Builder, err = in.Enum("builder", builder.Names...); err != nil {
+		return nil, err
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"skip-if-exists", &c.SkipIfExists}, {"create-repository", &c.CreateRepo}, {"push", &c.Push}} {
+		if *b.dst, err = in.Bool(b.name); err != nil {
+			return nil, err
+		}
+	}
+	if c.Scan, err = in.Enum("scan", "none", "ecr"); err != nil {
+		return nil, err
+	}
+	if c.FailOn, err = in.Enum("fail-on-severity", "CRITICAL", "HIGH", "MEDIUM", "LOW"); err != nil {
+		return nil, err
+	}
+	if c.ScanTimeout, err = in.Duration("scan-timeout", 10*time.Second, 2*time.Hour); err != nil {
+		return nil, err
+	}
+	mode, err := in.Enum("ecr", "auto", "true", "false")
+	if err != nil {
+		return nil, err
+	}
+	_, isECR := ecr.IsECRHost(c.Registry)
+	switch mode {
+	case "auto":
+		c.UseECR = c.Registry == "" || isECR
+	case "true":
+		c.UseECR = true
+	case "false":
+		if c.Registry == "" {
+			return nil, inputs.Errorf("registry", "", "is empty while ecr is false; give the registry host, or let ecr be auto to use the account's ECR registry")
+		}
+		if isECR {
+			return nil, inputs.Errorf("ecr", "false", "cannot be false for an ECR registry host (%s): the login needs the ECR API", c.Registry)
+		}
+	}
+	if c.Scan == "ecr" && !c.UseECR {
+		return nil, inputs.Errorf("scan", "ecr", "needs the ECR API, but registry %s is not ECR and ecr is not true", c.Registry)
+	}
+
+	if s := in.String("source"); s != "" {
+		ref, err := gitsource.Parse(s)
+		if err != nil {
+			return nil, inputs.Errorf("source", s, "%s", err.Error())
+		}
+		c.Source = &ref
+		if filepath.IsAbs(c.SourcePath) || strings.HasPrefix(filepath.Clean(c.SourcePath), "..") {
+			return nil, inputs.Errorf("source-path", c.SourcePath, "must be a relative path inside the source repository")
+		}
+	} else if in.IsSet("source-path") && c.SourcePath != "." {
+		return nil, inputs.Errorf("source-path", c.SourcePath, "is set but source is empty; give source as URL@COMMIT")
+	}
+	if c.PatchesDir != "" {
+		if c.Source == nil {
+			return nil, inputs.Errorf("patches", c.PatchesDir, "applies only to an external source; set source as URL@COMMIT or drop patches")
+		}
+		if st, err := os.Stat(c.PatchesDir); err != nil || !st.IsDir() {
+			return nil, inputs.Errorf("patches", c.PatchesDir, "is not a directory; give the directory holding the *.patch files")
+		}
+	}
+
+	if c.PromoteFrom != "" {
+		if !c.Push {
+			return nil, inputs.Errorf("push", "false", "cannot be false with promote-from: a promotion is a push")
+		}
+		if c.Source != nil {
+			return nil, inputs.Errorf("promote-from", c.PromoteFrom, "cannot be combined with source: a promotion copies an existing image and builds nothing")
+		}
+		if strings.HasPrefix(c.PromoteFrom, "sha256:") && !digestRE.MatchString(c.PromoteFrom) {
+			return nil, inputs.Errorf("promote-from", c.PromoteFrom, "is not a sha256 digest (sha256: and 64 lower-case hex digits)")
+		}
+		return c, nil
+	}
+	if c.Source == nil {
+		if err := checkBuildFiles(c.Context, c.Dockerfile); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// checkBuildFiles reports a missing context or Dockerfile as input errors.
+func checkBuildFiles(ctxDir, dockerfile string) error {
+	if st, err := os.Stat(ctxDir); err != nil || !st.IsDir() {
+		return inputs.Errorf("context", ctxDir, "is not a directory; give the build context directory")
+	}
+	df := dockerfile
+	if !filepath.IsAbs(df) {
+		df = filepath.Join(ctxDir, df)
+	}
+	if st, err := os.Stat(df); err != nil || st.IsDir() {
+		return inputs.Errorf("dockerfile", dockerfile, "does not exist at %s; the path is relative to the build context", df)
+	}
+	return nil
+}
+
+func kvs(in *inputs.Inputs, name string, keyRE *regexp.Regexp) ([]builder.KV, error) {
+	m, err := in.Map(name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]builder.KV, 0, len(m))
+	for _, kv := range m {
+		if !keyRE.MatchString(kv.Key) {
+			return nil, inputs.Errorf(name, kv.Key+"="+kv.Value, "has an invalid key %q", kv.Key)
+		}
+		out = append(out, builder.KV{Key: kv.Key, Value: kv.Value})
+	}
+	return out, nil
+}
+
+// promoteSource turns promote-from into a registry reference: a bare
+// digest names the target repository; a reference without a registry host
+// names a repository in the target registry.
+func promoteSource(from, host, repo string) (string, error) {
+	if digestRE.MatchString(from) {
+		return host + "/" + repo + "@" + from, nil
+	}
+	first, _, _ := strings.Cut(from, "/")
+	if !strings.ContainsAny(first, ".:") && first != "localhost" {
+		from = host + "/" + from
+	}
+	if !strings.Contains(from, "@") && !strings.Contains(lastPart(from), ":") {
+		return "", fmt.Errorf("names neither a tag nor a digest; write repo:tag or repo@sha256:...")
+	}
+	return from, nil
+}
+
+func lastPart(s string) string {
+	if i := strings.LastIndex(s, "/"); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
