@@ -423,3 +423,5 @@ func timePtr(t time.Time) *time.Time {
 	}
 	return &t
 }
+
+func sortStrings(s []string) { sort.Strings(s) }
