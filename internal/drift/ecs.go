@@ -342,6 +342,7 @@ func (s *Scanner) ledgerCheck(ctx context.Context, list []*item) error {
 			continue
 		}
 		it.extra = append(it.extra, Change{Attribute: "task_definition", Before: taskDefRef(lg), After: live, Class: Safe})
+		it.authoritative = map[string]bool{"task_definition": true}
 		it.note = fmt.Sprintf("runs %s, not %s, the last successful deployment recorded by deploy-ecs", live, taskDefRef(lg))
 		it.remediation = &Remediation{Action: "redeploy", ARN: it.arn, Cluster: k.Cluster, Service: k.Service, TaskDefinition: lg}
 	}

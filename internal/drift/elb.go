@@ -194,8 +194,11 @@ func scanELB(ctx context.Context, s *Scanner, items map[string][]*item) error {
 				it.live = map[string]any{
 					"port":           int(aws.ToInt32(l.Port)),
 					"protocol":       string(l.Protocol),
-					"ssl_policy":     aws.ToString(l.SslPolicy),
 					"default_action": liveActions(l.DefaultActions),
+				}
+				if l.Protocol == elbtypes.ProtocolEnumHttps || l.Protocol == elbtypes.ProtocolEnumTls {
+					// HTTP listeners have no policy (moto invents one).
+					it.live["ssl_policy"] = aws.ToString(l.SslPolicy)
 				}
 				if len(certs) > 0 {
 					it.live["certificate_arn"] = certs[0]

@@ -124,6 +124,9 @@ type item struct {
 	// skipAttrs are attributes the handler decided are expected (counted
 	// as ignored), e.g. desired_count under autoscaling.
 	skipAttrs map[string]bool
+	// authoritative are attributes judged by a better source than the
+	// HCL (the ledger): lifecycle.ignore_changes does not hide them.
+	authoritative map[string]bool
 	// remediation the handler proposes for a safe task-definition change.
 	remediation *Remediation
 	note        string
@@ -282,10 +285,17 @@ func (s *Scanner) judge(it *item, res *Result) (Finding, bool) {
 		return f, true
 	}
 	sp := specs[it.typ]
-	changes := compare(sp, it.want, it.live)
+	var changes []Change
+	for _, c := range compare(sp, it.want, it.live) {
+		if it.skipAttrs[c.Attribute] {
+			res.Ignored++
+			continue
+		}
+		changes = append(changes, c)
+	}
 	changes = append(changes, it.extra...)
 	for _, c := range changes {
-		if it.skipAttrs[c.Attribute] || s.o.Ignore.Match(it.obj.Address, c.Attribute) || s.o.IgnoreChanges.Ignored(it.obj.Config, c.Attribute) {
+		if s.o.Ignore.Match(it.obj.Address, c.Attribute) || (!it.authoritative[c.Attribute] && s.o.IgnoreChanges.Ignored(it.obj.Config, c.Attribute)) {
 			res.Ignored++
 			continue
 		}

@@ -1,0 +1,100 @@
+package drifttest
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// Changes made behind Terraform's back.
+
+// ScaleService sets a service's desired count.
+func ScaleService(ctx context.Context, c Clients, cluster, service string, n int32) error {
+	_, err := c.ECS.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(cluster), Service: aws.String(service), DesiredCount: aws.Int32(n)})
+	return wrap("scale service", err)
+}
+
+// NewRevision registers a new revision of a task definition whose first
+// container's image tag is tag, and returns its ARN.
+func NewRevision(ctx context.Context, c Clients, from, tag string) (string, error) {
+	out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(from)})
+	if err != nil {
+		return "", wrap("describe task definition", err)
+	}
+	td := out.TaskDefinition
+	defs := td.ContainerDefinitions
+	img := aws.ToString(defs[0].Image)
+	for i := len(img) - 1; i >= 0; i-- {
+		if img[i] == ':' {
+			img = img[:i]
+			break
+		}
+	}
+	defs[0].Image = aws.String(img + ":" + tag)
+	reg, err := c.ECS.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: td.Family, ContainerDefinitions: defs, Cpu: td.Cpu, Memory: td.Memory,
+		NetworkMode: td.NetworkMode, RequiresCompatibilities: td.RequiresCompatibilities})
+	if err != nil {
+		return "", wrap("register task definition", err)
+	}
+	return aws.ToString(reg.TaskDefinition.TaskDefinitionArn), nil
+}
+
+// SwapTaskDefinition points a service at another task definition.
+func SwapTaskDefinition(ctx context.Context, c Clients, cluster, service, td string) error {
+	_, err := c.ECS.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(cluster), Service: aws.String(service), TaskDefinition: aws.String(td)})
+	return wrap("update service", err)
+}
+
+// OpenIngress adds a TCP ingress rule.
+func OpenIngress(ctx context.Context, c Clients, sg string, port int32, cidr string) error {
+	_, err := c.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(sg), IpPermissions: []ec2types.IpPermission{{
+		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port), IpRanges: []ec2types.IpRange{{CidrIp: aws.String(cidr)}}}}})
+	return wrap("authorize ingress", err)
+}
+
+// DeleteAlarm deletes an alarm.
+func DeleteAlarm(ctx context.Context, c Clients, name string) error {
+	_, err := c.CloudWatch.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}})
+	return wrap("delete alarm", err)
+}
+
+// SetAlarmThreshold changes an alarm's threshold, keeping the rest.
+func SetAlarmThreshold(ctx context.Context, c Clients, name string, threshold float64) error {
+	out, err := c.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{name}})
+	if err != nil || len(out.MetricAlarms) == 0 {
+		return wrap("describe alarm", fmt.Errorf("alarm %s: %v", name, err))
+	}
+	a := out.MetricAlarms[0]
+	_, err = c.CloudWatch.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: a.AlarmName, AlarmDescription: a.AlarmDescription,
+		ComparisonOperator: a.ComparisonOperator, EvaluationPeriods: a.EvaluationPeriods, MetricName: a.MetricName, Namespace: a.Namespace,
+		Period: a.Period, Statistic: a.Statistic, Threshold: aws.Float64(threshold), Dimensions: a.Dimensions, TreatMissingData: a.TreatMissingData})
+	return wrap("put alarm", err)
+}
+
+// ExtraService creates a service in the stack's cluster that no state knows.
+func ExtraService(ctx context.Context, c Clients, st *Stack, name string) error {
+	_, err := c.ECS.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String(st.Cluster), ServiceName: aws.String(name),
+		TaskDefinition: aws.String(st.Services[0].TaskDefARN), DesiredCount: aws.Int32(1), LaunchType: ecstypes.LaunchTypeFargate,
+		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{Subnets: st.Subnets, SecurityGroups: []string{st.AppSG}}}})
+	return wrap("create service", err)
+}
+
+// TagLogGroup adds a tag to a log group.
+func TagLogGroup(ctx context.Context, c Clients, group, key, value string) error {
+	_, err := c.Logs.TagLogGroup(ctx, &cloudwatchlogs.TagLogGroupInput{LogGroupName: aws.String(group), Tags: map[string]string{key: value}})
+	return wrap("tag log group", err)
+}
+
+func wrap(what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}

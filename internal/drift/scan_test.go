@@ -1,0 +1,205 @@
+package drift_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/drift"
+	"github.com/ecsflow/ecsflow/internal/drift/drifttest"
+	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/tfstate"
+)
+
+func TestMain(m *testing.M) { os.Exit(sandboxtest.Main(m)) }
+
+var regionSeq atomic.Int32
+
+// regions gives each test its own moto region, so parallel tests do not
+// see each other's resources.
+var regions = []string{"eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ca-central-1", "sa-east-1", "us-west-1", "us-west-2"}
+
+func newStack(t *testing.T, services int) (drifttest.Clients, *drifttest.Stack, aws.Config) {
+	t.Helper()
+	region := regions[int(regionSeq.Add(1)-1)%len(regions)]
+	sb := sandboxtest.Start(t)
+	cfg := sandboxtest.Config(t, region)
+	c := drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	name := fmt.Sprintf("d%s", strings.ReplaceAll(region, "-", ""))
+	st, err := drifttest.Build(context.Background(), c, drifttest.Options{Name: name, Services: services})
+	if err != nil {
+		t.Fatalf("build stack: %v", err)
+	}
+	return c, st, cfg
+}
+
+func scan(t *testing.T, c drifttest.Clients, st *drifttest.Stack, o drift.Options) *drift.Result {
+	t.Helper()
+	s, err := tfstate.Parse(st.State())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := drift.New(c.Drift(), o).Scan(context.Background(), s.Managed())
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	return res
+}
+
+func dump(res *drift.Result) string {
+	var b strings.Builder
+	for _, f := range res.Findings {
+		fmt.Fprintf(&b, "%s %s %s %s\n", f.Class, f.Kind, f.Name(), f.Note)
+		for _, c := range f.Changes {
+			fmt.Fprintf(&b, "    %s: %s -> %s (%s)\n", c.Attribute, c.Before, c.After, c.Class)
+		}
+	}
+	for _, n := range res.NotChecked {
+		fmt.Fprintf(&b, "not checked %s: %s %s\n", n.Type, n.Reason, n.Permission)
+	}
+	return b.String()
+}
+
+func TestInSyncStackHasNoDrift(t *testing.T) {
+	t.Parallel()
+	c, st, _ := newStack(t, 2)
+	res := scan(t, c, st, drift.Options{})
+	if len(res.Findings) != 0 || len(res.NotChecked) != 0 {
+		t.Fatalf("want no findings, got:\n%s", dump(res))
+	}
+	if res.Checked != st.Resources || res.Managed != st.Resources || res.Coverage() != 100 {
+		t.Errorf("checked %d managed %d total %d coverage %.1f; want %d resources all managed", res.Checked, res.Managed, res.Total, res.Coverage(), st.Resources)
+	}
+}
+
+type fakeLedger map[drift.ServiceKey]string
+
+func (f fakeLedger) LastGood(_ context.Context, keys []drift.ServiceKey) (map[drift.ServiceKey]string, error) {
+	out := map[drift.ServiceKey]string{}
+	for _, k := range keys {
+		if v, ok := f[k]; ok {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// summary renders findings as "class kind name attr,attr" lines.
+func summary(res *drift.Result) []string {
+	var out []string
+	for _, f := range res.Findings {
+		var attrs []string
+		for _, c := range f.Changes {
+			attrs = append(attrs, c.Attribute)
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %s", f.Class, f.Kind, f.Name(), strings.Join(attrs, ",")))
+	}
+	return out
+}
+
+func TestChangesBehindTerraformsBackAreFoundAndClassified(t *testing.T) {
+	t.Parallel()
+	c, st, _ := newStack(t, 3)
+	ctx := context.Background()
+	s0, s1, s2 := st.Services[0], st.Services[1], st.Services[2]
+
+	mustDo(t, drifttest.ScaleService(ctx, c, st.Cluster, s1.Name, 5))   // drift
+	mustDo(t, drifttest.ScaleService(ctx, c, st.Cluster, s0.Name, 4))   // autoscaling owns it: no drift
+	hand, err := drifttest.NewRevision(ctx, c, s2.TaskDefARN, "hotfix") // hand-made revision
+	mustDo(t, err)
+	mustDo(t, drifttest.SwapTaskDefinition(ctx, c, st.Cluster, s2.Name, hand)) // drift
+	ci, err := drifttest.NewRevision(ctx, c, s0.TaskDefARN, "v2")              // CI-deployed revision
+	mustDo(t, err)
+	mustDo(t, drifttest.SwapTaskDefinition(ctx, c, st.Cluster, s0.Name, ci)) // ignore_changes: no drift
+	mustDo(t, drifttest.OpenIngress(ctx, c, st.ALBSG, 22, "0.0.0.0/0"))      // critical
+	mustDo(t, drifttest.DeleteAlarm(ctx, c, s1.Alarm))                       // missing
+	mustDo(t, drifttest.ExtraService(ctx, c, st, "intruder"))                // unmanaged
+	mustDo(t, drifttest.TagLogGroup(ctx, c, s0.LogGroup, "Owner", "bob"))    // safe
+	mustDo(t, drifttest.SetAlarmThreshold(ctx, c, s0.Alarm, 95))             // ignored by pattern
+
+	ig, err := drift.NewIgnorer([]string{"aws_cloudwatch_metric_alarm.*.threshold"})
+	mustDo(t, err)
+	res := scan(t, c, st, drift.Options{
+		Ignore:        ig,
+		IgnoreChanges: tfstate.IgnoreChanges{"aws_ecs_service." + s0.Name: {"task_definition"}},
+	})
+	got := summary(res)
+	want := []string{
+		"critical missing aws_cloudwatch_metric_alarm." + s1.Name + "_cpu ",
+		"critical changed aws_security_group.alb ingress",
+		"review unmanaged aws_ecs_service intruder ",
+		"review changed aws_ecs_service." + s1.Name + " desired_count",
+		"review changed aws_ecs_service." + s2.Name + " task_definition",
+		"safe changed aws_cloudwatch_log_group." + s0.Name + " tags.Owner",
+	}
+	assertLines(t, got, want, dump(res))
+	for _, f := range res.Findings {
+		switch {
+		case f.Type == "aws_security_group":
+			if f.Changes[0].After != "tcp 22 from 0.0.0.0/0" || f.Changes[0].Before != "(none)" {
+				t.Errorf("ingress change = %+v", f.Changes[0])
+			}
+		case f.Address == "aws_ecs_service."+s1.Name:
+			if c := f.Changes[0]; c.Before != "2" || c.After != "5" {
+				t.Errorf("desired_count change = %+v, want 2 -> 5", c)
+			}
+		case f.Type == "aws_cloudwatch_log_group":
+			if f.Remediation == nil || f.Remediation.Action != "tag" || len(f.Remediation.UntagKeys) != 1 || f.Remediation.UntagKeys[0] != "Owner" {
+				t.Errorf("log group remediation = %+v, want untag Owner", f.Remediation)
+			}
+		}
+	}
+	if res.Ignored < 3 { // threshold, desired_count under autoscaling, ignore_changes task_definition
+		t.Errorf("ignored = %d, want at least 3", res.Ignored)
+	}
+	if res.Total != res.Managed+1 {
+		t.Errorf("total %d managed %d: want one unmanaged resource", res.Total, res.Managed)
+	}
+}
+
+func TestLedgerOwnedTaskDefinitionsAreNotDrift(t *testing.T) {
+	t.Parallel()
+	c, st, _ := newStack(t, 2)
+	ctx := context.Background()
+	s0, s1 := st.Services[0], st.Services[1]
+	ci, err := drifttest.NewRevision(ctx, c, s0.TaskDefARN, "v2")
+	mustDo(t, err)
+	mustDo(t, drifttest.SwapTaskDefinition(ctx, c, st.Cluster, s0.Name, ci))
+	hand, err := drifttest.NewRevision(ctx, c, s1.TaskDefARN, "by-hand")
+	mustDo(t, err)
+	mustDo(t, drifttest.SwapTaskDefinition(ctx, c, st.Cluster, s1.Name, hand))
+
+	ledger := fakeLedger{
+		{Cluster: st.Cluster, Service: s0.Name}: ci,            // CI deployed what runs
+		{Cluster: st.Cluster, Service: s1.Name}: s1.TaskDefARN, // last good is the original
+	}
+	// ignore_changes on task_definition does not hide a hand-made revision
+	// when the ledger knows better.
+	res := scan(t, c, st, drift.Options{Ledger: ledger, IgnoreChanges: tfstate.IgnoreChanges{
+		"aws_ecs_service." + s0.Name: {"task_definition"}, "aws_ecs_service." + s1.Name: {"task_definition"}}})
+	assertLines(t, summary(res), []string{"safe changed aws_ecs_service." + s1.Name + " task_definition"}, dump(res))
+	f := res.Findings[0]
+	if f.Remediation == nil || f.Remediation.Action != "redeploy" || f.Remediation.TaskDefinition != s1.TaskDefARN || f.Remediation.Service != s1.Name {
+		t.Errorf("remediation = %+v, want redeploy of %s", f.Remediation, s1.TaskDefARN)
+	}
+}
+
+func mustDo(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func assertLines(t *testing.T, got, want []string, detail string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("findings differ\n got:\n  %s\nwant:\n  %s\ndetail:\n%s", strings.Join(got, "\n  "), strings.Join(want, "\n  "), detail)
+	}
+}
