@@ -59,7 +59,9 @@ func TestLintAction(t *testing.T) {
 		{name: "follows the convention", edit: func(s string) string { return s }},
 		{
 			name: "input not mapped",
-			edit: func(s string) string { return strings.Replace(s, "        INPUT_FAIL-ON: ${{ inputs.fail-on }}\n", "", 1) },
+			edit: func(s string) string {
+				return strings.Replace(s, "        INPUT_FAIL-ON: ${{ inputs.fail-on }}\n", "", 1)
+			},
 			want: []string{`input "fail-on" is not passed to the binary: add INPUT_FAIL-ON: ${{ inputs.fail-on }}`},
 		},
 		{
@@ -99,7 +101,9 @@ func TestLintAction(t *testing.T) {
 		},
 		{
 			name: "setup for another action",
-			edit: func(s string) string { return strings.Replace(s, `setup-binary.sh" demo`, `setup-binary.sh" validate`, 1) },
+			edit: func(s string) string {
+				return strings.Replace(s, `setup-binary.sh" demo`, `setup-binary.sh" validate`, 1)
+			},
 			want: []string{"setup step must run setup-binary.sh demo"},
 		},
 		{

@@ -261,4 +261,3 @@ func lintRunScripts(file string, raw []byte) []Problem {
 	}
 	return probs
 }
-
