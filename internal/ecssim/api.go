@@ -245,6 +245,7 @@ func (s *Sim) CreateService(ctx context.Context, in *ecs.CreateServiceInput, opt
 	c.services[name] = svc
 	c.order = append(c.order, name)
 	s.startRollout(svc, td, now)
+	s.schedule(svc, now)
 	out := s.serviceOut(svc, false)
 	return &ecs.CreateServiceOutput{Service: &out}, nil
 }
@@ -470,7 +471,7 @@ func (s *Sim) serviceOut(svc *service, tags bool) types.Service {
 			Id: ptr(d.id), Status: ptr(d.status), TaskDefinition: ptr(d.td.arn),
 			DesiredCount: desired, RunningCount: run, PendingCount: pend, FailedTasks: d.failed,
 			CreatedAt: ptr(d.created), UpdatedAt: ptr(d.updated), LaunchType: svc.launchType,
-			PlatformVersion: nonEmpty(svc.platform), NetworkConfiguration: svc.net,
+			PlatformVersion: nonEmpty(platformOf(svc)), NetworkConfiguration: svc.net,
 			RolloutState: d.state, RolloutStateReason: ptr(d.reason),
 		})
 		revs = append(revs, types.ServiceCurrentRevisionSummary{Arn: ptr(d.revArn), RequestedTaskCount: desired, RunningTaskCount: run, PendingTaskCount: pend})

@@ -365,7 +365,12 @@ func platformOf(svc *service) string {
 }
 
 func containerStatus(t *task) string {
+	if t.exitCode != nil || t.cReason != "" {
+		return "STOPPED"
+	}
 	switch t.last {
+	case "DEPROVISIONING":
+		return "STOPPED"
 	case "PROVISIONING":
 		return "PENDING"
 	case "DEACTIVATING":

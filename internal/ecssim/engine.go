@@ -32,6 +32,7 @@ func (s *Sim) tickService(svc *service, now time.Time) {
 	for _, t := range svc.tasks {
 		s.tickTask(svc, t, now)
 	}
+	s.targetEvents(svc, now)
 	// forget stopped tasks after the retention period
 	kept := svc.tasks[:0]
 	for _, t := range svc.tasks {
@@ -86,7 +87,7 @@ func (s *Sim) tickTask(svc *service, t *task, now time.Time) {
 		t.health = types.HealthStatusUnknown
 		if svc.hasLB() {
 			t.target = "initial"
-			svc.event(now, s, "registered 1 targets in (target-group %s)", svc.targetGroup())
+			svc.registered++
 		}
 		check := s.timing.HealthCheck
 		if !svc.hasLB() && !t.td.hasContainerHealthCheck() {
@@ -145,7 +146,7 @@ func (s *Sim) tickTask(svc *service, t *task, now time.Time) {
 			s.stopTask(svc, t, now, types.TaskStopCodeServiceSchedulerInitiated, reason, true)
 			svc.event(now, s, "has stopped 1 running tasks: (task %s).", t.id)
 		}
-	case "DEACTIVATING", "STOPPING":
+	case "DEACTIVATING", "STOPPING", "DEPROVISIONING":
 		s.finishStop(t, now)
 	}
 }
@@ -169,17 +170,16 @@ func (s *Sim) stopTask(svc *service, t *task, now time.Time, code types.TaskStop
 	t.reason = reason
 	t.stopping = ptr(now)
 	t.version++
-	if t.last == "RUNNING" && t.exitCode == nil {
-		if t.target != "" {
-			t.target = "draining"
-			t.last = "DEACTIVATING"
-		} else {
-			t.last = "STOPPING"
-		}
-		t.next = now.Add(s.timing.Drain)
-	} else {
-		s.finishStop(t, now)
+	switch {
+	case t.last == "RUNNING" && t.target != "":
+		t.target = "draining"
+		t.last = "DEACTIVATING"
+	case t.last == "RUNNING":
+		t.last = "STOPPING"
+	default: // never started: release the network interface
+		t.last = "DEPROVISIONING"
 	}
+	t.next = now.Add(s.timing.Drain)
 	if failed {
 		s.taskFailed(svc, t.d, now)
 	}
@@ -190,7 +190,7 @@ func (s *Sim) finishStop(t *task, now time.Time) {
 		return
 	}
 	if t.last == "DEACTIVATING" && t.svc.hasLB() {
-		t.svc.event(now, s, "deregistered 1 targets in (target-group %s)", t.svc.targetGroup())
+		t.svc.deregistered++
 	}
 	t.last = "STOPPED"
 	t.stopped = ptr(now)
@@ -274,8 +274,10 @@ func (s *Sim) startRollback(r *rollout, now time.Time, reason string) {
 	}
 	r.target.prod, r.target.test = 0, 0
 	svc.steady = false
-	if r.native() && s.depAlive(svc, stable) {
-		// blue is still running: shift traffic back and drop green
+	if s.depAlive(svc, stable) {
+		// the last completed revision still runs (blue, or the old tasks of
+		// a rolling update held by minimumHealthyPercent): return traffic
+		// to it and drain the failed revision
 		stable.prod = 100
 		s.makePrimary(svc, stable, now)
 		svc.event(now, s, "rolling back to deployment %s.", stable.id)
@@ -836,4 +838,17 @@ func (s *Sim) hooksDoneKey(r *rollout, stage types.DeploymentLifecycleHookStage,
 		}
 	}
 	return true
+}
+
+// targetEvents writes the target (de)registrations of one tick as one event
+// each, as ECS batches them.
+func (s *Sim) targetEvents(svc *service, now time.Time) {
+	if svc.registered > 0 {
+		svc.event(now, s, "registered %d targets in (target-group %s)", svc.registered, svc.targetGroup())
+		svc.registered = 0
+	}
+	if svc.deregistered > 0 {
+		svc.event(now, s, "deregistered %d targets in (target-group %s)", svc.deregistered, svc.targetGroup())
+		svc.deregistered = 0
+	}
 }

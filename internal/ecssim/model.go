@@ -39,6 +39,8 @@ type service struct {
 	stable   *dep // last deployment that completed
 	revSeq   int
 	steady   bool // a steady-state event was written since the last change
+
+	registered, deregistered int // target changes not yet reported in an event
 }
 
 // dep is a "deployment" as DescribeServices shows it (one per service
