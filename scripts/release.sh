@@ -60,6 +60,7 @@ main() {
 	command -v go >/dev/null 2>&1 || die "go is not installed"
 	local gov
 	gov="$(go env GOVERSION)"
+	gov="${gov#go}" # setup-go reads release/go-version as a bare version
 
 	case "$mode" in
 	prepare)
