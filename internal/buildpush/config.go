@@ -231,4 +231,3 @@ func lastPart(s string) string {
 	}
 	return s
 }
-
