@@ -1,0 +1,228 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ecsflow/ecsflow/internal/tfparse"
+)
+
+// statement is one IAM policy statement, from a JSON policy or an
+// aws_iam_policy_document statement block.
+type statement struct {
+	effect    string
+	actions   []string
+	notAction bool
+	resources []string
+	rng       hcl.Range
+	addr      string
+}
+
+// globalActions only support Resource "*" (no resource-level permissions).
+var globalActionPrefixes = []string{
+	"ecr:getauthorizationtoken", "sts:getcalleridentity", "cloudwatch:putmetricdata",
+	"ssmmessages:", "xray:", "logs:describe", "ec2:describe", "ecs:describe", "ecs:list",
+	"ecs:registertaskdefinition", "ecs:deregistertaskdefinition", "elasticloadbalancing:describe",
+	"application-autoscaling:describe", "cloudwatch:describe", "cloudwatch:getmetric", "cloudwatch:listmetrics",
+	"iam:list", "s3:listallmybuckets", "kms:listaliases", "servicediscovery:discoverinstances",
+	"bedrock:list", "bedrock:get",
+}
+
+var readVerbs = []string{"get", "list", "describe", "batchget", "query", "scan", "head", "lookup", "search", "view", "check", "select", "discover"}
+
+func readOnly(action string) bool {
+	_, verb, ok := strings.Cut(strings.ToLower(action), ":")
+	if !ok {
+		return false
+	}
+	for _, v := range readVerbs {
+		if strings.HasPrefix(verb, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func globalOnly(action string) bool {
+	a := strings.ToLower(action)
+	for _, p := range globalActionPrefixes {
+		if strings.HasPrefix(a, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func asStrings(v any) ([]string, bool) {
+	switch x := v.(type) {
+	case string:
+		if tfparse.HasUnknown(x) {
+			return nil, false
+		}
+		return []string{x}, true
+	case []any:
+		var out []string
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok || tfparse.HasUnknown(s) {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// policyStatements collects the statements of every identity policy.
+func policyStatements(c *Context) []statement {
+	var out []statement
+	fromDoc := func(inst *tfparse.Instance, a *tfparse.Attribute) {
+		v := inst.Tree(a.Expr)
+		if s, ok := v.(string); ok {
+			doc, ok := tfparse.DecodeJSONTree(s)
+			if !ok {
+				return
+			}
+			v = doc
+		}
+		doc := treeMap(v)
+		if doc == nil {
+			return
+		}
+		st := doc["Statement"]
+		list := treeList(st)
+		if m := treeMap(st); m != nil {
+			list = []any{m}
+		}
+		for _, s := range list {
+			sm := treeMap(s)
+			if sm == nil {
+				continue
+			}
+			if _, ok := sm["Principal"]; ok {
+				continue // resource or trust policy
+			}
+			eff, _ := treeString(sm, "Effect")
+			stmt := statement{effect: eff, rng: a.Range, addr: inst.Address()}
+			if acts, ok := asStrings(sm["Action"]); ok {
+				stmt.actions = acts
+			} else if acts, ok := asStrings(sm["NotAction"]); ok {
+				stmt.actions, stmt.notAction = acts, true
+			}
+			stmt.resources, _ = asStrings(sm["Resource"])
+			out = append(out, stmt)
+		}
+	}
+	for _, t := range []string{"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"} {
+		c.EachResource(t, func(m *tfparse.Module, inst *tfparse.Instance) {
+			if a := inst.Block.Attr("policy"); a != nil {
+				fromDoc(inst, a)
+			}
+		})
+	}
+	c.EachResource("aws_iam_role", func(m *tfparse.Module, inst *tfparse.Instance) {
+		for _, ip := range inst.Block.Blocks("inline_policy") {
+			if a := ip.Attr("policy"); a != nil {
+				fromDoc(inst, a)
+			}
+		}
+	})
+	for _, m := range c.Modules() {
+		for _, b := range m.DataOfType("aws_iam_policy_document") {
+			for _, inst := range m.Eval.Instances(b) {
+				for _, sb := range b.Blocks("statement") {
+					if sb.Block("principals") != nil || sb.Block("not_principals") != nil {
+						// A resource or trust policy (key, bucket, assume role):
+						// Resource "*" there means the resource itself.
+						continue
+					}
+					eff := "Allow"
+					if e, ok := knownString(inst, sb, "effect"); ok {
+						eff = e
+					} else if sb.Attr("effect") != nil {
+						continue
+					}
+					stmt := statement{effect: eff, rng: sb.DefRange, addr: inst.Address()}
+					if acts, ok := knownStrings(inst, sb, "actions"); ok {
+						stmt.actions = acts
+						if a := sb.Attr("actions"); a != nil {
+							stmt.rng = a.Range
+						}
+					} else if acts, ok := knownStrings(inst, sb, "not_actions"); ok {
+						stmt.actions, stmt.notAction = acts, true
+					}
+					stmt.resources, _ = knownStrings(inst, sb, "resources")
+					out = append(out, stmt)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func init() {
+	register(
+		&Rule{ID: "EF601", Category: "iam", Severity: Error,
+			Title:       "IAM policy allows every action",
+			Remediation: "List the actions the role needs instead of \"*\" (or NotAction with Allow).",
+			Doc:         "Action \"*\" (or Allow with NotAction) makes the role an administrator of everything its resources cover.",
+			check: func(c *Context) {
+				for _, s := range policyStatements(c) {
+					if s.effect != "Allow" {
+						continue
+					}
+					if s.notAction && len(s.actions) > 0 {
+						c.Report(s.rng, s.addr, "%s: Allow with NotAction grants every action not listed", s.addr)
+						continue
+					}
+					for _, a := range s.actions {
+						if a == "*" || a == "*:*" {
+							c.Report(s.rng, s.addr, "%s: policy allows action %q", s.addr, a)
+							break
+						}
+					}
+				}
+			}},
+		&Rule{ID: "EF602", Category: "iam", Severity: Warning,
+			Title:       "IAM policy allows every action of a service",
+			Remediation: "Replace service:* with the specific actions (e.g. s3:GetObject, s3:PutObject).",
+			Doc:         "service:* includes destructive and permission-changing actions (s3:DeleteBucket, ecr:SetRepositoryPolicy) the workload never needs.",
+			check: func(c *Context) {
+				for _, s := range policyStatements(c) {
+					if s.effect != "Allow" || s.notAction {
+						continue
+					}
+					for _, a := range s.actions {
+						if strings.HasSuffix(a, ":*") && a != "*:*" {
+							c.Report(s.rng, s.addr, "%s: policy allows every %s action", s.addr, strings.TrimSuffix(a, ":*"))
+						}
+					}
+				}
+			}},
+		&Rule{ID: "EF603", Category: "iam", Severity: Note,
+			Title:       "IAM policy allows write actions on every resource",
+			Remediation: "Scope Resource to the ARNs the actions need (a bucket, a repository, a log group).",
+			Doc:         "Resource \"*\" with write actions lets the role change resources of other services and environments in the account. Actions that only support \"*\" (ecr:GetAuthorizationToken, cloudwatch:PutMetricData ...) and read-only actions are not reported.",
+			check: func(c *Context) {
+				for _, s := range policyStatements(c) {
+					if s.effect != "Allow" || s.notAction || !contains(s.resources, "*") {
+						continue
+					}
+					var writes []string
+					for _, a := range s.actions {
+						if a == "*" || a == "*:*" || strings.HasSuffix(a, ":*") {
+							continue // EF601/EF602 report these
+						}
+						if !readOnly(a) && !globalOnly(a) {
+							writes = append(writes, a)
+						}
+					}
+					if len(writes) > 0 {
+						c.Report(s.rng, s.addr, "%s: %s allowed on Resource \"*\"", s.addr, strings.Join(writes, ", "))
+					}
+				}
+			}},
+	)
+}
