@@ -322,7 +322,6 @@ func (s *Scanner) ledgerCheck(ctx context.Context, list []*item) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	s.calls.Add(int64((len(keys) + 99) / 100)) // the ledger reads in batches of 100
 	good, err := s.o.Ledger.LastGood(ctx, keys)
 	if err != nil {
 		return fmt.Errorf("failed to read the deployment ledger: %w", err)

@@ -1,0 +1,453 @@
+// Package driftcheck runs the drift-check action: it reads the inputs,
+// finds and loads the Terraform state, scans the live account with package
+// drift, optionally fixes the safe class, and reports through the job
+// summary, outputs, JSON and markdown files and one GitHub issue per
+// environment.
+package driftcheck
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
+
+	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/drift"
+	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/tfstate"
+)
+
+// Config is the validated input of one run.
+type Config struct {
+	Path        string
+	State       tfstate.Location
+	StateInput  string // the input that named the state: "state" or "path"
+	Environment string
+	Workspace   string
+	Region      string
+	Resources   []string
+	Ignore      *drift.Ignorer
+	IgnoreHCL   tfstate.IgnoreChanges
+	Desired     []drift.DesiredTaskDefinition
+	LedgerTable string
+	FailOnDrift bool
+	Issue       bool
+	Token       string
+	Remediate   string
+}
+
+// Options inject what tests replace.
+type Options struct {
+	// AWSConfig overrides loading the AWS configuration.
+	AWSConfig func(ctx context.Context) (aws.Config, error)
+	// HTTPClient carries GitHub API calls (default http.DefaultClient).
+	HTTPClient *http.Client
+	// GitHubAPI is the REST base URL (default GITHUB_API_URL or https://api.github.com).
+	GitHubAPI string
+	// ReportDir is where the reports go (default RUNNER_TEMP or the temp dir).
+	ReportDir string
+}
+
+// Run is the action.
+func Run(ctx context.Context, env *cli.Env) error {
+	return RunWith(ctx, env, Options{})
+}
+
+// RunWith is Run with injected dependencies.
+func RunWith(ctx context.Context, env *cli.Env, o Options) error {
+	cfg, err := ParseConfig(env.Inputs, env.Getenv)
+	if err != nil {
+		return err
+	}
+	con := env.Console
+	if cfg.Token != "" {
+		con.Mask(cfg.Token)
+	}
+
+	var awsCfg aws.Config
+	if o.AWSConfig != nil {
+		awsCfg, err = o.AWSConfig(ctx)
+	} else {
+		ao := awsconfig.FromInputs(env.Inputs, env.Getenv, con.Action().GetIDToken)
+		if ao.Region == "" {
+			ao.Region = cfg.Region
+		}
+		if ao.RoleSessionName == "" {
+			ao.RoleSessionName = "ecsflow-drift-check"
+		}
+		awsCfg, err = awsconfig.Load(ctx, ao)
+	}
+	if err != nil {
+		return err
+	}
+
+	end := con.Group("Reading the Terraform state " + cfg.State.String())
+	st, err := tfstate.Load(ctx, cfg.State, s3.NewFromConfig(awsCfg, awsconfig.S3Options(env.Getenv)...))
+	end()
+	if err != nil {
+		var fe *tfstate.FormatError
+		switch {
+		case errors.Is(err, tfstate.ErrNotFound):
+			return inputs.Errorf(cfg.StateInput, cfg.State.String(), "%v; check the bucket, key, environment and workspace", err)
+		case errors.As(err, &fe):
+			return inputs.Errorf(cfg.StateInput, cfg.State.String(), "%v", fe)
+		}
+		return err
+	}
+	objs, err := filterObjects(st.Managed(), cfg.Resources)
+	if err != nil {
+		return err
+	}
+	con.Infof("state %s: serial %d, %d managed resource instances in scope", cfg.State, st.Serial, len(objs))
+
+	clients := newClients(awsCfg, env.Getenv)
+	so := drift.Options{Ignore: cfg.Ignore, IgnoreChanges: cfg.IgnoreHCL, Desired: cfg.Desired}
+	var led *ledgerReader
+	if cfg.LedgerTable != "" {
+		led = newLedgerReader(dynamodb.NewFromConfig(awsCfg), cfg.LedgerTable)
+		so.Ledger = led
+	}
+	end = con.Group(fmt.Sprintf("Comparing %d resources with AWS", len(objs)))
+	res, err := drift.New(clients.drift(), so).Scan(ctx, objs)
+	end()
+	if err != nil {
+		return fmt.Errorf("drift scan failed: %w", err)
+	}
+	if led != nil {
+		res.Calls += led.calls.Load()
+	}
+
+	var remediated []string
+	if cfg.Remediate == "safe" {
+		remediated = remediate(ctx, clients, res)
+		for _, line := range remediated {
+			con.Infof("remediated: %s", line)
+		}
+	}
+
+	rep := newReport(cfg, st, res, env.Now())
+	if err := writeOutputs(env, o, cfg, rep); err != nil {
+		return err
+	}
+	if cfg.Issue {
+		n, action, err := syncIssue(ctx, env, o, cfg, rep)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			con.Infof("drift issue #%d %s", n, action)
+			con.SetOutput("issue-number", fmt.Sprint(n))
+		}
+	}
+	for _, f := range res.Findings {
+		if f.Class == drift.Critical {
+			con.Warningf("critical drift: %s: %s", f.Name(), oneLine(f))
+		}
+	}
+	if res.Drifted() && cfg.FailOnDrift {
+		return exitcode.Negativef("drift found in %s: %d changed, %d missing, %d unmanaged (%s); see the job summary",
+			rep.Environment, res.Count(drift.Changed), res.Count(drift.Missing), res.Count(drift.Unmanaged), classCounts(res))
+	}
+	return nil
+}
+
+func classCounts(res *drift.Result) string {
+	var parts []string
+	for _, c := range []drift.Class{drift.Critical, drift.Review, drift.Safe} {
+		if n := len(res.ByClass(c)); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, c))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func oneLine(f drift.Finding) string {
+	if len(f.Changes) == 0 {
+		return f.Note
+	}
+	var parts []string
+	for _, c := range f.Changes {
+		parts = append(parts, fmt.Sprintf("%s: %s → %s", c.Attribute, c.Before, c.After))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ParseConfig validates every input before anything touches AWS.
+func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error) {
+	cfg := &Config{
+		Path:        in.String("path"),
+		Environment: in.String("environment"),
+		Workspace:   in.String("workspace"),
+		LedgerTable: in.String("ledger-table"),
+		Token:       in.String("github-token"),
+		Region:      in.String("aws-region"),
+	}
+	var err error
+	if cfg.FailOnDrift, err = in.Bool("fail-on-drift"); err != nil {
+		return nil, err
+	}
+	if cfg.Issue, err = in.Bool("issue"); err != nil {
+		return nil, err
+	}
+	if cfg.Remediate, err = in.Enum("remediate", "none", "safe"); err != nil {
+		return nil, err
+	}
+	if cfg.Workspace != "" && !validName(cfg.Workspace) {
+		return nil, inputs.Errorf("workspace", cfg.Workspace, "is not a workspace name; use letters, digits, - and _")
+	}
+	if cfg.Environment != "" && !validName(cfg.Environment) {
+		return nil, inputs.Errorf("environment", cfg.Environment, "is not an environment name; use letters, digits, - and _")
+	}
+	if cfg.Issue {
+		if cfg.Token == "" {
+			return nil, inputs.Errorf("github-token", "", "is required when issue is true; pass secrets.GITHUB_TOKEN and grant `issues: write`")
+		}
+		if repo := getenv("GITHUB_REPOSITORY"); !strings.Contains(repo, "/") {
+			return nil, inputs.Errorf("issue", "true", "needs GITHUB_REPOSITORY (owner/name), which only a GitHub Actions run sets")
+		}
+	}
+	if cfg.Ignore, err = drift.NewIgnorer(in.List("ignore")); err != nil {
+		return nil, inputs.Errorf("ignore", strings.Join(in.List("ignore"), ","), "%v", err)
+	}
+	cfg.Resources = in.List("resources")
+	for _, r := range cfg.Resources {
+		if !strings.Contains(r, ".") && !strings.Contains(r, "*") && !drift.Covered(r) {
+			return nil, &inputs.Error{Input: "resources", Value: r, Reason: "is not a resource type drift-check covers (or an address such as aws_ecs_service.web)", Allowed: drift.Types}
+		}
+	}
+
+	root := os.DirFS("/")
+	abs := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		a, _ := filepath.Abs(p)
+		return a
+	}
+	rel := func(p string) string { return strings.TrimPrefix(filepath.ToSlash(abs(p)), "/") }
+	if cfg.Path != "" {
+		if fi, err := os.Stat(cfg.Path); err != nil || !fi.IsDir() {
+			return nil, inputs.Errorf("path", cfg.Path, "is not a directory; give the Terraform root, e.g. examples/open-webui/terraform")
+		}
+		if cfg.IgnoreHCL, err = tfstate.ReadIgnoreChanges(root, rel(cfg.Path)); err != nil {
+			return nil, inputs.Errorf("path", cfg.Path, "%v", err)
+		}
+		var files []string
+		for _, f := range in.List("var-files") {
+			if !filepath.IsAbs(f) {
+				if _, err := os.Stat(f); err != nil {
+					f = filepath.Join(cfg.Path, f)
+				}
+			}
+			if _, err := os.Stat(f); err != nil {
+				return nil, inputs.Errorf("var-files", f, "does not exist")
+			}
+			files = append(files, rel(f))
+		}
+		vars, err := tfstate.ReadVarFiles(root, files)
+		if err != nil {
+			return nil, inputs.Errorf("var-files", strings.Join(files, ","), "%v", err)
+		}
+		if cfg.Environment == "" {
+			cfg.Environment = vars["environment"]
+		}
+		if cfg.Region == "" {
+			cfg.Region = firstNonEmpty(vars["aws_region"], vars["region"])
+		}
+	} else if len(in.List("var-files")) > 0 {
+		return nil, inputs.Errorf("var-files", in.String("var-files"), "needs `path`, the Terraform root they belong to")
+	}
+
+	if s := in.String("state"); s != "" {
+		loc, err := tfstate.ParseLocation(s)
+		if err != nil {
+			return nil, inputs.Errorf("state", s, "%v", err)
+		}
+		if !loc.IsS3() {
+			if _, err := os.Stat(loc.Path); err != nil {
+				return nil, inputs.Errorf("state", s, "does not exist; give a state file or s3://bucket/key")
+			}
+		}
+		cfg.State, cfg.StateInput = loc, "state"
+	} else if cfg.Path != "" {
+		b, err := tfstate.ReadBackend(root, rel(cfg.Path), cfg.Environment)
+		if err != nil {
+			var nb *tfstate.NoBackendError
+			if errors.As(err, &nb) {
+				return nil, inputs.Errorf("path", cfg.Path, "has no `backend \"s3\"` block; give the state with the `state` input (a file or s3://bucket/key)")
+			}
+			return nil, inputs.Errorf("path", cfg.Path, "%v", err)
+		}
+		loc, err := b.Location(cfg.Workspace)
+		if err != nil {
+			hint := ""
+			if cfg.Environment == "" {
+				hint = " (no `environment` was given to pick a partial backend config)"
+			}
+			return nil, inputs.Errorf("path", cfg.Path, "%v%s", err, hint)
+		}
+		cfg.State, cfg.StateInput = loc, "path"
+		if cfg.Region == "" {
+			cfg.Region = loc.Region
+		}
+	} else {
+		return nil, inputs.Errorf("path", "", "and `state` are both empty; give the Terraform root (path) or the state (state)")
+	}
+
+	for _, f := range in.List("task-definitions") {
+		d, err := readTaskDefinition(f)
+		if err != nil {
+			return nil, inputs.Errorf("task-definitions", f, "%v", err)
+		}
+		cfg.Desired = append(cfg.Desired, d)
+	}
+	if cfg.Environment == "" {
+		cfg.Environment = "default"
+		if cfg.Workspace != "" {
+			cfg.Environment = cfg.Workspace
+		}
+	}
+	return cfg, nil
+}
+
+func readTaskDefinition(path string) (drift.DesiredTaskDefinition, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return drift.DesiredTaskDefinition{}, errors.New("cannot be read; give a task-definition JSON file")
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return drift.DesiredTaskDefinition{}, fmt.Errorf("is not JSON: %v", err)
+	}
+	if td, ok := doc["taskDefinition"].(map[string]any); ok { // describe-task-definition output
+		doc = td
+	}
+	fam, _ := doc["family"].(string)
+	if fam == "" {
+		return drift.DesiredTaskDefinition{}, errors.New(`has no "family"; it must be a register-task-definition document`)
+	}
+	if _, ok := doc["containerDefinitions"].([]any); !ok {
+		return drift.DesiredTaskDefinition{}, errors.New(`has no "containerDefinitions" list`)
+	}
+	return drift.DesiredTaskDefinition{Source: filepath.Base(path), Family: fam, Document: doc}, nil
+}
+
+func validName(s string) bool {
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// filterObjects keeps the objects the resources filters name. A filter is a
+// type or an address glob; one that matches nothing is a bad input.
+func filterObjects(objs []tfstate.Object, filters []string) ([]tfstate.Object, error) {
+	if len(filters) == 0 {
+		return objs, nil
+	}
+	ig, err := drift.NewIgnorer(filters)
+	if err != nil {
+		return nil, inputs.Errorf("resources", strings.Join(filters, ","), "%v", err)
+	}
+	var out []tfstate.Object
+	for _, o := range objs {
+		for _, f := range filters {
+			if o.Type == f {
+				out = append(out, o)
+				break
+			}
+			if one, _ := drift.NewIgnorer([]string{f}); one.Match(o.Address, "") {
+				out = append(out, o)
+				break
+			}
+		}
+	}
+	_ = ig
+	for _, f := range filters {
+		hit := false
+		for _, o := range objs {
+			one, _ := drift.NewIgnorer([]string{f})
+			if o.Type == f || one.Match(o.Address, "") {
+				hit = true
+				break
+			}
+		}
+		if !hit && strings.Contains(f, ".") {
+			var types []string
+			seen := map[string]bool{}
+			for _, o := range objs {
+				if !seen[o.Type] {
+					seen[o.Type] = true
+					types = append(types, o.Type)
+				}
+			}
+			sort.Strings(types)
+			return nil, inputs.Errorf("resources", f, "matches no resource in the state; the state has types %s", strings.Join(types, ", "))
+		}
+	}
+	return out, nil
+}
+
+// awsClients are the SDK clients: the scan reads through drift's small
+// interfaces, remediation writes tags through the same clients.
+type awsClients struct {
+	ecs         *ecs.Client
+	elb         *elb.Client
+	ec2         *ec2.Client
+	ecr         *ecr.Client
+	logs        *cloudwatchlogs.Client
+	cw          *cloudwatch.Client
+	iam         *iam.Client
+	autoscaling *applicationautoscaling.Client
+	discovery   *servicediscovery.Client
+}
+
+func newClients(cfg aws.Config, getenv func(string) string) *awsClients {
+	return &awsClients{
+		ecs:         ecs.NewFromConfig(cfg),
+		elb:         elb.NewFromConfig(cfg),
+		ec2:         ec2.NewFromConfig(cfg),
+		ecr:         ecr.NewFromConfig(cfg),
+		logs:        cloudwatchlogs.NewFromConfig(cfg),
+		cw:          cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(getenv)...),
+		iam:         iam.NewFromConfig(cfg),
+		autoscaling: applicationautoscaling.NewFromConfig(cfg),
+		discovery:   servicediscovery.NewFromConfig(cfg),
+	}
+}
+
+func (c *awsClients) drift() drift.Clients {
+	return drift.Clients{ECS: c.ecs, ELB: c.elb, EC2: c.ec2, ECR: c.ecr, Logs: c.logs, CloudWatch: c.cw,
+		IAM: c.iam, Autoscaling: c.autoscaling, Discovery: c.discovery}
+}

@@ -1,0 +1,258 @@
+package driftcheck
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	sd "github.com/aws/aws-sdk-go-v2/service/servicediscovery"
+	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
+
+	"github.com/ecsflow/ecsflow/internal/drift"
+)
+
+// redeployGap is why a task-definition fix is not applied: the rollback
+// engine it must go through (so the ledger and locks stay right) is not
+// available to drift-check yet.
+const redeployGap = "redeploying the last good revision needs the rollback engine; run the rollback action for this service"
+
+// remediate applies the safe class: tags and alarm descriptions. It marks
+// each finding's remediation done or failed and returns what it did.
+func remediate(ctx context.Context, c *awsClients, res *drift.Result) []string {
+	var done []string
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		r := f.Remediation
+		if f.Class != drift.Safe || r == nil {
+			continue
+		}
+		var err error
+		switch r.Action {
+		case "tag":
+			err = c.retag(ctx, r)
+		case "set-description":
+			err = c.setAlarmDescription(ctx, r)
+		case "redeploy":
+			r.Error = redeployGap
+			continue
+		default:
+			r.Error = "no remediation for " + r.Action
+			continue
+		}
+		if err != nil {
+			r.Error = err.Error()
+			continue
+		}
+		r.Done = true
+		done = append(done, fmt.Sprintf("%s: %s", f.Name(), describe(r)))
+	}
+	return done
+}
+
+func describe(r *drift.Remediation) string {
+	switch r.Action {
+	case "tag":
+		var parts []string
+		keys := make([]string, 0, len(r.Tags))
+		for k := range r.Tags {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			parts = append(parts, "set tag "+k+"="+r.Tags[k])
+		}
+		for _, k := range r.UntagKeys {
+			parts = append(parts, "removed tag "+k)
+		}
+		return strings.Join(parts, ", ")
+	case "set-description":
+		return "restored the alarm description"
+	}
+	return r.Action
+}
+
+// retag sets and removes tags on the resource r.ARN names, through the API
+// of the service the ARN belongs to.
+func (c *awsClients) retag(ctx context.Context, r *drift.Remediation) error {
+	arn := r.ARN
+	svc := ""
+	if strings.HasPrefix(arn, "arn:") {
+		if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 {
+			svc = parts[2]
+		}
+	} else if strings.HasPrefix(arn, "sg-") {
+		svc = "ec2"
+	}
+	set, unset := r.Tags, r.UntagKeys
+	switch svc {
+	case "ecs":
+		if len(unset) > 0 {
+			if _, err := c.ecs.UntagResource(ctx, &ecs.UntagResourceInput{ResourceArn: &arn, TagKeys: unset}); err != nil {
+				return err
+			}
+		}
+		if len(set) > 0 {
+			var tags []ecstypes.Tag
+			for k, v := range set {
+				tags = append(tags, ecstypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+			}
+			_, err := c.ecs.TagResource(ctx, &ecs.TagResourceInput{ResourceArn: &arn, Tags: tags})
+			return err
+		}
+	case "elasticloadbalancing":
+		if len(unset) > 0 {
+			if _, err := c.elb.RemoveTags(ctx, &elb.RemoveTagsInput{ResourceArns: []string{arn}, TagKeys: unset}); err != nil {
+				return err
+			}
+		}
+		if len(set) > 0 {
+			var tags []elbtypes.Tag
+			for k, v := range set {
+				tags = append(tags, elbtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+			}
+			_, err := c.elb.AddTags(ctx, &elb.AddTagsInput{ResourceArns: []string{arn}, Tags: tags})
+			return err
+		}
+	case "logs":
+		if len(unset) > 0 {
+			if _, err := c.logs.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: &arn, TagKeys: unset}); err != nil {
+				return err
+			}
+		}
+		if len(set) > 0 {
+			_, err := c.logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: &arn, Tags: set})
+			return err
+		}
+	case "cloudwatch":
+		if len(unset) > 0 {
+			if _, err := c.cw.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: &arn, TagKeys: unset}); err != nil {
+				return err
+			}
+		}
+		if len(set) > 0 {
+			var tags []cwtypes.Tag
+			for k, v := range set {
+				tags = append(tags, cwtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+			}
+			_, err := c.cw.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: &arn, Tags: tags})
+			return err
+		}
+	case "ecr":
+		if len(unset) > 0 {
+			if _, err := c.ecr.UntagResource(ctx, &ecr.UntagResourceInput{ResourceArn: &arn, TagKeys: unset}); err != nil {
+				return err
+			}
+		}
+		if len(set) > 0 {
+			var tags []ecrtypes.Tag
+			for k, v := range set {
+				tags = append(tags, ecrtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+			}
+			_, err := c.ecr.TagResource(ctx, &ecr.TagResourceInput{ResourceArn: &arn, Tags: tags})
+			return err
+		}
+	case "ec2":
+		id := arn[strings.LastIndex(arn, "/")+1:]
+		if len(unset) > 0 {
+			var tags []ec2types.Tag
+			for _, k := range unset {
+				tags = append(tags, ec2types.Tag{Key: aws.String(k)})
+			}
+			if _, err := c.ec2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: tags}); err != nil {
+				return err
+			}
+		}
+		if len(set) > 0 {
+			var tags []ec2types.Tag
+			for k, v := range set {
+				tags = append(tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
+			}
+			_, err := c.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: tags})
+			return err
+		}
+	case "iam":
+		role := arn[strings.LastIndex(arn, "/")+1:]
+		if len(unset) > 0 {
+			if _, err := c.iam.UntagRole(ctx, &iam.UntagRoleInput{RoleName: &role, TagKeys: unset}); err != nil {
+				return err
+			}
+		}
+		if len(set) > 0 {
+			var tags []iamtypes.Tag
+			for k, v := range set {
+				tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+			}
+			_, err := c.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: &role, Tags: tags})
+			return err
+		}
+	case "application-autoscaling":
+		if len(unset) > 0 {
+			if _, err := c.autoscaling.UntagResource(ctx, &aas.UntagResourceInput{ResourceARN: &arn, TagKeys: unset}); err != nil {
+				return err
+			}
+		}
+		if len(set) > 0 {
+			_, err := c.autoscaling.TagResource(ctx, &aas.TagResourceInput{ResourceARN: &arn, Tags: set})
+			return err
+		}
+	case "servicediscovery":
+		if len(unset) > 0 {
+			if _, err := c.discovery.UntagResource(ctx, &sd.UntagResourceInput{ResourceARN: &arn, TagKeys: unset}); err != nil {
+				return err
+			}
+		}
+		if len(set) > 0 {
+			var tags []sdtypes.Tag
+			for k, v := range set {
+				tags = append(tags, sdtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+			}
+			_, err := c.discovery.TagResource(ctx, &sd.TagResourceInput{ResourceARN: &arn, Tags: tags})
+			return err
+		}
+	default:
+		return fmt.Errorf("cannot tag %s: unknown service", arn)
+	}
+	return nil
+}
+
+// setAlarmDescription rewrites the alarm with its live settings and the
+// state's description (PutMetricAlarm replaces the whole alarm).
+func (c *awsClients) setAlarmDescription(ctx context.Context, r *drift.Remediation) error {
+	name := r.ARN[strings.LastIndex(r.ARN, ":")+1:]
+	out, err := c.cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{name}})
+	if err != nil {
+		return err
+	}
+	if len(out.MetricAlarms) != 1 {
+		return fmt.Errorf("alarm %s is gone", name)
+	}
+	a := out.MetricAlarms[0]
+	if len(a.Metrics) > 0 {
+		return fmt.Errorf("alarm %s uses metric math; fix its description with terraform apply", name)
+	}
+	_, err = c.cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
+		AlarmName: a.AlarmName, AlarmDescription: r.Description, ActionsEnabled: a.ActionsEnabled, AlarmActions: a.AlarmActions,
+		OKActions: a.OKActions, InsufficientDataActions: a.InsufficientDataActions, ComparisonOperator: a.ComparisonOperator,
+		EvaluationPeriods: a.EvaluationPeriods, DatapointsToAlarm: a.DatapointsToAlarm, MetricName: a.MetricName, Namespace: a.Namespace,
+		Period: a.Period, Statistic: a.Statistic, ExtendedStatistic: a.ExtendedStatistic, Threshold: a.Threshold, Unit: a.Unit,
+		Dimensions: a.Dimensions, TreatMissingData: a.TreatMissingData, EvaluateLowSampleCountPercentile: a.EvaluateLowSampleCountPercentile,
+		ThresholdMetricId: a.ThresholdMetricId,
+	})
+	return err
+}
