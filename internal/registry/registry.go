@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -37,6 +38,13 @@ type Client struct {
 	keychain  authn.Keychain
 	transport http.RoundTripper
 	jobs      int
+
+	// One puller and one pusher per client reuse token exchanges and
+	// registry pings across calls (a re-run is a handful of requests).
+	once   sync.Once
+	puller *remote.Puller
+	pusher *remote.Pusher
+	err    error
 }
 
 // Option configures a Client.
@@ -61,14 +69,27 @@ func New(opts ...Option) *Client {
 	return c
 }
 
-func (c *Client) opts(ctx context.Context) []remote.Option {
+func (c *Client) base() []remote.Option {
 	return []remote.Option{
-		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(c.keychain),
 		remote.WithTransport(c.transport),
 		remote.WithJobs(c.jobs),
 		remote.WithUserAgent("ecsflow-build-push"),
 	}
+}
+
+func (c *Client) opts(ctx context.Context) []remote.Option {
+	c.once.Do(func() {
+		if c.puller, c.err = remote.NewPuller(c.base()...); c.err != nil {
+			return
+		}
+		c.pusher, c.err = remote.NewPusher(c.base()...)
+	})
+	o := append(c.base(), remote.WithContext(ctx))
+	if c.err == nil {
+		o = append(o, remote.Reuse(c.puller), remote.Reuse(c.pusher))
+	}
+	return o
 }
 
 // Keychain maps registry hosts to fixed credentials and falls back to
