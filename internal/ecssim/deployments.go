@@ -323,16 +323,16 @@ func (s *Sim) taskOut(c *cluster, t *task) types.Task {
 		if cd.Memory != nil {
 			ct.Memory = ptr(itoa(int(*cd.Memory)))
 		}
-		essential := cd.Essential == nil || *cd.Essential
-		if t.last == "STOPPED" || t.exitCode != nil {
-			if t.exitCode != nil && essential && (i == 0 || t.exitCode != nil) {
+		if i == failingContainer(t) {
+			if t.exitCode != nil {
 				ct.ExitCode = t.exitCode
-			} else if t.started != nil {
-				ct.ExitCode = ptr(int32(0))
 			}
 			if t.cReason != "" {
 				ct.Reason = ptr(t.cReason)
 			}
+		}
+		if ct.ExitCode == nil && t.last == "STOPPED" && t.started != nil {
+			ct.ExitCode = ptr(int32(0))
 		}
 		if t.pullStop != nil {
 			ct.ImageDigest = ptr("sha256:" + hashHex(deref(cd.Image)))
@@ -473,4 +473,26 @@ func (s *Sim) TargetHealthDescriptions(targetGroupArn string) []elbtypes.TargetH
 		}
 	}
 	return out
+}
+
+// failingContainer is the index of the container an injected fault hits:
+// the first essential container whose image the fault names, else the
+// first essential container.
+func failingContainer(t *task) int {
+	first := -1
+	for i, cd := range t.td.def.ContainerDefinitions {
+		if cd.Essential != nil && !*cd.Essential {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		if t.fault != nil && t.fault.Image != "" && cd.Image != nil && matchImage(t.fault.Image, *cd.Image) {
+			return i
+		}
+	}
+	if first < 0 {
+		return 0
+	}
+	return first
 }

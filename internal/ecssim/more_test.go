@@ -248,3 +248,31 @@ func isErr[T error](err error) bool {
 	var target T
 	return errors.As(err, &target)
 }
+
+// TestStoppingTaskExplainsItself: a task asked to stop already carries its
+// stop code, reason and container reason while it drains (ECS shows them as
+// soon as desiredStatus is STOPPED), so a deployer can explain early.
+func TestStoppingTaskExplainsItself(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.sim.InjectFault(Fault{Kind: FaultImagePull, Image: "app:v2"})
+	f.deploy("app:v2", nil)
+	f.sim.Advance(26 * time.Second) // provisioning 10s + pull 15s, then the pull fails
+	tasks := f.stoppedTasks()
+	if len(tasks) != 3 {
+		t.Fatalf("%d stopping tasks, want 3", len(tasks))
+	}
+	for _, tk := range tasks {
+		if *tk.LastStatus != "DEPROVISIONING" || tk.StoppedAt != nil || tk.StopCode != types.TaskStopCodeTaskFailedToStart ||
+			!strings.HasPrefix(deref(tk.Containers[0].Reason), "CannotPullContainerError") || tk.Containers[0].ExitCode != nil {
+			t.Errorf("stopping task: %s stoppedAt %v code %s container reason %q exit %v", *tk.LastStatus, tk.StoppedAt, tk.StopCode,
+				deref(tk.Containers[0].Reason), tk.Containers[0].ExitCode)
+		}
+	}
+	f.sim.Advance(time.Minute)
+	for _, tk := range f.stoppedTasks() {
+		if *tk.LastStatus != "STOPPED" || tk.StoppedAt == nil {
+			t.Errorf("task %s not STOPPED a minute later", *tk.TaskArn)
+		}
+	}
+}
