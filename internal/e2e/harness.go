@@ -456,6 +456,8 @@ var (
 	binDir  string
 	binErr  error
 	binTmp  string
+	// buildErrs holds, per action, why its binary could not be built.
+	buildErrs = map[string]error{}
 )
 
 // Actions lists the action names the harness knows.
@@ -492,31 +494,29 @@ func build(root string) (string, error) {
 			pkgs = append(pkgs, "./actions/"+a)
 		}
 	}
-	if len(pkgs) == 0 {
-		return dir, nil
-	}
-	// One go build for all packages: they share the compile work.
-	args := append([]string{"build", "-trimpath", "-ldflags", "-s -w", "-o", dir + string(os.PathSeparator)}, pkgs...)
-	cmd := exec.Command("go", args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("failed to build the action binaries (%s): %v\n%s", strings.Join(pkgs, " "), err, out)
-	}
+	// One package at a time, so an action that does not compile (yet)
+	// only fails the tests that use it; the compile cache is shared.
 	for _, p := range pkgs {
 		name := filepath.Base(p)
-		if err := os.Rename(filepath.Join(dir, name), filepath.Join(dir, "ecsflow-"+name)); err != nil {
-			return "", fmt.Errorf("failed to name the %s binary: %w", name, err)
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(dir, "ecsflow-"+name), p)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErrs[name] = fmt.Errorf("go build %s failed: %v\n%s", p, err, out)
 		}
 	}
 	return dir, nil
 }
 
 // Built reports whether the binary of action is available (its main.go
-// exists and was built).
+// exists and was built). When the build failed, it fails the test with the
+// compiler's output.
 func Built(t testing.TB, action string) bool {
 	t.Helper()
 	dir := BinDir(t)
+	if err := buildErrs[action]; err != nil {
+		t.Fatalf("e2e: the %s binary could not be built: %v", action, err)
+	}
 	for _, n := range []string{"ecsflow-" + action, action} {
 		if st, err := os.Stat(filepath.Join(dir, n)); err == nil && !st.IsDir() {
 			return true
