@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func moto(t *testing.T) string {
+func moto(t testing.TB) string {
 	t.Helper()
 	motoOnce.Do(func() {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -75,7 +75,7 @@ func moto(t *testing.T) string {
 }
 
 // ecrClient returns an ECR client on moto in region.
-func ecrClient(t *testing.T, region string) *awsecr.Client {
+func ecrClient(t testing.TB, region string) *awsecr.Client {
 	t.Helper()
 	return awsecr.NewFromConfig(aws.Config{
 		Region:       region,
@@ -85,7 +85,7 @@ func ecrClient(t *testing.T, region string) *awsecr.Client {
 }
 
 // newRegistry starts an in-process OCI registry and returns its host.
-func newRegistry(t *testing.T, wrap func(http.Handler) http.Handler) string {
+func newRegistry(t testing.TB, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
 	var h http.Handler = ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
 	if wrap != nil {
@@ -113,7 +113,7 @@ const testSHA = "4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c"
 
 // runAction runs build-push with inputs given as flags plus the GitHub
 // variables a push to main would set.
-func runAction(t *testing.T, deps Deps, env map[string]string, args ...string) run {
+func runAction(t testing.TB, deps Deps, env map[string]string, args ...string) run {
 	t.Helper()
 	spec, err := specOnce()
 	if err != nil {
@@ -144,7 +144,7 @@ func runAction(t *testing.T, deps Deps, env map[string]string, args ...string) r
 
 // fixture copies testdata/app into a fresh directory (outside any git
 // repository) and returns it.
-func fixture(t *testing.T) string {
+func fixture(t testing.TB) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), "app")
 	err := filepath.Walk("testdata/app", func(p string, info os.FileInfo, err error) error {
@@ -168,7 +168,7 @@ func fixture(t *testing.T) string {
 	return dst
 }
 
-func ecrDeps(t *testing.T, region string) Deps {
+func ecrDeps(t testing.TB, region string) Deps {
 	api := ecrClient(t, region)
 	return Deps{
 		ECR:       func(context.Context, *cli.Env) (ecr.API, error) { return api, nil },
