@@ -274,6 +274,7 @@ func (s *Sim) startRollout(svc *service, td *taskDef, now time.Time) *rollout {
 	}
 	r.arn = s.arn(fmt.Sprintf("service-deployment/%s/%s/%s", svc.c.name, svc.name, s.nextID("svcdep", 22)))
 	r.sources = append([]*dep(nil), svc.deps...)
+	r.initial = len(svc.rollouts) == 0
 	if r.cbEnabled() {
 		r.cbStatus = types.ServiceDeploymentRollbackMonitorsStatusMonitoring
 	}

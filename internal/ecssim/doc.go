@@ -66,7 +66,8 @@
 //     POST_PRODUCTION_TRAFFIC_SHIFT, BAKE_TIME (bakeTimeInMinutes, blue still
 //     running) and CLEAN_UP. A rollback before CLEAN_UP returns traffic to
 //     blue at once. ROLLING honours bakeTimeInMinutes after the new tasks are
-//     steady.
+//     steady. The first deployment of a new service has no revision to shift
+//     traffic from: it scales up and completes without hooks, steps or bake.
 //   - Lifecycle hooks: a PAUSE hook holds its stage (AWAITING_ACTION, with an
 //     expiry) until ContinueServiceDeployment answers CONTINUE or ROLLBACK
 //     (by HookId, or every waiting hook without one); on timeout ECS takes

@@ -537,7 +537,7 @@ func (s *Sim) checkSettled(svc *service, now time.Time) {
 // rollingSettled runs the bake time (if any) of a rolling deployment, then
 // completes it.
 func (s *Sim) rollingSettled(r *rollout, now time.Time) {
-	if bake := r.cfg.BakeTimeInMinutes; bake != nil && *bake > 0 {
+	if bake := r.cfg.BakeTimeInMinutes; bake != nil && *bake > 0 && !r.initial {
 		if r.stage != types.ServiceDeploymentLifecycleStageBakeTime {
 			r.stage = types.ServiceDeploymentLifecycleStageBakeTime
 			r.waitUntil = now.Add(time.Duration(*bake) * time.Minute)

@@ -100,7 +100,9 @@ type rollout struct {
 	steps     []float64
 	step      int
 	waitUntil time.Time
-	stopReq   bool
+	// initial marks the first deployment of a new service: with no
+	// revision to shift traffic from it simply scales up.
+	initial bool
 }
 
 type task struct {
@@ -146,6 +148,9 @@ func (r *rollout) rollingBack() bool {
 }
 
 func (r *rollout) native() bool {
+	if r.initial {
+		return false
+	}
 	switch r.strategy {
 	case types.DeploymentStrategyBlueGreen, types.DeploymentStrategyCanary, types.DeploymentStrategyLinear:
 		return true

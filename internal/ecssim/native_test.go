@@ -357,3 +357,20 @@ func TestDeterministic(t *testing.T) {
 		t.Errorf("flaky start (2 failures, threshold 3) should still complete:\n%s", a)
 	}
 }
+
+// TestCreateServiceWithNativeStrategy: a new service has nothing to shift
+// traffic from, so its first deployment completes without pausing.
+func TestCreateServiceWithNativeStrategy(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, &types.DeploymentConfiguration{
+		Strategy: types.DeploymentStrategyBlueGreen, BakeTimeInMinutes: ptr(int32(30)),
+		LifecycleHooks: []types.DeploymentLifecycleHook{{TargetType: types.DeploymentLifecycleHookTargetTypePause,
+			LifecycleStages: []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePreScaleUp}}},
+	}) // newFixture asserts the service is steady after 2 minutes
+	// the next deployment uses the strategy and pauses at its hook
+	arn := f.deploy("app:v2", nil)
+	f.sim.Advance(5 * time.Minute)
+	if sd := f.sd(arn); sd.LifecycleStage != types.ServiceDeploymentLifecycleStagePreScaleUp || len(sd.LifecycleHookDetails) != 1 {
+		t.Fatalf("second deployment: stage %s hooks %d, want paused at PRE_SCALE_UP", sd.LifecycleStage, len(sd.LifecycleHookDetails))
+	}
+}
