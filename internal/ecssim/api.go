@@ -464,7 +464,8 @@ func (s *Sim) serviceOut(svc *service, tags bool) types.Service {
 		_, _, run, pend := svc.live(d)
 		running += run
 		pending += pend
-		desired := d.want
+		// an ACTIVE deployment's desired count shrinks as it is scaled down
+		desired, _, _, _ := svc.live(d)
 		if d == svc.primary() {
 			desired = svc.desired
 		}
