@@ -33,6 +33,8 @@ type ServiceResult struct {
 	Reasons, Explanation []string
 	// Events are the service events seen since the deployment began.
 	Events []string
+	// Images maps container name to image in the deployed revision.
+	Images map[string]string
 	// Note is a remark for the summary (not waited, nothing to deploy,
 	// cancelled ...).
 	Note              string
@@ -312,6 +314,14 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 		e.addEvent(res, r.Service, "reusing existing revision "+shortTD(arn))
 	}
 	r.TaskDefinition = arn
+	if ps.doc != nil {
+		r.Images = ps.doc.Images()
+	} else if ps.current != nil && arn == aws.ToString(ps.current.TaskDefinitionArn) {
+		r.Images = map[string]string{}
+		for _, c := range ps.current.ContainerDefinitions {
+			r.Images[aws.ToString(c.Name)] = aws.ToString(c.Image)
+		}
+	}
 	if arn == r.Previous && !plan.ForceNewDeployment && ps.target.DesiredCount == nil {
 		tr.phase = phDone
 		r.Status = Succeeded

@@ -125,6 +125,8 @@ func (e *env) run(ctx context.Context, p *Plan) *Result {
 // same states the simulator's deployment alarms read).
 type simAlarms struct {
 	sim *ecssim.Sim
+	// known, when set, lists the alarms that exist; others are not returned.
+	known map[string]bool
 	// at, when set, sets alarm name into ALARM once the clock reaches it.
 	at    time.Time
 	alarm string
@@ -134,6 +136,9 @@ func (c *simAlarms) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAla
 	c.tick()
 	out := &cloudwatch.DescribeAlarmsOutput{}
 	for _, n := range in.AlarmNames {
+		if c.known != nil && !c.known[n] {
+			continue
+		}
 		out.MetricAlarms = append(out.MetricAlarms, cwtypes.MetricAlarm{AlarmName: aws.String(n), StateValue: cwtypes.StateValue(c.sim.AlarmState(n))})
 	}
 	return out, nil
@@ -396,3 +401,7 @@ func TestCancelledMidDeploy(t *testing.T) {
 
 // elbFromSim answers DescribeTargetHealth from the simulator.
 type elbFromSim struct{ sim *ecssim.Sim }
+
+func ecssimPull(image string) ecssim.Fault {
+	return ecssim.Fault{Kind: ecssim.FaultImagePull, Image: image}
+}

@@ -1,0 +1,20 @@
+// Command ecsflow-deploy-ecs is the deploy-ecs action: it renders and
+// registers a task definition, deploys it to ECS services in waves with the
+// chosen strategy, runs gates, explains failures and rolls back. The work
+// lives in internal/deploy.
+package main
+
+import (
+	_ "embed"
+	"os"
+
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/deploy"
+)
+
+//go:embed action.yml
+var spec []byte
+
+func main() {
+	os.Exit(cli.Main(cli.Command{Spec: spec, Run: deploy.RunAction}))
+}

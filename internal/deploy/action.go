@@ -1,0 +1,619 @@
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+
+	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/taskdef"
+)
+
+// Clients are the AWS clients an action uses.
+type Clients struct {
+	ECS        ECS
+	CloudWatch CloudWatch
+	ELB        ELB
+	DynamoDB   ledger.DynamoDB
+}
+
+// Runtime holds what RunAction takes from the outside world; tests replace
+// parts of it (a simulator for ECS, a fake clock).
+type Runtime struct {
+	// Clients builds the clients; nil loads the AWS configuration from the
+	// inputs and builds the real ones.
+	Clients func(ctx context.Context, env *cli.Env) (Clients, error)
+	Clock   Clock
+	HTTP    HTTPDoer
+	// PollCeiling overrides the engine's default.
+	PollCeiling time.Duration
+	// ReadFile reads task-definition files (default os.ReadFile).
+	ReadFile func(string) ([]byte, error)
+}
+
+// RunAction is the deploy-ecs action.
+func RunAction(ctx context.Context, env *cli.Env) error {
+	return (&Runtime{}).Run(ctx, env)
+}
+
+// RealClients loads the AWS configuration from the action's inputs and
+// builds the real clients.
+func RealClients(ctx context.Context, env *cli.Env) (Clients, error) {
+	cfg, err := awsconfig.Load(ctx, awsconfig.FromInputs(env.Inputs, env.Getenv, env.Console.Action().GetIDToken))
+	if err != nil {
+		return Clients{}, err
+	}
+	return Clients{
+		ECS:        ecs.NewFromConfig(cfg),
+		CloudWatch: cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(env.Getenv)...),
+		ELB:        elbv2.NewFromConfig(cfg),
+		DynamoDB:   dynamodb.NewFromConfig(cfg),
+	}, nil
+}
+
+// settings are the parsed inputs that are not part of the Plan.
+type settings struct {
+	ledgerTable string
+	lockTimeout time.Duration
+	environment string
+}
+
+var (
+	tdRevision = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/)?[A-Za-z0-9_-]{1,255}:\d+$`)
+	clusterRe  = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/)?[A-Za-z0-9_-]{1,255}$`)
+)
+
+// ParseInputs reads and checks every input of deploy-ecs without any AWS
+// call. Errors are *inputs.Error naming the input.
+func (rt *Runtime) ParseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
+	p := &Plan{}
+	var err error
+	if p.Cluster, err = in.Required("cluster"); err != nil {
+		return nil, nil, err
+	}
+	if !clusterRe.MatchString(p.Cluster) {
+		return nil, nil, inputs.Errorf("cluster", p.Cluster, "is not a cluster name (letters, digits, - and _) or cluster ARN")
+	}
+	if _, err := in.Required("service"); err != nil {
+		return nil, nil, err
+	}
+	services := in.List("service")
+	seen := map[string]bool{}
+	for _, s := range services {
+		if !ValidServiceName(s) {
+			return nil, nil, inputs.Errorf("service", s, "is not a service name (letters, digits, - and _, up to 255)")
+		}
+		if seen[s] {
+			return nil, nil, inputs.Errorf("service", s, "is listed twice")
+		}
+		seen[s] = true
+	}
+	sources, err := rt.parseSources(in, services)
+	if err != nil {
+		return nil, nil, err
+	}
+	renders, err := parseRenders(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	var desired *int32
+	if in.IsSet("desired-count") {
+		n, err := in.Int("desired-count", 0, 100000)
+		if err != nil {
+			return nil, nil, err
+		}
+		desired = aws.Int32(int32(n))
+	}
+	if p.ForceNewDeployment, err = in.Bool("force-new-deployment"); err != nil {
+		return nil, nil, err
+	}
+	if in.String("strategy") != "" {
+		if p.Strategy.Kind, err = in.Enum("strategy", "rolling", "blue-green", "canary", "linear"); err != nil {
+			return nil, nil, err
+		}
+	}
+	if p.Strategy.BakeTime, err = in.Duration("bake-time", 0, 24*time.Hour); err != nil {
+		return nil, nil, err
+	}
+	if p.Strategy.CanaryBakeTime, err = in.Duration("canary-bake-time", 0, 24*time.Hour); err != nil {
+		return nil, nil, err
+	}
+	if p.Strategy.LinearInterval, err = in.Duration("linear-interval", 0, 24*time.Hour); err != nil {
+		return nil, nil, err
+	}
+	if p.Strategy.CanaryPercent, err = percent(in, "canary-percent"); err != nil {
+		return nil, nil, err
+	}
+	if p.Strategy.LinearStepPercent, err = percent(in, "linear-step-percent"); err != nil {
+		return nil, nil, err
+	}
+	hcURLs, err := parseHealthURLs(in, services)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.Gates.HealthCheckStatus, err = in.Int("health-check-status", 100, 599); err != nil {
+		return nil, nil, err
+	}
+	if p.Gates.HealthCheckSuccesses, err = in.Int("health-check-successes", 1, 100); err != nil {
+		return nil, nil, err
+	}
+	if p.Gates.HealthCheckFailures, err = in.Int("health-check-failures", 1, 100); err != nil {
+		return nil, nil, err
+	}
+	p.Gates.Alarms = in.List("alarms")
+	if err := in.JSON("metric-gates", &p.Gates.Metrics); err != nil {
+		return nil, nil, err
+	}
+	for _, m := range p.Gates.Metrics {
+		if err := m.Validate(); err != nil {
+			return nil, nil, inputs.Errorf("metric-gates", "", "%v", err)
+		}
+	}
+	if p.FailedTasksThreshold, err = in.Int("failed-tasks-threshold", 0, 1000); err != nil {
+		return nil, nil, err
+	}
+	if p.Wait, err = in.Bool("wait"); err != nil {
+		return nil, nil, err
+	}
+	if p.Timeout, err = in.Duration("timeout", time.Minute, 12*time.Hour); err != nil {
+		return nil, nil, err
+	}
+	if p.RollbackOnFailure, err = in.Bool("rollback-on-failure"); err != nil {
+		return nil, nil, err
+	}
+	waves, err := ParseOrder(services, in.String("order"))
+	if err != nil {
+		return nil, nil, inputs.Errorf("order", in.String("order"), "%v", err)
+	}
+	for _, w := range waves {
+		var ts []Target
+		for _, s := range w {
+			ts = append(ts, Target{Service: s, Source: sources[s], Renders: renders, DesiredCount: desired, HealthCheckURL: hcURLs[s]})
+		}
+		p.Waves = append(p.Waves, ts)
+	}
+	if err := checkRenderContainers(p, services); err != nil {
+		return nil, nil, err
+	}
+	st := &settings{ledgerTable: in.String("ledger-table"), environment: in.String("environment")}
+	if st.lockTimeout, err = in.Duration("lock-timeout", 0, 6*time.Hour); err != nil {
+		return nil, nil, err
+	}
+	if st.ledgerTable != "" && !regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`).MatchString(st.ledgerTable) {
+		return nil, nil, inputs.Errorf("ledger-table", st.ledgerTable, "is not a DynamoDB table name (3-255 of letters, digits, _ . -)")
+	}
+	return p, st, nil
+}
+
+func percent(in *inputs.Inputs, name string) (float64, error) {
+	v := in.String(name)
+	if v == "" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+	if err != nil || f <= 0 || f >= 100 {
+		return 0, inputs.Errorf(name, v, "is not a percentage above 0 and below 100")
+	}
+	return f, nil
+}
+
+// parseSources reads task-definition: one value for all services, or
+// service=value lines.
+func (rt *Runtime) parseSources(in *inputs.Inputs, services []string) (map[string]Source, error) {
+	read := rt.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	raw := in.Lines("task-definition")
+	per := map[string]string{}
+	if len(raw) == 1 && !strings.Contains(raw[0], "=") {
+		for _, s := range services {
+			per[s] = raw[0]
+		}
+	} else {
+		known := map[string]bool{}
+		for _, s := range services {
+			known[s] = true
+			per[s] = "current"
+		}
+		for _, l := range raw {
+			k, v, ok := strings.Cut(l, "=")
+			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+			if !ok || !known[k] || v == "" {
+				return nil, inputs.Errorf("task-definition", l, "with several services write one service=file|current|family:revision line per service; services: %s", strings.Join(services, ", "))
+			}
+			per[k] = v
+		}
+	}
+	if len(services) > 1 {
+		files := map[string]string{}
+		for s, v := range per {
+			if v != "current" && !tdRevision.MatchString(v) {
+				if other, dup := files[v]; dup {
+					return nil, inputs.Errorf("task-definition", v, "is given for both %s and %s; each service needs its own task definition file", other, s)
+				}
+				files[v] = s
+			}
+		}
+	}
+	out := map[string]Source{}
+	for s, v := range per {
+		switch {
+		case v == "current" || v == "":
+			out[s] = Source{}
+		case tdRevision.MatchString(v) && !strings.HasSuffix(v, ".json"):
+			out[s] = Source{Revision: v}
+		default:
+			data, err := read(v)
+			if err != nil {
+				return nil, inputs.Errorf("task-definition", v, "cannot be read (%v); give a JSON file path, current, or family:revision", errors.Unwrap(err))
+			}
+			doc, err := taskdef.Parse(data)
+			if err != nil {
+				return nil, inputs.Errorf("task-definition", v, "%v", err)
+			}
+			if err := doc.Validate(); err != nil {
+				return nil, inputs.Errorf("task-definition", v, "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+			}
+			out[s] = Source{Doc: doc}
+		}
+	}
+	return out, nil
+}
+
+// parseRenders turns the image and render inputs into Renders.
+func parseRenders(in *inputs.Inputs) ([]taskdef.Render, error) {
+	name := in.String("container-name")
+	image := in.String("image")
+	var renders []taskdef.Render
+	byContainer := map[string]int{}
+	for _, l := range in.Lines("images") {
+		c, img, ok := strings.Cut(l, "=")
+		c, img = strings.TrimSpace(c), strings.TrimSpace(img)
+		if !ok || c == "" || img == "" {
+			return nil, inputs.Errorf("images", l, "is not a container=image line")
+		}
+		if err := taskdef.CheckImage(img); err != nil {
+			return nil, inputs.Errorf("images", l, "%v", err)
+		}
+		if _, dup := byContainer[c]; dup {
+			return nil, inputs.Errorf("images", l, "sets container %s twice", c)
+		}
+		byContainer[c] = len(renders)
+		renders = append(renders, taskdef.Render{Container: c, Image: img})
+	}
+	r := taskdef.Render{Container: name, Image: image}
+	var err error
+	kv := func(input string) ([]taskdef.KV, error) {
+		m, err := in.Map(input)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]taskdef.KV, len(m))
+		for i, e := range m {
+			out[i] = taskdef.KV{Key: e.Key, Value: e.Value}
+		}
+		return out, nil
+	}
+	if r.Environment, err = kv("environment-variables"); err != nil {
+		return nil, err
+	}
+	if r.Secrets, err = kv("secrets"); err != nil {
+		return nil, err
+	}
+	for _, s := range r.Secrets {
+		if !strings.HasPrefix(s.Value, "arn:") && !strings.HasPrefix(s.Value, "/") {
+			return nil, inputs.Errorf("secrets", s.Key+"="+s.Value, "valueFrom must be a Secrets Manager secret ARN or an SSM parameter ARN or /path")
+		}
+	}
+	if r.DockerLabels, err = kv("docker-labels"); err != nil {
+		return nil, err
+	}
+	if r.LogOptions, err = kv("log-configuration-options"); err != nil {
+		return nil, err
+	}
+	r.LogDriver = in.String("log-configuration-log-driver")
+	if cmd := in.String("command"); cmd != "" {
+		if strings.HasPrefix(cmd, "[") {
+			if err := json.Unmarshal([]byte(cmd), &r.Command); err != nil {
+				return nil, inputs.Errorf("command", cmd, "looks like a JSON array but does not parse as one: %v", err)
+			}
+		} else {
+			r.Command = strings.Fields(cmd)
+		}
+	}
+	hasOptions := r.Image != "" || len(r.Environment) > 0 || len(r.Secrets) > 0 || len(r.DockerLabels) > 0 ||
+		len(r.Command) > 0 || r.LogDriver != "" || len(r.LogOptions) > 0
+	if hasOptions && name == "" {
+		if image != "" {
+			return nil, inputs.Errorf("container-name", "", "is required with image; name the container whose image is set")
+		}
+		return nil, inputs.Errorf("container-name", "", "is required with the render options (environment-variables, secrets, docker-labels, command, log-configuration-*)")
+	}
+	if name != "" && !hasOptions {
+		return nil, inputs.Errorf("image", "", "is required with container-name (or give images, or a render option)")
+	}
+	if image != "" {
+		if err := taskdef.CheckImage(image); err != nil {
+			return nil, inputs.Errorf("image", image, "%v", err)
+		}
+	}
+	if hasOptions {
+		if i, ok := byContainer[name]; ok {
+			if r.Image != "" && renders[i].Image != r.Image {
+				return nil, inputs.Errorf("image", image, "conflicts with the images line for container %s", name)
+			}
+			img := renders[i].Image
+			renders[i] = r
+			if renders[i].Image == "" {
+				renders[i].Image = img
+			}
+		} else {
+			renders = append(renders, r)
+		}
+	}
+	return renders, nil
+}
+
+// checkRenderContainers verifies, for task definitions from files, that
+// every rendered container exists (the live revision is checked in Prepare).
+// With several services a container must exist in at least one of them.
+func checkRenderContainers(p *Plan, services []string) error {
+	for _, r := range p.Waves[0][0].Renders {
+		found, known := false, true
+		for _, w := range p.Waves {
+			for _, t := range w {
+				if t.Source.Doc == nil {
+					known = false
+					continue
+				}
+				for _, n := range t.Source.Doc.ContainerNames() {
+					if n == r.Container {
+						found = true
+					}
+				}
+			}
+		}
+		if known && !found {
+			return inputs.Errorf(renderInput(r), r.Container, "container %q is not in the task definition", r.Container)
+		}
+	}
+	return nil
+}
+
+// renderInput names the input a render came from: a container given only
+// through images, or container-name.
+func renderInput(r taskdef.Render) string {
+	if r.Environment == nil && r.Secrets == nil && r.DockerLabels == nil && r.Command == nil && r.LogDriver == "" && r.LogOptions == nil {
+		return "images"
+	}
+	return "container-name"
+}
+
+func parseHealthURLs(in *inputs.Inputs, services []string) (map[string]string, error) {
+	out := map[string]string{}
+	check := func(u string) error {
+		pu, err := url.Parse(u)
+		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			return inputs.Errorf("health-check-url", u, "is not an http(s) URL")
+		}
+		return nil
+	}
+	lines := in.Lines("health-check-url")
+	if len(lines) == 1 && strings.Contains(lines[0], "://") && !strings.Contains(strings.SplitN(lines[0], "://", 2)[0], "=") {
+		if err := check(lines[0]); err != nil {
+			return nil, err
+		}
+		for _, s := range services {
+			out[s] = lines[0]
+		}
+		return out, nil
+	}
+	known := map[string]bool{}
+	for _, s := range services {
+		known[s] = true
+	}
+	for _, l := range lines {
+		s, u, ok := strings.Cut(l, "=")
+		s, u = strings.TrimSpace(s), strings.TrimSpace(u)
+		if !ok || !known[s] {
+			return nil, inputs.Errorf("health-check-url", l, "with several URLs write one service=URL line per service; services: %s", strings.Join(services, ", "))
+		}
+		if err := check(u); err != nil {
+			return nil, err
+		}
+		out[s] = u
+	}
+	return out, nil
+}
+
+// Run runs deploy-ecs.
+func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
+	plan, st, err := rt.ParseInputs(env.Inputs)
+	if err != nil {
+		return err
+	}
+	mkClients := rt.Clients
+	if mkClients == nil {
+		mkClients = RealClients
+	}
+	clients, err := mkClients(ctx, env)
+	if err != nil {
+		return err
+	}
+	clock := rt.Clock
+	if clock == nil {
+		clock = WallClock{}
+	}
+	httpc := rt.HTTP
+	if httpc == nil {
+		httpc = &http.Client{Timeout: 10 * time.Second}
+	}
+	c := env.Console
+	eng := &Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clock, PollCeiling: rt.PollCeiling,
+		Log: func(service, line string) {
+			if service != "" {
+				line = "[" + service + "] " + line
+			}
+			c.Infof("%s", line)
+		}}
+	if len(plan.Gates.Alarms) > 0 {
+		missing, err := MissingAlarms(ctx, clients.CloudWatch, plan.Gates.Alarms)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			return inputs.Errorf("alarms", strings.Join(missing, ", "), "no such CloudWatch alarm in this account and region")
+		}
+	}
+	multi := len(plan.Services()) > 1
+	if multi {
+		if err := dropMissingContainers(ctx, eng, plan); err != nil {
+			return err
+		}
+	}
+	prep, err := eng.Prepare(ctx, plan)
+	if err != nil {
+		return err
+	}
+	var led *ledger.Ledger
+	if st.ledgerTable != "" {
+		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
+		names := append([]string(nil), plan.Services()...)
+		sort.Strings(names) // one order everywhere: two runs never wait on each other crosswise
+		holder := ledger.Holder(env.Getenv)
+		for _, n := range names {
+			lk, err := led.Acquire(ctx, plan.Cluster, n, holder, st.lockTimeout)
+			if err != nil {
+				return exitcode.WithHint(err, "")
+			}
+			defer func() { _ = lk.Release(context.WithoutCancel(ctx)) }()
+		}
+	}
+	end := c.Group(fmt.Sprintf("Deploying %s to cluster %s", strings.Join(plan.Services(), ", "), plan.Cluster))
+	res := eng.Deploy(ctx, prep)
+	end()
+
+	setOutputs(c.SetOutput, res, multi)
+	c.AddSummary(res.Markdown("deploy-ecs"))
+	if led != nil {
+		for _, s := range res.Services {
+			if s.TaskDefinition == "" {
+				continue
+			}
+			rec := ledger.Record{Cluster: plan.Cluster, Service: s.Service, Environment: st.environment, Images: s.Images,
+				TaskDefinition: s.TaskDefinition, Previous: s.Previous, Commit: env.Getenv("GITHUB_SHA"), Actor: env.Getenv("GITHUB_ACTOR"),
+				RunURL: runURL(env.Getenv), Start: s.Started, End: s.Finished, Outcome: string(s.Status), Reason: strings.Join(s.Reasons, "; ")}
+			if err := led.Put(context.WithoutCancel(ctx), rec); err != nil {
+				c.Warningf("%v", err)
+			}
+		}
+	}
+	if res.Status != Succeeded {
+		return exitcode.Negativef("%s", res.Headline())
+	}
+	return nil
+}
+
+// dropMissingContainers keeps, for each service of a multi-service plan
+// whose task definition comes from the live revision, only the renders
+// whose container exists in it; a render matching no service is an input
+// error.
+func dropMissingContainers(ctx context.Context, e *Engine, p *Plan) error {
+	used := map[string]bool{}
+	var all []taskdef.Render
+	if len(p.Waves) > 0 && len(p.Waves[0]) > 0 {
+		all = p.Waves[0][0].Renders
+	}
+	for wi := range p.Waves {
+		for ti := range p.Waves[wi] {
+			t := &p.Waves[wi][ti]
+			var names []string
+			if t.Source.Doc != nil {
+				names = t.Source.Doc.ContainerNames()
+			} else {
+				ref := t.Source.Revision
+				if ref == "" {
+					svcs, err := e.describeServices(ctx, p.Cluster, []string{t.Service})
+					if err != nil {
+						return err
+					}
+					if svcs[t.Service] == nil {
+						return inputs.Errorf("service", t.Service, "does not exist in cluster %q; check the service name and the cluster", p.Cluster)
+					}
+					ref = aws.ToString(svcs[t.Service].TaskDefinition)
+				}
+				out, err := e.describeTD(ctx, ref)
+				if err != nil {
+					continue
+				}
+				for _, c := range out.TaskDefinition.ContainerDefinitions {
+					names = append(names, aws.ToString(c.Name))
+				}
+			}
+			has := map[string]bool{}
+			for _, n := range names {
+				has[n] = true
+			}
+			var keep []taskdef.Render
+			for _, r := range t.Renders {
+				if has[r.Container] {
+					keep = append(keep, r)
+					used[r.Container] = true
+				}
+			}
+			t.Renders = keep
+		}
+	}
+	for _, r := range all {
+		if !used[r.Container] {
+			return inputs.Errorf(renderInput(r), r.Container, "container %q is in none of the services' task definitions", r.Container)
+		}
+	}
+	return nil
+}
+
+func runURL(getenv func(string) string) string {
+	if getenv("GITHUB_RUN_ID") == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/%s/actions/runs/%s", getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID"))
+}
+
+func setOutputs(set func(name, value string), res *Result, multi bool) {
+	pick := func(f func(*ServiceResult) string) string {
+		if !multi && len(res.Services) == 1 {
+			return f(res.Services[0])
+		}
+		m := map[string]string{}
+		for _, s := range res.Services {
+			m[s.Service] = f(s)
+		}
+		b, _ := json.Marshal(m)
+		return string(b)
+	}
+	set("task-definition-arn", pick(func(s *ServiceResult) string { return s.TaskDefinition }))
+	set("previous-task-definition-arn", pick(func(s *ServiceResult) string { return s.Previous }))
+	set("deployment-id", pick(func(s *ServiceResult) string { return s.DeploymentID }))
+	set("status", string(res.Status))
+	set("duration-seconds", strconv.Itoa(int(res.End.Sub(res.Start).Round(time.Second).Seconds())))
+}

@@ -1,0 +1,165 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecsflow/ecsflow/internal/cli"
+)
+
+var deploySpec = func() []byte {
+	b, err := os.ReadFile(filepath.Join("..", "..", "actions", "deploy-ecs", "action.yml"))
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+type actionRun struct {
+	code             int
+	stdout, stderr   string
+	outputs, summary string
+}
+
+// runAction runs deploy-ecs through cli.Run as the binary would, inside a
+// simulated GitHub Actions environment, against e's simulator.
+func (e *env) runAction(t *testing.T, inputs map[string]string) actionRun {
+	t.Helper()
+	dir := t.TempDir()
+	vars := map[string]string{
+		"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": filepath.Join(dir, "out"), "GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
+		"AWS_REGION": "us-east-1",
+	}
+	for k, v := range inputs {
+		vars["INPUT_"+strings.ToUpper(k)] = v
+	}
+	rt := &Runtime{
+		Clients: func(context.Context, *cli.Env) (Clients, error) {
+			return Clients{ECS: e.sim, CloudWatch: e.cw, ELB: elbFromSim{e.sim}}, nil
+		},
+		Clock: e.engine.Clock,
+		HTTP:  e.http,
+	}
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(context.Background(), cli.Command{Spec: deploySpec, Run: rt.Run}, nil, &stdout, &stderr, func(k string) (string, bool) {
+		v, ok := vars[k]
+		return v, ok
+	})
+	out, _ := os.ReadFile(vars["GITHUB_OUTPUT"])
+	sum, _ := os.ReadFile(vars["GITHUB_STEP_SUMMARY"])
+	return actionRun{code: code, stdout: stdout.String(), stderr: stderr.String(), outputs: string(out), summary: string(sum)}
+}
+
+func (e *env) mutations() int {
+	c := e.sim.Calls()
+	return c["RegisterTaskDefinition"] + c["UpdateService"] + c["StopServiceDeployment"] + c["ContinueServiceDeployment"] + c["DeregisterTaskDefinition"]
+}
+
+func TestActionBadInputExit2(t *testing.T) {
+	t.Parallel()
+	tdFile, _ := filepath.Abs(filepath.Join("testdata", "web.json"))
+	dir := t.TempDir()
+	badJSON := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(badJSON, []byte(`{"family": "web", "containerDefinitions": [`), 0o644))
+	noImage := filepath.Join(dir, "noimage.json")
+	require.NoError(t, os.WriteFile(noImage, []byte(`{"family": "web", "containerDefinitions": [{"name": "app"}]}`), 0o644))
+	cases := []struct {
+		name   string
+		inputs map[string]string
+		input  string
+		words  string
+	}{
+		{"missing cluster", map[string]string{"cluster": "nope", "service": "web"}, "cluster", "does not exist"},
+		{"missing service", map[string]string{"cluster": "prod", "service": "api"}, "service", `"api": does not exist in cluster "prod"`},
+		{"bad cluster name", map[string]string{"cluster": "no such", "service": "web"}, "cluster", "not a cluster name"},
+		{"invalid json", map[string]string{"cluster": "prod", "service": "web", "task-definition": badJSON}, "task-definition", "not valid JSON"},
+		{"missing image field", map[string]string{"cluster": "prod", "service": "web", "task-definition": noImage}, "task-definition", "containerDefinitions[0].image: is required"},
+		{"unreadable file", map[string]string{"cluster": "prod", "service": "web", "task-definition": filepath.Join(dir, "none.json")}, "task-definition", "cannot be read"},
+		{"bad image", map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:::bad"}, "image", "does not parse"},
+		{"unknown container (file)", map[string]string{"cluster": "prod", "service": "web", "task-definition": tdFile, "container-name": "api", "image": "web:v2"}, "container-name", `container "api" is not in the task definition`},
+		{"unknown container (live)", map[string]string{"cluster": "prod", "service": "web", "container-name": "api", "image": "web:v2"}, "container-name", `container "api" is not in task definition family "web"`},
+		{"image without container", map[string]string{"cluster": "prod", "service": "web", "image": "web:v2"}, "container-name", "is required with image"},
+		{"bad strategy", map[string]string{"cluster": "prod", "service": "web", "strategy": "yolo"}, "strategy", "allowed: blue-green, canary, linear, rolling"},
+		{"bad timeout", map[string]string{"cluster": "prod", "service": "web", "timeout": "soon"}, "timeout", "not a duration"},
+		{"bad canary percent", map[string]string{"cluster": "prod", "service": "web", "canary-percent": "150"}, "canary-percent", "above 0 and below 100"},
+		{"bad order", map[string]string{"cluster": "prod", "service": "web", "order": "web > api"}, "order", `"api" is not one of the services`},
+		{"missing alarm", map[string]string{"cluster": "prod", "service": "web", "alarms": "nope-5xx"}, "alarms", "no such CloudWatch alarm"},
+		{"bad metric gates", map[string]string{"cluster": "prod", "service": "web", "metric-gates": `[{"name":"x"}]`}, "metric-gates", "needs namespace and metric"},
+		{"bad health url", map[string]string{"cluster": "prod", "service": "web", "health-check-url": "ftp://x"}, "health-check-url", "not an http(s) URL"},
+		{"bad secret", map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "secrets": "KEY=plaintext"}, "secrets", "valueFrom must be"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil, "web")
+			e.cw.known = map[string]bool{}
+			before := e.mutations()
+			r := e.runAction(t, tc.inputs)
+			require.Equal(t, 2, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			errLines := 0
+			for _, l := range strings.Split(r.stdout, "\n") {
+				if strings.HasPrefix(l, "::error") {
+					errLines++
+					assert.Contains(t, l, `input "`+tc.input+`"`)
+					assert.Contains(t, l, tc.words)
+				}
+			}
+			assert.Equal(t, 1, errLines, "exactly one ::error line: %s", r.stdout)
+			assert.Equal(t, before, e.mutations(), "nothing may change in AWS on bad input")
+		})
+	}
+}
+
+func TestActionDeploySucceeds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, "web")
+	tdFile, _ := filepath.Abs(filepath.Join("testdata", "web.json"))
+	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "task-definition": tdFile, "container-name": "app", "image": "web:v2",
+		"environment-variables": "LOG_LEVEL=debug"})
+	require.Equal(t, 0, r.code, r.stdout)
+	e.steadyOn("web", "web:2")
+	assert.Contains(t, r.outputs, "status<<")
+	assert.Contains(t, r.outputs, "succeeded")
+	assert.Contains(t, r.outputs, "arn:aws:ecs:us-east-1:123456789012:task-definition/web:2")
+	assert.Contains(t, r.outputs, "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1")
+	assert.Contains(t, r.summary, "completed: web:2 is steady")
+	assert.Contains(t, r.stdout, "::group::Deploying web to cluster prod")
+	assert.Contains(t, r.stdout, "[web] event:")
+}
+
+func TestActionFailedDeployExit1(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, "web")
+	e.sim.InjectFault(ecssimPull("web:broken"))
+	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:broken", "timeout": "20m"})
+	require.Equal(t, 1, r.code, r.stdout)
+	e.steadyOn("web", "web:1")
+	assert.Contains(t, r.outputs, "rolled-back")
+	var errLine string
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(l, "::error") {
+			errLine = l
+		}
+	}
+	assert.Contains(t, errLine, "deployment rolled-back: web rolled-back")
+	assert.Contains(t, errLine, "CannotPullContainerError")
+	assert.Contains(t, r.summary, "image pull error for container app (web:broken)")
+	assert.Contains(t, r.summary, "Timeline")
+}
+
+func TestActionSeveralServicesOutputsMaps(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, "gateway", "mcpo")
+	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "gateway\nmcpo", "images": "app=registry.example.com/app:v2", "order": "gateway > mcpo"})
+	require.Equal(t, 0, r.code, r.stdout)
+	assert.Contains(t, r.outputs, `{"gateway":"arn:aws:ecs:us-east-1:123456789012:task-definition/gateway:2","mcpo":"arn:aws:ecs:us-east-1:123456789012:task-definition/mcpo:2"}`)
+	_ = time.Second
+}
