@@ -1,0 +1,19 @@
+// Command ecsflow-validate is the validate action: a pull-request gate for
+// Terraform, ECS task definitions and workflows. The work lives in
+// internal/validate.
+package main
+
+import (
+	_ "embed"
+	"os"
+
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/validate"
+)
+
+//go:embed action.yml
+var spec []byte
+
+func main() {
+	os.Exit(cli.Main(cli.Command{Spec: spec, Run: validate.Run}))
+}

@@ -1,0 +1,316 @@
+// Package validate is the validate action: it reads its inputs, loads the
+// Terraform roots, task-definition files, plan and workflows, runs the rule
+// catalogue, and reports the findings as annotations, a job summary grouped
+// by severity, a JSON report, SARIF 2.1.0 and (optionally) one pull-request
+// comment that is updated on every push.
+package validate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/planjson"
+	"github.com/ecsflow/ecsflow/internal/rules"
+	"github.com/ecsflow/ecsflow/internal/tfparse"
+	"github.com/ecsflow/ecsflow/internal/workflowlint"
+)
+
+// Options are the dependencies Run uses; zero values mean the real ones.
+type Options struct {
+	// HTTPClient talks to the GitHub REST API (PR comments).
+	HTTPClient *http.Client
+	// APIURL is the GitHub API base (default $GITHUB_API_URL or
+	// https://api.github.com).
+	APIURL string
+	// Shellcheck is passed to workflowlint ("off" disables it).
+	Shellcheck string
+	// Workspace is the repository root (default $GITHUB_WORKSPACE or the
+	// working directory); workflows are read from its .github/workflows.
+	Workspace string
+}
+
+// Run is the validate action with real dependencies.
+func Run(ctx context.Context, env *cli.Env) error { return RunWith(ctx, env, Options{}) }
+
+// Settings are the parsed inputs.
+type Settings struct {
+	Roots      []string
+	VarFiles   []string
+	TaskDefs   []string
+	PlanFile   string
+	ConfigFile string
+	FailOn     string
+	SARIFFile  string
+	ReportFile string
+	Comment    bool
+	Token      string
+}
+
+// ParseInputs reads and checks every input before anything is done.
+func ParseInputs(in *inputs.Inputs, getenv func(string) string) (*Settings, error) {
+	s := &Settings{}
+	var err error
+	if s.FailOn, err = in.Enum("fail-on", "error", "warning", "note", "never"); err != nil {
+		return nil, err
+	}
+	paths := in.List("path")
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	for _, p := range paths {
+		dirs, err := expandDirs(p)
+		if err != nil {
+			return nil, inputs.Errorf("path", p, "%v", err)
+		}
+		s.Roots = append(s.Roots, dirs...)
+	}
+	for _, vf := range in.List("var-files") {
+		f, err := os.Open(vf)
+		if err != nil {
+			return nil, inputs.Errorf("var-files", vf, "cannot be read: %v; give .tfvars or .tfvars.json files relative to the workspace", unwrapPathErr(err))
+		}
+		st, _ := f.Stat()
+		f.Close()
+		if st != nil && st.IsDir() {
+			return nil, inputs.Errorf("var-files", vf, "is a directory; give .tfvars or .tfvars.json files")
+		}
+		s.VarFiles = append(s.VarFiles, vf)
+	}
+	for _, pat := range in.List("task-definitions") {
+		files, err := expandFiles(pat)
+		if err != nil {
+			return nil, inputs.Errorf("task-definitions", pat, "%v", err)
+		}
+		s.TaskDefs = append(s.TaskDefs, files...)
+	}
+	if p := in.String("plan-json"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return nil, inputs.Errorf("plan-json", p, "cannot be read: %v; create it with terraform show -json tfplan > plan.json", unwrapPathErr(err))
+		}
+		s.PlanFile = p
+	}
+	if p := in.String("config"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return nil, inputs.Errorf("config", p, "cannot be read: %v", unwrapPathErr(err))
+		}
+		s.ConfigFile = p
+	}
+	s.SARIFFile = in.String("sarif-file")
+	if s.SARIFFile != "" {
+		if st, err := os.Stat(s.SARIFFile); err == nil && st.IsDir() {
+			return nil, inputs.Errorf("sarif-file", s.SARIFFile, "is a directory; give a file name such as validate.sarif")
+		}
+		s.ReportFile = strings.TrimSuffix(s.SARIFFile, filepath.Ext(s.SARIFFile)) + ".report.json"
+	} else {
+		s.ReportFile = "validate.report.json"
+	}
+	if s.Comment, err = in.Bool("comment"); err != nil {
+		return nil, err
+	}
+	s.Token = in.String("github-token")
+	if s.Comment && s.Token == "" {
+		return nil, inputs.Errorf("github-token", "", "is required when comment is true; pass github-token: ${{ github.token }} with pull-requests: write permission")
+	}
+	return s, nil
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func hasGlob(p string) bool { return strings.ContainsAny(p, "*?[{") }
+
+// expandDirs resolves one path entry (a directory or a glob of them).
+func expandDirs(p string) ([]string, error) {
+	if !hasGlob(p) {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("does not exist (%v); give Terraform root directories relative to the workspace", unwrapPathErr(err))
+		}
+		if !st.IsDir() {
+			return nil, errors.New("is not a directory; give Terraform root directories")
+		}
+		return []string{filepath.Clean(p)}, nil
+	}
+	matches, err := doublestar.FilepathGlob(p)
+	if err != nil {
+		return nil, fmt.Errorf("is not a valid glob: %v", err)
+	}
+	var dirs []string
+	for _, m := range matches {
+		if st, err := os.Stat(m); err == nil && st.IsDir() {
+			dirs = append(dirs, filepath.Clean(m))
+		}
+	}
+	if len(dirs) == 0 {
+		return nil, errors.New("matches no directory")
+	}
+	return dirs, nil
+}
+
+func expandFiles(p string) ([]string, error) {
+	if !hasGlob(p) {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("cannot be read: %v", unwrapPathErr(err))
+		}
+		if st.IsDir() {
+			return nil, errors.New("is a directory; give task-definition JSON files or a glob such as task-definitions/*.json")
+		}
+		return []string{p}, nil
+	}
+	matches, err := doublestar.FilepathGlob(p)
+	if err != nil {
+		return nil, fmt.Errorf("is not a valid glob: %v", err)
+	}
+	var files []string
+	for _, m := range matches {
+		if st, err := os.Stat(m); err == nil && !st.IsDir() {
+			files = append(files, m)
+		}
+	}
+	if len(files) == 0 {
+		return nil, errors.New("matches no file")
+	}
+	return files, nil
+}
+
+// Outcome is what a run found.
+type Outcome struct {
+	Result rules.Result
+	Plan   *planjson.Plan
+	Cost   *planjson.CostDelta
+	Files  int
+	Took   time.Duration
+}
+
+// Analyse loads everything the settings name and runs the rules. Bad input
+// discovered while reading (a var file or plan that does not parse, a config
+// with an unknown rule) is an *inputs.Error.
+func Analyse(ctx context.Context, s *Settings, opts Options) (*Outcome, error) {
+	start := time.Now()
+	in := rules.Input{VarFiles: s.VarFiles}
+	if s.ConfigFile != "" {
+		data, err := os.ReadFile(s.ConfigFile)
+		if err != nil {
+			return nil, inputs.Errorf("config", s.ConfigFile, "cannot be read: %v", unwrapPathErr(err))
+		}
+		cfg, err := rules.ParseConfig(data)
+		if err != nil {
+			return nil, inputs.Errorf("config", s.ConfigFile, "%v", err)
+		}
+		in.Config = cfg
+	}
+	if s.PlanFile != "" {
+		data, err := os.ReadFile(s.PlanFile)
+		if err != nil {
+			return nil, inputs.Errorf("plan-json", s.PlanFile, "cannot be read: %v", unwrapPathErr(err))
+		}
+		p, err := planjson.Parse(data)
+		if err != nil {
+			return nil, inputs.Errorf("plan-json", s.PlanFile, "%v", err)
+		}
+		in.Plan, in.PlanFile, in.PlanSrc = p, s.PlanFile, data
+	}
+	for _, p := range s.TaskDefs {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, inputs.Errorf("task-definitions", p, "cannot be read: %v", unwrapPathErr(err))
+		}
+		in.TaskDefs = append(in.TaskDefs, rules.TaskDefFile{Path: p, Src: data})
+	}
+	tree, err := tfparse.Load(s.Roots, tfparse.Options{VarFiles: s.VarFiles})
+	if err != nil {
+		var vfe *tfparse.VarFileError
+		if errors.As(err, &vfe) {
+			return nil, inputs.Errorf("var-files", vfe.Path, "%v", vfe.Err)
+		}
+		return nil, fmt.Errorf("failed to load the Terraform configuration: %w", err)
+	}
+	in.Tree = tree
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ws := opts.Workspace
+	if wfs, err := workflowlint.WorkflowFiles(ws); err == nil && len(wfs) > 0 {
+		probs, err := workflowlint.Lint(relativeTo(wfs, ws), workflowlint.Options{Shellcheck: opts.Shellcheck})
+		if err != nil {
+			return nil, fmt.Errorf("failed to lint workflows: %w", err)
+		}
+		in.Workflows = probs
+	}
+	out := &Outcome{Result: rules.Run(in), Plan: in.Plan, Files: len(tree.Files()) + len(in.TaskDefs)}
+	if in.Plan != nil {
+		cd := in.Plan.FargateCost()
+		out.Cost = &cd
+	}
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+// relativeTo shows workflow paths relative to the working directory when
+// the workspace is the working directory, as annotations need.
+func relativeTo(files []string, ws string) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f
+		if r, err := filepath.Rel(".", f); err == nil && !strings.HasPrefix(r, "..") {
+			out[i] = r
+		}
+	}
+	return out
+}
+
+// RunWith is Run with injected dependencies.
+func RunWith(ctx context.Context, env *cli.Env, opts Options) error {
+	s, err := ParseInputs(env.Inputs, env.Getenv)
+	if err != nil {
+		return err
+	}
+	if s.Token != "" {
+		env.Console.Mask(s.Token)
+	}
+	if opts.Workspace == "" {
+		opts.Workspace = env.Getenv("GITHUB_WORKSPACE")
+	}
+	if opts.Workspace == "" {
+		opts.Workspace = "."
+	}
+	out, err := Analyse(ctx, s, opts)
+	if err != nil {
+		return err
+	}
+	rep := NewReport(out, s)
+	if err := rep.emit(ctx, env, s, opts); err != nil {
+		return err
+	}
+	threshold := map[string]rules.Severity{"error": rules.Error, "warning": rules.Warning, "note": rules.Note}[s.FailOn]
+	if threshold == 0 {
+		return nil
+	}
+	n := 0
+	for _, f := range out.Result.Findings {
+		if f.Severity >= threshold {
+			n++
+		}
+	}
+	if n > 0 {
+		return exitcode.Negativef("%d finding(s) at or above %s (fail-on: %s); see the annotations and the job summary", n, s.FailOn, s.FailOn)
+	}
+	return nil
+}
