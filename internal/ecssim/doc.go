@@ -114,8 +114,11 @@
 // and deployments are created in the simulator, never in moto, and nothing
 // is copied from moto — while ELBv2, CloudWatch, ECR and the rest stay with
 // moto. ECS operations the simulator does not know (tagging, RunTask, …)
-// reach moto, which does not know the simulator's resources. With
-// WithRealTime the clock advances by the real time between requests times
-// speed, so a deployment driven by an action completes in seconds;
-// WithAlarmSource can point deployment alarms at moto's CloudWatch.
+// reach moto, which does not know the simulator's resources. The simulator
+// serves one region and account (WithRegion, WithAccount): a sandbox keeps
+// one Sim per region. With WithRealTime the clock runs speed times faster
+// than real time while something is changing and waits for the wall clock
+// while idle, so a deployment driven by an action completes in seconds and
+// timestamps stay near real time between deployments; WithAlarmSource can
+// point deployment alarms at moto's CloudWatch.
 package ecssim

@@ -67,10 +67,14 @@ func (s *Sim) ops() map[string]opFunc {
 // HandlerOption configures NewHandler.
 type HandlerOption func(*handler)
 
-// WithRealTime makes the handler advance the simulator's clock by the real
-// time elapsed between requests, multiplied by speed (e.g. 30 turns a
-// 2-minute rollout into 4 seconds). Without it the clock moves only when
-// the owner of the Sim advances it.
+// WithRealTime makes the handler advance the simulator's clock from real
+// time before each request. While the simulator is busy (a deployment in
+// progress, tasks starting or stopping) its clock runs speed times faster
+// than real time (20 turns a 1-minute rollout into 3 seconds); while it is
+// idle its clock stands still until real time has caught up with it, so
+// simulated timestamps stay close to the wall clock between deployments
+// (start the Sim's clock at time.Now()). Without this option the clock moves
+// only when the owner of the Sim advances it.
 func WithRealTime(speed float64) HandlerOption {
 	return func(h *handler) { h.speed = speed }
 }
@@ -156,7 +160,11 @@ func (h *handler) tick() {
 	now := h.wall()
 	var d time.Duration
 	if !h.lastWall.IsZero() {
-		d = time.Duration(float64(now.Sub(h.lastWall)) * h.speed)
+		if h.sim.busy() {
+			d = time.Duration(float64(now.Sub(h.lastWall)) * h.speed)
+		} else {
+			d = now.Sub(h.sim.Now())
+		}
 	}
 	h.lastWall = now
 	h.mu.Unlock()

@@ -189,17 +189,41 @@ func TestHandlerRealTime(t *testing.T) {
 	sim := New(NewFakeClock(t0))
 	wall := t0
 	var mu sync.Mutex
-	h := NewHandler(sim, nil, WithRealTime(60), withWallClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return wall }))
+	h := NewHandler(sim, nil, WithRealTime(20), withWallClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return wall }))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	c := newClient(srv.URL, 1)
 	ctx := context.Background()
+	wait := func(d time.Duration) {
+		mu.Lock()
+		wall = wall.Add(d)
+		mu.Unlock()
+	}
+	ok(c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("c1")}))
+	wait(10 * time.Second)
+	ok(c.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("app"), ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("a"), Image: aws.String("a:1")}}}))
+	if got := sim.Now().Sub(t0); got != 10*time.Second {
+		t.Fatalf("idle: simulated time moved %s for 10s of wall time, want 10s", got)
+	}
+	ok(c.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("c1"), ServiceName: aws.String("s"), TaskDefinition: aws.String("app"), DesiredCount: aws.Int32(1)}))
+	wait(2 * time.Second)
 	ok(c.ListClusters(ctx, &ecs.ListClustersInput{}))
-	mu.Lock()
-	wall = wall.Add(2 * time.Second)
-	mu.Unlock()
+	if got := sim.Now().Sub(t0); got != 50*time.Second {
+		t.Fatalf("busy: simulated time at +%s after 10s idle and 2s busy at 20x, want +50s", got)
+	}
+	svc := ok(c.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String("c1"), Services: []string{"s"}})).Services[0]
+	if svc.RunningCount != 1 {
+		t.Fatalf("running %d, want the task up after 40 simulated seconds", svc.RunningCount)
+	}
+	// idle again: the clock waits for the wall clock to catch up
+	wait(20 * time.Second) // wall +32s, simulated +50s
 	ok(c.ListClusters(ctx, &ecs.ListClustersInput{}))
-	if got := sim.Now().Sub(t0); got != 2*time.Minute {
-		t.Fatalf("simulated time advanced %s for 2s of wall time at 60x, want 2m", got)
+	if got := sim.Now().Sub(t0); got != 50*time.Second {
+		t.Fatalf("idle ahead of the wall clock: simulated +%s, want it to stay at +50s", got)
+	}
+	wait(28 * time.Second) // wall +60s
+	ok(c.ListClusters(ctx, &ecs.ListClustersInput{}))
+	if got := sim.Now().Sub(t0); got != 60*time.Second {
+		t.Fatalf("idle behind the wall clock: simulated +%s, want +60s", got)
 	}
 }

@@ -425,3 +425,26 @@ func timePtr(t time.Time) *time.Time {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// busy reports whether anything is changing: a deployment in progress or a
+// task on its way up or down.
+func (s *Sim) busy() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.clusters {
+		for _, svc := range c.services {
+			if r := svc.current; r != nil && r.active() {
+				return true
+			}
+			if !svc.steady && svc.status == "ACTIVE" {
+				return true
+			}
+			for _, t := range svc.tasks {
+				if t.last != "STOPPED" && (t.last != "RUNNING" || !t.alive() || t.health == types.HealthStatusUnknown) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
