@@ -30,6 +30,9 @@ func newStack(t *testing.T, services int) (drifttest.Clients, *drifttest.Stack, 
 	region := regions[int(regionSeq.Add(1)-1)%len(regions)]
 	sb := sandboxtest.Start(t)
 	cfg := sandboxtest.Config(t, region)
+	// Straight to moto: the sandbox's ECS simulator keeps clusters to itself,
+	// and Application Auto Scaling (in moto) must see the cluster.
+	cfg.BaseEndpoint = aws.String(sb.MotoURL)
 	c := drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
 	name := fmt.Sprintf("d%s", strings.ReplaceAll(region, "-", ""))
 	st, err := drifttest.Build(context.Background(), c, drifttest.Options{Name: name, Services: services})

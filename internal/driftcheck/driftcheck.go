@@ -84,6 +84,14 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 		con.Mask(cfg.Token)
 	}
 
+	// A local state is read before anything touches AWS, so a bad file is
+	// a bad input even without credentials.
+	var st *tfstate.State
+	if !cfg.State.IsS3() {
+		if st, err = loadState(ctx, cfg, nil); err != nil {
+			return err
+		}
+	}
 	var awsCfg aws.Config
 	if o.AWSConfig != nil {
 		awsCfg, err = o.AWSConfig(ctx)
@@ -100,19 +108,13 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 	if err != nil {
 		return err
 	}
-
-	end := con.Group("Reading the Terraform state " + cfg.State.String())
-	st, err := tfstate.Load(ctx, cfg.State, s3.NewFromConfig(awsCfg, awsconfig.S3Options(env.Getenv)...))
-	end()
-	if err != nil {
-		var fe *tfstate.FormatError
-		switch {
-		case errors.Is(err, tfstate.ErrNotFound):
-			return inputs.Errorf(cfg.StateInput, cfg.State.String(), "%v; check the bucket, key, environment and workspace", err)
-		case errors.As(err, &fe):
-			return inputs.Errorf(cfg.StateInput, cfg.State.String(), "%v", fe)
+	if st == nil {
+		end := con.Group("Reading the Terraform state " + cfg.State.String())
+		st, err = loadState(ctx, cfg, s3.NewFromConfig(awsCfg, awsconfig.S3Options(env.Getenv)...))
+		end()
+		if err != nil {
+			return err
 		}
-		return err
 	}
 	objs, err := filterObjects(st.Managed(), cfg.Resources)
 	if err != nil {
@@ -127,7 +129,7 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 		led = newLedgerReader(dynamodb.NewFromConfig(awsCfg), cfg.LedgerTable)
 		so.Ledger = led
 	}
-	end = con.Group(fmt.Sprintf("Comparing %d resources with AWS", len(objs)))
+	end := con.Group(fmt.Sprintf("Comparing %d resources with AWS", len(objs)))
 	res, err := drift.New(clients.drift(), so).Scan(ctx, objs)
 	end()
 	if err != nil {
@@ -169,6 +171,21 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 			rep.Environment, res.Count(drift.Changed), res.Count(drift.Missing), res.Count(drift.Unmanaged), classCounts(res))
 	}
 	return nil
+}
+
+func loadState(ctx context.Context, cfg *Config, client tfstate.S3API) (*tfstate.State, error) {
+	st, err := tfstate.Load(ctx, cfg.State, client)
+	if err != nil {
+		var fe *tfstate.FormatError
+		switch {
+		case errors.Is(err, tfstate.ErrNotFound):
+			return nil, inputs.Errorf(cfg.StateInput, cfg.State.String(), "%v; check the bucket, key, environment and workspace", err)
+		case errors.As(err, &fe):
+			return nil, inputs.Errorf(cfg.StateInput, cfg.State.String(), "%v", fe)
+		}
+		return nil, err
+	}
+	return st, nil
 }
 
 func classCounts(res *drift.Result) string {
