@@ -17,11 +17,14 @@ import (
 
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/aws/smithy-go"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/ecsflow/ecsflow/internal/buildctx"
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/ecr"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/gitsource"
 	"github.com/ecsflow/ecsflow/internal/registry"
@@ -458,4 +461,38 @@ func ecrFind(ctx context.Context, api *awsecr.Client, repo, tag string) (string,
 		return "", false, nil
 	}
 	return *out.ImageDetails[0].ImageDigest, true, nil
+}
+
+// deniedECR refuses every call as IAM would without ecr:GetAuthorizationToken.
+type deniedECR struct{ ecr.API }
+
+func (deniedECR) GetAuthorizationToken(context.Context, *awsecr.GetAuthorizationTokenInput, ...func(*awsecr.Options)) (*awsecr.GetAuthorizationTokenOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "User is not authorized to perform: ecr:GetAuthorizationToken"}
+}
+
+func TestECRRefusesCredentials(t *testing.T) {
+	t.Parallel()
+	dir := fixture(t)
+	cases := []struct {
+		name string
+		deps Deps
+		want string
+	}{
+		{"access denied", Deps{ECR: func(context.Context, *cli.Env) (ecr.API, error) { return deniedECR{}, nil }}, "ECR refused the credentials"},
+		// moto hands out a token that expired in 2015 for the real ECR host.
+		{"expired token", ecrDeps(t, "us-west-1"), "refused the credentials: the ECR authorization token has already expired"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := runAction(t, tc.deps, nil, "--context", dir, "--repository", "web", "--builder", "buildah")
+			wantCode(t, r, exitcode.BadInput)
+			if !strings.Contains(r.stderr, tc.want) || strings.Contains(r.stderr, "MTIzNDU2Nzg5MDEy") {
+				t.Fatalf("stderr = %q, want %q and no token", r.stderr, tc.want)
+			}
+			if r.res.Traffic.Total() != 0 {
+				t.Fatalf("registry was contacted after the login failed: %+v", r.res.Traffic)
+			}
+		})
+	}
 }
