@@ -60,7 +60,7 @@ func (s *Sim) rolloutOut(r *rollout) types.ServiceDeployment {
 		LifecycleStage: r.stage, DeploymentConfiguration: &cfg, Rollback: r.rb,
 		TargetServiceRevision: s.revisionOut(r.target),
 		DeploymentCircuitBreaker: &types.ServiceDeploymentCircuitBreaker{
-			FailureCount: r.target.failed, Status: r.cbStatus, Threshold: r.cbThreshold,
+			FailureCount: r.cbCount, Status: r.cbStatus, Threshold: r.cbThreshold,
 		},
 		Alarms: &types.ServiceDeploymentAlarms{Status: r.alarmStatus, TriggeredAlarmNames: r.triggered},
 	}
@@ -168,6 +168,7 @@ func (s *Sim) StopServiceDeployment(ctx context.Context, in *ecs.StopServiceDepl
 	}
 	now := s.last
 	if in.StopType == types.StopServiceDeploymentStopTypeAbort {
+		r.aborted = true
 		r.status = types.ServiceDeploymentStatusStopRequested
 		r.reason = "Service deployment stopped by user (ABORT)."
 		r.target.launch = false

@@ -49,7 +49,9 @@
 //     takes the old one down.
 //   - The circuit breaker: failed tasks count against a threshold of half the
 //     desired count rounded up, at least 3 and at most 200 (or the
-//     ThresholdConfiguration); with rollback, ECS returns to the last
+//     ThresholdConfiguration); a task reaching a healthy state resets the
+//     count unless resetOnHealthyTask is false; with rollback, ECS returns
+//     to the last
 //     completed revision (rolloutState FAILED on the bad one, service
 //     deployment ROLLBACK_IN_PROGRESS → ROLLBACK_SUCCESSFUL); without it the
 //     deployment stops launching and the service deployment is STOPPED.
@@ -74,8 +76,10 @@
 //     the configured action (default ROLLBACK). PAUSE hooks at
 //     TEST_TRAFFIC_SHIFT/PRODUCTION_TRAFFIC_SHIFT are rejected, as on ECS.
 //   - StopServiceDeployment: ROLLBACK (default) rolls back, ABORT stops the
-//     rollout where it is (STOP_REQUESTED → STOPPED). A new UpdateService
-//     deployment stops the one in progress.
+//     rollout where it is (STOP_REQUESTED → STOPPED; the new revision starts
+//     no more tasks, a native deployment keeps both revisions and its
+//     traffic weights). A new UpdateService deployment stops the one in
+//     progress.
 //   - Service events with ECS's wording: "has started N tasks", "registered N
 //     targets", "has stopped N running tasks", "(port P) is unhealthy in
 //     (target-group …)", "deployment failed: tasks failed to start.",

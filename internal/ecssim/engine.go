@@ -130,6 +130,9 @@ func (s *Sim) tickTask(svc *service, t *task, now time.Time) {
 			} else {
 				t.health = types.HealthStatusHealthy
 				t.version++
+				if r := t.d.ro; r != nil && r.active() && t.d == r.target && r.cbResets() {
+					r.cbCount = 0
+				}
 				if svc.hasLB() {
 					t.target = "healthy"
 				}
@@ -207,10 +210,10 @@ func (s *Sim) taskFailed(svc *service, d *dep, now time.Time) {
 		return
 	}
 	threshold := r.cbThreshold
-	if d.failed < threshold {
-		return
-	}
 	if d == r.rbDep {
+		if r.rbFailures++; r.rbFailures < threshold {
+			return
+		}
 		if r.status != types.ServiceDeploymentStatusRollbackFailed {
 			d.state = types.DeploymentRolloutStateFailed
 			d.reason = "ECS deployment circuit breaker: tasks failed to start."
@@ -225,6 +228,9 @@ func (s *Sim) taskFailed(svc *service, d *dep, now time.Time) {
 		return
 	}
 	if d != r.target || r.rollingBack() {
+		return
+	}
+	if r.cbCount++; r.cbCount < threshold {
 		return
 	}
 	r.cbStatus = types.ServiceDeploymentRollbackMonitorsStatusTriggered
@@ -332,6 +338,11 @@ func (s *Sim) newDep(svc *service, td *taskDef, now time.Time) *dep {
 // wants returns how many tasks the scheduler keeps for d.
 func (s *Sim) wants(svc *service, d *dep) int32 {
 	r := svc.current
+	if r != nil && r.aborted && r.native() && (d == r.target || d == r.blue) {
+		// an aborted native deployment stays where it stopped: both
+		// revisions keep their tasks and traffic weights
+		return svc.desired
+	}
 	if r != nil && r.active() && r.native() && !r.rollingBack() {
 		switch d {
 		case r.target:

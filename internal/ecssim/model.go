@@ -88,6 +88,9 @@ type rollout struct {
 	started, finished, stoppedT *time.Time
 
 	cbThreshold int32
+	cbCount     int32 // failures since the last reset (ResetOnHealthyTask)
+	rbFailures  int32
+	aborted     bool
 	cbStatus    types.ServiceDeploymentRollbackMonitorsStatus
 	alarmStatus types.ServiceDeploymentRollbackMonitorsStatus
 	triggered   []string
@@ -164,6 +167,13 @@ func (r *rollout) alarmsEnabled() bool {
 
 func (r *rollout) cbEnabled() bool {
 	return r.cfg.DeploymentCircuitBreaker != nil && r.cfg.DeploymentCircuitBreaker.Enable
+}
+
+// cbResets reports whether a healthy task resets the failure count (the
+// ECS default).
+func (r *rollout) cbResets() bool {
+	cb := r.cfg.DeploymentCircuitBreaker
+	return cb == nil || cb.ResetOnHealthyTask == nil || *cb.ResetOnHealthyTask
 }
 
 func (r *rollout) cbRollback() bool {

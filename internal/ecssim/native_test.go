@@ -374,3 +374,22 @@ func TestCreateServiceWithNativeStrategy(t *testing.T) {
 		t.Fatalf("second deployment: stage %s hooks %d, want paused at PRE_SCALE_UP", sd.LifecycleStage, len(sd.LifecycleHookDetails))
 	}
 }
+
+func TestAbortNativeDeploymentKeepsBothRevisions(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	arn := f.deploy("app:v2", &types.DeploymentConfiguration{
+		Strategy:            types.DeploymentStrategyCanary,
+		CanaryConfiguration: &types.CanaryConfiguration{CanaryPercent: ptr(20.0), CanaryBakeTimeInMinutes: ptr(int32(10))},
+	})
+	f.runUntil(10*time.Minute, 5*time.Second, func() bool { return prodWeight(f.sd(arn)) == 20 })
+	ok(f.sim.StopServiceDeployment(f.ctx, &ecs.StopServiceDeploymentInput{ServiceDeploymentArn: ptr(arn), StopType: types.StopServiceDeploymentStopTypeAbort}))
+	f.sim.Advance(30 * time.Minute)
+	sd := f.sd(arn)
+	if sd.Status != types.ServiceDeploymentStatusStopped || prodWeight(sd) != 20 {
+		t.Fatalf("aborted canary: %s at %v%%, want STOPPED at 20%%", sd.Status, prodWeight(sd))
+	}
+	if got := f.runningImages(); got["app:v1"] != 3 || got["app:v2"] != 3 {
+		t.Errorf("running %v, want both revisions kept", got)
+	}
+}

@@ -297,3 +297,31 @@ func TestCircuitBreakerThreshold(t *testing.T) {
 		}
 	}
 }
+
+func TestCircuitBreakerResetOnHealthyTask(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		reset *bool
+		want  int32
+	}{
+		{"default resets", nil, 0},
+		{"no reset", ptr(false), 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, nil)
+			f.sim.InjectFault(Fault{Kind: FaultImagePull, Image: "app:v2", Count: 2}) // two flaky starts, below the threshold of 3
+			arn := f.deploy("app:v2", &types.DeploymentConfiguration{DeploymentCircuitBreaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true, ResetOnHealthyTask: tc.reset}})
+			f.runUntil(10*time.Minute, 5*time.Second, func() bool { return !isActive(f.sd(arn).Status) })
+			sd := f.sd(arn)
+			if sd.Status != types.ServiceDeploymentStatusSuccessful || sd.DeploymentCircuitBreaker.FailureCount != tc.want {
+				t.Errorf("status %s, failure count %d; want SUCCESSFUL with %d", sd.Status, sd.DeploymentCircuitBreaker.FailureCount, tc.want)
+			}
+			if got := f.service().Deployments[0].FailedTasks; got != 2 {
+				t.Errorf("failedTasks %d, want 2 (never reset)", got)
+			}
+		})
+	}
+}
