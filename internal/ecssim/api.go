@@ -2,10 +2,10 @@ package ecssim
 
 import (
 	"context"
-	"time"
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"

@@ -315,7 +315,7 @@ func (s *Sim) taskOut(c *cluster, t *task) types.Task {
 		ct := types.Container{
 			ContainerArn: ptr(s.arn("container/" + c.name + "/" + t.id + "/" + uuidLike(hashHex(t.id+deref(cd.Name))))),
 			TaskArn:      ptr(t.arn), Name: cd.Name, Image: cd.Image, LastStatus: ptr(containerStatus(t)),
-			HealthStatus: t.health,
+			HealthStatus:      t.health,
 			NetworkInterfaces: []types.NetworkInterface{{AttachmentId: ptr(uuidLike(hashHex("eni" + t.id))), PrivateIpv4Address: ptr(t.ip)}},
 		}
 		if cd.Cpu != 0 {

@@ -33,7 +33,7 @@ func newFixture(t *testing.T, cfg *types.DeploymentConfiguration) *fixture {
 	ok(f.sim.CreateService(f.ctx, &ecs.CreateServiceInput{
 		Cluster: ptr("c1"), ServiceName: ptr("web"), TaskDefinition: ptr("web"), DesiredCount: ptr(int32(3)),
 		DeploymentConfiguration: cfg,
-		LoadBalancers: []types.LoadBalancer{{TargetGroupArn: ptr(tgARN), ContainerName: ptr("app"), ContainerPort: ptr(int32(8080))}},
+		LoadBalancers:           []types.LoadBalancer{{TargetGroupArn: ptr(tgARN), ContainerName: ptr("app"), ContainerPort: ptr(int32(8080))}},
 	}))
 	f.sim.Advance(2 * time.Minute)
 	svc := f.service()

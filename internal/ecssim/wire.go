@@ -81,7 +81,9 @@ func decodeValue(raw any, v reflect.Value, where string) error {
 	if raw == nil {
 		return nil
 	}
-	bad := func() error { return fmt.Errorf("unexpected %T for %s (%s)", raw, strings.TrimPrefix(where, "."), v.Type()) }
+	bad := func() error {
+		return fmt.Errorf("unexpected %T for %s (%s)", raw, strings.TrimPrefix(where, "."), v.Type())
+	}
 	if v.Type() == timeType {
 		switch x := raw.(type) {
 		case json.Number:

@@ -54,9 +54,9 @@ func TestDecodeInputRoundTrip(t *testing.T) {
 			ContainerDefinitions: []types.ContainerDefinition{{
 				Name: ptr("app"), Image: ptr("repo/app@sha256:abc"), Essential: ptr(true), Cpu: 512, Memory: ptr(int32(1024)), MemoryReservation: ptr(int32(512)),
 				Command: []string{"serve", "--port", "8080"}, Environment: []types.KeyValuePair{{Name: ptr("A"), Value: ptr("1")}},
-				Secrets:      []types.Secret{{Name: ptr("TOKEN"), ValueFrom: ptr("arn:aws:secretsmanager:us-east-1:1:secret:x")}},
-				PortMappings: []types.PortMapping{{ContainerPort: ptr(int32(8080)), Protocol: types.TransportProtocolTcp, AppProtocol: types.ApplicationProtocolHttp, Name: ptr("http")}},
-				HealthCheck:  &types.HealthCheck{Command: []string{"CMD", "true"}, Interval: ptr(int32(10)), Retries: ptr(int32(3))},
+				Secrets:          []types.Secret{{Name: ptr("TOKEN"), ValueFrom: ptr("arn:aws:secretsmanager:us-east-1:1:secret:x")}},
+				PortMappings:     []types.PortMapping{{ContainerPort: ptr(int32(8080)), Protocol: types.TransportProtocolTcp, AppProtocol: types.ApplicationProtocolHttp, Name: ptr("http")}},
+				HealthCheck:      &types.HealthCheck{Command: []string{"CMD", "true"}, Interval: ptr(int32(10)), Retries: ptr(int32(3))},
 				LogConfiguration: &types.LogConfiguration{LogDriver: types.LogDriverAwslogs, Options: map[string]string{"awslogs-group": "/ecs/web"}},
 				DockerLabels:     map[string]string{"x": "y"}, MountPoints: []types.MountPoint{{SourceVolume: ptr("data"), ContainerPath: ptr("/data"), ReadOnly: ptr(false)}},
 			}},
