@@ -60,6 +60,8 @@ func containersFromTree(v any) containerSet {
 			}
 		}
 		return cs
+	case map[string]any:
+		return containerSet{known: true, invalid: "container definitions must be a list of containers, not one object"}
 	case string:
 		doc, ok := tfparse.DecodeJSONTree(x)
 		if !ok && tfparse.HasUnknown(x) {
@@ -82,26 +84,26 @@ func containersFromTree(v any) containerSet {
 
 // taskDef is one task definition instance to check.
 type taskDef struct {
-	address    string
-	block      *tfparse.Block // nil for a JSON file
-	inst       *tfparse.Instance
-	file       string
-	src        []byte
-	cpu        string
-	cpuKnown   bool
-	memory     string
-	memKnown   bool
-	fargate    bool
-	arch, os   string
-	archRange  hcl.Range
-	osRange    hcl.Range
-	sizeRange  hcl.Range
+	address     string
+	block       *tfparse.Block // nil for a JSON file
+	inst        *tfparse.Instance
+	file        string
+	src         []byte
+	cpu         string
+	cpuKnown    bool
+	memory      string
+	memKnown    bool
+	fargate     bool
+	arch, os    string
+	archRange   hcl.Range
+	osRange     hcl.Range
+	sizeRange   hcl.Range
 	networkMode string
-	execRole   string // source text or value, "" when unset
-	taskRole   string
-	roleRange  hcl.Range
-	ciOwned    bool
-	containers containerSet
+	execRole    string // source text or value, "" when unset
+	taskRole    string
+	roleRange   hcl.Range
+	ciOwned     bool
+	containers  containerSet
 }
 
 func parseNumber(s string) (float64, bool) {

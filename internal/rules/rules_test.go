@@ -1,0 +1,187 @@
+package rules
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ecsflow/ecsflow/internal/planjson"
+	"github.com/ecsflow/ecsflow/internal/tfparse"
+	"github.com/ecsflow/ecsflow/internal/workflowlint"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected.golden files of the rule fixtures")
+
+// loadFixture builds the rule input of a fixture directory: the Terraform
+// root in it, var files (*.tfvars), taskdefs/*.json, plan.json,
+// workflows/*.yml and config.yml.
+func loadFixture(t *testing.T, dir string) Input {
+	t.Helper()
+	in := Input{}
+	vfs, _ := filepath.Glob(filepath.Join(dir, "*.tfvars"))
+	in.VarFiles = vfs
+	tree, err := tfparse.Load([]string{dir}, tfparse.Options{VarFiles: vfs})
+	if err != nil {
+		t.Fatalf("load %s: %v", dir, err)
+	}
+	in.Tree = tree
+	tds, _ := filepath.Glob(filepath.Join(dir, "taskdefs", "*.json"))
+	for _, p := range tds {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.TaskDefs = append(in.TaskDefs, TaskDefFile{Path: p, Src: b})
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "plan.json")); err == nil {
+		p, err := planjson.Parse(b)
+		if err != nil {
+			t.Fatalf("plan: %v", err)
+		}
+		in.Plan, in.PlanFile, in.PlanSrc = p, filepath.Join(dir, "plan.json"), b
+	}
+	if wfs, _ := filepath.Glob(filepath.Join(dir, "workflows", "*.yml")); len(wfs) > 0 {
+		probs, err := workflowlint.Lint(wfs, workflowlint.Options{Shellcheck: "off"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Workflows = probs
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "config.yml")); err == nil {
+		cfg, err := ParseConfig(b)
+		if err != nil {
+			t.Fatalf("config: %v", err)
+		}
+		in.Config = cfg
+	}
+	return in
+}
+
+func render(fs []Finding, base string) string {
+	var b strings.Builder
+	for _, f := range fs {
+		file := strings.TrimPrefix(filepath.ToSlash(f.File), filepath.ToSlash(base)+"/")
+		fmt.Fprintf(&b, "%s:%d:%d %s %s %s\n", file, f.Line, f.Column, f.Severity, f.RuleID, f.Message)
+		if f.Detail != "" {
+			for _, l := range strings.Split(strings.TrimRight(f.Detail, "\n"), "\n") {
+				b.WriteString("    " + l + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+func only(fs []Finding, id string) []Finding {
+	var out []Finding
+	for _, f := range fs {
+		if f.RuleID == id {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// TestEveryRuleHasFixtures runs each rule on its failing fixture (findings
+// must equal expected.golden and not be empty) and its passing fixture (no
+// finding of that rule).
+func TestEveryRuleHasFixtures(t *testing.T) {
+	t.Parallel()
+	for _, r := range Catalogue() {
+		t.Run(r.ID, func(t *testing.T) {
+			t.Parallel()
+			base := filepath.Join("testdata", "rules", r.ID)
+			bad := filepath.Join(base, "bad")
+			good := filepath.Join(base, "good")
+			for _, d := range []string{bad, good} {
+				if st, err := os.Stat(d); err != nil || !st.IsDir() {
+					t.Fatalf("rule %s needs a fixture directory %s", r.ID, d)
+				}
+			}
+			got := render(only(Run(loadFixture(t, bad)).Findings, r.ID), bad)
+			golden := filepath.Join(bad, "expected.golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("missing golden (run go test -update): %v", err)
+			}
+			if got == "" {
+				t.Fatalf("failing fixture of %s produced no finding", r.ID)
+			}
+			if got != string(want) {
+				t.Errorf("findings of %s differ from %s\n--- got\n%s--- want\n%s", r.ID, golden, got, want)
+			}
+			if fs := only(Run(loadFixture(t, good)).Findings, r.ID); len(fs) > 0 {
+				t.Errorf("passing fixture of %s has findings:\n%s", r.ID, render(fs, good))
+			}
+		})
+	}
+}
+
+func TestCatalogueIsComplete(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for _, r := range Catalogue() {
+		if seen[r.ID] {
+			t.Errorf("duplicate %s", r.ID)
+		}
+		seen[r.ID] = true
+		if len(r.ID) != 5 || !strings.HasPrefix(r.ID, "EF") {
+			t.Errorf("%s: IDs are EF + 3 digits", r.ID)
+		}
+		if r.Title == "" || r.Remediation == "" || r.Doc == "" || r.Category == "" || r.Severity == 0 {
+			t.Errorf("%s: title, remediation, doc, category and severity are required", r.ID)
+		}
+		if strings.HasSuffix(r.Title, ".") {
+			t.Errorf("%s: title is one line without a full stop", r.ID)
+		}
+	}
+	if len(seen) < 50 {
+		t.Errorf("catalogue has %d rules", len(seen))
+	}
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	if !sort.StringsAreSorted(ids) {
+		sort.Strings(ids)
+	}
+}
+
+func TestValidFargateSizes(t *testing.T) {
+	t.Parallel()
+	// Every documented combination is valid; the neighbours are not.
+	count := 0
+	for cpu := 128; cpu <= 32768; cpu *= 2 {
+		for mem := 256; mem <= 131072; mem += 256 {
+			if ValidFargateSize(cpu, mem) {
+				count++
+			}
+		}
+	}
+	// 3 + 4 + 7 + 13 + 23 + 12 + 12 documented pairs.
+	if count != 74 {
+		t.Errorf("got %d valid pairs, want 74", count)
+	}
+	cases := []struct {
+		cpu, mem int
+		ok       bool
+	}{
+		{256, 512, true}, {256, 1536, false}, {512, 4096, true}, {512, 5120, false},
+		{1024, 2048, true}, {1024, 1024, false}, {2048, 16384, true}, {4096, 30720, true},
+		{4096, 31744, false}, {8192, 16384, true}, {8192, 20480, true}, {8192, 17408, false},
+		{16384, 122880, true}, {16384, 40960, true}, {16384, 36864, false}, {3072, 8192, false},
+	}
+	for _, tc := range cases {
+		if got := ValidFargateSize(tc.cpu, tc.mem); got != tc.ok {
+			t.Errorf("ValidFargateSize(%d, %d) = %v, want %v", tc.cpu, tc.mem, got, tc.ok)
+		}
+	}
+}

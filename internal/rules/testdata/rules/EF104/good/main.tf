@@ -1,0 +1,7 @@
+module "net" {
+  source = "./net"
+}
+
+output "vpc" {
+  value = module.net.vpc_id
+}

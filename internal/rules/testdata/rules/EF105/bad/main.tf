@@ -1,0 +1,5 @@
+variable "a" {}
+
+resource "aws_s3_bucket" "a" {
+  bucket = "a"
+}

@@ -1,0 +1,3 @@
+module "present" {
+  source = "./modules/present"
+}

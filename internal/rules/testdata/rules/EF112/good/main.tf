@@ -1,0 +1,8 @@
+terraform {
+  backend "s3" {
+    bucket       = "state"
+    key          = "app.tfstate"
+    encrypt      = true
+    use_lockfile = true
+  }
+}

@@ -1,0 +1,10 @@
+provider "aws" {
+  default_tags {
+    tags = { Project = "x" }
+  }
+}
+
+resource "aws_s3_bucket" "a" {
+  bucket = "a"
+  tags   = { Name = "a" }
+}

@@ -1,0 +1,7 @@
+resource "aws_ecs_task_definition" "a" {
+  family = "a"
+  container_definitions = jsonencode([
+    { name = "app", image = "repo:1.0", essential = false },
+    { name = "sidecar", image = "proxy:2.1", essential = false },
+  ])
+}

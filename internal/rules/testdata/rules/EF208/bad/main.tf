@@ -1,0 +1,4 @@
+resource "aws_ecs_task_definition" "a" {
+  family                = "a"
+  container_definitions = jsonencode([{ name = "app", image = "repo:1.0", privileged = true }])
+}

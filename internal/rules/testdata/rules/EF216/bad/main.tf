@@ -1,0 +1,4 @@
+resource "aws_ecs_service" "a" {
+  name                 = "a"
+  force_new_deployment = true
+}

@@ -1,0 +1,2 @@
+environment            = "prod"
+enable_execute_command = true

@@ -1,0 +1,2 @@
+environment            = "dev"
+enable_execute_command = true

@@ -1,0 +1,4 @@
+resource "aws_lb" "a" {
+  name                       = "a"
+  enable_deletion_protection = false
+}

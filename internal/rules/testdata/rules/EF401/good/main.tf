@@ -1,0 +1,4 @@
+resource "aws_ecr_repository" "a" {
+  name                 = "a"
+  image_tag_mutability = "IMMUTABLE"
+}

@@ -1,0 +1,4 @@
+resource "aws_ecr_repository" "a" {
+  name         = "a"
+  force_delete = true
+}

@@ -1,0 +1,14 @@
+resource "aws_iam_policy" "admin" {
+  name = "admin"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+
+data "aws_iam_policy_document" "not_action" {
+  statement {
+    not_actions = ["iam:*"]
+    resources   = ["*"]
+  }
+}

@@ -1,0 +1,3 @@
+module "shared" {
+  source = "git::https://github.com/example/shared.git?ref=0123456789abcdef0123456789abcdef01234567"
+}

@@ -1,0 +1,3 @@
+resource "aws_ecs_service" "web" {
+  name = "web"
+}
