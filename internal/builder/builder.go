@@ -61,6 +61,7 @@ type BuildError struct {
 	Output  string
 }
 
+// Error implements the error interface.
 func (e *BuildError) Error() string {
 	return fmt.Sprintf("%s build failed: %s", e.Builder, e.Output)
 }
@@ -77,10 +78,12 @@ type ExecError struct {
 	Err     error
 }
 
+// Error implements the error interface.
 func (e *ExecError) Error() string {
 	return fmt.Sprintf("%s: %s", e.Program, tail(e.Stderr, 6))
 }
 
+// Unwrap returns the underlying error.
 func (e *ExecError) Unwrap() error { return e.Err }
 
 // OSExec runs programs with os/exec.
@@ -150,6 +153,7 @@ type UnavailableError struct {
 	Reason string
 }
 
+// Error implements the error interface.
 func (e *UnavailableError) Error() string {
 	return fmt.Sprintf("builder %s is not usable here: %s", e.Name, e.Reason)
 }

@@ -496,3 +496,39 @@ func TestECRRefusesCredentials(t *testing.T) {
 		})
 	}
 }
+
+func TestBuildWithoutPushAndTagByDigest(t *testing.T) {
+	t.Parallel()
+	host := newRegistry(t, nil)
+	dir := fixture(t)
+	// push: false builds, reports the digest and writes nothing.
+	r0 := runAction(t, Deps{}, nil, "--context", dir, "--repository", "web", "--registry", host, "--builder", "buildah", "--push", "false", "--labels", "team=platform")
+	wantCode(t, r0, exitcode.OK)
+	if r0.out["result"] != "built-not-pushed" || r0.out["built"] != "true" || !strings.HasPrefix(r0.out["digest"], "sha256:") {
+		t.Fatalf("push false: outputs %v", r0.out)
+	}
+	if tr := r0.res.Traffic; tr.Total() != 0 {
+		t.Fatalf("push false talked to the registry: %+v", tr)
+	}
+	// The same build pushed gives the same digest (reproducible).
+	r1 := runAction(t, Deps{}, nil, "--context", dir, "--repository", "web", "--registry", host, "--builder", "buildah", "--tags", "v1", "--labels", "team=platform")
+	wantCode(t, r1, exitcode.OK)
+	if r1.res.Digest != r0.res.Digest {
+		t.Fatalf("pushed digest %s differs from the push:false build %s", r1.res.Digest, r0.res.Digest)
+	}
+	// promote-from with a bare digest tags the image in its own repository.
+	r2 := runAction(t, Deps{}, nil, "--repository", "web", "--registry", host, "--tags", "approved", "--promote-from", r1.res.Digest)
+	wantCode(t, r2, exitcode.OK)
+	if r2.res.Outcome != "promoted" || r2.res.Traffic.BytesUp != 0 {
+		t.Fatalf("promote by digest: %q %+v", r2.res.Outcome, r2.res.Traffic)
+	}
+	if got, ok, _ := client().Resolve(context.Background(), mustRepo(t, host, "web"), "approved"); !ok || got.String() != r1.res.Digest {
+		t.Fatalf("approved -> %v %v", got, ok)
+	}
+	// A digest the registry does not have is a bad promote-from.
+	r3 := runAction(t, Deps{}, nil, "--repository", "web", "--registry", host, "--tags", "x", "--promote-from", "sha256:"+strings.Repeat("0", 64))
+	wantCode(t, r3, exitcode.BadInput)
+	if !strings.Contains(r3.stderr, `input "promote-from"`) {
+		t.Fatalf("stderr %q", r3.stderr)
+	}
+}

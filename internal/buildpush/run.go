@@ -252,8 +252,12 @@ func (r *runner) run(ctx context.Context) error {
 		builder.KV{Key: buildctx.Label, Value: sum.Digest},
 		builder.KV{Key: "org.opencontainers.image.created", Value: time.Unix(timestamp, 0).UTC().Format(time.RFC3339)},
 		builder.KV{Key: "org.opencontainers.image.revision", Value: revision},
-		builder.KV{Key: "org.opencontainers.image.version", Value: tags[0]},
 	)
+	// The version is the release (v1.2.3 tag) or the commit, never the tag
+	// list, so the same commit builds the same image whatever tags it gets.
+	if v, err := tagtmpl.Resolve([]string{"semver?", "short-sha?"}, facts); err == nil {
+		labels = append(labels, builder.KV{Key: "org.opencontainers.image.version", Value: v[0]})
+	}
 	if sourceURL != "" {
 		labels = append(labels, builder.KV{Key: "org.opencontainers.image.source", Value: sourceURL})
 	}

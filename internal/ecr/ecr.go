@@ -100,6 +100,7 @@ type Repo struct {
 // NotFoundError is a repository that does not exist.
 type NotFoundError struct{ Name string }
 
+// Error implements the error interface.
 func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("ECR repository %q does not exist; create it with Terraform or set create-repository: true", e.Name)
 }
@@ -149,6 +150,7 @@ type TagConflictError struct {
 	Wanted     string
 }
 
+// Error implements the error interface.
 func (e *TagConflictError) Error() string {
 	return fmt.Sprintf("ECR repository %s: immutable tag %s already points at %s, not at %s; choose a new tag instead of overwriting", e.Repository, e.Tag, e.Existing, e.Wanted)
 }
@@ -282,6 +284,7 @@ type ScanTimeoutError struct {
 	Status     string
 }
 
+// Error implements the error interface.
 func (e *ScanTimeoutError) Error() string {
 	return fmt.Sprintf("the ECR scan of %s did not complete within %s (last status %s); raise scan-timeout or check the repository's scan settings", e.Repository, e.Waited, e.Status)
 }
@@ -293,6 +296,7 @@ type ScanFailedError struct {
 	Reason     string
 }
 
+// Error implements the error interface.
 func (e *ScanFailedError) Error() string {
 	return fmt.Sprintf("the ECR scan of %s ended %s: %s", e.Repository, e.Status, e.Reason)
 }

@@ -37,6 +37,7 @@ type InputError struct {
 	Reason string
 }
 
+// Error implements the error interface.
 func (e *InputError) Error() string { return e.Reason }
 
 var commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)

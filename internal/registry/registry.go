@@ -309,6 +309,7 @@ type ConflictError struct {
 	Wanted     string
 }
 
+// Error implements the error interface.
 func (e *ConflictError) Error() string {
 	return fmt.Sprintf("tag %s:%s already points at %s, not at %s; tags are immutable, so choose a new tag (for example short-sha) instead of overwriting", e.Repository, e.Tag, e.Existing, e.Wanted)
 }
@@ -320,10 +321,12 @@ type AuthError struct {
 	Err      error
 }
 
+// Error implements the error interface.
 func (e *AuthError) Error() string {
 	return fmt.Sprintf("registry %s refused the credentials (HTTP %d); log in to it (docker login, or the ECR token) with a user allowed to push", e.Registry, e.Status)
 }
 
+// Unwrap returns the underlying error.
 func (e *AuthError) Unwrap() error { return e.Err }
 
 // classify turns a registry's 401/403 into an *AuthError.

@@ -35,6 +35,7 @@ type Error struct {
 	Reason   string
 }
 
+// Error implements the error interface.
 func (e *Error) Error() string {
 	return fmt.Sprintf("tag template %q %s", e.Template, e.Reason)
 }
