@@ -57,15 +57,28 @@ func (l *callLog) add(r *http.Request, target string) {
 	l.mu.Unlock()
 }
 
+// signingRegion reads the region from a SigV4 Authorization header.
+func signingRegion(auth string) string {
+	parts := credentialScope(auth)
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[2]
+}
+
+func credentialScope(auth string) []string {
+	_, rest, ok := strings.Cut(auth, "Credential=")
+	if !ok {
+		return nil
+	}
+	cred, _, _ := strings.Cut(rest, ",")
+	return strings.Split(cred, "/")
+}
+
 // signingService reads the service from a SigV4 Authorization header:
 // "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ecs/aws4_request, ...".
 func signingService(auth string) string {
-	_, rest, ok := strings.Cut(auth, "Credential=")
-	if !ok {
-		return ""
-	}
-	cred, _, _ := strings.Cut(rest, ",")
-	parts := strings.Split(cred, "/")
+	parts := credentialScope(auth)
 	if len(parts) < 5 {
 		return ""
 	}

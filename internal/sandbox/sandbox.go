@@ -53,13 +53,17 @@ var ErrMotoMissing = errors.New("moto_server is not installed; install it with: 
 type Options struct {
 	// Region is the default region of Env and AWSConfig (default us-east-1).
 	Region string
-	// ECS wraps the route for ECS API calls. It gets the handler that
-	// forwards to moto (for the calls it does not simulate) and returns the
+	// ECS replaces the route for ECS API calls. It gets the handler that
+	// forwards to moto (for the calls it does not handle) and returns the
 	// handler for every request whose X-Amz-Target starts with
-	// ECSTargetPrefix. Nil uses the default ECS route (see DefaultECS).
+	// ECSTargetPrefix. Nil means the ECS rollout simulator (package ecssim),
+	// one per region, running ECSSpeed times faster than real time.
 	ECS func(fallback http.Handler) http.Handler
-	// NoECSSimulator sends ECS calls straight to moto even when a default
-	// ECS route exists (tests of moto's own behaviour).
+	// ECSSpeed is the simulator's speed-up over real time (default
+	// DefaultECSSpeed).
+	ECSSpeed float64
+	// NoECSSimulator sends ECS calls straight to moto (tests of moto's own
+	// behaviour).
 	NoECSSimulator bool
 	// Dir holds the registry's storage, the config and the child logs.
 	// Empty means a new temporary directory, removed by Stop.
@@ -78,11 +82,6 @@ type Options struct {
 	// StartTimeout bounds the wait for each part to answer (default 30s).
 	StartTimeout time.Duration
 }
-
-// DefaultECS, when set, is the ECS route used when Options.ECS is nil. The
-// ECS rollout simulator registers itself here (see package ecssim wiring in
-// this package), so every sandbox progresses ECS deployments by default.
-var DefaultECS func(fallback http.Handler) http.Handler
 
 // Sandbox is a running local stand-in for AWS.
 type Sandbox struct {
@@ -110,6 +109,7 @@ type Sandbox struct {
 	stopOnce sync.Once
 	stopErr  error
 	calls    *callLog
+	ecs      *ecsRouter
 }
 
 type proc struct {
@@ -262,13 +262,18 @@ func (s *Sandbox) startProxy(o Options) error {
 	moto := httputil.NewSingleHostReverseProxy(motoURL)
 	moto.ErrorLog = nil
 	var motoHandler http.Handler = moto
-	route := o.ECS
-	if route == nil && !o.NoECSSimulator {
-		route = DefaultECS
-	}
 	ecs := motoHandler
-	if route != nil {
-		ecs = route(motoHandler)
+	switch {
+	case o.ECS != nil:
+		ecs = o.ECS(motoHandler)
+		s.ECSSimulated = true
+	case !o.NoECSSimulator:
+		speed := o.ECSSpeed
+		if speed == 0 {
+			speed = DefaultECSSpeed
+		}
+		s.ecs = newECSRouter(motoHandler, s.MotoURL, speed)
+		ecs = s.ecs
 		s.ECSSimulated = true
 	}
 	h := &frontProxy{ecs: ecs, rest: motoHandler, calls: s.calls}
@@ -339,16 +344,24 @@ func (s *Sandbox) AWSConfig(ctx context.Context) aws.Config {
 	_ = ctx
 	return aws.Config{
 		Region:           s.Region,
-		Credentials:      aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, "")),
+		Credentials:      staticCredentials(),
 		BaseEndpoint:     aws.String(s.Endpoint),
 		RetryMaxAttempts: 3,
 		HTTPClient:       &http.Client{Timeout: 60 * time.Second},
 	}
 }
 
-// Reset drops every resource in moto (all regions). The registry keeps its
-// blobs: image layers are content-addressed and harmless to share.
+func staticCredentials() aws.CredentialsProvider {
+	return aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""))
+}
+
+// Reset drops every resource in moto and in the ECS simulators (all
+// regions). The registry keeps its blobs: image layers are
+// content-addressed and harmless to share.
 func (s *Sandbox) Reset(ctx context.Context) error {
+	if s.ecs != nil {
+		s.ecs.reset()
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.MotoURL+"/moto-api/reset", nil)
 	if err != nil {
 		return err

@@ -139,16 +139,17 @@ const (
 )
 
 type seedClients struct {
-	ec2    *ec2.Client
-	elb    *elbv2.Client
-	ecs    *ecs.Client
-	ecr    *ecr.Client
-	logs   *cloudwatchlogs.Client
-	cw     *cloudwatch.Client
-	s3     *s3.Client
-	ddb    *dynamodb.Client
-	iam    *iam.Client
-	getenv func(string) string
+	ec2       *ec2.Client
+	elb       *elbv2.Client
+	ecs       *ecs.Client
+	ecr       *ecr.Client
+	logs      *cloudwatchlogs.Client
+	cw        *cloudwatch.Client
+	s3        *s3.Client
+	ddb       *dynamodb.Client
+	iam       *iam.Client
+	getenv    func(string) string
+	simulated bool
 }
 
 // Seed creates the example Open WebUI stack: VPC with public and private
@@ -175,16 +176,17 @@ func (s *Sandbox) Seed(ctx context.Context, o SeedOptions) (*Stack, error) {
 	cfg := s.AWSConfig(ctx)
 	cfg.Region = o.Region
 	c := seedClients{
-		ec2:    ec2.NewFromConfig(cfg),
-		elb:    elbv2.NewFromConfig(cfg),
-		ecs:    ecs.NewFromConfig(cfg),
-		ecr:    ecr.NewFromConfig(cfg),
-		logs:   cloudwatchlogs.NewFromConfig(cfg),
-		cw:     cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(s.Getenv)...),
-		s3:     s3.NewFromConfig(cfg, awsconfig.S3Options(s.Getenv)...),
-		ddb:    dynamodb.NewFromConfig(cfg),
-		iam:    iam.NewFromConfig(cfg),
-		getenv: s.Getenv,
+		ec2:       ec2.NewFromConfig(cfg),
+		elb:       elbv2.NewFromConfig(cfg),
+		ecs:       ecs.NewFromConfig(cfg),
+		ecr:       ecr.NewFromConfig(cfg),
+		logs:      cloudwatchlogs.NewFromConfig(cfg),
+		cw:        cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(s.Getenv)...),
+		s3:        s3.NewFromConfig(cfg, awsconfig.S3Options(s.Getenv)...),
+		ddb:       dynamodb.NewFromConfig(cfg),
+		iam:       iam.NewFromConfig(cfg),
+		getenv:    s.Getenv,
+		simulated: s.ecs != nil,
 	}
 	name := o.Project + "-" + o.Environment
 	st := &Stack{
@@ -215,6 +217,14 @@ func (s *Sandbox) Seed(ctx context.Context, o SeedOptions) (*Stack, error) {
 	for _, step := range steps {
 		if err := step.fn(ctx, c, st, o); err != nil {
 			return nil, fmt.Errorf("failed to seed the %s of %s in %s: %w", step.what, name, o.Region, err)
+		}
+	}
+	if sim := s.ECS(o.Region); sim != nil {
+		// Let the first deployments finish at once, so the stack starts
+		// steady, as a Terraform-applied stack would be.
+		sim.Advance(5 * time.Minute)
+		if err := waitSteady(ctx, c.ecs, st); err != nil {
+			return nil, err
 		}
 	}
 	return st, nil
@@ -623,9 +633,13 @@ func seedECS(ctx context.Context, c seedClients, st *Stack, o SeedOptions) error
 			return fmt.Errorf("failed to create the service %s: %w", svc.Name, err)
 		}
 		svc.ARN = aws.ToString(out.Service.ServiceArn)
-		// moto drops the deployment configuration given to CreateService but
-		// keeps one given to UpdateService: set it again so DescribeServices
-		// shows the circuit breaker and alarms as AWS would.
+		if c.simulated {
+			continue
+		}
+		// moto (without the simulator) drops the deployment configuration
+		// given to CreateService but keeps one given to UpdateService: set
+		// it again so DescribeServices shows the circuit breaker and alarms
+		// as AWS would.
 		if _, err := c.ecs.UpdateService(ctx, &ecs.UpdateServiceInput{
 			Cluster: aws.String(st.Cluster), Service: aws.String(svc.Name),
 			DeploymentConfiguration: in.DeploymentConfiguration,
@@ -779,4 +793,23 @@ func alreadyExists(err error) bool {
 		return true
 	}
 	return false
+}
+
+// waitSteady checks that every seeded service runs its desired count on one
+// completed deployment.
+func waitSteady(ctx context.Context, client *ecs.Client, st *Stack) error {
+	names := make([]string, 0, len(st.Services))
+	for _, s := range st.Services {
+		names = append(names, s.Name)
+	}
+	out, err := client.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(st.Cluster), Services: names})
+	if err != nil {
+		return fmt.Errorf("failed to describe the seeded services: %w", err)
+	}
+	for _, svc := range out.Services {
+		if len(svc.Deployments) != 1 || svc.Deployments[0].RolloutState != ecstypes.DeploymentRolloutStateCompleted || svc.RunningCount != svc.DesiredCount {
+			return fmt.Errorf("seeded service %s did not reach a steady state (%d of %d tasks running)", aws.ToString(svc.ServiceName), svc.RunningCount, svc.DesiredCount)
+		}
+	}
+	return nil
 }
