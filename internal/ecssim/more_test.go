@@ -276,3 +276,29 @@ func TestStoppingTaskExplainsItself(t *testing.T) {
 		}
 	}
 }
+
+// TestLateExitKeepsItsTime: an essential container that exits long after
+// the service is steady stops at its own time, even when the clock jumps.
+func TestLateExitKeepsItsTime(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.sim.InjectFault(Fault{Kind: FaultExit, Image: "app:v2", After: 90 * time.Minute, ExitCode: 2, Count: 1})
+	arn := f.deploy("app:v2", nil)
+	f.runUntil(10*time.Minute, 5*time.Second, func() bool { return f.sd(arn).Status == types.ServiceDeploymentStatusSuccessful })
+	f.sim.Advance(2 * time.Hour) // stopped tasks stay listable for an hour
+	var exited []types.Task
+	for _, tk := range f.stoppedTasks() {
+		if tk.StopCode == types.TaskStopCodeEssentialContainerExited {
+			exited = append(exited, tk)
+		}
+	}
+	if len(exited) != 1 {
+		t.Fatalf("%d exited tasks, want 1", len(exited))
+	}
+	if got := exited[0].StoppingAt.Sub(*exited[0].StartedAt); got != 90*time.Minute {
+		t.Errorf("container exited %s after start, want 1h30m", got)
+	}
+	if got := f.runningImages(); got["app:v2"] != 3 {
+		t.Errorf("running %v, want the exited task replaced", got)
+	}
+}

@@ -300,6 +300,12 @@ func (s *Sim) sync() {
 	}
 	s.pollAlarmSource()
 	for s.last.Before(now) {
+		if !s.busyLocked() {
+			// nothing can change until the next API call: jump
+			s.last = now
+			s.tick(now)
+			return
+		}
 		next := s.last.Add(s.timing.Tick)
 		if next.After(now) {
 			next = now
@@ -431,6 +437,10 @@ func sortStrings(s []string) { sort.Strings(s) }
 func (s *Sim) busy() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.busyLocked()
+}
+
+func (s *Sim) busyLocked() bool {
 	for _, c := range s.clusters {
 		for _, svc := range c.services {
 			if r := svc.current; r != nil && r.active() {
@@ -440,8 +450,12 @@ func (s *Sim) busy() bool {
 				return true
 			}
 			for _, t := range svc.tasks {
-				if t.last != "STOPPED" && (t.last != "RUNNING" || !t.alive() || t.health == types.HealthStatusUnknown) {
-					return true
+				if t.last == "STOPPED" {
+					continue
+				}
+				settled := t.last == "RUNNING" && t.alive() && t.health == types.HealthStatusHealthy
+				if !settled || t.fault != nil && t.fault.Kind == FaultExit {
+					return true // still changing, or bound to exit later
 				}
 			}
 		}
