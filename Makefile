@@ -1,40 +1,55 @@
 # ecsflow — quick start: `make demo` (local sandbox, no AWS account) and `make test`.
-GO       ?= go
-ACTIONS  := validate build-push deploy-ecs drift-check rollback
-BIN      := bin
-LDFLAGS  := -s -w -X github.com/ecsflow/ecsflow/internal/cli.version=$(or $(VERSION),dev)
+GO        ?= go
+ACTIONS   := validate build-push deploy-ecs drift-check rollback
+BIN       := bin
+GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
+LDFLAGS   := -s -w -X github.com/ecsflow/ecsflow/internal/cli.version=$(or $(VERSION),dev)
 TESTFLAGS ?= -race -shuffle=on -count=1 -timeout=20m
+# The e2e tests and the demo use the binaries `make build` wrote, exactly as
+# the release builds them; act and actionlint come from $(GOBIN_DIR).
+RUNENV    := ECSFLOW_BIN_DIR="$(CURDIR)/$(BIN)" PATH="$(CURDIR)/$(BIN):$(GOBIN_DIR):$$PATH"
 
-.PHONY: all build test unit demo bench docs lint tidy clean
+.PHONY: all build test unit e2e demo sandbox bench docs lint clean
 
 all: build
 
-# Build every action binary the way the release does (static, trimmed).
+# Build every action binary the way the release does (static, trimmed):
+# bin/ecsflow-<action>, the name each action.yml runs.
 build:
 	@mkdir -p $(BIN)
 	@for a in $(ACTIONS); do \
 		if [ -f actions/$$a/main.go ]; then \
-			CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/$$a ./actions/$$a || exit 1; \
+			CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ecsflow-$$a ./actions/$$a || exit 1; \
 		fi; \
 	done
 
-# Every test: unit, sandbox integration (moto + local registry) and act end-to-end.
+# Every test: unit, sandbox integration (moto + local registry + ECS
+# simulator) and act end-to-end runs of the actions and workflows.
 test: build
 	$(GO) vet ./...
-	PATH="$(CURDIR)/$(BIN):$$(go env GOPATH)/bin:$$PATH" $(GO) test $(TESTFLAGS) ./...
+	$(RUNENV) $(GO) test $(TESTFLAGS) ./...
 
 # Unit tests only (no sandbox, no act): fast feedback while coding.
 unit:
 	$(GO) test -short -count=1 ./...
 
+# Only the act end-to-end runs.
+e2e: build
+	$(RUNENV) $(GO) test -count=1 -timeout=15m ./internal/e2e/...
+
 # Bring up the local sandbox and run the pipeline against the example stack.
 demo: build
-	PATH="$(CURDIR)/$(BIN):$$(go env GOPATH)/bin:$$PATH" $(GO) run ./cmd/demo
+	$(RUNENV) $(GO) run ./cmd/demo
+
+# A sandbox for your shell: prints export lines and writes .sandbox/env;
+# stop it with Ctrl-C or `go run ./cmd/sandbox down`.
+sandbox:
+	$(GO) run ./cmd/sandbox up
 
 # Benchmarks and comparison reports (see scripts/bench/).
 bench: build
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
-	@for s in scripts/bench/*.sh; do [ -f "$$s" ] && bash "$$s" || true; done
+	$(RUNENV) $(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
+	@for s in scripts/bench/*.sh; do [ -f "$$s" ] && $(RUNENV) bash "$$s" || true; done
 
 # Regenerate the input/output tables of each action README and the rules reference.
 docs:
@@ -42,7 +57,7 @@ docs:
 
 lint:
 	$(GO) vet ./...
-	actionlint
+	PATH="$(GOBIN_DIR):$$PATH" actionlint
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) .sandbox
