@@ -313,6 +313,9 @@ func (d *Docker) Build(ctx context.Context, req Request) error {
 	}
 	defer os.RemoveAll(tmp)
 	archive := filepath.Join(tmp, "image.tar")
+	if err := d.ensureBuilder(ctx); err != nil {
+		return err
+	}
 	args, env := d.buildArgs(req, archive)
 	if _, err := d.opts.exec()(ctx, d.opts.Log, env, "docker", args...); err != nil {
 		return asBuildError("docker", err)
@@ -325,6 +328,22 @@ func (d *Docker) Build(ctx context.Context, req Request) error {
 	return Untar(f, req.OutDir)
 }
 
+// BuildxBuilder is the buildx builder instance the docker backend uses. The
+// default "docker" driver cannot export OCI archives (without the
+// containerd image store), so a docker-container builder is created once.
+const BuildxBuilder = "ecsflow"
+
+func (d *Docker) ensureBuilder(ctx context.Context) error {
+	run := d.opts.exec()
+	if _, err := run(ctx, nil, nil, "docker", "buildx", "inspect", BuildxBuilder); err == nil {
+		return nil
+	}
+	if _, err := run(ctx, d.opts.Log, nil, "docker", "buildx", "create", "--name", BuildxBuilder, "--driver", "docker-container"); err != nil {
+		return fmt.Errorf("failed to create the buildx builder %s (docker-container driver): %w", BuildxBuilder, err)
+	}
+	return nil
+}
+
 func (d *Docker) buildArgs(req Request, archive string) (args, env []string) {
 	df := req.Dockerfile
 	if df == "" {
@@ -333,7 +352,7 @@ func (d *Docker) buildArgs(req Request, archive string) (args, env []string) {
 	if !filepath.IsAbs(df) {
 		df = filepath.Join(req.Context, df)
 	}
-	args = []string{"buildx", "build", "--file", df,
+	args = []string{"buildx", "build", "--builder", BuildxBuilder, "--file", df,
 		// Attestation manifests would change the digest on every run and
 		// turn single-platform images into lists.
 		"--provenance=false", "--sbom=false",

@@ -79,7 +79,7 @@ func TestDetect(t *testing.T) {
 func TestDockerBuildArgsAndUnpack(t *testing.T) {
 	t.Parallel()
 	out := filepath.Join(t.TempDir(), "layout")
-	fe := &fakeExec{hook: func(args []string) {
+	fe := &fakeExec{fail: map[string]bool{"docker buildx inspect": true}, hook: func(args []string) {
 		// Play buildx: write an OCI archive where --output says.
 		for _, a := range args {
 			if dest, ok := strings.CutPrefix(a, "type=oci,dest="); ok {
@@ -103,8 +103,11 @@ func TestDockerBuildArgsAndUnpack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
-	call := fe.calls[0]
-	for _, want := range []string{"docker buildx build", "--file /ctx/svc/Dockerfile", "--provenance=false", "--platform linux/amd64,linux/arm64",
+	if len(fe.calls) != 3 || fe.calls[1] != "docker buildx create --name ecsflow --driver docker-container" {
+		t.Fatalf("calls = %q; want inspect, create, build", fe.calls)
+	}
+	call := fe.calls[2]
+	for _, want := range []string{"docker buildx build --builder ecsflow", "--file /ctx/svc/Dockerfile", "--provenance=false", "--platform linux/amd64,linux/arm64",
 		"--build-arg A=1", "--label io.ecsflow.context-digest=sha256:x", "--target prod", "type=oci,dest="} {
 		if !strings.Contains(call, want) {
 			t.Errorf("buildx call %q lacks %q", call, want)

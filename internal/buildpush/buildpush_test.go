@@ -532,3 +532,23 @@ func TestBuildWithoutPushAndTagByDigest(t *testing.T) {
 		t.Fatalf("stderr %q", r3.stderr)
 	}
 }
+
+func TestRebuildKeepsContextTag(t *testing.T) {
+	t.Parallel()
+	host := newRegistry(t, nil)
+	dir := fixture(t)
+	r1 := runAction(t, Deps{}, nil, "--context", dir, "--repository", "web", "--registry", host, "--builder", "buildah", "--tags", "sha")
+	wantCode(t, r1, exitcode.OK)
+	// Another commit, same context, skip disabled: a new image (its
+	// revision label differs) under a new tag; the context tag stays.
+	r2 := runAction(t, Deps{}, map[string]string{"GITHUB_SHA": strings.Repeat("b", 40)}, "--context", dir, "--repository", "web",
+		"--registry", host, "--builder", "buildah", "--tags", "sha", "--skip-if-exists", "false")
+	wantCode(t, r2, exitcode.OK)
+	if r2.res.Outcome != "built" || r2.res.Digest == r1.res.Digest || r2.res.ContextDigest != r1.res.ContextDigest {
+		t.Fatalf("rebuild: %q %s (first %s)", r2.res.Outcome, r2.res.Digest, r1.res.Digest)
+	}
+	got, ok, err := client().Resolve(context.Background(), mustRepo(t, host, "web"), registry.ContextTag(r1.res.ContextDigest))
+	if err != nil || !ok || got.String() != r1.res.Digest {
+		t.Fatalf("context tag -> %v %v %v, want the first image %s", got, ok, err, r1.res.Digest)
+	}
+}

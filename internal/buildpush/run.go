@@ -468,14 +468,26 @@ func (r *runner) promote(ctx context.Context, repo name.Repository, tags []strin
 // tagAll writes the requested tags and then the context tag, in the
 // registry and, when the layers live outside ECR, in the ECR API.
 func (r *runner) tagAll(ctx context.Context, repo name.Repository, art registry.Artifact, d v1.Hash, tags []string, contextDigest string) error {
-	all := append([]string(nil), tags...)
-	if contextDigest != "" {
-		all = append(all, registry.ContextTag(contextDigest))
-	}
 	return r.step("Tag", func() error {
 		if r.immutable() {
 			if err := r.reg.CheckTags(ctx, repo, tags, d); err != nil {
 				return err
+			}
+		}
+		all := append([]string(nil), tags...)
+		if contextDigest != "" {
+			// The context tag keeps naming the first image built from this
+			// context; a rebuild with another digest (skip-if-exists: false
+			// and a builder that is not reproducible) leaves it alone.
+			ct := registry.ContextTag(contextDigest)
+			got, ok, err := r.reg.Resolve(ctx, repo, ct)
+			if err != nil {
+				return err
+			}
+			if !ok || got == d {
+				all = append(all, ct)
+			} else {
+				r.env.Console.Infof("context tag %s already names %s; left as it is", ct, got)
 			}
 		}
 		if r.mirror() {
