@@ -11,7 +11,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/ecsflow/ecsflow/internal/actionspec"
 )
+
+var actionspecParse = actionspec.Parse
 
 const repoRoot = "../.."
 
@@ -242,9 +246,9 @@ func loadFixture(t *testing.T) action {
 func TestRootActionMapsEveryInput(t *testing.T) {
 	t.Parallel()
 	setup, _, env := rootRun(t)
-	require.Contains(t, setup, `setup-binary.sh" "$INPUT_COMMAND"`)
+	require.Contains(t, setup, `setup-binary.sh" "$ECSFLOW_COMMAND"`)
 	require.Equal(t, map[string]string{
-		"INPUT_COMMAND":        "${{ inputs.command }}",
+		"ECSFLOW_COMMAND":      "${{ inputs.command }}",
 		"INPUT_PATH":           "${{ inputs.path }}",
 		"INPUT_FAIL-ON":        "${{ inputs.fail-on }}",
 		"INPUT_ROLE-TO-ASSUME": "${{ inputs.role-to-assume }}",
@@ -265,11 +269,11 @@ func TestRootActionScript(t *testing.T) {
 		wantCode int
 		want     string
 	}{
-		{name: "runs the command", env: []string{"INPUT_COMMAND=demo", "INPUT_PATH=infra", "INPUT_FAIL-ON="}, want: "demo ran path=infra"},
-		{name: "unknown command", env: []string{"INPUT_COMMAND=deploy"}, wantCode: 2,
+		{name: "runs the command", env: []string{"ECSFLOW_COMMAND=demo", "INPUT_PATH=infra", "INPUT_FAIL-ON="}, want: "demo ran path=infra"},
+		{name: "unknown command", env: []string{"ECSFLOW_COMMAND=deploy"}, wantCode: 2,
 			want: `::error title=ecsflow::input "command": value "deploy" is not an ecsflow command; allowed: demo`},
-		{name: "input of another command", env: []string{"INPUT_COMMAND=demo", "INPUT_CLUSTER=prod"}, wantCode: 2,
-			want: "::error title=ecsflow::input(s) cluster not taken by command demo; it takes: path fail-on role-to-assume"},
+		{name: "input of another command", env: []string{"ECSFLOW_COMMAND=demo", "INPUT_CLUSTER=prod", "INPUT_COMMAND=sh"}, wantCode: 2,
+			want: "::error title=ecsflow::input(s) cluster, container-command not taken by command demo; it takes: path, fail-on, role-to-assume"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -297,4 +301,31 @@ func TestRootActionScriptIsShellcheckClean(t *testing.T) {
 	cmd.Stdin = strings.NewReader(script)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
+}
+
+// An action input named like the root's selector (deploy-ecs's container
+// command) is exposed as container-command and still reaches the binary as
+// INPUT_COMMAND.
+func TestRootActionRenamesReservedInput(t *testing.T) {
+	t.Parallel()
+	raw := []byte(strings.Replace(fixture(t), "  role-to-assume:\n", "  command:\n    description: Container command.\n  role-to-assume:\n", 1))
+	a := action{Name: "demo", Dir: "actions/demo", Raw: raw}
+	var err error
+	a.Spec, err = actionspecParse(raw)
+	require.NoError(t, err)
+	data, err := RootAction([]action{a})
+	require.NoError(t, err)
+	var doc struct {
+		Inputs map[string]any `yaml:"inputs"`
+		Runs   struct {
+			Steps []struct {
+				Env map[string]string `yaml:"env"`
+			} `yaml:"steps"`
+		} `yaml:"runs"`
+	}
+	require.NoError(t, yaml.Unmarshal(data, &doc))
+	require.Contains(t, doc.Inputs, "container-command")
+	require.Contains(t, doc.Inputs, "command")
+	require.Equal(t, "${{ inputs.container-command }}", doc.Runs.Steps[1].Env["INPUT_COMMAND"])
+	require.Equal(t, "${{ inputs.command }}", doc.Runs.Steps[1].Env["ECSFLOW_COMMAND"])
 }

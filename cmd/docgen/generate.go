@@ -101,6 +101,19 @@ func Generate(fsys fs.FS) ([]File, error) {
 	return files, nil
 }
 
+// Renamed maps an action input whose name the root action reserves to the
+// name it has in the root action.yml (deploy-ecs's container `command`
+// render option becomes `container-command` there; the binary still reads
+// INPUT_COMMAND).
+var Renamed = map[string]string{"command": "container-command"}
+
+func rootName(input string) string {
+	if r, ok := Renamed[input]; ok {
+		return r
+	}
+	return input
+}
+
 // rootInput is one input of the root action: the union over all commands.
 type rootInput struct {
 	name        string
@@ -142,8 +155,10 @@ func RootAction(actions []action) ([]byte, error) {
 			ro.commands = append(ro.commands, a.Name)
 		}
 	}
-	if _, clash := byName["command"]; clash {
-		return nil, fmt.Errorf("an action declares an input named command, which the root action.yml reserves")
+	for _, n := range order {
+		if _, clash := byName[rootName(n)]; clash && rootName(n) != n {
+			return nil, fmt.Errorf("input %s of an action collides with the root action's name for input %s", rootName(n), n)
+		}
 	}
 
 	doc := mapping()
@@ -168,7 +183,7 @@ func RootAction(actions []action) ([]byte, error) {
 		add(m, "description", str(withDefaults(withCommands(ri.description, ri.commands, len(names)), ri)))
 		add(m, "required", boolean(false))
 		add(m, "default", str(""))
-		add(ins, n, m)
+		add(ins, rootName(n), m)
 	}
 	add(doc, "inputs", ins)
 
@@ -185,9 +200,9 @@ func RootAction(actions []action) ([]byte, error) {
 	setup := mapping()
 	add(setup, "name", str("Set up ecsflow"))
 	add(setup, "shell", str("bash"))
-	add(setup, "run", str(`"$GITHUB_ACTION_PATH/scripts/setup-binary.sh" "$INPUT_COMMAND"`))
+	add(setup, "run", str(`"$GITHUB_ACTION_PATH/scripts/setup-binary.sh" "$ECSFLOW_COMMAND"`))
 	setupEnv := mapping()
-	add(setupEnv, "INPUT_COMMAND", str("${{ inputs.command }}"))
+	add(setupEnv, "ECSFLOW_COMMAND", str("${{ inputs.command }}"))
 	add(setup, "env", setupEnv)
 
 	runStep := mapping()
@@ -196,9 +211,9 @@ func RootAction(actions []action) ([]byte, error) {
 	add(runStep, "shell", str("bash"))
 	add(runStep, "run", literal(rootScript(actions)))
 	env := mapping()
-	add(env, "INPUT_COMMAND", str("${{ inputs.command }}"))
+	add(env, "ECSFLOW_COMMAND", str("${{ inputs.command }}"))
 	for _, n := range order {
-		add(env, inputs.EnvName(n), str("${{ inputs."+n+" }}"))
+		add(env, inputs.EnvName(n), str("${{ inputs."+rootName(n)+" }}"))
 	}
 	add(runStep, "env", env)
 
@@ -227,35 +242,47 @@ func RootAction(actions []action) ([]byte, error) {
 func rootScript(actions []action) string {
 	var b strings.Builder
 	b.WriteString("set -euo pipefail\n")
-	b.WriteString("case \"$INPUT_COMMAND\" in\n")
+	b.WriteString("case \"$ECSFLOW_COMMAND\" in\n")
 	var names []string
 	for _, a := range actions {
 		names = append(names, a.Name)
-		var env []string
+		var env, shown []string
 		for _, in := range a.Spec.Inputs {
 			env = append(env, inputs.EnvName(in.Name))
+			shown = append(shown, rootName(in.Name))
 		}
-		fmt.Fprintf(&b, "%s) allowed=\" %s \" ;;\n", a.Name, strings.Join(env, " "))
+		fmt.Fprintf(&b, "%s)\n  allowed=\" %s \"\n  takes=\"%s\"\n  ;;\n", a.Name, strings.Join(env, " "), strings.Join(shown, ", "))
 	}
-	fmt.Fprintf(&b, "*)\n  echo \"::error title=ecsflow::input \\\"command\\\": value \\\"$INPUT_COMMAND\\\" is not an ecsflow command; allowed: %s\"\n  exit 2\n  ;;\nesac\n", strings.Join(names, ", "))
+	fmt.Fprintf(&b, "*)\n  echo \"::error title=ecsflow::input \\\"command\\\": value \\\"$ECSFLOW_COMMAND\\\" is not an ecsflow command; allowed: %s\"\n  exit 2\n  ;;\nesac\n", strings.Join(names, ", "))
 	b.WriteString(`bad=""
 while IFS= read -r -d '' kv; do
   name="${kv%%=*}"
   value="${kv#*=}"
   case "$name" in
-  INPUT_COMMAND) continue ;;
   INPUT_*) ;;
   *) continue ;;
   esac
   if [ -n "$value" ] && [[ "$allowed" != *" $name "* ]]; then
-    bad="$bad ${name#INPUT_}"
+    case "$name" in
+`)
+	var renamed []string
+	for from := range Renamed {
+		renamed = append(renamed, from)
+	}
+	sort.Strings(renamed)
+	for _, from := range renamed {
+		fmt.Fprintf(&b, "    %s) shown=%s ;;\n", inputs.EnvName(from), Renamed[from])
+	}
+	b.WriteString(`    *) shown="$(echo "${name#INPUT_}" | tr '[:upper:]' '[:lower:]')" ;;
+    esac
+    bad="${bad:+$bad, }$shown"
   fi
 done < <(env -0)
 if [ -n "$bad" ]; then
-  echo "::error title=ecsflow::input(s)$(echo "$bad" | tr '[:upper:]' '[:lower:]') not taken by command $INPUT_COMMAND; it takes:$(echo "$allowed" | sed 's/INPUT_//g' | tr '[:upper:]' '[:lower:]')"
+  echo "::error title=ecsflow::input(s) $bad not taken by command $ECSFLOW_COMMAND; it takes: $takes"
   exit 2
 fi
-exec "ecsflow-$INPUT_COMMAND"
+exec "ecsflow-$ECSFLOW_COMMAND"
 `)
 	return b.String()
 }

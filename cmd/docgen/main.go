@@ -13,6 +13,7 @@
 //	go run ./cmd/docgen          rewrite generated files (make docs)
 //	go run ./cmd/docgen -check   change nothing; exit 1 when a file is stale
 //	                             or a convention is broken
+//	go run ./cmd/docgen -only action.yml   write only the listed generated files
 package main
 
 import (
@@ -22,6 +23,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 func main() {
@@ -33,6 +35,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	check := fs.Bool("check", false, "report stale files and convention problems without writing")
 	root := fs.String("root", ".", "repository root")
+	only := fs.String("only", "", "comma-separated generated paths to write (default: all)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -41,6 +44,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
+	}
+	if *only != "" {
+		keep := map[string]bool{}
+		for _, p := range strings.Split(*only, ",") {
+			keep[strings.TrimSpace(p)] = true
+		}
+		var kept []File
+		for _, f := range files {
+			if keep[f.Path] {
+				kept = append(kept, f)
+			}
+		}
+		files = kept
 	}
 	stale := 0
 	for _, f := range files {
