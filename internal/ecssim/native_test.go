@@ -393,3 +393,32 @@ func TestAbortNativeDeploymentKeepsBothRevisions(t *testing.T) {
 		t.Errorf("running %v, want both revisions kept", got)
 	}
 }
+
+// TestPauseBeforeEveryTrafficStep: a PRE_PRODUCTION_TRAFFIC_SHIFT hook
+// pauses before each step of a canary, with a fresh hook ID each time.
+func TestPauseBeforeEveryTrafficStep(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	arn := f.deploy("app:v2", &types.DeploymentConfiguration{
+		Strategy:            types.DeploymentStrategyCanary,
+		CanaryConfiguration: &types.CanaryConfiguration{CanaryPercent: ptr(10.0), CanaryBakeTimeInMinutes: ptr(int32(1))},
+		LifecycleHooks: []types.DeploymentLifecycleHook{{TargetType: types.DeploymentLifecycleHookTargetTypePause,
+			LifecycleStages: []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePreProductionTrafficShift}}},
+	})
+	var weights []float64
+	seen := map[string]bool{}
+	f.runUntil(30*time.Minute, 5*time.Second, func() bool {
+		sd := f.sd(arn)
+		for _, h := range sd.LifecycleHookDetails {
+			if h.Status == types.DeploymentLifecycleHookStatusAwaitingAction && !seen[*h.HookId] {
+				seen[*h.HookId] = true
+				weights = append(weights, prodWeight(sd))
+				ok(f.sim.ContinueServiceDeployment(f.ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: ptr(arn), HookId: h.HookId, Action: types.DeploymentLifecycleHookActionContinue}))
+			}
+		}
+		return sd.Status == types.ServiceDeploymentStatusSuccessful
+	})
+	if len(weights) != 2 || weights[0] != 0 || weights[1] != 10 {
+		t.Fatalf("paused at production weights %v, want [0 10]", weights)
+	}
+}
