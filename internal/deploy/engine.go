@@ -277,3 +277,15 @@ func (e *Engine) retry(ctx context.Context, op string, fn func() error) error {
 	}
 	return err
 }
+
+// DescribeServices describes services of a cluster, retrying throttling.
+// A missing cluster is an *inputs.Error naming "cluster"; missing services
+// are absent from the map.
+func (e *Engine) DescribeServices(ctx context.Context, cluster string, names []string) (map[string]*types.Service, error) {
+	return e.describeServices(ctx, cluster, names)
+}
+
+// FiringAlarms returns the alarms among names that are in ALARM.
+func (e *Engine) FiringAlarms(ctx context.Context, names []string) ([]string, error) {
+	return e.alarmsFiring(ctx, names)
+}

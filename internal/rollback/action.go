@@ -1,0 +1,275 @@
+package rollback
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+
+	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/deploy"
+	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/ledger"
+)
+
+// Clients are the AWS clients the rollback action uses.
+type Clients struct {
+	ECS        ECS
+	CloudWatch deploy.CloudWatch
+	ELB        deploy.ELB
+	DynamoDB   ledger.DynamoDB
+}
+
+// Runtime holds what RunAction takes from outside; tests replace parts.
+type Runtime struct {
+	Clients func(ctx context.Context, env *cli.Env) (Clients, error)
+	Clock   deploy.Clock
+	// HTTP carries GitHub API calls (default a client with a timeout).
+	HTTP interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+}
+
+// RunAction is the rollback action.
+func RunAction(ctx context.Context, env *cli.Env) error { return (&Runtime{}).Run(ctx, env) }
+
+func realClients(ctx context.Context, env *cli.Env) (Clients, error) {
+	cfg, err := awsconfig.Load(ctx, awsconfig.FromInputs(env.Inputs, env.Getenv, env.Console.Action().GetIDToken))
+	if err != nil {
+		return Clients{}, err
+	}
+	return Clients{
+		ECS:        ecs.NewFromConfig(cfg),
+		CloudWatch: cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(env.Getenv)...),
+		ELB:        elbv2.NewFromConfig(cfg),
+		DynamoDB:   dynamodb.NewFromConfig(cfg),
+	}, nil
+}
+
+type params struct {
+	cluster     string
+	services    []string
+	to, reason  string
+	mode        string
+	wait        bool
+	timeout     time.Duration
+	check       CheckOptions
+	ledgerTable string
+	environment string
+	token, repo string
+}
+
+var (
+	clusterRe = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/)?[A-Za-z0-9_-]{1,255}$`)
+	repoRe    = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+)
+
+func parse(in *inputs.Inputs, getenv func(string) string) (*params, error) {
+	p := &params{}
+	var err error
+	if p.cluster, err = in.Required("cluster"); err != nil {
+		return nil, err
+	}
+	if !clusterRe.MatchString(p.cluster) {
+		return nil, inputs.Errorf("cluster", p.cluster, "is not a cluster name (letters, digits, - and _) or cluster ARN")
+	}
+	if _, err := in.Required("service"); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, s := range in.List("service") {
+		if !deploy.ValidServiceName(s) {
+			return nil, inputs.Errorf("service", s, "is not a service name (letters, digits, - and _, up to 255)")
+		}
+		if seen[s] {
+			return nil, inputs.Errorf("service", s, "is listed twice")
+		}
+		seen[s] = true
+		p.services = append(p.services, s)
+	}
+	p.to = in.String("to")
+	if err := ValidTo(p.to); err != nil {
+		return nil, err
+	}
+	p.reason = in.String("reason")
+	if p.mode, err = in.Enum("mode", "rollback", "check"); err != nil {
+		return nil, err
+	}
+	if p.wait, err = in.Bool("wait"); err != nil {
+		return nil, err
+	}
+	if p.timeout, err = in.Duration("timeout", time.Minute, 6*time.Hour); err != nil {
+		return nil, err
+	}
+	if p.check.BelowDesiredFor, err = in.Duration("below-desired-for", 0, 24*time.Hour); err != nil {
+		return nil, err
+	}
+	if p.check.StuckAfter, err = in.Duration("stuck-after", time.Minute, 24*time.Hour); err != nil {
+		return nil, err
+	}
+	if p.check.RecentDeploy, err = in.Duration("recent-deploy", 0, 30*24*time.Hour); err != nil {
+		return nil, err
+	}
+	p.check.Alarms = in.List("alarms")
+	p.ledgerTable = in.String("ledger-table")
+	if p.ledgerTable != "" && !regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`).MatchString(p.ledgerTable) {
+		return nil, inputs.Errorf("ledger-table", p.ledgerTable, "is not a DynamoDB table name (3-255 of letters, digits, _ . -)")
+	}
+	if p.to == "last-known-good" && p.ledgerTable == "" {
+		return nil, inputs.Errorf("to", p.to, "needs ledger-table: the ledger records which deployments succeeded")
+	}
+	p.environment = in.String("environment")
+	p.token = in.String("github-token")
+	p.repo = in.String("github-repository")
+	if p.repo == "" {
+		p.repo = getenv("GITHUB_REPOSITORY")
+	}
+	if p.repo != "" && !repoRe.MatchString(p.repo) {
+		return nil, inputs.Errorf("github-repository", p.repo, "is not owner/name")
+	}
+	if p.mode == "check" && p.token != "" && p.repo == "" {
+		return nil, inputs.Errorf("github-repository", "", "is needed with github-token outside a workflow run")
+	}
+	return p, nil
+}
+
+// Run runs the rollback action.
+func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
+	p, err := parse(env.Inputs, env.Getenv)
+	if err != nil {
+		return err
+	}
+	if p.token != "" {
+		env.Console.Mask(p.token)
+	}
+	mk := rt.Clients
+	if mk == nil {
+		mk = realClients
+	}
+	cl, err := mk(ctx, env)
+	if err != nil {
+		return err
+	}
+	clock := rt.Clock
+	if clock == nil {
+		clock = deploy.WallClock{}
+	}
+	c := env.Console
+	eng := &deploy.Engine{ECS: cl.ECS, CloudWatch: cl.CloudWatch, ELB: cl.ELB, Clock: clock,
+		Log: func(service, line string) {
+			if service != "" {
+				line = "[" + service + "] " + line
+			}
+			c.Infof("%s", line)
+		}}
+	r := &Roller{ECS: cl.ECS, Clock: clock}
+	var led *ledger.Ledger
+	if p.ledgerTable != "" {
+		led = &ledger.Ledger{DB: cl.DynamoDB, Table: p.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
+		r.Ledger = led
+	}
+	svcs, err := eng.DescribeServices(ctx, p.cluster, p.services)
+	if err != nil {
+		return err
+	}
+	for _, s := range p.services {
+		if svcs[s] == nil {
+			return inputs.Errorf("service", s, "does not exist in cluster %q; check the service name and the cluster", p.cluster)
+		}
+	}
+	start := clock.Now()
+	if p.mode == "check" {
+		return rt.check(ctx, env, p, eng, r, led, svcs, start)
+	}
+	// Resolve every target before changing anything.
+	var targets []deploy.Target
+	current := map[string]string{}
+	for _, s := range p.services {
+		cur := aws.ToString(svcs[s].TaskDefinition)
+		current[s] = cur
+		to, err := r.Resolve(ctx, p.cluster, s, cur, p.to)
+		if err != nil {
+			return err
+		}
+		if to == cur {
+			c.Infof("[%s] already runs %s; nothing to roll back", s, shortTD(cur))
+		}
+		targets = append(targets, deploy.Target{Service: s, Source: deploy.Source{Revision: to}})
+	}
+	res, err := rt.deploy(ctx, eng, p, targets, false)
+	if err != nil {
+		return err
+	}
+	title := "rollback"
+	if p.reason != "" {
+		title += " (" + p.reason + ")"
+	}
+	c.AddSummary(res.Markdown(title))
+	rolled := false
+	for _, s := range res.Services {
+		if s.TaskDefinition != current[s.Service] && s.Status == deploy.Succeeded {
+			rolled = true
+		}
+	}
+	setOutputs(c.SetOutput, res, rolled, len(p.services) > 1, start, clock.Now())
+	rt.record(ctx, env, led, p, res, current)
+	if res.Status != deploy.Succeeded {
+		return exitcode.Negativef("rollback %s", strings.TrimPrefix(res.Headline(), "deployment "))
+	}
+	return nil
+}
+
+// deploy runs the engine on targets in one parallel wave. A rollback does
+// not roll itself back: it leaves the verdict to ECS's circuit breaker.
+func (rt *Runtime) deploy(ctx context.Context, eng *deploy.Engine, p *params, targets []deploy.Target, force bool) (*deploy.Result, error) {
+	plan := &deploy.Plan{Cluster: p.cluster, Waves: [][]deploy.Target{targets}, Wait: p.wait, Timeout: p.timeout, ForceNewDeployment: force}
+	prep, err := eng.Prepare(ctx, plan)
+	if err != nil {
+		return nil, err
+	}
+	return eng.Deploy(ctx, prep), nil
+}
+
+func (rt *Runtime) record(ctx context.Context, env *cli.Env, led *ledger.Ledger, p *params, res *deploy.Result, current map[string]string) {
+	if led == nil {
+		return
+	}
+	for _, s := range res.Services {
+		if s.TaskDefinition == "" || s.TaskDefinition == current[s.Service] && s.Note != "" {
+			continue
+		}
+		rec := ledger.Record{Cluster: p.cluster, Service: s.Service, Environment: p.environment, Images: s.Images,
+			TaskDefinition: s.TaskDefinition, Previous: s.Previous, Commit: env.Getenv("GITHUB_SHA"), Actor: env.Getenv("GITHUB_ACTOR"),
+			Start: s.Started, End: s.Finished, Outcome: string(s.Status), RollbackOf: current[s.Service], Reason: p.reason}
+		if err := led.Put(context.WithoutCancel(ctx), rec); err != nil {
+			env.Console.Warningf("%v", err)
+		}
+	}
+}
+
+func setOutputs(set func(string, string), res *deploy.Result, rolled, multi bool, start, end time.Time) {
+	set("rolled-back", strconv.FormatBool(rolled))
+	if res != nil && !multi && len(res.Services) == 1 {
+		set("task-definition-arn", res.Services[0].LeftOn)
+	} else if res != nil {
+		m := map[string]string{}
+		for _, s := range res.Services {
+			m[s.Service] = s.LeftOn
+		}
+		b, _ := json.Marshal(m)
+		set("task-definition-arn", string(b))
+	}
+	set("duration-seconds", strconv.Itoa(int(end.Sub(start).Round(time.Second).Seconds())))
+}
+

@@ -1,0 +1,172 @@
+package rollback
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/deploy"
+	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/summary"
+)
+
+// check is mode: check. It heals only what needs healing and escalates what
+// it cannot heal.
+func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *deploy.Engine, r *Roller, led *ledger.Ledger, svcs map[string]*types.Service, start time.Time) error {
+	c := env.Console
+	var findings []Finding
+	current := map[string]string{}
+	var rollbacks, redeploys []deploy.Target
+	for _, name := range p.services {
+		s := svcs[name]
+		current[name] = aws.ToString(s.TaskDefinition)
+		alarms := append([]string(nil), p.check.Alarms...)
+		if dc := s.DeploymentConfiguration; dc != nil && dc.Alarms != nil && dc.Alarms.Enable {
+			alarms = append(alarms, dc.Alarms.AlarmNames...)
+		}
+		var firing []string
+		if alarms = SortedUnique(alarms); len(alarms) > 0 && eng.CloudWatch != nil {
+			var err error
+			if firing, err = eng.FiringAlarms(ctx, alarms); err != nil {
+				return err
+			}
+		}
+		f := r.Check(*s, p.check, firing)
+		switch f.Action {
+		case "rollback":
+			to, err := r.Resolve(ctx, p.cluster, name, f.Current, p.to)
+			if err != nil || to == f.Current {
+				f.Escalate = true
+				why := "no other revision to return to"
+				if err != nil {
+					why = err.Error()
+				}
+				f.Problems = append(f.Problems, "cannot roll back: "+why)
+				f.Action = "none"
+				break
+			}
+			rollbacks = append(rollbacks, deploy.Target{Service: name, Source: deploy.Source{Revision: to}})
+		case "redeploy":
+			redeploys = append(redeploys, deploy.Target{Service: name, Source: deploy.Source{Revision: f.Current}})
+		}
+		findings = append(findings, f)
+		if len(f.Problems) == 0 {
+			c.Infof("[%s] healthy", name)
+		} else {
+			c.Infof("[%s] %s -> %s", name, strings.Join(f.Problems, "; "), f.Action)
+		}
+	}
+	var results []*deploy.ServiceResult
+	var timeline []*deploy.Result
+	for _, group := range []struct {
+		targets []deploy.Target
+		force   bool
+	}{{rollbacks, false}, {redeploys, true}} {
+		if len(group.targets) == 0 {
+			continue
+		}
+		res, err := rt.deploy(ctx, eng, p, group.targets, group.force)
+		if err != nil {
+			return err
+		}
+		results = append(results, res.Services...)
+		timeline = append(timeline, res)
+		rt.record(ctx, env, led, p, res, current)
+	}
+	healed := map[string]*deploy.ServiceResult{}
+	for _, s := range results {
+		healed[s.Service] = s
+	}
+	// What could not be healed goes to one issue per service.
+	var unhealed []string
+	var b summary.Builder
+	b.Heading(2, "rollback check on "+p.cluster)
+	var rows [][]string
+	for i := range findings {
+		f := &findings[i]
+		outcome := "healthy"
+		if hr := healed[f.Service]; hr != nil {
+			outcome = map[string]string{"rollback": "rolled back to ", "redeploy": "redeployed "}[f.Action] + shortTD(hr.LeftOn) + ": " + string(hr.Status)
+			if hr.Status != deploy.Succeeded {
+				f.Escalate = true
+				f.Problems = append(f.Problems, fmt.Sprintf("%s did not heal it: %s", f.Action, strings.Join(hr.Reasons, "; ")))
+			}
+		}
+		if f.Escalate {
+			outcome = "needs a person"
+			unhealed = append(unhealed, f.Service)
+			rt.escalate(ctx, env, p, f)
+		} else if len(f.Problems) > 0 && healed[f.Service] == nil {
+			outcome = "unhealthy, no action"
+		}
+		rows = append(rows, []string{f.Service, shortTD(f.Current), strings.Join(f.Problems, "; "), outcome})
+	}
+	b.Table([]string{"Service", "Revision", "Problems", "Outcome"}, rows)
+	c.AddSummary(b.String())
+	for _, res := range timeline {
+		c.AddSummary(res.Markdown("healing deployment"))
+	}
+	final := map[string]string{}
+	rolled := false
+	for _, name := range p.services {
+		final[name] = current[name]
+		if hr := healed[name]; hr != nil {
+			final[name] = hr.LeftOn
+			rolled = rolled || hr.Status == deploy.Succeeded
+		}
+	}
+	fake := &deploy.Result{}
+	for _, name := range p.services {
+		fake.Services = append(fake.Services, &deploy.ServiceResult{Service: name, LeftOn: final[name]})
+	}
+	setOutputs(c.SetOutput, fake, rolled, len(p.services) > 1, start, eng.Clock.Now())
+	if len(unhealed) > 0 {
+		return exitcode.Negativef("check found services it cannot heal: %s; see the job summary", strings.Join(unhealed, ", "))
+	}
+	return nil
+}
+
+// escalate opens or updates the GitHub issue of a service that cannot be
+// healed; without a token it only warns.
+func (rt *Runtime) escalate(ctx context.Context, env *cli.Env, p *params, f *Finding) {
+	c := env.Console
+	title := fmt.Sprintf("ecsflow: %s/%s needs attention", p.cluster, f.Service)
+	body := fmt.Sprintf("ecsflow rollback check found `%s` in cluster `%s` unhealthy and could not heal it.\n\n- %s\n\nRevision: `%s`\n",
+		f.Service, p.cluster, strings.Join(f.Problems, "\n- "), f.Current)
+	if u := runURL(env.Getenv); u != "" {
+		body += "\nRun: " + u + "\n"
+	}
+	if p.token == "" {
+		c.Warningf("%s: %s (pass github-token to open an issue)", title, strings.Join(f.Problems, "; "))
+		return
+	}
+	hc := rt.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 20 * time.Second}
+	}
+	g := &Issuer{BaseURL: env.Getenv("GITHUB_API_URL"), Token: p.token, Repo: p.repo, HTTP: hc}
+	u, created, err := g.Escalate(ctx, title, body)
+	if err != nil {
+		c.Warningf("failed to open the GitHub issue for %s: %v", f.Service, err)
+		return
+	}
+	verb := "updated"
+	if created {
+		verb = "opened"
+	}
+	c.Noticef("%s issue %s for %s", verb, u, f.Service)
+}
+
+func runURL(getenv func(string) string) string {
+	if getenv("GITHUB_RUN_ID") == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/%s/actions/runs/%s", getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID"))
+}

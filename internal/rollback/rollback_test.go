@@ -1,0 +1,382 @@
+package rollback
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/deploy"
+	"github.com/ecsflow/ecsflow/internal/ecssim"
+	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(sandboxtest.Main(m)) }
+
+var spec = func() []byte {
+	b, err := os.ReadFile(filepath.Join("..", "..", "actions", "rollback", "action.yml"))
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+var t0 = time.Date(2026, 3, 4, 5, 0, 0, 0, time.UTC)
+
+type env struct {
+	t     *testing.T
+	sim   *ecssim.Sim
+	gh    *fakeGitHub
+	ddb   ledger.DynamoDB
+	clock deploy.Clock
+}
+
+// newEnv: cluster prod, service web (2 tasks) steady on web:1 (image web:v1).
+func newEnv(t *testing.T, cfg *types.DeploymentConfiguration) *env {
+	t.Helper()
+	clk := ecssim.NewFakeClock(t0)
+	sim := ecssim.New(clk)
+	e := &env{t: t, sim: sim, gh: newFakeGitHub(t), clock: deploy.ManualClock{NowFunc: sim.Now, Advance: sim.Advance}}
+	ctx := context.Background()
+	_, err := sim.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")})
+	require.NoError(t, err)
+	arn := e.register("web:v1")
+	_, err = sim.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("prod"), ServiceName: aws.String("web"),
+		TaskDefinition: aws.String(arn), DesiredCount: aws.Int32(2), DeploymentConfiguration: cfg})
+	require.NoError(t, err)
+	sim.Advance(3 * time.Minute)
+	return e
+}
+
+func (e *env) register(image string) string {
+	out, err := e.sim.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String("web"), Cpu: aws.String("256"), Memory: aws.String("512"), NetworkMode: types.NetworkModeAwsvpc,
+		RequiresCompatibilities: []types.Compatibility{types.CompatibilityFargate},
+		ContainerDefinitions:    []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String(image), Essential: aws.Bool(true)}},
+	})
+	require.NoError(e.t, err)
+	return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+}
+
+// update moves web to a new revision with image and lets d pass.
+func (e *env) update(image string, d time.Duration) string {
+	arn := e.register(image)
+	_, err := e.sim.UpdateService(context.Background(), &ecs.UpdateServiceInput{Cluster: aws.String("prod"), Service: aws.String("web"), TaskDefinition: aws.String(arn)})
+	require.NoError(e.t, err)
+	e.sim.Advance(d)
+	return arn
+}
+
+func (e *env) service() types.Service {
+	out, err := e.sim.DescribeServices(context.Background(), &ecs.DescribeServicesInput{Cluster: aws.String("prod"), Services: []string{"web"}})
+	require.NoError(e.t, err)
+	return out.Services[0]
+}
+
+func (e *env) steadyOn(rev string) {
+	e.t.Helper()
+	e.sim.Advance(2 * time.Minute)
+	s := e.service()
+	require.True(e.t, strings.HasSuffix(aws.ToString(s.TaskDefinition), "/"+rev), "service runs %s, want %s", aws.ToString(s.TaskDefinition), rev)
+	require.Len(e.t, s.Deployments, 1)
+	require.Equal(e.t, s.DesiredCount, s.RunningCount)
+}
+
+type result struct {
+	code                     int
+	stdout, outputs, summary string
+}
+
+func (e *env) run(inputs map[string]string) result {
+	e.t.Helper()
+	dir := e.t.TempDir()
+	vars := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": filepath.Join(dir, "out"), "GITHUB_STEP_SUMMARY": filepath.Join(dir, "sum"),
+		"GITHUB_REPOSITORY": "acme/shop", "GITHUB_API_URL": e.gh.srv.URL, "GITHUB_RUN_ID": "7", "GITHUB_SERVER_URL": "https://github.com"}
+	for k, v := range inputs {
+		vars["INPUT_"+strings.ToUpper(k)] = v
+	}
+	rt := &Runtime{
+		Clients: func(context.Context, *cli.Env) (Clients, error) {
+			return Clients{ECS: e.sim, CloudWatch: simAlarms{e.sim}, DynamoDB: e.ddb}, nil
+		},
+		Clock: e.clock,
+		HTTP:  e.gh.srv.Client(),
+	}
+	var out, errb bytes.Buffer
+	code := cli.Run(context.Background(), cli.Command{Spec: spec, Run: rt.Run}, nil, &out, &errb, func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+	o, _ := os.ReadFile(vars["GITHUB_OUTPUT"])
+	s, _ := os.ReadFile(vars["GITHUB_STEP_SUMMARY"])
+	return result{code: code, stdout: out.String() + errb.String(), outputs: string(o), summary: string(s)}
+}
+
+func (e *env) mutations() int {
+	c := e.sim.Calls()
+	return c["RegisterTaskDefinition"] + c["UpdateService"] + c["StopServiceDeployment"] + c["DeregisterTaskDefinition"]
+}
+
+func output(outputs, name string) string {
+	// GITHUB_OUTPUT uses name<<delimiter\nvalue\ndelimiter blocks
+	lines := strings.Split(outputs, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, name+"<<") && i+1 < len(lines) {
+			return lines[i+1]
+		}
+	}
+	return ""
+}
+
+type simAlarms struct{ sim *ecssim.Sim }
+
+func (a simAlarms) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
+	out := &cloudwatch.DescribeAlarmsOutput{}
+	for _, n := range in.AlarmNames {
+		out.MetricAlarms = append(out.MetricAlarms, cwtypes.MetricAlarm{AlarmName: aws.String(n), StateValue: cwtypes.StateValue(a.sim.AlarmState(n))})
+	}
+	return out, nil
+}
+
+func (simAlarms) GetMetricData(context.Context, *cloudwatch.GetMetricDataInput, ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
+	return &cloudwatch.GetMetricDataOutput{}, nil
+}
+
+// fakeGitHub is the part of the GitHub REST API escalation uses.
+type fakeGitHub struct {
+	mu       sync.Mutex
+	srv      *httptest.Server
+	issues   []map[string]any
+	comments map[int][]string
+	auth     []string
+}
+
+func newFakeGitHub(t *testing.T) *fakeGitHub {
+	g := &fakeGitHub{comments: map[int][]string{}}
+	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		g.auth = append(g.auth, r.Header.Get("Authorization"))
+		body, _ := io.ReadAll(r.Body)
+		var in map[string]any
+		_ = json.Unmarshal(body, &in)
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/repos/acme/shop/issues":
+			_ = json.NewEncoder(w).Encode(g.issues)
+		case r.Method == http.MethodPost && r.URL.Path == "/repos/acme/shop/issues":
+			n := len(g.issues) + 1
+			is := map[string]any{"number": n, "title": in["title"], "body": in["body"], "html_url": fmt.Sprintf("https://github.com/acme/shop/issues/%d", n)}
+			g.issues = append(g.issues, is)
+			w.WriteHeader(http.StatusCreated)
+			_ = json.NewEncoder(w).Encode(is)
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/comments"):
+			var n int
+			fmt.Sscanf(r.URL.Path, "/repos/acme/shop/issues/%d/comments", &n)
+			g.comments[n] = append(g.comments[n], fmt.Sprint(in["body"]))
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte(`{}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+func TestRollbackToPrevious(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.update("web:v2", 3*time.Minute)
+	e.steadyOn("web:2")
+	r := e.run(map[string]string{"cluster": "prod", "service": "web", "reason": "bad release"})
+	require.Equal(t, 0, r.code, r.stdout)
+	e.steadyOn("web:1")
+	assert.Equal(t, "true", output(r.outputs, "rolled-back"))
+	assert.Equal(t, "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1", output(r.outputs, "task-definition-arn"))
+	assert.Contains(t, r.summary, "rollback (bad release): succeeded")
+	assert.Contains(t, r.summary, "reusing existing revision web:1")
+	assert.Empty(t, e.sim.DeregisteredInUse())
+}
+
+func TestRollbackToNamedRevision(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.update("web:v2", 3*time.Minute)
+	e.update("web:v3", 3*time.Minute)
+	r := e.run(map[string]string{"cluster": "prod", "service": "web", "to": "web:1"})
+	require.Equal(t, 0, r.code, r.stdout)
+	e.steadyOn("web:1")
+}
+
+func TestRollbackAlreadyThere(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	before := e.mutations()
+	r := e.run(map[string]string{"cluster": "prod", "service": "web", "to": "web:1"})
+	require.Equal(t, 0, r.code, r.stdout)
+	assert.Equal(t, "false", output(r.outputs, "rolled-back"))
+	assert.Equal(t, before, e.mutations())
+}
+
+func TestRollbackBadInput(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		inputs map[string]string
+		input  string
+		words  string
+	}{
+		{"unknown revision", map[string]string{"cluster": "prod", "service": "web", "to": "web:99"}, "to", "not a registered task definition revision"},
+		{"nonsense to", map[string]string{"cluster": "prod", "service": "web", "to": "yesterday"}, "to", "is not previous, last-known-good"},
+		{"lkg without ledger", map[string]string{"cluster": "prod", "service": "web", "to": "last-known-good"}, "to", "needs ledger-table"},
+		{"no previous", map[string]string{"cluster": "prod", "service": "web"}, "to", "no earlier active revision"},
+		{"missing service", map[string]string{"cluster": "prod", "service": "api"}, "service", "does not exist"},
+		{"missing cluster", map[string]string{"cluster": "staging", "service": "web"}, "cluster", "does not exist"},
+		{"bad mode", map[string]string{"cluster": "prod", "service": "web", "mode": "auto"}, "mode", "allowed: check, rollback"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil)
+			before := e.mutations()
+			r := e.run(tc.inputs)
+			require.Equal(t, 2, r.code, r.stdout)
+			assert.Contains(t, r.stdout, `::error::input "`+tc.input+`"`)
+			assert.Contains(t, r.stdout, tc.words)
+			assert.Equal(t, before, e.mutations())
+		})
+	}
+}
+
+func TestRollbackLastKnownGoodFromLedger(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	cfg := sandboxtest.Config(t, "eu-west-2")
+	db := dynamodb.NewFromConfig(cfg)
+	table := fmt.Sprintf("lkg-%d", time.Now().UnixNano())
+	_, err := db.CreateTable(context.Background(), ledger.CreateTableInput(table))
+	require.NoError(t, err)
+	e.ddb = db
+	l := &ledger.Ledger{DB: db, Table: table}
+	v2 := e.update("web:v2", 3*time.Minute)
+	v3 := e.update("web:v3", 3*time.Minute)
+	base := t0
+	require.NoError(t, l.Put(context.Background(), ledger.Record{Cluster: "prod", Service: "web", TaskDefinition: v2, Outcome: "succeeded", Start: base.Add(time.Minute)}))
+	require.NoError(t, l.Put(context.Background(), ledger.Record{Cluster: "prod", Service: "web", TaskDefinition: v3, Outcome: "succeeded", Start: base.Add(2 * time.Minute)}))
+	r := e.run(map[string]string{"cluster": "prod", "service": "web", "to": "last-known-good", "ledger-table": table, "reason": "alarm"})
+	require.Equal(t, 0, r.code, r.stdout)
+	e.steadyOn("web:2")
+	hist, err := l.History(context.Background(), "prod", "web", 1)
+	require.NoError(t, err)
+	require.Len(t, hist, 1)
+	assert.Equal(t, v3, hist[0].RollbackOf, "the ledger records what was rolled back")
+	assert.Equal(t, v2, hist[0].TaskDefinition)
+	assert.Equal(t, "alarm", hist[0].Reason)
+}
+
+func TestCheckHealthyDoesNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	before := e.mutations()
+	r := e.run(map[string]string{"cluster": "prod", "service": "web", "mode": "check", "github-token": "ghs_secret_token_value"})
+	require.Equal(t, 0, r.code, r.stdout)
+	assert.Equal(t, before, e.mutations())
+	assert.Equal(t, "false", output(r.outputs, "rolled-back"))
+	assert.Contains(t, r.summary, "| web | web:1 |  | healthy |")
+	assert.Empty(t, e.gh.issues)
+	assertMasked(t, r.stdout, "ghs_secret_token_value")
+}
+
+func TestCheckStuckDeploymentRollsBack(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultSlowStart, Image: "web:v2", After: 10 * time.Hour})
+	e.update("web:v2", 40*time.Minute)
+	r := e.run(map[string]string{"cluster": "prod", "service": "web", "mode": "check"})
+	require.Equal(t, 0, r.code, r.stdout)
+	e.steadyOn("web:1")
+	assert.Equal(t, "true", output(r.outputs, "rolled-back"))
+	assert.Contains(t, r.summary, "stuck")
+	assert.Contains(t, r.summary, "rolled back to web:1: succeeded")
+}
+
+func TestCheckAlarmAfterRecentDeployRollsBack(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.update("web:v2", 5*time.Minute)
+	e.sim.SetAlarmState("web-5xx", "ALARM")
+	r := e.run(map[string]string{"cluster": "prod", "service": "web", "mode": "check", "alarms": "web-5xx"})
+	require.Equal(t, 0, r.code, r.stdout)
+	e.steadyOn("web:1")
+	assert.Contains(t, r.summary, "alarm web-5xx in ALARM")
+}
+
+func TestCheckBelowDesiredRedeploysThenEscalates(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	// From now on no task can pull its image; scaling out leaves the
+	// service below its desired count.
+	e.sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: "web:v1"})
+	_, err := e.sim.UpdateService(context.Background(), &ecs.UpdateServiceInput{Cluster: aws.String("prod"), Service: aws.String("web"), DesiredCount: aws.Int32(4)})
+	require.NoError(t, err)
+	e.sim.Advance(12 * time.Minute)
+	updates := e.sim.Calls()["UpdateService"]
+	r := e.run(map[string]string{"cluster": "prod", "service": "web", "mode": "check", "below-desired-for": "5m", "timeout": "5m", "github-token": "ghs_tok_abcdef"})
+	require.Equal(t, 1, r.code, r.stdout)
+	assert.Equal(t, updates+1, e.sim.Calls()["UpdateService"], "one forced new deployment")
+	assert.Contains(t, r.summary, "running 2 of 4 tasks for more than 5m0s")
+	assert.Contains(t, r.summary, "redeploy did not heal it")
+	assert.Contains(t, r.summary, "needs a person")
+	require.Len(t, e.gh.issues, 1)
+	assert.Contains(t, e.gh.issues[0]["body"], "running 2 of 4 tasks")
+	assert.True(t, strings.HasSuffix(aws.ToString(e.service().TaskDefinition), "/web:1"), "a redeploy keeps the revision")
+}
+
+func TestCheckEscalatesOnceAndUpdates(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.sim.Advance(3 * time.Hour) // the revision has run a long time
+	e.sim.SetAlarmState("web-latency", "ALARM")
+	in := map[string]string{"cluster": "prod", "service": "web", "mode": "check", "alarms": "web-latency", "github-token": "ghs_tok_123456"}
+	r := e.run(in)
+	require.Equal(t, 1, r.code, r.stdout)
+	assert.Contains(t, r.stdout, "cannot heal: web")
+	require.Len(t, e.gh.issues, 1)
+	assert.Equal(t, "ecsflow: prod/web needs attention", e.gh.issues[0]["title"])
+	assert.Contains(t, e.gh.issues[0]["body"], "alarm web-latency in ALARM")
+	r = e.run(in)
+	require.Equal(t, 1, r.code)
+	require.Len(t, e.gh.issues, 1, "the second run updates the same issue")
+	require.Len(t, e.gh.comments[1], 1)
+	assert.Equal(t, "Bearer ghs_tok_123456", e.gh.auth[0])
+	assertMasked(t, r.stdout, "ghs_tok_123456")
+}
+
+// assertMasked checks the token is registered as a mask and printed nowhere else.
+func assertMasked(t *testing.T, stdout, token string) {
+	t.Helper()
+	for _, l := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(l, "::add-mask::") {
+			continue
+		}
+		assert.NotContains(t, l, token)
+	}
+	assert.Contains(t, stdout, "::add-mask::"+token)
+}
