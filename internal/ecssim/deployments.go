@@ -480,6 +480,9 @@ func (s *Sim) TargetHealthDescriptions(targetGroupArn string) []elbtypes.TargetH
 // the first essential container whose image the fault names, else the
 // first essential container.
 func failingContainer(t *task) int {
+	if t.pullFailed > 0 {
+		return t.pullFailed - 1
+	}
 	first := -1
 	for i, cd := range t.td.def.ContainerDefinitions {
 		if cd.Essential != nil && !*cd.Essential {

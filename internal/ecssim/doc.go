@@ -88,7 +88,9 @@
 //   - Fault injection per image (glob) or task definition: image pull error
 //     (CannotPullContainerError), essential container exit (exit code),
 //     failing health checks (ELB or container), slow start; optionally only
-//     for the first N tasks (flaky starts).
+//     for the first N tasks (flaky starts). WithImageCheck fails the pull of
+//     images that do not exist (e.g. a tag never pushed to the sandbox's
+//     registry), as on AWS.
 //   - Throttling injection (ThrottlingException "Rate exceeded" for the next
 //     N calls of an operation, or of any) and per-operation call counting
 //     for rate benchmarks (Calls, TotalCalls, ResetCalls).

@@ -80,6 +80,19 @@ func (s *Sim) tickTask(svc *service, t *task, now time.Time) {
 			s.stopTask(svc, t, now, types.TaskStopCodeTaskFailedToStart, reason, true)
 			return
 		}
+		if s.imageCheck != nil && t.fault == nil {
+			for i, c := range t.td.def.ContainerDefinitions {
+				if c.Image == nil {
+					continue
+				}
+				if err := s.imageCheck(*c.Image); err != nil {
+					t.pullFailed = i + 1
+					t.cReason = fmt.Sprintf("CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref %s: %v", *c.Image, err)
+					s.stopTask(svc, t, now, types.TaskStopCodeTaskFailedToStart, t.cReason, true)
+					return
+				}
+			}
+		}
 		t.pullStop = ptr(now)
 		t.last = "RUNNING"
 		t.started = ptr(now)

@@ -131,9 +131,11 @@ type task struct {
 	reason    string
 	exitCode  *int32
 	cReason   string
-	ip        string
-	az        string
-	version   int64
+	// pullFailed is the index+1 of the container whose image check failed
+	pullFailed int
+	ip         string
+	az         string
+	version    int64
 }
 
 func (r *rollout) active() bool {

@@ -302,3 +302,32 @@ func TestLateExitKeepsItsTime(t *testing.T) {
 		t.Errorf("running %v, want the exited task replaced", got)
 	}
 }
+
+func TestImageCheck(t *testing.T) {
+	t.Parallel()
+	clock := NewFakeClock(t0)
+	f := &fixture{t: t, clock: clock, ctx: context.Background()}
+	f.sim = New(clock, WithImageCheck(func(image string) error {
+		if image == "app:v1" {
+			return nil
+		}
+		return errors.New("not found")
+	}))
+	ok(f.sim.CreateCluster(f.ctx, &ecs.CreateClusterInput{ClusterName: ptr("c1")}))
+	f.register("app:v1")
+	ok(f.sim.CreateService(f.ctx, &ecs.CreateServiceInput{Cluster: ptr("c1"), ServiceName: ptr("web"), TaskDefinition: ptr("web"), DesiredCount: ptr(int32(2))}))
+	f.sim.Advance(2 * time.Minute)
+	arn := f.deploy("app:never-pushed", cbRollback())
+	f.runUntil(10*time.Minute, 5*time.Second, func() bool { return !isActive(f.sd(arn).Status) })
+	if sd := f.sd(arn); sd.Status != types.ServiceDeploymentStatusRollbackSuccessful {
+		t.Fatalf("status %s, want ROLLBACK_SUCCESSFUL", sd.Status)
+	}
+	tasks := f.stoppedTasks()
+	if len(tasks) == 0 {
+		t.Fatal("no stopped tasks")
+	}
+	want := "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref app:never-pushed: not found"
+	if got := deref(tasks[0].Containers[0].Reason); got != want || deref(tasks[0].StoppedReason) != want {
+		t.Errorf("container reason %q, want %q", got, want)
+	}
+}

@@ -96,6 +96,15 @@ func WithAlarmSource(fn func(names []string) map[string]string) Option {
 	return func(s *Sim) { s.alarmSource = fn }
 }
 
+// WithImageCheck makes every task's image pull ask fn whether each
+// container image exists (for example a HEAD of the manifest on a local
+// registry). An error fails the pull with CannotPullContainerError and the
+// error's text, as deploying a tag that was never pushed does on AWS. fn is
+// called with the simulator locked: keep it quick and do not call the Sim.
+func WithImageCheck(fn func(image string) error) Option {
+	return func(s *Sim) { s.imageCheck = fn }
+}
+
 // FaultKind names a way a task can fail.
 type FaultKind string
 
@@ -148,6 +157,7 @@ type Sim struct {
 	account     string
 	timing      Timing
 	alarmSource func([]string) map[string]string
+	imageCheck  func(string) error
 
 	seq      int
 	clusters map[string]*cluster
