@@ -272,4 +272,3 @@ func setOutputs(set func(string, string), res *deploy.Result, rolled, multi bool
 	}
 	set("duration-seconds", strconv.Itoa(int(end.Sub(start).Round(time.Second).Seconds())))
 }
-
