@@ -1,0 +1,7 @@
+[
+  {
+    "name": "${name}",
+    "image": "${image}",
+    "essential": true
+  }
+]
