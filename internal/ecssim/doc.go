@@ -29,7 +29,7 @@
 //
 // # What is modelled
 //
-//   - Clusters, task definitions (revisions, ACTIVE/INACTIVE, Fargate
+//   - Clusters, tags, task definitions and families (revisions, ACTIVE/INACTIVE, Fargate
 //     cpu/memory pairs validated as ECS does, "1 vCPU"/"2 GB" forms, a bare
 //     family resolving to its latest ACTIVE revision), services, tasks.
 //   - Task lifecycle PROVISIONING → PENDING (image pull) → RUNNING → health
@@ -105,8 +105,7 @@
 // EXTERNAL controllers (the controller is stored; task-definition updates of
 // such services are refused), Service Connect, autoscaling, Lambda hook
 // invocation (AWS_LAMBDA hooks succeed at once; hookDetails documents are
-// dropped), health check grace periods, early success criteria, tags beyond
-// echoing them, IAM, and listener rules: traffic weights are reported on the
+// dropped), health check grace periods, early success criteria, IAM, and listener rules: traffic weights are reported on the
 // service revisions and targets, not applied to an ELBv2 listener. Failure
 // texts follow ECS's wording but are not byte-for-byte copies of every
 // variant ECS emits.
@@ -119,8 +118,8 @@
 // actions and the seeder use — clusters, task definitions, services, tasks
 // and deployments are created in the simulator, never in moto, and nothing
 // is copied from moto — while ELBv2, CloudWatch, ECR and the rest stay with
-// moto. ECS operations the simulator does not know (tagging, RunTask, …)
-// reach moto, which does not know the simulator's resources. The simulator
+// moto. ECS operations the simulator does not know (RunTask, account
+// settings, capacity providers, …) reach moto, which does not know the simulator's resources. The simulator
 // serves one region and account (WithRegion, WithAccount): a sandbox keeps
 // one Sim per region. With WithRealTime the clock runs speed times faster
 // than real time while something is changing and waits for the wall clock

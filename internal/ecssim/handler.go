@@ -61,6 +61,10 @@ func (s *Sim) ops() map[string]opFunc {
 		"ListServiceDeployments":     op(s.ListServiceDeployments),
 		"StopServiceDeployment":      op(s.StopServiceDeployment),
 		"ContinueServiceDeployment":  op(s.ContinueServiceDeployment),
+		"TagResource":                op(s.TagResource),
+		"UntagResource":              op(s.UntagResource),
+		"ListTagsForResource":        op(s.ListTagsForResource),
+		"ListTaskDefinitionFamilies": op(s.ListTaskDefinitionFamilies),
 	}
 }
 

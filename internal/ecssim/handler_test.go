@@ -41,7 +41,7 @@ func (f *fallbackRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.targets = append(f.targets, r.Header.Get("X-Amz-Target"))
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	_, _ = io.WriteString(w, `{"tags":[{"key":"from","value":"fallback"}]}`)
+	_, _ = io.WriteString(w, `{"settings":[]}`)
 }
 
 // TestHandlerEndToEnd drives a whole canary deployment, a failure and the
@@ -150,10 +150,17 @@ func TestHandlerEndToEnd(t *testing.T) {
 	if !errors.As(err, &cnf) {
 		t.Fatalf("unknown cluster: %v, want ClusterNotFoundException", err)
 	}
-	// operations the simulator does not own go to the fallback
+	// tags of the simulator's resources
+	ok(c.TagResource(ctx, &ecs.TagResourceInput{ResourceArn: svc.ServiceArn, Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("dev")}}}))
 	tags := ok(c.ListTagsForResource(ctx, &ecs.ListTagsForResourceInput{ResourceArn: aws.String(v1)}))
-	if len(tags.Tags) != 1 || *tags.Tags[0].Value != "fallback" || len(fb.targets) != 1 || fb.targets[0] != TargetPrefix+"ListTagsForResource" {
-		t.Fatalf("fallback not used: tags %v targets %v", tags.Tags, fb.targets)
+	stags := ok(c.ListTagsForResource(ctx, &ecs.ListTagsForResourceInput{ResourceArn: svc.ServiceArn}))
+	if len(tags.Tags) != 1 || *tags.Tags[0].Value != "web" || len(stags.Tags) != 1 || *stags.Tags[0].Value != "dev" {
+		t.Fatalf("tags: task definition %v, service %v", tags.Tags, stags.Tags)
+	}
+	// operations the simulator does not own go to the fallback
+	ok(c.ListAccountSettings(ctx, &ecs.ListAccountSettingsInput{}))
+	if len(fb.targets) != 1 || fb.targets[0] != TargetPrefix+"ListAccountSettings" {
+		t.Fatalf("fallback not used: targets %v", fb.targets)
 	}
 }
 

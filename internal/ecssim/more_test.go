@@ -331,3 +331,27 @@ func TestImageCheck(t *testing.T) {
 		t.Errorf("container reason %q, want %q", got, want)
 	}
 }
+
+func TestTagsAndFamilies(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	svcARN := *f.service().ServiceArn
+	ok(f.sim.TagResource(f.ctx, &ecs.TagResourceInput{ResourceArn: &svcARN, Tags: []types.Tag{{Key: ptr("a"), Value: ptr("1")}, {Key: ptr("b"), Value: ptr("2")}}}))
+	ok(f.sim.TagResource(f.ctx, &ecs.TagResourceInput{ResourceArn: &svcARN, Tags: []types.Tag{{Key: ptr("a"), Value: ptr("3")}}}))
+	ok(f.sim.UntagResource(f.ctx, &ecs.UntagResourceInput{ResourceArn: &svcARN, TagKeys: []string{"b"}}))
+	got := ok(f.sim.ListTagsForResource(f.ctx, &ecs.ListTagsForResourceInput{ResourceArn: &svcARN})).Tags
+	if len(got) != 1 || *got[0].Key != "a" || *got[0].Value != "3" {
+		t.Errorf("tags %+v, want a=3", got)
+	}
+	if _, err := f.sim.ListTagsForResource(f.ctx, &ecs.ListTagsForResourceInput{ResourceArn: ptr("arn:aws:ecs:us-east-1:123456789012:service/c1/ghost")}); !isErr[*types.InvalidParameterException](err) {
+		t.Errorf("unknown resource: %v", err)
+	}
+	ok(f.sim.RegisterTaskDefinition(f.ctx, &ecs.RegisterTaskDefinitionInput{Family: ptr("worker"), ContainerDefinitions: []types.ContainerDefinition{{Name: ptr("w"), Image: ptr("w:1")}}}))
+	ok(f.sim.DeregisterTaskDefinition(f.ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: ptr("worker:1")}))
+	for status, want := range map[types.TaskDefinitionFamilyStatus]string{"": "[web]", types.TaskDefinitionFamilyStatusInactive: "[worker]", types.TaskDefinitionFamilyStatusAll: "[web worker]"} {
+		out := ok(f.sim.ListTaskDefinitionFamilies(f.ctx, &ecs.ListTaskDefinitionFamiliesInput{Status: status}))
+		if fmt.Sprint(out.Families) != want {
+			t.Errorf("families %q: %v, want %s", status, out.Families, want)
+		}
+	}
+}
