@@ -371,6 +371,25 @@ func (r *runner) connect(ctx context.Context) error {
 			hosts[cfg.Registry] = &authn.Basic{Username: login.Username, Password: login.Password}
 			c.Infof("logged in to %s (token valid until %s)", cfg.Registry, login.ExpiresAt.UTC().Format(time.RFC3339))
 		}
+		if cfg.PromoteFrom != "" {
+			// A promotion from another account or region needs that
+			// registry's token too.
+			if src, err := promoteSource(cfg.PromoteFrom, cfg.Registry, cfg.Repository); err == nil {
+				host, _, _ := strings.Cut(src, "/")
+				if _, ok := ecr.IsECRHost(host); ok && host != cfg.Registry {
+					login, err := ecr.GetLoginFor(ctx, r.api, host, r.now())
+					c.Mask(login.Password)
+					if err != nil {
+						if isAccessDenied(err) || errors.Is(err, ecr.ErrExpired) {
+							return exitcode.BadInputf("ECR refused the credentials for the promotion source %s: %v; the source repository policy must allow this role to pull", host, err)
+						}
+						return err
+					}
+					hosts[host] = &authn.Basic{Username: login.Username, Password: login.Password}
+					c.Infof("logged in to the promotion source %s", host)
+				}
+			}
+		}
 		repoInfo, err := ecr.EnsureRepository(ctx, r.api, cfg.Repository, cfg.CreateRepo)
 		if err != nil {
 			var nf *ecr.NotFoundError

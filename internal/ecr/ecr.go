@@ -57,13 +57,37 @@ type Login struct {
 // ErrExpired is a token that expired before it was used.
 var ErrExpired = errors.New("the ECR authorization token has already expired")
 
-// GetLogin calls GetAuthorizationToken and decodes the token. The password
-// must be masked by the caller before anything is logged.
+// GetLogin calls GetAuthorizationToken for the caller's own registry and
+// decodes the token. The password must be masked by the caller before
+// anything is logged.
 func GetLogin(ctx context.Context, api API, now time.Time) (Login, error) {
 	out, err := api.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
 	if err != nil {
 		return Login{}, fmt.Errorf("failed to get an ECR authorization token (needs ecr:GetAuthorizationToken): %w", err)
 	}
+	return decodeLogin(out, now)
+}
+
+// GetLoginFor returns credentials for the ECR registry at host, which may
+// belong to another account or region (the source of a promotion): the
+// token is requested in the host's region for the host's registry id.
+func GetLoginFor(ctx context.Context, api API, host string, now time.Time) (Login, error) {
+	m := hostRE.FindStringSubmatch(host)
+	if m == nil {
+		return Login{}, fmt.Errorf("%s is not an ECR registry host", host)
+	}
+	account, region := m[1], m[3]
+	out, err := api.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{RegistryIds: []string{account}},
+		func(o *ecr.Options) { o.Region = region })
+	if err != nil {
+		return Login{}, fmt.Errorf("failed to get an ECR authorization token for %s (needs ecr:GetAuthorizationToken in %s): %w", host, region, err)
+	}
+	l, err := decodeLogin(out, now)
+	l.Host = host
+	return l, err
+}
+
+func decodeLogin(out *ecr.GetAuthorizationTokenOutput, now time.Time) (Login, error) {
 	if len(out.AuthorizationData) == 0 {
 		return Login{}, errors.New("ECR returned no authorization data")
 	}

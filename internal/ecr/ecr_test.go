@@ -35,9 +35,18 @@ type fakeToken struct {
 	API
 	token   string
 	expires time.Time
+	// seen records the registry ids and region of the last call.
+	seen *[]string
 }
 
-func (f fakeToken) GetAuthorizationToken(context.Context, *ecr.GetAuthorizationTokenInput, ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error) {
+func (f fakeToken) GetAuthorizationToken(_ context.Context, in *ecr.GetAuthorizationTokenInput, opts ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error) {
+	if f.seen != nil {
+		o := ecr.Options{Region: "default"}
+		for _, fn := range opts {
+			fn(&o)
+		}
+		*f.seen = append(in.RegistryIds, o.Region)
+	}
 	return &ecr.GetAuthorizationTokenOutput{AuthorizationData: []types.AuthorizationData{{
 		AuthorizationToken: aws.String(f.token), ExpiresAt: aws.Time(f.expires),
 		ProxyEndpoint: aws.String("https://123456789012.dkr.ecr.eu-west-1.amazonaws.com"),
@@ -54,6 +63,11 @@ func TestGetLogin(t *testing.T) {
 	}
 	if _, err := GetLogin(context.Background(), fakeToken{token: "!!", expires: now.Add(time.Hour)}, now); err == nil {
 		t.Fatal("undecodable token must fail")
+	}
+	var seen []string
+	l, err = GetLoginFor(context.Background(), fakeToken{token: tok, expires: now.Add(time.Hour), seen: &seen}, "222222222222.dkr.ecr.ap-northeast-1.amazonaws.com", now)
+	if err != nil || l.Host != "222222222222.dkr.ecr.ap-northeast-1.amazonaws.com" || strings.Join(seen, ",") != "222222222222,ap-northeast-1" {
+		t.Fatalf("GetLoginFor = %+v, %v; call saw %v", l, err, seen)
 	}
 	// moto hands out a token that expired in 2015 for the real host.
 	l, err = GetLogin(context.Background(), client(t, "eu-west-1"), time.Now())
