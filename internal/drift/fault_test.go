@@ -60,6 +60,7 @@ func faultyStack(t *testing.T, faults map[string]*fault) (drifttest.Clients, *dr
 	_, st, cfg := newStack(t, 2)
 	ft := &faultTransport{next: http.DefaultTransport, faults: faults}
 	cfg.HTTPClient = &http.Client{Transport: ft, Timeout: 30 * time.Second}
+	cfg.RetryMaxAttempts = 5
 	cfg.Retryer = func() aws.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 5; o.MaxBackoff = 5 * time.Millisecond })
 	}

@@ -23,18 +23,19 @@ var regionSeq atomic.Int32
 
 // regions gives each test its own moto region, so parallel tests do not
 // see each other's resources.
-var regions = []string{"eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ca-central-1", "sa-east-1", "us-west-1", "us-west-2"}
+var regions = []string{"eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-2", "ca-central-1", "sa-east-1", "us-west-1", "us-west-2", "us-east-2", "ap-south-1"}
 
 func newStack(t *testing.T, services int) (drifttest.Clients, *drifttest.Stack, aws.Config) {
 	t.Helper()
-	region := regions[int(regionSeq.Add(1)-1)%len(regions)]
+	seq := int(regionSeq.Add(1))
+	region := regions[(seq-1)%len(regions)]
 	sb := sandboxtest.Start(t)
 	cfg := sandboxtest.Config(t, region)
 	// Straight to moto: the sandbox's ECS simulator keeps clusters to itself,
 	// and Application Auto Scaling (in moto) must see the cluster.
 	cfg.BaseEndpoint = aws.String(sb.MotoURL)
 	c := drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
-	name := fmt.Sprintf("d%s", strings.ReplaceAll(region, "-", ""))
+	name := fmt.Sprintf("d%d%s", seq, strings.ReplaceAll(region, "-", ""))
 	st, err := drifttest.Build(context.Background(), c, drifttest.Options{Name: name, Services: services})
 	if err != nil {
 		t.Fatalf("build stack: %v", err)

@@ -209,7 +209,22 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 		}(i, h)
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	// Once one type failed the others were cancelled: report the cause,
+	// not the cancellations it caused.
+	var causes []error
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			causes = append(causes, err)
+		}
+	}
+	if len(causes) == 0 {
+		for _, err := range errs {
+			if err != nil {
+				causes = append(causes, err)
+			}
+		}
+	}
+	if err := errors.Join(causes...); err != nil {
 		return nil, err
 	}
 

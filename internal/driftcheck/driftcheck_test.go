@@ -174,18 +174,19 @@ type testEnv struct {
 
 var regionSeq atomic.Int32
 
-var regions = []string{"us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-central-1", "ap-south-1", "ap-northeast-2"}
+var regions = []string{"eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-2", "ca-central-1", "sa-east-1", "us-west-1", "us-west-2", "us-east-2", "ap-south-1"}
 
 func newEnv(t *testing.T, services int) *testEnv {
 	t.Helper()
-	region := regions[int(regionSeq.Add(1)-1)%len(regions)]
+	seq := int(regionSeq.Add(1))
+	region := regions[(seq-1)%len(regions)]
 	sb := sandboxtest.Start(t)
 	cfg := sandboxtest.Config(t, region)
 	// Straight to moto: the sandbox's ECS simulator keeps clusters to itself,
 	// and Application Auto Scaling (in moto) must see the cluster.
 	cfg.BaseEndpoint = aws.String(sb.MotoURL)
 	c := drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
-	st, err := drifttest.Build(context.Background(), c, drifttest.Options{Name: "c" + strings.ReplaceAll(region, "-", ""), Services: services})
+	st, err := drifttest.Build(context.Background(), c, drifttest.Options{Name: fmt.Sprintf("c%d%s", seq, strings.ReplaceAll(region, "-", "")), Services: services})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,8 +250,8 @@ func TestDriftFromTheBackendWithIssueAndSafeRemediation(t *testing.T) {
 	ci, err := drifttest.NewRevision(ctx, e.c, s0.TaskDefARN, "ci-2")
 	mustDo(t, err)
 	mustDo(t, drifttest.SwapTaskDefinition(ctx, e.c, e.st.Cluster, s0.Name, ci)) // ignored by HCL
-	mustDo(t, drifttest.ScaleService(ctx, e.c, e.st.Cluster, s1.Name, 9))         // review
-	mustDo(t, drifttest.TagLogGroup(ctx, e.c, s1.LogGroup, "Owner", "mallory"))   // safe
+	mustDo(t, drifttest.ScaleService(ctx, e.c, e.st.Cluster, s1.Name, 9))        // review
+	mustDo(t, drifttest.TagLogGroup(ctx, e.c, s1.LogGroup, "Owner", "mallory"))  // safe
 
 	gh := newFakeGitHub()
 	srv := httptest.NewServer(gh)
@@ -428,5 +429,66 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{}`))
 	default:
 		http.Error(w, "not found", 404)
+	}
+}
+
+func TestMissingBucketOrKeyIsBadInput(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1)
+	ctx := context.Background()
+	s3c := s3.NewFromConfig(e.cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := "tfstate-keyless-" + e.st.Name
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(e.cfg.Region)}}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ name, state, want string }{
+		{"bucket", "s3://no-such-bucket-" + e.st.Name + "/x/terraform.tfstate", "does not exist"},
+		{"key", "s3://" + bucket + "/nope/terraform.tfstate", `key "nope/terraform.tfstate" does not exist`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runAction(t, map[string]string{"state": tc.state}, e.vars, e.opts)
+			var ie *inputs.Error
+			if r.code != exitcode.BadInput || !errors.As(r.err, &ie) || ie.Input != "state" || !strings.Contains(r.err.Error(), tc.want) {
+				t.Fatalf("exit %d err %v, want 2 naming state and %q", r.code, r.err, tc.want)
+			}
+		})
+	}
+}
+
+func TestStateNotTerraformFromS3IsBadInput(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1)
+	ctx := context.Background()
+	s3c := s3.NewFromConfig(e.cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := "tfstate-junk-" + e.st.Name
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(e.cfg.Region)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("junk"), Body: strings.NewReader("<html>login</html>")}); err != nil {
+		t.Fatal(err)
+	}
+	r := runAction(t, map[string]string{"state": "s3://" + bucket + "/junk"}, e.vars, e.opts)
+	if r.code != exitcode.BadInput || !strings.Contains(r.err.Error(), `input "state"`) || !strings.Contains(r.err.Error(), "not a Terraform state") {
+		t.Fatalf("exit %d err %v", r.code, r.err)
+	}
+}
+
+func TestUncoveredTypesAndResourceFilter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 2)
+	e.st.AddResource("aws_efs_file_system", "data", map[string]any{"id": "fs-1"})
+	state := writeFile(t, filepath.Join(t.TempDir(), "s.tfstate"), string(e.st.State()))
+	mustDo(t, drifttest.ScaleService(context.Background(), e.c, e.st.Cluster, e.st.Services[1].Name, 4))
+	// Filter to target groups only: the scaled service is out of scope.
+	r := runAction(t, map[string]string{"state": state, "resources": "aws_lb_target_group"}, e.vars, e.opts)
+	if r.code != 0 || !strings.Contains(r.log, "2 managed resource instances in scope") {
+		t.Fatalf("exit %d %v\n%s", r.code, r.err, r.log)
+	}
+	r = runAction(t, map[string]string{"state": state, "fail-on-drift": "false"}, e.vars, e.opts)
+	if r.code != 0 || r.outputs["changed"] != "1" || !strings.Contains(r.summary, "`aws_efs_file_system` | 1 | type not covered by drift-check") {
+		t.Fatalf("exit %d outputs %v\n%s", r.code, r.outputs, r.summary)
 	}
 }

@@ -78,8 +78,10 @@ func Load(ctx context.Context, loc Location, client S3API) (*State, error) {
 				return nil, fmt.Errorf("%w: key %q does not exist in bucket %q", ErrNotFound, loc.Key, loc.Bucket)
 			case errors.As(err, &nsb):
 				return nil, fmt.Errorf("%w: bucket %q does not exist", ErrNotFound, loc.Bucket)
-			case errors.As(err, &ae) && (ae.ErrorCode() == "NoSuchBucket" || ae.ErrorCode() == "NoSuchKey" || ae.ErrorCode() == "NotFound"):
-				return nil, fmt.Errorf("%w: %s (%s)", ErrNotFound, loc, ae.ErrorCode())
+			case errors.As(err, &ae) && ae.ErrorCode() == "NoSuchBucket":
+				return nil, fmt.Errorf("%w: bucket %q does not exist", ErrNotFound, loc.Bucket)
+			case errors.As(err, &ae) && (ae.ErrorCode() == "NoSuchKey" || ae.ErrorCode() == "NotFound"):
+				return nil, fmt.Errorf("%w: key %q does not exist in bucket %q", ErrNotFound, loc.Key, loc.Bucket)
 			}
 			return nil, fmt.Errorf("failed to read state %s: %w", loc, err)
 		}

@@ -1,0 +1,7 @@
+terraform {
+  backend "s3" {
+    encrypt              = true
+    key                  = "app/terraform.tfstate"
+    workspace_key_prefix = "ws"
+  }
+}
