@@ -29,9 +29,10 @@
 //
 // # What is modelled
 //
-//   - Clusters, tags, task definitions and families (revisions, ACTIVE/INACTIVE, Fargate
-//     cpu/memory pairs validated as ECS does, "1 vCPU"/"2 GB" forms, a bare
-//     family resolving to its latest ACTIVE revision), services, tasks.
+//   - Clusters, tags, task definitions and families (revisions,
+//     ACTIVE/INACTIVE, Fargate cpu/memory pairs validated as ECS does,
+//     "1 vCPU"/"2 GB" forms, a bare family resolving to its latest ACTIVE
+//     revision), services, tasks.
 //   - Task lifecycle PROVISIONING → PENDING (image pull) → RUNNING → health
 //     check (target group "initial" → "healthy", or container health
 //     check) → on stop DEACTIVATING/STOPPING/DEPROVISIONING → STOPPED, with
