@@ -69,7 +69,7 @@ func (s *Sim) clusterOut(c *cluster) types.Cluster {
 	return types.Cluster{
 		ClusterArn: ptr(c.arn), ClusterName: ptr(c.name), Status: ptr("ACTIVE"),
 		ActiveServicesCount: active, RunningTasksCount: running, PendingTasksCount: pending,
-		CapacityProviders: []string{"FARGATE", "FARGATE_SPOT"}, Tags: c.tags,
+		CapacityProviders: []string{"FARGATE", "FARGATE_SPOT"}, Tags: append([]types.Tag(nil), c.tags...),
 	}
 }
 
@@ -496,7 +496,7 @@ func (s *Sim) serviceOut(svc *service, tags bool) types.Service {
 		out.CurrentServiceDeployment = ptr(svc.current.arn)
 	}
 	if tags {
-		out.Tags = svc.tags
+		out.Tags = append([]types.Tag(nil), svc.tags...)
 	}
 	return out
 }

@@ -199,7 +199,7 @@ func (s *Sim) DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDe
 	out := &ecs.DescribeTaskDefinitionOutput{TaskDefinition: &def}
 	for _, f := range in.Include {
 		if f == types.TaskDefinitionFieldTags {
-			out.Tags = td.tags
+			out.Tags = append([]types.Tag(nil), td.tags...)
 		}
 	}
 	return out, nil
