@@ -38,8 +38,13 @@ type env struct {
 
 func newEnv(t *testing.T, cfg *types.DeploymentConfiguration, services ...string) *env {
 	t.Helper()
+	return newEnvWith(t, nil, cfg, services...)
+}
+
+func newEnvWith(t *testing.T, opts []ecssim.Option, cfg *types.DeploymentConfiguration, services ...string) *env {
+	t.Helper()
 	clock := ecssim.NewFakeClock(t0)
-	sim := ecssim.New(clock)
+	sim := ecssim.New(clock, opts...)
 	e := &env{t: t, sim: sim, clock: clock}
 	e.cw = &simAlarms{sim: sim}
 	e.http = &fakeHTTP{status: func(time.Time) int { return 200 }, now: sim.Now}
