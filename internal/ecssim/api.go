@@ -44,7 +44,7 @@ func (s *Sim) CreateCluster(ctx context.Context, in *ecs.CreateClusterInput, opt
 	}
 	c := s.clusters[name]
 	if c == nil {
-		c = &cluster{name: name, arn: s.arn("cluster/" + name), created: s.last, tags: in.Tags, services: map[string]*service{}}
+		c = &cluster{name: name, arn: s.arn("cluster/" + name), created: s.last, tags: append([]types.Tag(nil), in.Tags...), services: map[string]*service{}}
 		s.clusters[name] = c
 	}
 	out := s.clusterOut(c)
@@ -231,7 +231,7 @@ func (s *Sim) CreateService(ctx context.Context, in *ecs.CreateServiceInput, opt
 		desired: deref(in.DesiredCount), cfg: cfg, controller: types.DeploymentControllerTypeEcs,
 		lbs: in.LoadBalancers, net: in.NetworkConfiguration, launchType: in.LaunchType,
 		platform: deref(in.PlatformVersion), grace: in.HealthCheckGracePeriodSeconds,
-		tags: in.Tags, created: now, status: "ACTIVE",
+		tags: append([]types.Tag(nil), in.Tags...), created: now, status: "ACTIVE",
 	}
 	if in.DeploymentController != nil && in.DeploymentController.Type != "" {
 		svc.controller = in.DeploymentController.Type

@@ -119,7 +119,7 @@ func (s *Sim) RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDe
 	revs := s.families[family]
 	rev := int32(len(revs) + 1)
 	now := s.last
-	td := &taskDef{family: family, revision: rev, tags: in.Tags}
+	td := &taskDef{family: family, revision: rev, tags: append([]types.Tag(nil), in.Tags...)}
 	td.arn = s.arn(fmt.Sprintf("task-definition/%s:%d", family, rev))
 	compat := []types.Compatibility{types.CompatibilityEc2}
 	if fargate || in.NetworkMode == types.NetworkModeAwsvpc {
