@@ -22,13 +22,18 @@ import (
 // buildah, pushed to the sandbox registry and recorded in moto's ECR; an
 // unchanged re-run is skipped; each digest is then promoted to prod/<svc>
 // byte for byte, with the repositories created immutable and scanned.
+// Run it again in the same sandbox and the builds are skipped: the test
+// expects a fresh sandbox per test binary, which sandboxtest gives.
 func TestBuildPushExamplesAndPromotion(t *testing.T) {
 	t.Parallel()
 	if !e2e.Built(t, "build-push") {
 		t.Fatal("actions/build-push/main.go is missing: the e2e test of build-push needs the action")
 	}
-	const region = "ca-central-1" // a stack of its own: ECR tags are immutable
-	sb, _ := sandboxtest.SeededRegion(t, region)
+	// A region of its own (moto's ECR state is per region) and repository
+	// names no other test uses (the OCI registry is shared): tags are
+	// immutable, and an image another test pushed would be skipped here.
+	const region = "ca-central-1"
+	sb := sandboxtest.Start(t)
 
 	r := e2e.Run(t, e2e.Workflow{File: "testdata/build-push-promote.yml", Event: "workflow_dispatch", Region: region})
 	r.RequireSuccess(t)
@@ -44,12 +49,12 @@ func TestBuildPushExamplesAndPromotion(t *testing.T) {
 		assert.Equal(t, sb.RegistryHost+"/prod/"+svc+"@"+digest, r.Output("promote-"+svc, "image"))
 
 		// Byte for byte: the prod manifest is the staging manifest.
-		staging := buildPushManifest(t, sb.RegistryHost, "ecsflow/"+svc, digest)
+		staging := buildPushManifest(t, sb.RegistryHost, "staging/"+svc, digest)
 		prod := buildPushManifest(t, sb.RegistryHost, "prod/"+svc, "release-1")
 		assert.True(t, bytes.Equal(staging, prod), "%s: promoted manifest differs", svc)
 
 		// ECR knows both, under the registry's digest, in immutable repositories.
-		for _, repo := range []string{"ecsflow/" + svc, "prod/" + svc} {
+		for _, repo := range []string{"staging/" + svc, "prod/" + svc} {
 			out, err := api.DescribeImages(context.Background(), &ecr.DescribeImagesInput{
 				RepositoryName: aws.String(repo), ImageIds: []ecrtypes.ImageIdentifier{{ImageDigest: aws.String(digest)}},
 			})
