@@ -1,0 +1,20 @@
+terraform {
+  required_version = ">= 1.11.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 6.0"
+    }
+  }
+
+  backend "s3" {
+    encrypt      = true
+    use_lockfile = true
+  }
+}
+
+# A warning (EF701) and nothing worse.
+resource "aws_cloudwatch_log_group" "app" {
+  name = "/ecs/app"
+}
