@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/e2e"
+	"github.com/ecsflow/ecsflow/internal/sandbox"
 	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
 )
 
@@ -52,6 +53,15 @@ func TestBuildPushExamplesAndPromotion(t *testing.T) {
 		staging := buildPushManifest(t, sb.RegistryHost, "staging/"+svc, digest)
 		prod := buildPushManifest(t, sb.RegistryHost, "prod/"+svc, "release-1")
 		assert.True(t, bytes.Equal(staging, prod), "%s: promoted manifest differs", svc)
+
+		// Blobs moved by mount (docker-registry links blobs per repository)
+		// or not at all: a promotion uploads no blob bytes.
+		if st := r.Step("promote-" + svc); assert.NotNil(t, st, svc) {
+			assert.Contains(t, st.Summary, "0 B of blobs uploaded in 0 upload(s)", svc)
+			if sb.RegistryKind == sandbox.RegistryDistribution {
+				assert.NotContains(t, st.Summary, " 0 blob mount(s)", "%s: docker-registry should have mounted the blobs", svc)
+			}
+		}
 
 		// ECR knows both, under the registry's digest, in immutable repositories.
 		for _, repo := range []string{"staging/" + svc, "prod/" + svc} {
