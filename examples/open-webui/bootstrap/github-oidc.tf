@@ -2,15 +2,19 @@
 # roles per environment, each trusted by specific token subjects:
 #
 #   <project>-<env>-github-readonly   plan, validate, drift-check, DORA report
-#       sub: pull_request, or a push/schedule on the environment's branch
-#   <project>-<env>-github-deploy     build-push, deploy-ecs, rollback, self-healing
+#       sub: pull_request, a push on the environment's branch, or
+#            environment:<env>-automation (scheduled drift and DORA jobs)
+#   <project>-<env>-github-deploy     build-push, deploy-ecs, rollback, self-healing,
+#                                     safe drift remediation
 #       sub: environment:<env> (reviewers in prod) or environment:<env>-automation
 #   <project>-<env>-github-terraform  terraform apply
 #       sub: environment:<env>
 #
-# GitHub environment "<env>-automation" has no reviewers and accepts only
-# the environment's branch, so scheduled self-healing never waits for a
-# person, while deployments to prod do.
+# GitHub environment "<env>-automation" has no reviewers and accepts only the
+# environment's branch and the default branch, so scheduled drift checks and self-healing never wait for a
+# person, while deployments to prod do. The build jobs of the deploy
+# workflows (no environment) use the deploy role through
+# environment:<env>-automation too.
 
 locals {
   oidc_host = "token.actions.githubusercontent.com"
@@ -35,6 +39,7 @@ data "aws_iam_policy_document" "trust" {
     readonly = [
       "repo:${var.github_repository}:pull_request",
       "repo:${var.github_repository}:ref:refs/heads/${local.branch}",
+      "repo:${var.github_repository}:environment:${var.environment}-automation",
     ]
     deploy = [
       "repo:${var.github_repository}:environment:${var.environment}",
