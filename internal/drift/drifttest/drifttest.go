@@ -366,6 +366,8 @@ func buildServices(ctx context.Context, c Clients, st *Stack, o Options) error {
 
 		s, err := c.ECS.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String(st.Cluster), ServiceName: aws.String(name), TaskDefinition: aws.String(svc.TaskDefARN),
 			DesiredCount: aws.Int32(2), LaunchType: ecstypes.LaunchTypeFargate, Tags: ecsTags(),
+			DeploymentConfiguration: &ecstypes.DeploymentConfiguration{MaximumPercent: aws.Int32(200), MinimumHealthyPercent: aws.Int32(100),
+				DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: true}},
 			NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{Subnets: st.Subnets, SecurityGroups: []string{st.AppSG}}},
 			LoadBalancers:        []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(svc.TGARN), ContainerName: aws.String("app"), ContainerPort: aws.Int32(8080)}},
 		})
@@ -375,6 +377,8 @@ func buildServices(ctx context.Context, c Clients, st *Stack, o Options) error {
 		svc.ARN = aws.ToString(s.Service.ServiceArn)
 		st.add("aws_ecs_service", name, map[string]any{"id": svc.ARN, "name": name, "cluster": st.ClusterARN, "task_definition": svc.TaskDefARN,
 			"desired_count": 2, "launch_type": "FARGATE", "enable_execute_command": false, "propagate_tags": "NONE",
+			"deployment_maximum_percent": 200, "deployment_minimum_healthy_percent": 100,
+			"deployment_circuit_breaker": []any{map[string]any{"enable": true, "rollback": true}},
 			"network_configuration": []any{map[string]any{"subnets": []any{st.Subnets[0], st.Subnets[1]}, "security_groups": []any{st.AppSG}, "assign_public_ip": false}},
 			"load_balancer":         []any{map[string]any{"target_group_arn": svc.TGARN, "container_name": "app", "container_port": 8080, "elb_name": ""}},
 			"service_registries":    []any{}})
