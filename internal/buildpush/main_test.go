@@ -3,85 +3,35 @@ package buildpush
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/google/go-containerregistry/pkg/authn"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/ecr"
+	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
 )
 
-// motoURL is the moto server shared by this test binary (started lazily).
-var (
-	motoOnce sync.Once
-	motoURL  string
-	motoErr  error
-	motoCmd  *exec.Cmd
-)
+// The ECR API comes from the shared local sandbox (moto behind the
+// sandbox's front proxy), one per test binary.
+func TestMain(m *testing.M) { os.Exit(sandboxtest.Main(m)) }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if motoCmd != nil {
-		_ = motoCmd.Process.Kill()
-		_ = motoCmd.Wait()
-	}
-	os.Exit(code)
-}
-
-func moto(t testing.TB) string {
-	t.Helper()
-	motoOnce.Do(func() {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			motoErr = err
-			return
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		motoCmd = exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-		if motoErr = motoCmd.Start(); motoErr != nil {
-			return
-		}
-		url := fmt.Sprintf("http://127.0.0.1:%d", port)
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			if resp, err := http.Get(url + "/moto-api/"); err == nil {
-				resp.Body.Close()
-				motoURL = url
-				return
-			}
-		}
-		motoErr = fmt.Errorf("moto did not answer on %s", url)
-	})
-	if motoErr != nil {
-		t.Fatalf("these tests need moto_server (pip install 'moto[server]'): %v", motoErr)
-	}
-	return motoURL
-}
-
-// ecrClient returns an ECR client on moto in region.
+// ecrClient returns an ECR client on the sandbox in region (tests isolate
+// themselves by region: moto keeps ECR state per region).
 func ecrClient(t testing.TB, region string) *awsecr.Client {
 	t.Helper()
-	return awsecr.NewFromConfig(aws.Config{
-		Region:       region,
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String(moto(t)),
-	})
+	return awsecr.NewFromConfig(sandboxtest.Config(t, region))
 }
 
 // newRegistry starts an in-process OCI registry and returns its host.
