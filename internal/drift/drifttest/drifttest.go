@@ -40,7 +40,9 @@ type Options struct {
 	// Services is how many ECS services, each with a task definition,
 	// target group, listener rule, log group and alarm (default 2).
 	Services int
-	// CloudWatch and ECR etc. options come from the caller's clients.
+	// NoClusterSettings creates the cluster without containerInsights: the
+	// sandbox's ECS simulator does not echo cluster settings back.
+	NoClusterSettings bool
 }
 
 // Clients are the SDK clients the builder and the scanner use.
@@ -234,14 +236,18 @@ const assumeECSTasks = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","
 const lifecyclePolicy = `{"rules":[{"rulePriority":1,"description":"keep 30","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":30},"action":{"type":"expire"}}]}`
 
 func buildShared(ctx context.Context, c Clients, st *Stack, o Options) error {
-	cl, err := c.ECS.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String(st.Cluster), Tags: ecsTags(),
-		Settings: []ecstypes.ClusterSetting{{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String("enabled")}}})
+	in := &ecs.CreateClusterInput{ClusterName: aws.String(st.Cluster), Tags: ecsTags()}
+	settings := []any{}
+	if !o.NoClusterSettings {
+		in.Settings = []ecstypes.ClusterSetting{{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String("enabled")}}
+		settings = []any{map[string]any{"name": "containerInsights", "value": "enabled"}}
+	}
+	cl, err := c.ECS.CreateCluster(ctx, in)
 	if err != nil {
 		return fmt.Errorf("create cluster: %w", err)
 	}
 	st.ClusterARN = aws.ToString(cl.Cluster.ClusterArn)
-	st.add("aws_ecs_cluster", "main", map[string]any{"id": st.ClusterARN, "arn": st.ClusterARN, "name": st.Cluster,
-		"setting": []any{map[string]any{"name": "containerInsights", "value": "enabled"}}})
+	st.add("aws_ecs_cluster", "main", map[string]any{"id": st.ClusterARN, "arn": st.ClusterARN, "name": st.Cluster, "setting": settings})
 
 	st.RoleName = st.Name + "-execution"
 	var iamTags []iamtypes.Tag
