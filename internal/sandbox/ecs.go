@@ -1,8 +1,12 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,12 +44,53 @@ func newECSRouter(fallback http.Handler, motoURL string, speed float64) *ecsRout
 	return &ecsRouter{fallback: fallback, motoURL: motoURL, speed: speed, sims: map[string]*regionSim{}}
 }
 
+// mirrored are the ECS writes also replayed to moto after the simulator
+// accepted them. The simulator owns ECS, but other moto services look ECS
+// resources up in moto's own ECS: Application Auto Scaling refuses a
+// scalable target for a service moto does not know. Task definition
+// revisions stay aligned because both number them from 1 per family.
+var mirrored = map[string]bool{
+	"CreateCluster": true, "DeleteCluster": true,
+	"RegisterTaskDefinition": true, "DeregisterTaskDefinition": true,
+	"CreateService": true, "UpdateService": true, "DeleteService": true,
+}
+
 func (e *ecsRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	region := signingRegion(r.Header.Get("Authorization"))
 	if region == "" {
 		region = DefaultRegion
 	}
-	e.get(region).handler.ServeHTTP(w, r)
+	h := e.get(region).handler
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), ECSTargetPrefix)
+	if !mirrored[op] {
+		h.ServeHTTP(w, r)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+	if err != nil {
+		http.Error(w, "failed to read the request body", http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	h.ServeHTTP(sw, r)
+	if sw.status != http.StatusOK {
+		return
+	}
+	m := r.Clone(r.Context())
+	m.Body = io.NopCloser(bytes.NewReader(body))
+	m.ContentLength = int64(len(body))
+	e.fallback.ServeHTTP(httptest.NewRecorder(), m) // moto's answer does not matter
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
 }
 
 func (e *ecsRouter) get(region string) *regionSim {

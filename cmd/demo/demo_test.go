@@ -1,0 +1,47 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/ecsflow/ecsflow/internal/e2e"
+)
+
+func TestMain(m *testing.M) { os.Exit(e2e.Main(m)) }
+
+// The demo runs end to end against a fresh sandbox with the action
+// binaries as the release builds them, and every step behaves as expected.
+func TestDemoRunsEndToEnd(t *testing.T) {
+	bin := e2e.BinDir(t)
+	for _, a := range e2e.Actions {
+		e2e.Built(t, a) // fails the test when an action does not build
+	}
+	var out bytes.Buffer
+	code := run(context.Background(), &out, func(k string) string {
+		if k == "ECSFLOW_BIN_DIR" {
+			return bin
+		}
+		return ""
+	})
+	log := out.String()
+	if code != 0 {
+		t.Fatalf("demo exited %d:\n%s", code, log)
+	}
+	for _, want := range []string{
+		"every step that ran behaved as expected",
+		"status=succeeded",
+		"status=rolled-back",
+		"CannotPullContainerError",
+		"drifted=true",
+		"rolled-back=false",
+	} {
+		assert.Contains(t, log, want)
+	}
+	assert.NotContains(t, log, "not built yet")
+	assert.Equal(t, 0, strings.Count(log, "UNEXPECTED"))
+}
