@@ -214,6 +214,12 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
+    sid       = "Ledger"
+    actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+    resources = [aws_dynamodb_table.ledger.arn]
+  }
+
+  statement {
     sid       = "StoppedTaskLogs"
     actions   = ["logs:FilterLogEvents", "logs:GetLogEvents"]
     resources = ["${local.arn_prefix}:logs:${local.region_acct}:log-group:/ecs/${local.stack_prefix}/*"]

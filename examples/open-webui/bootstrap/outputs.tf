@@ -12,3 +12,8 @@ output "role_arns" {
   description = "Role ARN per purpose: set them as the GitHub environment variables AWS_ROLE_READONLY, AWS_ROLE_DEPLOY and AWS_ROLE_TERRAFORM."
   value       = { for k, r in aws_iam_role.github : k => r.arn }
 }
+
+output "ledger_table" {
+  description = "DynamoDB deployment ledger (input ledger-table of the actions)."
+  value       = aws_dynamodb_table.ledger.name
+}

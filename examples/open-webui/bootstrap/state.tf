@@ -111,3 +111,32 @@ resource "aws_dynamodb_table" "locks" {
     enabled = true
   }
 }
+
+# The deployment ledger: one record per service per deployment or rollback,
+# plus per-service locks (deploy-ecs, rollback, drift-check, DORA report).
+resource "aws_dynamodb_table" "ledger" {
+  name         = var.ledger_table_name
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "pk"
+  range_key    = "sk"
+
+  deletion_protection_enabled = true
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+}

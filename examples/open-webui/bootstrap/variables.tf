@@ -49,3 +49,9 @@ variable "lock_table_name" {
   type        = string
   default     = "ecsflow-terraform-locks"
 }
+
+variable "ledger_table_name" {
+  description = "Name of the DynamoDB deployment ledger."
+  type        = string
+  default     = "ecsflow-deployments"
+}
