@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/smithy-go"
@@ -550,5 +551,26 @@ func TestRebuildKeepsContextTag(t *testing.T) {
 	got, ok, err := client().Resolve(context.Background(), mustRepo(t, host, "web"), registry.ContextTag(r1.res.ContextDigest))
 	if err != nil || !ok || got.String() != r1.res.Digest {
 		t.Fatalf("context tag -> %v %v %v, want the first image %s", got, ok, err, r1.res.Digest)
+	}
+}
+
+func TestMultiPlatformScanCoversEveryPlatform(t *testing.T) {
+	t.Parallel()
+	host := newRegistry(t, nil)
+	dir := fixture(t)
+	const region = "eu-south-1"
+	r := runAction(t, ecrDeps(t, region), nil, "--context", dir, "--repository", "multi", "--registry", host, "--ecr", "true",
+		"--create-repository", "true", "--builder", "buildah", "--tags", "v1", "--platforms", "linux/amd64,linux/arm64", "--scan", "ecr")
+	wantCode(t, r, exitcode.OK)
+	// moto's canned HIGH finding, once per platform image.
+	if r.out["scan-findings"] != `{"HIGH":2}` {
+		t.Fatalf("scan-findings %q, want one finding per platform", r.out["scan-findings"])
+	}
+	// ECR holds the list under its tag and each platform image by digest.
+	api := ecrClient(t, region)
+	out, err := api.DescribeImages(context.Background(), &awsecr.DescribeImagesInput{RepositoryName: aws.String("multi")})
+	must(t, err)
+	if len(out.ImageDetails) != 3 {
+		t.Fatalf("ECR has %d images, want the index and 2 platform images", len(out.ImageDetails))
 	}
 }

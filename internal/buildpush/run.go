@@ -518,6 +518,19 @@ func (r *runner) tagAll(ctx context.Context, repo name.Repository, art registry.
 			if err != nil {
 				return err
 			}
+			// The platform images of a list first (untagged), as a registry
+			// push would create them, so ECR can scan each.
+			if art.IsIndex() {
+				ms, err := art.ImageManifests()
+				if err != nil {
+					return err
+				}
+				for _, m := range ms {
+					if err := ecr.RecordUntagged(ctx, r.api, r.cfg.Repository, m.Raw, m.MediaType, m.Digest); err != nil {
+						return err
+					}
+				}
+			}
 			// ECR first: it enforces immutability on its side too.
 			if err := ecr.Record(ctx, r.api, r.cfg.Repository, raw, string(mt), all, d.String()); err != nil {
 				return err
@@ -552,10 +565,21 @@ func (r *runner) finish(ctx context.Context, repo name.Repository, art registry.
 	}
 	var sr ecr.ScanResult
 	if err := r.step("Scan", func() error {
-		var err error
-		sr, err = ecr.Scan(ctx, r.api, r.cfg.Repository, ecrtypes.ImageIdentifier{ImageDigest: aws.String(d.String())},
-			ecr.ScanOptions{Timeout: r.cfg.ScanTimeout, Poll: r.deps.ScanPoll, FailOn: r.cfg.FailOn, Clock: r.deps.ScanClock})
-		return err
+		// ECR scans image manifests: a manifest list is judged by the
+		// findings of all its platform images.
+		ms, err := art.ImageManifests()
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			one, err := ecr.Scan(ctx, r.api, r.cfg.Repository, ecrtypes.ImageIdentifier{ImageDigest: aws.String(m.Digest)},
+				ecr.ScanOptions{Timeout: r.cfg.ScanTimeout, Poll: r.deps.ScanPoll, FailOn: r.cfg.FailOn, Clock: r.deps.ScanClock})
+			if err != nil {
+				return err
+			}
+			sr.Merge(one)
+		}
+		return nil
 	}); err != nil {
 		return err
 	}

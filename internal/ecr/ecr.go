@@ -218,6 +218,47 @@ func Record(ctx context.Context, api API, repo string, manifest []byte, mediaTyp
 	return nil
 }
 
+// RecordUntagged registers a manifest by digest only, as a registry push
+// does for the platform images of a manifest list (so they can be scanned).
+func RecordUntagged(ctx context.Context, api API, repo string, manifest []byte, mediaType, digest string) error {
+	_, err := api.PutImage(ctx, &ecr.PutImageInput{
+		RepositoryName:         aws.String(repo),
+		ImageManifest:          aws.String(string(manifest)),
+		ImageManifestMediaType: aws.String(mediaType),
+		ImageDigest:            aws.String(digest),
+	})
+	var imgExists *types.ImageAlreadyExistsException
+	if err != nil && !errors.As(err, &imgExists) {
+		return fmt.Errorf("failed to record %s@%s in ECR (PutImage): %w", repo, digest, err)
+	}
+	return nil
+}
+
+// Merge adds the findings of another scan (another platform of the same
+// image) to r.
+func (r *ScanResult) Merge(o ScanResult) {
+	if r.Counts == nil {
+		r.Counts = map[string]int{}
+	}
+	for k, v := range o.Counts {
+		r.Counts[k] += v
+	}
+	r.Blocking += o.Blocking
+	seen := map[string]bool{}
+	for _, f := range r.Top {
+		seen[f.Name+"|"+f.Package] = true
+	}
+	for _, f := range o.Top {
+		if !seen[f.Name+"|"+f.Package] {
+			r.Top = append(r.Top, f)
+		}
+	}
+	sort.SliceStable(r.Top, func(i, j int) bool { return rank(r.Top[i].Severity) < rank(r.Top[j].Severity) })
+	if len(r.Top) > TopN {
+		r.Top = r.Top[:TopN]
+	}
+}
+
 func orUnknown(s string) string {
 	if s == "" {
 		return "another image"

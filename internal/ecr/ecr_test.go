@@ -219,3 +219,14 @@ func TestJudgeOrdersBySeverity(t *testing.T) {
 		t.Fatalf("judge = %q blocking %d", names.String(), r.Blocking)
 	}
 }
+
+func TestMergeAcrossPlatforms(t *testing.T) {
+	t.Parallel()
+	var r ScanResult
+	r.Merge(ScanResult{Counts: map[string]int{"HIGH": 1}, Blocking: 1, Top: []Finding{{Name: "CVE-1", Severity: "HIGH", Package: "a 1"}}})
+	r.Merge(ScanResult{Counts: map[string]int{"HIGH": 1, "CRITICAL": 1}, Blocking: 2, Top: []Finding{
+		{Name: "CVE-1", Severity: "HIGH", Package: "a 1"}, {Name: "CVE-2", Severity: "CRITICAL", Package: "b 2"}}})
+	if r.Counts["HIGH"] != 2 || r.Counts["CRITICAL"] != 1 || r.Blocking != 3 || len(r.Top) != 2 || r.Top[0].Name != "CVE-2" {
+		t.Fatalf("Merge = %+v", r)
+	}
+}

@@ -249,6 +249,63 @@ func (a Artifact) Labels() (map[string]string, error) {
 	return cf.Config.Labels, nil
 }
 
+// Manifest is one image manifest of an artifact.
+type Manifest struct {
+	Digest    string
+	MediaType string
+	Raw       []byte
+	// Platform is "linux/amd64" for the child of an index, else empty.
+	Platform string
+}
+
+// ImageManifests returns the image manifests of the artifact: itself for
+// an image, every platform image for an index.
+func (a Artifact) ImageManifests() ([]Manifest, error) {
+	one := func(img v1.Image, platform string) (Manifest, error) {
+		d, err := img.Digest()
+		if err != nil {
+			return Manifest{}, err
+		}
+		mt, err := img.MediaType()
+		if err != nil {
+			return Manifest{}, err
+		}
+		raw, err := img.RawManifest()
+		if err != nil {
+			return Manifest{}, err
+		}
+		return Manifest{Digest: d.String(), MediaType: string(mt), Raw: raw, Platform: platform}, nil
+	}
+	if a.Index == nil {
+		m, err := one(a.Image, "")
+		return []Manifest{m}, err
+	}
+	im, err := a.Index.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	var out []Manifest
+	for _, d := range im.Manifests {
+		if !d.MediaType.IsImage() {
+			continue
+		}
+		img, err := a.Index.Image(d.Digest)
+		if err != nil {
+			return nil, err
+		}
+		p := ""
+		if d.Platform != nil {
+			p = d.Platform.String()
+		}
+		m, err := one(img, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
 // Platforms lists the platforms of an index ("linux/amd64"), or nil.
 func (a Artifact) Platforms() []string {
 	if a.Index == nil {
