@@ -158,15 +158,15 @@ func (e *Engine) prepareOne(ctx context.Context, plan *Plan, t Target, s *types.
 		if err := doc.Apply(r); err != nil {
 			var te *taskdef.Error
 			if errors.As(err, &te) {
-				input := te.Field
-				switch input {
-				case "container-name", "image":
-				default:
-					input = "task-definition"
-				}
-				val := r.Container
-				if input == "image" {
-					val = r.Image
+				input, val := "task-definition", ""
+				switch te.Field {
+				case "container-name":
+					input, val = renderInput(r), r.Container
+				case "image":
+					input, val = "image", r.Image
+					if renderInput(r) == "images" {
+						input = "images"
+					}
 				}
 				return nil, inputs.Errorf(input, val, "%s (service %s)", te.Reason, t.Service)
 			}
@@ -179,6 +179,14 @@ func (e *Engine) prepareOne(ctx context.Context, plan *Plan, t Target, s *types.
 	if doc.SameAs(ps.current) {
 		ps.reuseARN = aws.ToString(ps.current.TaskDefinitionArn)
 		return ps, nil
+	}
+	// A re-run after a rollback renders the revision registered last time:
+	// reuse the family's latest revision when it is identical.
+	if fam := doc.Family(); fam != "" {
+		if latest, err := e.describeTD(ctx, fam); err == nil && doc.SameAs(latest.TaskDefinition) {
+			ps.reuseARN = aws.ToString(latest.TaskDefinition.TaskDefinitionArn)
+			return ps, nil
+		}
 	}
 	ps.doc = doc
 	return ps, nil

@@ -410,3 +410,18 @@ type elbFromSim struct{ sim *ecssim.Sim }
 func ecssimPull(image string) ecssim.Fault {
 	return ecssim.Fault{Kind: ecssim.FaultImagePull, Image: image}
 }
+
+func TestRerunAfterRollbackReusesRevision(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, "web")
+	e.sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: "web:v2", Count: 2})
+	res := e.run(context.Background(), e.plan("v2", "", "web"))
+	require.Equal(t, RolledBack, res.Status, e.summary(res))
+	registered := e.sim.Calls()["RegisterTaskDefinition"]
+	// the registry hiccup is over; the same workflow runs again
+	res = e.run(context.Background(), e.plan("v2", "", "web"))
+	require.Equal(t, Succeeded, res.Status, e.summary(res))
+	require.Equal(t, registered, e.sim.Calls()["RegisterTaskDefinition"], "web:2 is identical and reused")
+	e.steadyOn("web", "web:2")
+	contains(t, e.summary(res), "reusing existing revision web:2")
+}
