@@ -455,7 +455,10 @@ func (r *runner) promote(ctx context.Context, repo name.Repository, tags []strin
 	if err := r.step("Promote "+ref.String(), func() error {
 		art, err = r.reg.Get(ctx, ref)
 		if err != nil {
-			return inputs.Errorf("promote-from", cfg.PromoteFrom, "cannot be read: %v", err)
+			if registry.IsNotFound(err) {
+				return inputs.Errorf("promote-from", cfg.PromoteFrom, "does not exist in the registry (%s); check the repository and digest", ref)
+			}
+			return err
 		}
 		if d, err = art.Digest(); err != nil {
 			return err

@@ -400,6 +400,10 @@ func isNotFound(err error) bool {
 	return errors.As(err, &te) && te.StatusCode == http.StatusNotFound
 }
 
+// IsNotFound reports whether err is a registry's "no such manifest or
+// repository" answer.
+func IsNotFound(err error) bool { return isNotFound(err) }
+
 // Resolve returns the digest a tag names, or ok=false when it does not exist.
 func (c *Client) Resolve(ctx context.Context, repo name.Repository, tag string) (d v1.Hash, ok bool, err error) {
 	desc, err := remote.Head(repo.Tag(tag), c.opts(ctx)...)
