@@ -2,6 +2,7 @@ package drift_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -205,5 +206,66 @@ func assertLines(t *testing.T, got, want []string, detail string) {
 	t.Helper()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("findings differ\n got:\n  %s\nwant:\n  %s\ndetail:\n%s", strings.Join(got, "\n  "), strings.Join(want, "\n  "), detail)
+	}
+}
+
+func TestMoreDriftKinds(t *testing.T) {
+	t.Parallel()
+	c, st, _ := newStack(t, 2)
+	ctx := context.Background()
+	s0, s1 := st.Services[0], st.Services[1]
+	mustDo(t, drifttest.AttachPolicy(ctx, c, st.RoleName, st.Name+"-extra"))            // critical unmanaged
+	mustDo(t, drifttest.ExtraRoute(ctx, c, st, st.Name+"-x", 90))                       // unmanaged TG + rule
+	mustDo(t, drifttest.SetHealthCheckPath(ctx, c, s1.TGARN, "/"))                      // review
+	mustDo(t, drifttest.SetAlarmDescription(ctx, c, s1.Alarm, "edited in the console")) // safe
+	mustDo(t, drifttest.MakeMutable(ctx, c, st.Repo))                                   // critical
+	mustDo(t, drifttest.DeleteLifecyclePolicy(ctx, c, st.Repo))                         // missing
+	mustDo(t, drifttest.RevokeAppIngress(ctx, c, st))                                   // rule resource missing
+	mustDo(t, drifttest.SetRoleDescription(ctx, c, st.RoleName, "changed"))             // critical
+	mustDo(t, drifttest.SetMaxCapacity(ctx, c, st, 10))                                 // review
+	_ = s0
+
+	res := scan(t, c, st, drift.Options{})
+	want := []string{
+		"critical missing aws_ecr_lifecycle_policy.app ",
+		"critical changed aws_ecr_repository.app image_tag_mutability",
+		"critical changed aws_iam_role.execution description",
+		"critical unmanaged aws_iam_role_policy_attachment " + st.RoleName + "/" + st.Name + "-extra ",
+		"critical missing aws_vpc_security_group_ingress_rule.app_from_alb ",
+		"review changed aws_appautoscaling_target." + s0.Name + " max_capacity",
+		"review unmanaged aws_lb_listener_rule " + "RULE",
+		"review unmanaged aws_lb_target_group " + st.Name + "-x ",
+		"review changed aws_lb_target_group." + s1.Name + " health_check.path",
+		"safe changed aws_cloudwatch_metric_alarm." + s1.Name + "_cpu alarm_description",
+	}
+	got := summary(res)
+	for i, g := range got { // the unmanaged rule is named by its ARN
+		if strings.HasPrefix(g, "review unmanaged aws_lb_listener_rule ") {
+			got[i] = "review unmanaged aws_lb_listener_rule RULE"
+		}
+	}
+	assertLines(t, got, want, dump(res))
+	for _, f := range res.Findings {
+		if f.Type == "aws_cloudwatch_metric_alarm" && (f.Remediation == nil || f.Remediation.Action != "set-description" || *f.Remediation.Description != "CPU above 80%") {
+			t.Errorf("alarm remediation = %+v", f.Remediation)
+		}
+	}
+}
+
+func TestTaskDefinitionFilesAreComparedWithTheRunningRevision(t *testing.T) {
+	t.Parallel()
+	c, st, _ := newStack(t, 1)
+	s0 := st.Services[0]
+	doc := map[string]any{"family": s0.Family, "containerDefinitions": []any{map[string]any{
+		"name": "app", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/" + st.Repo + ":v2", "essential": true, "memory": json.Number("512"),
+		"portMappings":     []any{map[string]any{"containerPort": json.Number("8080"), "hostPort": json.Number("8080"), "protocol": "tcp"}},
+		"environment":      []any{map[string]any{"name": "MODE", "value": "prod"}, map[string]any{"name": "PORT", "value": "8080"}},
+		"logConfiguration": map[string]any{"logDriver": "awslogs", "options": map[string]any{"awslogs-group": s0.LogGroup, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "app"}},
+	}}}
+	res := scan(t, c, st, drift.Options{Desired: []drift.DesiredTaskDefinition{{Source: "app.json", Family: s0.Family, Document: doc}}})
+	assertLines(t, summary(res), []string{"review changed aws_ecs_service." + s0.Name + " task_definition(app.json).app.image"}, dump(res))
+	ch := res.Findings[0].Changes[0]
+	if !strings.HasSuffix(ch.Before, ":v2") || !strings.HasSuffix(ch.After, ":v1") {
+		t.Errorf("change = %+v, want file :v2 vs live :v1", ch)
 	}
 }

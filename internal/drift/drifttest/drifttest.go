@@ -385,9 +385,9 @@ func buildServices(ctx context.Context, c Clients, st *Stack, o Options) error {
 			"desired_count": 2, "launch_type": "FARGATE", "enable_execute_command": false, "propagate_tags": "NONE",
 			"deployment_maximum_percent": 200, "deployment_minimum_healthy_percent": 100,
 			"deployment_circuit_breaker": []any{map[string]any{"enable": true, "rollback": true}},
-			"network_configuration": []any{map[string]any{"subnets": []any{st.Subnets[0], st.Subnets[1]}, "security_groups": []any{st.AppSG}, "assign_public_ip": false}},
-			"load_balancer":         []any{map[string]any{"target_group_arn": svc.TGARN, "container_name": "app", "container_port": 8080, "elb_name": ""}},
-			"service_registries":    []any{}})
+			"network_configuration":      []any{map[string]any{"subnets": []any{st.Subnets[0], st.Subnets[1]}, "security_groups": []any{st.AppSG}, "assign_public_ip": false}},
+			"load_balancer":              []any{map[string]any{"target_group_arn": svc.TGARN, "container_name": "app", "container_port": 8080, "elb_name": ""}},
+			"service_registries":         []any{}})
 
 		svc.Alarm = st.Name + "-" + name + "-cpu-high"
 		var cwTags []cwtypes.Tag

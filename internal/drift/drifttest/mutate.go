@@ -5,12 +5,19 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
 // Changes made behind Terraform's back.
@@ -97,4 +104,81 @@ func wrap(what string, err error) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
+}
+
+// AttachPolicy creates a customer policy and attaches it to a role.
+func AttachPolicy(ctx context.Context, c Clients, role, name string) error {
+	p, err := c.IAM.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)})
+	if err != nil {
+		return wrap("create policy", err)
+	}
+	_, err = c.IAM.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(role), PolicyArn: p.Policy.Arn})
+	return wrap("attach policy", err)
+}
+
+// ExtraRoute adds a target group and a rule forwarding to it on the listener.
+func ExtraRoute(ctx context.Context, c Clients, st *Stack, name string, priority int32) error {
+	tg, err := c.ELB.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String(name), Port: aws.Int32(80), Protocol: elbtypes.ProtocolEnumHttp,
+		VpcId: aws.String(st.VPC), TargetType: elbtypes.TargetTypeEnumIp})
+	if err != nil {
+		return wrap("create target group", err)
+	}
+	_, err = c.ELB.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: aws.String(st.ListenerARN), Priority: aws.Int32(priority),
+		Conditions: []elbtypes.RuleCondition{{Field: aws.String("path-pattern"), Values: []string{"/" + name + "/*"}}},
+		Actions:    []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: tg.TargetGroups[0].TargetGroupArn}}})
+	return wrap("create rule", err)
+}
+
+// SetHealthCheckPath changes a target group's health check path.
+func SetHealthCheckPath(ctx context.Context, c Clients, tg, path string) error {
+	_, err := c.ELB.ModifyTargetGroup(ctx, &elb.ModifyTargetGroupInput{TargetGroupArn: aws.String(tg), HealthCheckPath: aws.String(path)})
+	return wrap("modify target group", err)
+}
+
+// SetAlarmDescription changes an alarm's description, keeping the rest.
+func SetAlarmDescription(ctx context.Context, c Clients, name, desc string) error {
+	out, err := c.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{name}})
+	if err != nil || len(out.MetricAlarms) == 0 {
+		return wrap("describe alarm", fmt.Errorf("alarm %s: %v", name, err))
+	}
+	a := out.MetricAlarms[0]
+	_, err = c.CloudWatch.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: a.AlarmName, AlarmDescription: aws.String(desc),
+		ComparisonOperator: a.ComparisonOperator, EvaluationPeriods: a.EvaluationPeriods, MetricName: a.MetricName, Namespace: a.Namespace,
+		Period: a.Period, Statistic: a.Statistic, Threshold: a.Threshold, Dimensions: a.Dimensions, TreatMissingData: a.TreatMissingData})
+	return wrap("put alarm", err)
+}
+
+// MakeMutable turns tag immutability off on a repository.
+func MakeMutable(ctx context.Context, c Clients, repo string) error {
+	_, err := c.ECR.PutImageTagMutability(ctx, &ecr.PutImageTagMutabilityInput{RepositoryName: aws.String(repo), ImageTagMutability: ecrtypes.ImageTagMutabilityMutable})
+	return wrap("put image tag mutability", err)
+}
+
+// DeleteLifecyclePolicy removes a repository's lifecycle policy.
+func DeleteLifecyclePolicy(ctx context.Context, c Clients, repo string) error {
+	_, err := c.ECR.DeleteLifecyclePolicy(ctx, &ecr.DeleteLifecyclePolicyInput{RepositoryName: aws.String(repo)})
+	return wrap("delete lifecycle policy", err)
+}
+
+// RevokeAppIngress removes the app group's ingress from the ALB group (a
+// separate rule resource in the state).
+func RevokeAppIngress(ctx context.Context, c Clients, st *Stack) error {
+	_, err := c.EC2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(st.AppSG), IpPermissions: []ec2types.IpPermission{{
+		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(8080), ToPort: aws.Int32(8080), UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: aws.String(st.ALBSG)}}}}})
+	return wrap("revoke ingress", err)
+}
+
+// SetRoleDescription changes a role's description.
+func SetRoleDescription(ctx context.Context, c Clients, role, desc string) error {
+	_, err := c.IAM.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String(role), Description: aws.String(desc)})
+	return wrap("update role", err)
+}
+
+// SetMaxCapacity changes the first service's scalable target maximum.
+func SetMaxCapacity(ctx context.Context, c Clients, st *Stack, max int32) error {
+	_, err := c.Autoscaling.RegisterScalableTarget(ctx, &aas.RegisterScalableTargetInput{ServiceNamespace: aastypes.ServiceNamespaceEcs,
+		ResourceId: aws.String("service/" + st.Cluster + "/" + st.Services[0].Name), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
+		MinCapacity: aws.Int32(1), MaxCapacity: aws.Int32(max)})
+	return wrap("register scalable target", err)
 }
