@@ -264,7 +264,9 @@ func (c *Console) AddSummary(markdown string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.getenv("GITHUB_STEP_SUMMARY") != "" {
-		c.a.AddStepSummary(markdown)
+		// go-githubactions appends a newline; keep the file byte-for-byte
+		// what the same calls print outside Actions.
+		c.a.AddStepSummary(strings.TrimSuffix(markdown, "\n"))
 		return
 	}
 	c.summary.WriteString(markdown)

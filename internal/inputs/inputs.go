@@ -136,7 +136,10 @@ func (in *Inputs) Bool(name string) (bool, error) {
 func (in *Inputs) Int(name string, min, max int) (int, error) {
 	v := in.String(name)
 	if v == "" {
-		v = "0"
+		if min > 0 || max < 0 {
+			return 0, &Error{Input: name, Reason: fmt.Sprintf("is empty; use a number from %d to %d", min, max)}
+		}
+		return 0, nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
