@@ -13,6 +13,7 @@ locals {
       efs               = true
       secrets           = ["WEBUI_SECRET_KEY", "OPENAI_API_KEY"]
       container_command = []
+      health_command    = ["CMD-SHELL", "curl -fsS http://127.0.0.1:8080/health || exit 1"]
     }
     "bedrock-access-gateway" = {
       port              = 80
@@ -23,6 +24,7 @@ locals {
       efs               = false
       secrets           = ["API_KEY"]
       container_command = []
+      health_command    = ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1/health', timeout=3)"]
     }
     "mcpo" = {
       port              = 80
@@ -33,6 +35,7 @@ locals {
       efs               = false
       secrets           = ["MCPO_API_KEY"]
       container_command = []
+      health_command    = ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1/docs', timeout=3)"]
     }
   }
 

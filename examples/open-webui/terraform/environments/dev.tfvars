@@ -1,4 +1,5 @@
 # dev: deployed from branch dev, ECS Exec allowed for debugging, one NAT.
+# Deletion protection stays on: tear dev down by turning it off in a PR first.
 environment       = "dev"
 aws_region        = "us-east-1"
 aws_account_id    = "111111111111"
@@ -12,7 +13,7 @@ certificate_arn = "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-
 
 log_retention_days     = 14
 alb_log_retention_days = 30
-deletion_protection    = false
+deletion_protection    = true
 enable_execute_command = true
 deployment_strategy    = "ROLLING"
 
