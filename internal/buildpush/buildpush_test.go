@@ -574,3 +574,22 @@ func TestMultiPlatformScanCoversEveryPlatform(t *testing.T) {
 		t.Fatalf("ECR has %d images, want the index and 2 platform images", len(out.ImageDetails))
 	}
 }
+
+// A pull-request build: no registry, no AWS, nothing pushed.
+func TestPullRequestBuildNeedsNoRegistry(t *testing.T) {
+	t.Parallel()
+	dir := fixture(t)
+	deps := Deps{ECR: func(context.Context, *cli.Env) (ecr.API, error) {
+		t.Error("a push: false build must not create an ECR client")
+		return deniedECR{}, nil
+	}}
+	for _, mode := range []string{"auto", "false"} {
+		r := runAction(t, deps, nil, "--context", dir, "--repository", "open-webui", "--builder", "buildah", "--push", "false", "--ecr", mode)
+		wantCode(t, r, exitcode.OK)
+		if r.out["result"] != "built-not-pushed" || !strings.HasPrefix(r.out["image"], "open-webui@sha256:") || r.res.Traffic.Total() != 0 {
+			t.Fatalf("ecr %s: outputs %v traffic %+v", mode, r.out, r.res.Traffic)
+		}
+	}
+	r := runAction(t, deps, nil, "--context", dir, "--repository", "open-webui", "--builder", "buildah", "--push", "false", "--scan", "ecr")
+	wantCode(t, r, exitcode.BadInput)
+}

@@ -120,12 +120,19 @@ func ParseConfig(in *inputs.Inputs) (*Config, error) {
 		return nil, err
 	}
 	_, isECR := ecr.IsECRHost(c.Registry)
-	switch mode {
-	case "auto":
+	switch {
+	case !c.Push:
+		// A build that is not pushed touches neither the registry nor AWS
+		// (pull-request builds run without credentials).
+		if c.Scan == "ecr" {
+			return nil, inputs.Errorf("scan", "ecr", "needs push: true; ECR scans images in the repository")
+		}
+		c.UseECR = false
+	case mode == "auto":
 		c.UseECR = c.Registry == "" || isECR
-	case "true":
+	case mode == "true":
 		c.UseECR = true
-	case "false":
+	case mode == "false":
 		if c.Registry == "" {
 			return nil, inputs.Errorf("registry", "", "is empty while ecr is false; give the registry host, or let ecr be auto to use the account's ECR registry")
 		}

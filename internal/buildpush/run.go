@@ -184,13 +184,19 @@ func (r *runner) run(ctx context.Context) error {
 		}
 	}
 
-	// 3. Registry and ECR.
-	if err := r.step("Connect to the registry", func() error { return r.connect(ctx) }); err != nil {
-		return err
+	// 3. Registry and ECR (not needed for a build that is not pushed).
+	if cfg.Push {
+		if err := r.step("Connect to the registry", func() error { return r.connect(ctx) }); err != nil {
+			return err
+		}
 	}
-	repo, err := registry.Repository(cfg.Registry, cfg.Repository)
+	host := cfg.Registry
+	if host == "" {
+		host = "localhost" // push: false without a registry: the name is only a label
+	}
+	repo, err := registry.Repository(host, cfg.Repository)
 	if err != nil {
-		return inputs.Errorf("repository", cfg.Repository, "does not form a valid reference with registry %s: %v", cfg.Registry, err)
+		return inputs.Errorf("repository", cfg.Repository, "does not form a valid reference with registry %s: %v", host, err)
 	}
 
 	if cfg.PromoteFrom != "" {
@@ -313,6 +319,9 @@ func (r *runner) run(ctx context.Context) error {
 		r.res.Outcome = "built-not-pushed"
 		r.res.Digest = d.String()
 		r.res.Image = repo.String() + "@" + d.String()
+		if cfg.Registry == "" {
+			r.res.Image = cfg.Repository + "@" + d.String()
+		}
 		r.res.Size, _ = art.Size()
 		return nil
 	}
