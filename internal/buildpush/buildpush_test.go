@@ -29,6 +29,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/gitsource"
 	"github.com/ecsflow/ecsflow/internal/registry"
+	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
 )
 
 func client() *registry.Client { return registry.New(registry.WithKeychain(registry.Keychain{})) }
@@ -592,4 +593,30 @@ func TestPullRequestBuildNeedsNoRegistry(t *testing.T) {
 	}
 	r := runAction(t, deps, nil, "--context", dir, "--repository", "open-webui", "--builder", "buildah", "--push", "false", "--scan", "ecr")
 	wantCode(t, r, exitcode.BadInput)
+}
+
+// On the sandbox a workflow written for AWS runs unchanged: no registry
+// input, the sandbox's registry for layers and its ECR API for the rest.
+func TestSandboxDefaultsRegistry(t *testing.T) {
+	t.Parallel()
+	host := newRegistry(t, nil)
+	dir := fixture(t)
+	const region = "ap-east-1"
+	env := map[string]string{"AWS_ENDPOINT_URL": sandboxtest.Start(t).Endpoint, SandboxRegistryEnv: host}
+	r := runAction(t, ecrDeps(t, region), env, "--context", dir, "--repository", "svc", "--create-repository", "true", "--builder", "buildah", "--tags", "short-sha")
+	wantCode(t, r, exitcode.OK)
+	if !strings.HasPrefix(r.out["image"], host+"/svc@sha256:") {
+		t.Fatalf("image %q, want it in the sandbox registry %s", r.out["image"], host)
+	}
+	if d, ok, err := ecrFind(context.Background(), ecrClient(t, region), "svc", testSHA[:7]); err != nil || !ok || d != r.res.Digest {
+		t.Fatalf("ECR record: %q %v %v", d, ok, err)
+	}
+	// Outside a sandbox (no loopback endpoint) the variable is ignored.
+	cfgEnv := map[string]string{SandboxRegistryEnv: host, "AWS_ENDPOINT_URL": "https://ecr.example.com"}
+	r2 := runAction(t, Deps{ECR: func(context.Context, *cli.Env) (ecr.API, error) { return deniedECR{}, nil }}, cfgEnv,
+		"--context", dir, "--repository", "svc", "--builder", "buildah")
+	wantCode(t, r2, exitcode.BadInput)
+	if !strings.Contains(r2.stderr, "ECR refused the credentials") {
+		t.Fatalf("stderr %q", r2.stderr)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/builder"
 	"github.com/ecsflow/ecsflow/internal/ecr"
 	"github.com/ecsflow/ecsflow/internal/gitsource"
@@ -57,9 +58,17 @@ var (
 	digestRE   = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 )
 
+// SandboxRegistryEnv names the variable the local sandbox sets to its OCI
+// registry host (see internal/sandbox).
+const SandboxRegistryEnv = "ECSFLOW_REGISTRY"
+
 // ParseConfig reads and validates every input; nothing outside the process
 // is touched. Each error is an *inputs.Error naming one input.
-func ParseConfig(in *inputs.Inputs) (*Config, error) {
+//
+// On the local sandbox (AWS_ENDPOINT_URL on loopback and ECSFLOW_REGISTRY
+// set) an empty registry means the sandbox's registry, paired with the ECR
+// API of the stand-in, so a workflow runs unchanged against the sandbox.
+func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error) {
 	c := &Config{
 		Context:     in.String("context"),
 		Dockerfile:  in.String("dockerfile"),
@@ -119,6 +128,10 @@ func ParseConfig(in *inputs.Inputs) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	sandboxed := false
+	if getenv != nil && c.Registry == "" && getenv(SandboxRegistryEnv) != "" && awsconfig.IsLocal(getenv, "ecr") {
+		c.Registry, sandboxed = getenv(SandboxRegistryEnv), true
+	}
 	_, isECR := ecr.IsECRHost(c.Registry)
 	switch {
 	case !c.Push:
@@ -129,7 +142,7 @@ func ParseConfig(in *inputs.Inputs) (*Config, error) {
 		}
 		c.UseECR = false
 	case mode == "auto":
-		c.UseECR = c.Registry == "" || isECR
+		c.UseECR = c.Registry == "" || isECR || sandboxed
 	case mode == "true":
 		c.UseECR = true
 	case mode == "false":

@@ -110,7 +110,7 @@ func (r *runner) step(name string, fn func() error) error {
 
 // RunWith runs the action with injected dependencies.
 func RunWith(ctx context.Context, env *cli.Env, deps Deps) (*Result, error) {
-	cfg, err := ParseConfig(env.Inputs)
+	cfg, err := ParseConfig(env.Inputs, env.Getenv)
 	if err != nil {
 		return nil, err
 	}
