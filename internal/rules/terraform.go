@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -252,14 +254,40 @@ func init() {
 				if c.in.Tree == nil {
 					return
 				}
-				for _, f := range c.in.Tree.Files() {
+				// Formatting is the costliest check: run it on all cores.
+				files := c.in.Tree.Files()
+				type result struct {
+					out []byte
+					ok  bool
+				}
+				results := make([]result, len(files))
+				work := make(chan int)
+				var wg sync.WaitGroup
+				for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for i := range work {
+							f := files[i]
+							out, ok := tffmt.CheckParsed(f.Src, f.Path)
+							results[i] = result{out, ok}
+						}
+					}()
+				}
+				for i, f := range files {
 					if f.JSON || f.Diags.HasErrors() {
+						results[i].ok = true
 						continue
 					}
-					out, ok, diags := tffmt.Check(f.Src, f.Path)
-					if ok || diags.HasErrors() {
+					work <- i
+				}
+				close(work)
+				wg.Wait()
+				for i, f := range files {
+					if results[i].ok {
 						continue
 					}
+					out := results[i].out
 					diff := tffmt.Diff(displayPath(f.Path), f.Src, out)
 					line := firstDiffLine(f.Src, out)
 					c.ReportDetail(hcl.Range{Filename: f.Path, Start: hcl.Pos{Line: line, Column: 1}, End: hcl.Pos{Line: line, Column: 1}}, "", diff,

@@ -85,3 +85,52 @@ func TestGoldenVersionRecorded(t *testing.T) {
 		t.Fatalf("goldens must record the terraform version that made them: %q %v", v, err)
 	}
 }
+
+// TestCheckParsedAgreesWithFormat: the fast path must give Format's answer
+// on every corpus input and golden.
+func TestCheckParsedAgreesWithFormat(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob("testdata/corpus/*.tf*")
+	for _, p := range files {
+		if strings.HasSuffix(p, "VERSION") {
+			continue
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := Format(src, p)
+		got, ok := CheckParsed(src, p)
+		if ok != (string(want) == string(src)) || string(got) != string(want) {
+			t.Errorf("%s: CheckParsed ok=%v disagrees with Format", p, ok)
+		}
+	}
+}
+
+func BenchmarkCheckParsedFormatted(b *testing.B) {
+	src, err := os.ReadFile("testdata/corpus/alignment.tf.golden")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(src)))
+	for i := 0; i < b.N; i++ {
+		if _, ok := CheckParsed(src, "x.tf"); !ok {
+			b.Fatal("golden should be formatted")
+		}
+	}
+}
+
+func BenchmarkCheckFormatted(b *testing.B) {
+	src, err := os.ReadFile("testdata/corpus/alignment.tf.golden")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(src)))
+	for i := 0; i < b.N; i++ {
+		if _, ok, _ := Check(src, "x.tf"); !ok {
+			b.Fatal("golden should be formatted")
+		}
+	}
+}

@@ -16,3 +16,9 @@ resource x y {
 	  EOT
 }
 resource "x" /* c */ "z" {}
+locals {
+  partial   = "${var.a}-suffix"
+  nested    = "${format("%s", "${var.b}")}"
+  two       = "${var.a}${var.b}"
+  only_call = "${lookup(var.m, "k", "${var.d}")}"
+}

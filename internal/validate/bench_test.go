@@ -1,0 +1,69 @@
+package validate
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/ecsflow/ecsflow/internal/validate/benchtree"
+)
+
+var (
+	largeOnce  sync.Once
+	largeDir   string
+	largeStats benchtree.Stats
+	largeErr   error
+)
+
+// largeTree generates the benchmark tree once per test binary (300
+// service modules, about 3300 resources and 1200 files).
+func largeTree(b *testing.B) (string, benchtree.Stats) {
+	b.Helper()
+	largeOnce.Do(func() {
+		largeDir, largeErr = os.MkdirTemp("", "validate-bench-")
+		if largeErr == nil {
+			largeStats, largeErr = benchtree.Write(largeDir, 300)
+		}
+	})
+	if largeErr != nil {
+		b.Fatal(largeErr)
+	}
+	return largeDir, largeStats
+}
+
+func benchAnalyse(b *testing.B, s *Settings, files int) {
+	b.Helper()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, err := Analyse(context.Background(), s, Options{Workspace: b.TempDir(), Shellcheck: "off"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if out.Files != files {
+			b.Fatalf("checked %d files, want %d", out.Files, files)
+		}
+	}
+	b.ReportMetric(float64(files)*float64(b.N)/b.Elapsed().Seconds(), "files/s")
+}
+
+// BenchmarkExampleStack validates examples/open-webui (both roots and the
+// task-definition files), as the example workflow does.
+func BenchmarkExampleStack(b *testing.B) {
+	tds, _ := filepath.Glob("../../examples/open-webui/task-definitions/*.json")
+	s := &Settings{Roots: []string{"../../examples/open-webui/terraform", "../../examples/open-webui/bootstrap"}, TaskDefs: tds}
+	out, err := Analyse(context.Background(), s, Options{Workspace: b.TempDir(), Shellcheck: "off"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchAnalyse(b, s, out.Files)
+}
+
+// BenchmarkLargeTree validates the generated tree (see benchtree).
+func BenchmarkLargeTree(b *testing.B) {
+	dir, st := largeTree(b)
+	b.ReportMetric(float64(st.Resources), "resources")
+	benchAnalyse(b, &Settings{Roots: []string{dir}}, st.Files)
+}
