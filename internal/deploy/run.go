@@ -97,6 +97,10 @@ type tracker struct {
 	seen     map[string]bool
 	gate     gateState
 	answered map[string]bool
+
+	// last lifecycle stage and traffic weights seen, for the timeline
+	stage        string
+	prodW, testW float64
 }
 
 // Deploy runs a prepared plan wave by wave. It returns a Result in every

@@ -282,7 +282,8 @@ func TestPauseHookGatesContinue(t *testing.T) {
 	require.Equal(t, Succeeded, res.Status, e.summary(res))
 	require.GreaterOrEqual(t, e.sim.Calls()["ContinueServiceDeployment"], 1)
 	e.steadyOn("web", "web:2")
-	contains(t, e.summary(res), "gates passed at POST_TEST_TRAFFIC_SHIFT; deployment continued", "blue_green")
+	contains(t, e.summary(res), "gates passed at POST_TEST_TRAFFIC_SHIFT; deployment continued", "blue_green",
+		"test traffic to the new revision: 100%", "stage BAKE_TIME")
 }
 
 func TestPauseHookGateFailsRollsBack(t *testing.T) {

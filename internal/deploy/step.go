@@ -214,6 +214,7 @@ func (e *Engine) ecsVerdict(ctx context.Context, plan *Plan, tr *tracker, d *typ
 		case types.ServiceDeploymentStatusStopped, types.ServiceDeploymentStatusStopRequested:
 			return false, false, "the deployment was stopped outside this run: " + why
 		}
+		e.trackStages(tr, res)
 		e.answerHooks(ctx, plan, tr, res)
 		return false, false, ""
 	}
@@ -265,6 +266,26 @@ func sdReason(sd *types.ServiceDeployment) string {
 		return string(sd.Status)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// trackStages puts lifecycle stage changes and traffic shifts of a native
+// deployment on the timeline.
+func (e *Engine) trackStages(tr *tracker, res *Result) {
+	sd := tr.sd
+	if st := string(sd.LifecycleStage); st != "" && st != tr.stage {
+		tr.stage = st
+		e.addEvent(res, tr.r.Service, "stage "+st)
+	}
+	if rev := sd.TargetServiceRevision; rev != nil {
+		if w := aws.ToFloat64(rev.RequestedTestTrafficWeight); w != tr.testW {
+			tr.testW = w
+			e.addEvent(res, tr.r.Service, fmt.Sprintf("test traffic to the new revision: %.0f%%", w))
+		}
+		if w := aws.ToFloat64(rev.RequestedProductionTrafficWeight); w != tr.prodW {
+			tr.prodW = w
+			e.addEvent(res, tr.r.Service, fmt.Sprintf("production traffic to the new revision: %.0f%%", w))
+		}
+	}
 }
 
 // answerHooks runs the gates for each PAUSE hook awaiting action and
