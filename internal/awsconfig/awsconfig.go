@@ -93,12 +93,14 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		return aws.Config{}, inputs.Errorf("aws-region", "", "is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set; give the region the stack runs in")
 	}
 	opts = append(opts, config.WithRegion(region))
-	if o.HTTPClient != nil {
-		opts = append(opts, config.WithHTTPClient(o.HTTPClient))
-	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("failed to load AWS configuration: %w", err)
+	}
+	if o.HTTPClient != nil {
+		// Set after loading: LoadDefaultConfig refuses a plain *http.Client
+		// when AWS_CA_BUNDLE is set (it wants to add the bundle to it).
+		cfg.HTTPClient = o.HTTPClient
 	}
 	if o.RoleToAssume != "" {
 		if o.IDToken == nil {
