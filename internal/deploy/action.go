@@ -504,7 +504,13 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		for _, n := range names {
 			lk, err := led.Acquire(ctx, plan.Cluster, n, holder, st.lockTimeout)
 			if err != nil {
-				return exitcode.WithHint(err, "")
+				var le *ledger.LockedError
+				if errors.As(err, &le) {
+					// Another run deploys this service: nothing was changed.
+					c.SetOutput("status", string(Failed))
+					return &exitcode.Error{Code: exitcode.Negative, Err: err}
+				}
+				return err
 			}
 			defer func() { _ = lk.Release(context.WithoutCancel(ctx)) }()
 		}

@@ -3,6 +3,7 @@ package deploy
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +13,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
 )
 
 var deploySpec = func() []byte {
@@ -43,7 +48,7 @@ func (e *env) runAction(t *testing.T, inputs map[string]string) actionRun {
 	}
 	rt := &Runtime{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
-			return Clients{ECS: e.sim, CloudWatch: e.cw, ELB: elbFromSim{e.sim}}, nil
+			return Clients{ECS: e.sim, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: e.ddb}, nil
 		},
 		Clock: e.engine.Clock,
 		HTTP:  e.http,
@@ -165,4 +170,46 @@ func TestActionSeveralServicesOutputsMaps(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stdout)
 	assert.Contains(t, r.outputs, `{"gateway":"arn:aws:ecs:us-east-1:123456789012:task-definition/gateway:2","mcpo":"arn:aws:ecs:us-east-1:123456789012:task-definition/mcpo:2"}`)
 	_ = time.Second
+}
+
+// The ledger on moto: a second run waits for the lock, then fails naming
+// the holder without touching the service; a run with the lock records the
+// deployment.
+func TestActionLedgerLockAndRecord(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, "web")
+	cfg := sandboxtest.Config(t, "eu-west-3")
+	db := dynamodb.NewFromConfig(cfg)
+	table := fmt.Sprintf("deploy-ledger-%d", time.Now().UnixNano())
+	_, err := db.CreateTable(context.Background(), ledger.CreateTableInput(table))
+	require.NoError(t, err)
+	e.ddb = db
+	l := &ledger.Ledger{DB: db, Table: table, Now: e.sim.Now}
+	lock, err := l.Acquire(context.Background(), "prod", "web", "run 99 by bob", 0)
+	require.NoError(t, err)
+
+	before := e.mutations()
+	start := e.sim.Now()
+	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:v2",
+		"ledger-table": table, "lock-timeout": "2m"})
+	require.Equal(t, 1, r.code, r.stdout)
+	assert.Contains(t, r.stdout, "::error::service web is locked by run 99 by bob")
+	assert.Equal(t, before, e.mutations(), "a locked service is not touched")
+	assert.Equal(t, 2*time.Minute, e.sim.Now().Sub(start), "waited lock-timeout on the fake clock")
+
+	require.NoError(t, lock.Release(context.Background()))
+	r = e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:v2",
+		"ledger-table": table, "environment": "prod"})
+	require.Equal(t, 0, r.code, r.stdout)
+	hist, err := l.History(context.Background(), "prod", "web", 0)
+	require.NoError(t, err)
+	require.Len(t, hist, 1)
+	assert.Equal(t, "succeeded", hist[0].Outcome)
+	assert.Equal(t, map[string]string{"app": "web:v2"}, hist[0].Images)
+	assert.Equal(t, "prod", hist[0].Environment)
+	assert.True(t, strings.HasSuffix(hist[0].Previous, "/web:1"))
+	// the lock was released
+	again, err := l.Acquire(context.Background(), "prod", "web", "next", 0)
+	require.NoError(t, err)
+	require.NoError(t, again.Release(context.Background()))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/ecssim"
+	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
@@ -32,6 +33,7 @@ type env struct {
 	cw     *simAlarms
 	http   *fakeHTTP
 	engine *Engine
+	ddb    ledger.DynamoDB
 	logs   []string
 	mu     sync.Mutex
 }
@@ -425,4 +427,23 @@ func TestRerunAfterRollbackReusesRevision(t *testing.T) {
 	require.Equal(t, registered, e.sim.Calls()["RegisterTaskDefinition"], "web:2 is identical and reused")
 	e.steadyOn("web", "web:2")
 	contains(t, e.summary(res), "reusing existing revision web:2")
+}
+
+func TestNativeDeploymentAlarmRollbackIsAFailure(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, &types.DeploymentConfiguration{
+		Alarms: &types.DeploymentAlarms{AlarmNames: []string{"web-5xx"}, Enable: true, Rollback: true},
+	}, "web")
+	e.engine.Log = func(service, line string) {
+		if strings.Contains(line, "production traffic to the new revision: 10%") {
+			e.sim.SetAlarmState("web-5xx", "ALARM") // the canary serves errors
+		}
+	}
+	p := e.plan("v2", "", "web")
+	p.Strategy = Strategy{Kind: "canary", CanaryPercent: 10, CanaryBakeTime: 5 * time.Minute}
+	res := e.run(context.Background(), p)
+	require.Equal(t, RolledBack, res.Status, e.summary(res))
+	require.Equal(t, "ECS", res.Services[0].RollbackBy)
+	e.steadyOn("web", "web:1")
+	contains(t, e.summary(res), "ECS rolled the deployment back", "deployment alarm web-5xx triggered", "recovered by ECS")
 }
