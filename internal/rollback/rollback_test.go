@@ -380,3 +380,23 @@ func assertMasked(t *testing.T, stdout, token string) {
 	}
 	assert.Contains(t, stdout, "::add-mask::"+token)
 }
+
+func TestCheckFailedDeploymentRollsBack(t *testing.T) {
+	t.Parallel()
+	// circuit breaker without rollback: ECS marks the deployment FAILED and
+	// leaves the service broken
+	e := newEnv(t, &types.DeploymentConfiguration{DeploymentCircuitBreaker: &types.DeploymentCircuitBreaker{Enable: true}})
+	e.sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: "web:v2"})
+	e.update("web:v2", 10*time.Minute)
+	var states []string
+	for _, d := range e.service().Deployments {
+		states = append(states, aws.ToString(d.Status)+"="+string(d.RolloutState))
+	}
+	require.Contains(t, states, "PRIMARY=FAILED", "fixture: a FAILED deployment")
+	r := e.run(map[string]string{"cluster": "prod", "service": "web", "mode": "check"})
+	require.Equal(t, 0, r.code, r.stdout)
+	e.steadyOn("web:1")
+	assert.Contains(t, r.summary, "FAILED")
+	assert.Contains(t, r.summary, "rolled back to web:1: succeeded")
+	assert.Equal(t, "true", output(r.outputs, "rolled-back"))
+}
