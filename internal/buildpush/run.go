@@ -283,7 +283,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.step("Build", func() error {
 		bo := r.deps.BuilderOptions
 		if bo.Log == nil {
-			bo.Log = &lineWriter{c: c}
+			lw := &lineWriter{c: c}
+			defer lw.Flush()
+			bo.Log = lw
 		}
 		b, err := r.deps.Detect(ctx, cfg.Builder, bo)
 		if err != nil {
@@ -729,5 +731,15 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 		w.c.Infof("%s", strings.TrimRight(line, "\r\n"))
+	}
+}
+
+// Flush prints a last line that had no newline.
+func (w *lineWriter) Flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.buf.Len() > 0 {
+		w.c.Infof("%s", w.buf.String())
+		w.buf.Reset()
 	}
 }
