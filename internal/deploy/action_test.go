@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/ecssim"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
 )
@@ -212,4 +213,18 @@ func TestActionLedgerLockAndRecord(t *testing.T) {
 	again, err := l.Acquire(context.Background(), "prod", "web", "next", 0)
 	require.NoError(t, err)
 	require.NoError(t, again.Release(context.Background()))
+}
+
+var _ ECS = (*ecssim.Sim)(nil)
+
+func TestActionBlueGreenWithHealthCheck(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, "web")
+	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:v2",
+		"strategy": "blue-green", "bake-time": "2m", "health-check-url": "https://test.example.com/health", "health-check-successes": "2"})
+	require.Equal(t, 0, r.code, r.stdout)
+	e.steadyOn("web", "web:2")
+	assert.GreaterOrEqual(t, e.sim.Calls()["ContinueServiceDeployment"], 1)
+	assert.GreaterOrEqual(t, e.http.calls, 2)
+	assert.Contains(t, r.summary, "gates passed at POST_TEST_TRAFFIC_SHIFT")
 }

@@ -82,3 +82,11 @@ func (c ManualClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.Advance(d)
 	return ctx.Err()
 }
+
+// The real clients satisfy the interfaces (the simulator's conformance is
+// checked in the tests).
+var (
+	_ ECS        = (*ecs.Client)(nil)
+	_ CloudWatch = (*cloudwatch.Client)(nil)
+	_ ELB        = (*elbv2.Client)(nil)
+)

@@ -109,9 +109,9 @@ func TestDeploymentConfig(t *testing.T) {
 	t.Parallel()
 	cb := &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}
 	svc := &types.Service{DeploymentConfiguration: &types.DeploymentConfiguration{DeploymentCircuitBreaker: cb, MaximumPercent: aws.Int32(200)}}
-	assert.Nil(t, deploymentConfig(&Plan{}, svc), "no strategy and no gates keep the service's configuration")
+	assert.Nil(t, deploymentConfig(&Plan{}, Target{}, svc), "no strategy and no gates keep the service's configuration")
 
-	dc := deploymentConfig(&Plan{Strategy: Strategy{Kind: "canary", CanaryPercent: 5, CanaryBakeTime: 90 * time.Second, BakeTime: 10 * time.Minute}}, svc)
+	dc := deploymentConfig(&Plan{Strategy: Strategy{Kind: "canary", CanaryPercent: 5, CanaryBakeTime: 90 * time.Second, BakeTime: 10 * time.Minute}}, Target{}, svc)
 	require.NotNil(t, dc)
 	assert.Equal(t, types.DeploymentStrategyCanary, dc.Strategy)
 	assert.Equal(t, 5.0, aws.ToFloat64(dc.CanaryConfiguration.CanaryPercent))
@@ -121,18 +121,21 @@ func TestDeploymentConfig(t *testing.T) {
 	assert.Equal(t, int32(200), aws.ToInt32(dc.MaximumPercent))
 	assert.Empty(t, dc.LifecycleHooks)
 
-	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "blue-green"}, Gates: Gates{Alarms: []string{"a"}}}, svc)
+	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "blue-green"}, Gates: Gates{Alarms: []string{"a"}}}, Target{}, svc)
 	require.Len(t, dc.LifecycleHooks, 1)
 	assert.Equal(t, types.DeploymentLifecycleHookTargetTypePause, dc.LifecycleHooks[0].TargetType)
 	assert.Equal(t, []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePostTestTrafficShift}, dc.LifecycleHooks[0].LifecycleStages)
 	assert.Nil(t, svc.DeploymentConfiguration.LifecycleHooks, "the service's own configuration is not modified")
 
-	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "linear"}, Gates: Gates{HealthCheckURL: "https://x"}}, svc)
+	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "linear"}, Gates: Gates{HealthCheckURL: "https://x"}}, Target{}, svc)
 	assert.Equal(t, []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePreProductionTrafficShift}, dc.LifecycleHooks[0].LifecycleStages)
 	assert.Equal(t, 10.0, aws.ToFloat64(dc.LinearConfiguration.StepPercent))
 
-	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "rolling"}, Gates: Gates{Alarms: []string{"a"}}}, svc)
+	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "rolling"}, Gates: Gates{Alarms: []string{"a"}}}, Target{}, svc)
 	assert.Empty(t, dc.LifecycleHooks, "rolling has no traffic stages to pause at; gates run after completion")
+
+	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "blue-green"}}, Target{HealthCheckURL: "https://test.example.com"}, svc)
+	require.Len(t, dc.LifecycleHooks, 1, "a per-service health check is a gate too")
 }
 
 func TestRetryable(t *testing.T) {

@@ -86,6 +86,16 @@ type Plan struct {
 	FailedTasksThreshold int
 }
 
+// gatesFor returns the gates of one service: the plan's, with the
+// service's own health-check URL when it has one.
+func (p *Plan) gatesFor(t Target) Gates {
+	g := p.Gates
+	if t.HealthCheckURL != "" {
+		g.HealthCheckURL = t.HealthCheckURL
+	}
+	return g
+}
+
 // Services returns every service of the plan in wave order.
 func (p *Plan) Services() []string {
 	var out []string

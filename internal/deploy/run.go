@@ -340,7 +340,7 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 		TaskDefinition:          aws.String(arn),
 		DesiredCount:            ps.target.DesiredCount,
 		ForceNewDeployment:      plan.ForceNewDeployment,
-		DeploymentConfiguration: deploymentConfig(plan, &ps.service),
+		DeploymentConfiguration: deploymentConfig(plan, ps.target, &ps.service),
 	}
 	r.Strategy = strategyName(in.DeploymentConfiguration, &ps.service)
 	var out *ecs.UpdateServiceOutput
@@ -435,7 +435,7 @@ func minutes(d time.Duration) *int32 {
 // deploymentConfig returns the deployment configuration to send, or nil to
 // keep the service's own. It starts from the service's configuration so
 // circuit breaker and alarm settings survive.
-func deploymentConfig(plan *Plan, s *types.Service) *types.DeploymentConfiguration {
+func deploymentConfig(plan *Plan, t Target, s *types.Service) *types.DeploymentConfiguration {
 	st := plan.Strategy
 	cur := s.DeploymentConfiguration
 	effective := types.DeploymentStrategyRolling
@@ -452,7 +452,7 @@ func deploymentConfig(plan *Plan, s *types.Service) *types.DeploymentConfigurati
 	case "linear":
 		effective = types.DeploymentStrategyLinear
 	}
-	needHook := !plan.Gates.Empty() && effective != types.DeploymentStrategyRolling && !hasPauseHook(cur)
+	needHook := !plan.gatesFor(t).Empty() && effective != types.DeploymentStrategyRolling && !hasPauseHook(cur)
 	if st.Kind == "" && !needHook {
 		return nil
 	}

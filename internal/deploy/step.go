@@ -156,7 +156,7 @@ func (e *Engine) stepDeploy(ctx context.Context, plan *Plan, tr *tracker, res *R
 			return
 		case done:
 			tr.phase = phVerifying
-			if !plan.Gates.Empty() {
+			if !plan.gatesFor(tr.ps.target).Empty() {
 				e.addEvent(res, r.Service, "ECS reports the deployment complete; running gates")
 			}
 		default:
@@ -173,7 +173,7 @@ func (e *Engine) stepDeploy(ctx context.Context, plan *Plan, tr *tracker, res *R
 		}
 	}
 	if tr.phase == phVerifying {
-		if plan.Gates.Empty() && tr.gate.url == "" {
+		if plan.gatesFor(tr.ps.target).Empty() {
 			e.succeed(tr, res)
 			return
 		}
