@@ -95,6 +95,7 @@ func TestActionBadInputExit2(t *testing.T) {
 		{"unknown container (images)", map[string]string{"cluster": "prod", "service": "web", "images": "api=web:v2"}, "images", `container "api" is not in task definition family "web"; it has "app"`},
 		{"bad images line", map[string]string{"cluster": "prod", "service": "web", "images": "app"}, "images", "is not a container=image line"},
 		{"desired count", map[string]string{"cluster": "prod", "service": "web", "desired-count": "-1"}, "desired-count", "out of range"},
+		{"log options without driver", map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "log-configuration-options": "a=b"}, "log-configuration-options", "need a log driver"},
 		{"image without container", map[string]string{"cluster": "prod", "service": "web", "image": "web:v2"}, "container-name", "is required with image"},
 		{"bad strategy", map[string]string{"cluster": "prod", "service": "web", "strategy": "yolo"}, "strategy", "allowed: blue-green, canary, linear, rolling"},
 		{"bad timeout", map[string]string{"cluster": "prod", "service": "web", "timeout": "soon"}, "timeout", "not a duration"},

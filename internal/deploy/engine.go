@@ -167,6 +167,8 @@ func (e *Engine) prepareOne(ctx context.Context, plan *Plan, t Target, s *types.
 					if renderInput(r) == "images" {
 						input = "images"
 					}
+				case "log-configuration-options":
+					input = te.Field
 				}
 				return nil, inputs.Errorf(input, val, "%s (service %s)", te.Reason, t.Service)
 			}
