@@ -143,6 +143,17 @@ func TestActionDeploySucceeds(t *testing.T) {
 	assert.Contains(t, r.summary, "completed: web:2 is steady")
 	assert.Contains(t, r.stdout, "::group::Deploying web to cluster prod")
 	assert.Contains(t, r.stdout, "[web] event:")
+
+	// The same inputs again: the revision ECS describes matches the file,
+	// so nothing is registered and nothing deployed.
+	registered := e.sim.Calls()["RegisterTaskDefinition"]
+	updates := e.sim.Calls()["UpdateService"]
+	r = e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "task-definition": tdFile, "container-name": "app", "image": "web:v2",
+		"environment-variables": "LOG_LEVEL=debug"})
+	require.Equal(t, 0, r.code, r.stdout)
+	assert.Equal(t, registered, e.sim.Calls()["RegisterTaskDefinition"])
+	assert.Equal(t, updates, e.sim.Calls()["UpdateService"])
+	assert.Contains(t, r.summary, "nothing to deploy")
 }
 
 func TestActionFailedDeployExit1(t *testing.T) {

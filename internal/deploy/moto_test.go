@@ -162,3 +162,31 @@ func TestPrepareWithRealClientOnSandbox(t *testing.T) {
 	require.NotNil(t, ps.doc, "a new image needs a new revision")
 	assert.Equal(t, "registry.example.com/mcpo:v9", ps.doc.Images()["mcpo"])
 }
+
+// Each example task definition, registered through the real ECS client on
+// the sandbox and described back, is recognised as the same revision, so a
+// re-run registers nothing.
+func TestExampleTaskDefinitionsRoundTripOnSandbox(t *testing.T) {
+	t.Parallel()
+	sandboxtest.Start(t)
+	client := ecs.NewFromConfig(sandboxtest.Config(t, "ap-northeast-1"))
+	ctx := context.Background()
+	dir := sandboxtest.TaskDefinitionsDir()
+	require.NotEmpty(t, dir)
+	for _, svc := range []string{"bedrock-access-gateway", "mcpo", "open-webui"} {
+		data, err := os.ReadFile(dir + "/" + svc + ".json")
+		require.NoError(t, err)
+		doc, err := taskdef.Parse(data)
+		require.NoError(t, err, svc)
+		require.NoError(t, doc.Validate(), svc)
+		in, err := doc.Input()
+		require.NoError(t, err)
+		reg, err := client.RegisterTaskDefinition(ctx, in, doc.RegisterOptions()...)
+		require.NoError(t, err, svc)
+		got, err := client.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: reg.TaskDefinition.TaskDefinitionArn})
+		require.NoError(t, err)
+		assert.True(t, doc.SameAs(got.TaskDefinition), "%s: described revision differs from the file", svc)
+		require.NoError(t, doc.Apply(taskdef.Render{Container: svc, Image: "registry.example.com/" + svc + ":v2"}))
+		assert.False(t, doc.SameAs(got.TaskDefinition), "%s: a new image is a new revision", svc)
+	}
+}
