@@ -243,7 +243,36 @@ func TestUnhealthyTargetsRollBack(t *testing.T) {
 	res := e.run(context.Background(), e.plan("sick", "", "web"))
 	require.Equal(t, RolledBack, res.Status, e.summary(res))
 	e.steadyOn("web", "web:1")
-	contains(t, e.summary(res), "rolled-back", "health")
+	contains(t, e.summary(res), "rolled-back", "Task failed ELB health checks", "container app failed its health check")
+}
+
+func TestTargetHealthExplainsUnhealthyTargets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, "web")
+	e.sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultUnhealthy, Image: "web:sick"})
+	e.engine.ELB = elbFromSim{e.sim}
+	arn := e.register("web", "web:sick")
+	_, err := e.sim.UpdateService(context.Background(), &ecs.UpdateServiceInput{Cluster: aws.String("prod"), Service: aws.String("web"), TaskDefinition: aws.String(arn)})
+	require.NoError(t, err)
+	unhealthy := func() bool {
+		for _, tg := range e.sim.TargetHealth("web") {
+			if tg.State == "unhealthy" {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i < 120 && !unhealthy(); i++ {
+		e.sim.Advance(time.Second)
+	}
+	require.True(t, unhealthy(), "fixture: a target goes unhealthy")
+	svc := e.service("web")
+	lines := e.engine.targetHealth(context.Background(), &tracker{svc: &svc})
+	require.NotEmpty(t, lines)
+	contains(t, strings.Join(lines, "\n"), "in web is unhealthy")
+	for _, l := range lines {
+		require.NotContains(t, l, "draining")
+	}
 }
 
 func TestCircuitBreakerRollbackIsAFailure(t *testing.T) {

@@ -336,6 +336,9 @@ func (e *Engine) fail(ctx context.Context, plan *Plan, tr *tracker, res *Result,
 		r.FailureDetected = now
 	}
 	e.addEvent(res, r.Service, "failure detected: "+reason)
+	// Target health first: once the rollback starts the new targets drain
+	// and their failing health checks are no longer visible.
+	targets := e.targetHealth(ctx, tr)
 	switch {
 	case byECS:
 		tr.phase = phRollingBack
@@ -356,7 +359,7 @@ func (e *Engine) fail(ctx context.Context, plan *Plan, tr *tracker, res *Result,
 		r.LeftOn = r.TaskDefinition
 		r.Note = "rollback-on-failure is off: the service stays on " + shortTD(r.TaskDefinition)
 	}
-	r.Explanation = e.explain(ctx, plan, tr)
+	r.Explanation = append(e.explain(ctx, plan, tr), targets...)
 }
 
 // startRollback rolls a service back: natively while its deployment is in
@@ -513,7 +516,7 @@ func (e *Engine) cancelled(plan *Plan, ts []*tracker, res *Result) {
 }
 
 // explain gathers why the new revision failed: stopped tasks with their
-// reasons and exit codes, image pull errors and failing target health.
+// reasons and exit codes and image pull errors.
 func (e *Engine) explain(ctx context.Context, plan *Plan, tr *tracker) []string {
 	var out []string
 	r := tr.r
@@ -548,6 +551,13 @@ func (e *Engine) explain(ctx context.Context, plan *Plan, tr *tracker) []string 
 			}
 		}
 	}
+	return out
+}
+
+// targetHealth reports the load balancer targets of the service that are
+// not healthy (draining ones are expected during a deployment).
+func (e *Engine) targetHealth(ctx context.Context, tr *tracker) []string {
+	var out []string
 	if e.ELB != nil && tr.svc != nil {
 		for _, lb := range tr.svc.LoadBalancers {
 			tg := aws.ToString(lb.TargetGroupArn)
@@ -560,7 +570,7 @@ func (e *Engine) explain(ctx context.Context, plan *Plan, tr *tracker) []string 
 				continue
 			}
 			for _, d := range th.TargetHealthDescriptions {
-				if d.TargetHealth == nil || d.TargetHealth.State == elbtypes.TargetHealthStateEnumHealthy {
+				if d.TargetHealth == nil || d.TargetHealth.State == elbtypes.TargetHealthStateEnumHealthy || d.TargetHealth.State == elbtypes.TargetHealthStateEnumDraining {
 					continue
 				}
 				target := ""
