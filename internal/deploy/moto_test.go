@@ -126,7 +126,7 @@ func TestTargetHealthOnMoto(t *testing.T) {
 	e.engine.ELB = elb
 	tr := &tracker{r: &ServiceResult{Service: "web", TaskDefinition: "none"}, svc: ptrService(e.service("web"))}
 	tr.svc.LoadBalancers[0].TargetGroupArn = aws.String(arn)
-	lines := e.engine.explain(ctx, &Plan{Cluster: "prod"}, tr)
+	lines := e.engine.targetHealth(ctx, tr)
 	assert.Empty(t, lines, "moto reports registered targets healthy")
 	assert.Equal(t, 1, e.engine.Calls()["elbv2:DescribeTargetHealth"])
 }
