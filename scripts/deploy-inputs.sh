@@ -1,30 +1,42 @@
 #!/usr/bin/env bash
-# deploy-inputs.sh — turn the images built by a workflow's matrix into
-# deploy-ecs inputs, written in the GITHUB_OUTPUT multi-line format.
+# deploy-inputs.sh — turn the services a workflow built into deploy-ecs
+# inputs, written in the GITHUB_OUTPUT multi-line format.
 #
-# Usage: deploy-inputs.sh <images-dir> <task-definitions-dir> [order]
+# Usage: deploy-inputs.sh <services-json> <image-prefix> <tag> <task-definitions-dir> [order]
 #
-# images-dir holds one file per service containing "service=image" (the
-# container is named like the service). Prints the outputs services,
-# images, task-definitions (service=<dir>/<service>.json) and order: the
-# waves given, without the services that are not deployed this time
-# ("gateway,mcpo > open-webui" with only open-webui changed → "open-webui").
+#   services-json   ["mcpo","open-webui"]: the services built (or promoted) by this run
+#   image-prefix    registry host and repository prefix, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/ecsflow
+#   tag             the immutable tag build-push wrote (the commit SHA)
+#
+# Prints the outputs services (one per line), images (service=prefix/service:tag;
+# the container is named like the service), task-definitions
+# (service=<dir>/<service>.json) and order: the waves given, without the
+# services not deployed this time ("gateway,mcpo > open-webui" with only
+# open-webui built → "open-webui").
 set -euo pipefail
 
-if [ $# -lt 2 ] || [ $# -gt 3 ]; then
-	echo "usage: deploy-inputs.sh <images-dir> <task-definitions-dir> [order]" >&2
+if [ $# -lt 4 ] || [ $# -gt 5 ]; then
+	echo "usage: deploy-inputs.sh <services-json> <image-prefix> <tag> <task-definitions-dir> [order]" >&2
 	exit 2
 fi
-dir=$1
-taskdefs=${2%/}
-order=${3:-}
+services_json=$1
+prefix=${2%/}
+tag=$3
+taskdefs=${4%/}
+order=${5:-}
 
-images="$(cat "$dir"/*)"
-[ -n "$images" ] || {
-	echo "deploy-inputs.sh: no image files in $dir" >&2
+services="$(jq -r '.[]' <<<"$services_json")" || {
+	echo "deploy-inputs.sh: services $services_json is not a JSON array of names" >&2
 	exit 2
 }
-services="$(cut -d= -f1 <<<"$images")"
+if [ -z "$services" ]; then
+	echo "deploy-inputs.sh: no services to deploy" >&2
+	exit 2
+fi
+if [ -z "$prefix" ] || [ -z "$tag" ]; then
+	echo "deploy-inputs.sh: image prefix and tag must not be empty" >&2
+	exit 2
+fi
 
 has() { grep -qx -- "$1" <<<"$services"; }
 
@@ -52,7 +64,9 @@ for w in "${waves[@]}"; do
 done
 
 printf 'services<<EOF\n%s\nEOF\n' "$services"
-printf 'images<<EOF\n%s\nEOF\n' "$images"
+printf 'images<<EOF\n'
+while read -r s; do printf '%s=%s/%s:%s\n' "$s" "$prefix" "$s" "$tag"; done <<<"$services"
+printf 'EOF\n'
 printf 'task-definitions<<EOF\n'
 while read -r s; do printf '%s=%s/%s.json\n' "$s" "$taskdefs" "$s"; done <<<"$services"
 printf 'EOF\n'

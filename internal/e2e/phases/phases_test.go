@@ -5,12 +5,19 @@
 package phases
 
 import (
+	"context"
+	"encoding/json"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/e2e"
 	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
@@ -88,4 +95,53 @@ func TestPhase1PullRequestFailsOnPlantedDefects(t *testing.T) {
 		assert.True(t, titles[id], "planted defect %s reported; got %v", id, titles)
 	}
 	assert.NotEqual(t, "0", r.Output("validate", "errors"))
+}
+
+// Phase 1 deploy on a push to dev, on the sandbox: every service is built and
+// pushed, then deployed in waves with the rolling strategy; each service runs
+// a new revision of its task definition with the image of this commit.
+func TestPhase1DeployToDev(t *testing.T) {
+	t.Parallel()
+	needActions(t, "build-push", "deploy-ecs")
+	const region = "eu-west-3"
+	sb, stack := sandboxtest.SeededRegion(t, region)
+	before := map[string]string{}
+	for _, s := range stack.Services {
+		before[s.Name] = s.TaskDefinitionARN
+	}
+	r := e2e.Run(t, e2e.Workflow{
+		File:    "testdata/phase1-deploy.yml",
+		Event:   "push",
+		Region:  region,
+		Payload: map[string]any{"ref": "refs/heads/dev", "before": ""},
+		Vars: map[string]string{"REGION": region, "CLUSTER": stack.Cluster, "REGISTRY": sb.RegistryHost,
+			"LEDGER": stack.LedgerTable},
+		Timeout: 10 * time.Minute,
+	})
+	r.RequireSuccess(t)
+	assert.Equal(t, "dev", r.Output("env", "environment"), r.Log)
+	assert.Equal(t, "success", r.Jobs["deploy"], r.Log)
+	assert.Equal(t, "succeeded", r.Output("deploy", "status"), r.Log)
+	assert.Contains(t, r.Summary, "wave 1 started: bedrock-access-gateway, mcpo")
+	assert.Contains(t, r.Summary, "wave 2 started: open-webui")
+
+	var arns map[string]string
+	require.NoError(t, json.Unmarshal([]byte(r.Output("deploy", "task-definition-arn")), &arns), r.Log)
+	require.Len(t, arns, 3)
+	api := ecs.NewFromConfig(sandboxtest.Config(t, region))
+	sha := headSHA(t)
+	for name, arn := range arns {
+		assert.NotEqual(t, before[name], arn, "%s runs a new revision", name)
+		td, err := api.DescribeTaskDefinition(context.Background(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
+		require.NoError(t, err)
+		img := aws.ToString(td.TaskDefinition.ContainerDefinitions[0].Image)
+		assert.Equal(t, sb.RegistryHost+"/ecsflow/"+name+":"+sha, img, "%s image", name)
+	}
+}
+
+func headSHA(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	require.NoError(t, err)
+	return strings.TrimSpace(string(out))
 }
