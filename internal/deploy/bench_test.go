@@ -134,32 +134,33 @@ func firstStopped(b *testing.B, e *env, td string) time.Time {
 }
 
 // BenchmarkCallsPerMinute20Services: AWS calls per minute while 20 services
-// deploy at once in one wave and their new tasks take 10 minutes to start.
+// deploy at once in one wave, gated by a CloudWatch alarm, and their new
+// tasks take 10 minutes to start. ECS calls and CloudWatch calls are
+// reported apart: they have separate rate limits.
 func BenchmarkCallsPerMinute20Services(b *testing.B) {
 	names := make([]string, 20)
 	for i := range names {
 		names[i] = fmt.Sprintf("svc%02d", i)
 	}
-	var perMin float64
+	var perMin, cwPerMin float64
 	for i := 0; i < b.N; i++ {
 		e := benchEnv(b, i, names...)
 		e.sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultSlowStart, Image: "*:v2", After: 10 * time.Minute})
 		e.sim.ResetCalls()
-		res := e.run(context.Background(), e.plan("v2", "", names...))
+		p := e.plan("v2", "", names...)
+		p.Gates.Alarms = []string{"fleet-5xx"}
+		res := e.run(context.Background(), p)
 		if res.Status != Succeeded {
 			b.Fatalf("deploy %s", res.Status)
 		}
-		calls := 0
-		for op, n := range e.engine.Calls() {
-			switch op {
-			case "ecs:DescribeServices", "ecs:DescribeServiceDeployments":
-				calls += n
-			}
-		}
+		calls := e.engine.Calls()
 		// only the waiting: register/update/prepare calls are not polling
-		perMin += float64(calls) / res.End.Sub(res.Start).Minutes()
+		mins := res.End.Sub(res.Start).Minutes()
+		perMin += float64(calls["ecs:DescribeServices"]+calls["ecs:DescribeServiceDeployments"]) / mins
+		cwPerMin += float64(calls["cloudwatch:DescribeAlarms"]) / mins
 	}
 	b.ReportMetric(perMin/float64(b.N), "calls/min")
+	b.ReportMetric(cwPerMin/float64(b.N), "cw-calls/min")
 }
 
 // BenchmarkMTTR: from the start of a bad deployment to the previous revision

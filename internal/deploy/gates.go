@@ -59,6 +59,15 @@ type gateState struct {
 	url              string
 	successes, fails int
 	lastProblem      string
+	// alarms is the alarm state read once per poll for the whole wave
+	// (nil: not read this poll, checkGates reads it itself).
+	alarms *alarmReading
+}
+
+// alarmReading is one DescribeAlarms answer shared by a wave's services.
+type alarmReading struct {
+	firing []string
+	err    error
 }
 
 // checkGates runs every gate once. It returns pass when all gates pass,
@@ -66,7 +75,12 @@ type gateState struct {
 // check has not yet reached its consecutive successes.
 func (e *Engine) checkGates(ctx context.Context, g Gates, st *gateState, since time.Time) (verdict, string) {
 	if len(g.Alarms) > 0 {
-		if names, err := e.alarmsFiring(ctx, g.Alarms); err != nil {
+		reading := st.alarms
+		if reading == nil {
+			names, err := e.alarmsFiring(ctx, g.Alarms)
+			reading = &alarmReading{firing: names, err: err}
+		}
+		if names, err := reading.firing, reading.err; err != nil {
 			return pending, "alarms: " + err.Error()
 		} else if len(names) > 0 {
 			return fail, fmt.Sprintf("CloudWatch alarm %s is in ALARM", strings.Join(names, ", "))

@@ -59,6 +59,14 @@ func (e *Engine) poll(ctx context.Context, plan *Plan, ts []*tracker) {
 			}
 		}
 	}
+	// One DescribeAlarms per poll for the whole wave, not one per service.
+	if len(plan.Gates.Alarms) > 0 && len(names) > 0 {
+		firing, err := e.alarmsFiring(ctx, plan.Gates.Alarms)
+		reading := &alarmReading{firing: firing, err: err}
+		for _, tr := range ts {
+			tr.gate.alarms = reading
+		}
+	}
 	for i := 0; i < len(arns); i += 20 {
 		chunk := arns[i:min(i+20, len(arns))]
 		e.count("ecs:DescribeServiceDeployments")
@@ -164,8 +172,8 @@ func (e *Engine) stepDeploy(ctx context.Context, plan *Plan, tr *tracker, res *R
 				e.fail(ctx, plan, tr, res, fmt.Sprintf("%d task(s) of the new revision stopped (threshold %d)", d.FailedTasks, plan.FailedTasksThreshold), false)
 				return
 			}
-			if len(plan.Gates.Alarms) > 0 {
-				if firing, err := e.alarmsFiring(ctx, plan.Gates.Alarms); err == nil && len(firing) > 0 {
+			if a := tr.gate.alarms; a != nil {
+				if firing, err := a.firing, a.err; err == nil && len(firing) > 0 {
 					e.fail(ctx, plan, tr, res, fmt.Sprintf("CloudWatch alarm %s went into ALARM during the deployment", strings.Join(firing, ", ")), false)
 				}
 			}

@@ -31,6 +31,7 @@ peer=$(metric BenchmarkPeerCompletionToExit s-completion-to-exit)
 f2r=$(metric BenchmarkFirstFailedTaskToRollback s-first-failure-to-rollback)
 f2r_worst=$(metric BenchmarkFirstFailedTaskToRollback s-worst)
 cpm=$(metric BenchmarkCallsPerMinute20Services calls/min)
+cwpm=$(metric BenchmarkCallsPerMinute20Services cw-calls/min)
 
 echo "deploy-ecs benchmark ($N simulated deployments per row; poll ceiling 5 s)"
 echo
@@ -42,7 +43,8 @@ printf '%-52s %12s %14s %8s\n' "first failed task to rollback start, mean (s)" "
 printf '%-52s %12s %14s %8s\n' "first failed task to rollback start, worst (s)" "$f2r_worst" "< 15" "$(verdict "$f2r_worst" 14.999)"
 # ECS throttles Describe* calls with a token bucket of about 20 per second
 # per account: 1200 a minute. Stay under a tenth of it for 20 services.
-printf '%-52s %12s %14s %8s\n' "AWS calls per minute waiting, 20 services" "$cpm" "<= 120" "$(verdict "$cpm" 120)"
+printf '%-52s %12s %14s %8s\n' "ECS calls per minute waiting, 20 services" "$cpm" "<= 120" "$(verdict "$cpm" 120)"
+printf '%-52s %12s %14s %8s\n' "CloudWatch calls per minute (alarm gate), 20 svc" "$cwpm" "<= 60" "$(verdict "$cwpm" 60)"
 for kind in image-pull crash-after-start unhealthy circuit-breaker-only; do
 	m=$(metric "BenchmarkMTTR/$kind" s-mttr)
 	printf '%-52s %12s %14s %8s\n' "MTTR bad deploy, $kind (s)" "$m" "< 300 (ph. 1)" "$(verdict "$m" 299.999)"
