@@ -29,7 +29,7 @@ var globalActionPrefixes = []string{
 	"bedrock:list", "bedrock:get",
 }
 
-var readVerbs = []string{"get", "list", "describe", "batchget", "query", "scan", "head", "lookup", "search", "view", "check", "select", "discover"}
+var readVerbs = []string{"get", "list", "describe", "batchget", "batchcheck", "query", "scan", "head", "lookup", "search", "view", "check", "select", "discover", "filter", "startquery", "stopquery"}
 
 func readOnly(action string) bool {
 	_, verb, ok := strings.Cut(strings.ToLower(action), ":")
