@@ -476,3 +476,15 @@ func TestNativeDeploymentAlarmRollbackIsAFailure(t *testing.T) {
 	e.steadyOn("web", "web:1")
 	contains(t, e.summary(res), "ECS rolled the deployment back", "deployment alarm web-5xx triggered", "recovered by ECS")
 }
+
+func TestDesiredCountChangeWaitsForTasks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, "web")
+	p := e.plan("v1", "", "web") // same image: only the count changes
+	p.Waves[0][0].DesiredCount = aws.Int32(5)
+	res := e.run(context.Background(), p)
+	require.Equal(t, Succeeded, res.Status, e.summary(res))
+	s := e.service("web")
+	require.Equal(t, int32(5), s.DesiredCount)
+	require.Equal(t, int32(5), s.RunningCount, "done only once the new tasks run")
+}

@@ -213,7 +213,9 @@ func (e *Engine) ecsVerdict(ctx context.Context, plan *Plan, tr *tracker, d *typ
 		why := sdReason(sd)
 		switch sd.Status {
 		case types.ServiceDeploymentStatusSuccessful:
-			return true, false, ""
+			// also wait for the desired count (a scale-up with the same
+			// revision completes its deployment before the new tasks run)
+			return tr.svc.RunningCount >= tr.svc.DesiredCount, false, ""
 		case types.ServiceDeploymentStatusRollbackRequested, types.ServiceDeploymentStatusRollbackInProgress,
 			types.ServiceDeploymentStatusRollbackSuccessful:
 			return false, true, "ECS rolled the deployment back: " + why
@@ -241,7 +243,7 @@ func (e *Engine) ecsVerdict(ctx context.Context, plan *Plan, tr *tracker, d *typ
 		return false, rollback, "ECS marked the deployment FAILED: " + aws.ToString(d.RolloutStateReason)
 	case types.DeploymentRolloutStateCompleted:
 		if aws.ToString(d.Status) == "PRIMARY" {
-			return true, false, ""
+			return tr.svc.RunningCount >= tr.svc.DesiredCount, false, ""
 		}
 		return false, true, "ECS rolled back: the new revision is no longer primary"
 	}
