@@ -53,3 +53,32 @@ func TestUnknownFixture(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONConfiguration: rules see .tf.json resources, nested blocks
+// written as objects or lists of objects, and templates in strings.
+func TestJSONConfiguration(t *testing.T) {
+	t.Parallel()
+	res := runDir(t, "testdata/json", nil)
+	got := map[string]bool{}
+	for _, f := range res.Findings {
+		got[f.RuleID+" "+f.Resource] = true
+	}
+	for _, want := range []string{
+		"EF401 aws_ecr_repository.app",
+		"EF501 aws_security_group.ssh",
+		"EF201 aws_ecs_task_definition.web",
+		"EF204 aws_ecs_task_definition.worker",
+		"EF212 aws_ecs_service.web",
+		"EF103 aws_ecs_service.missing",
+	} {
+		if !got[want] {
+			t.Errorf("missing %s in %v", want, got)
+		}
+	}
+	// web's service ignores task_definition, so CI owns its image.
+	for _, notWant := range []string{"EF402 aws_ecr_repository.app", "EF214 aws_ecs_service.web", "EF204 aws_ecs_task_definition.web", "EF701 aws_cloudwatch_log_group.web"} {
+		if got[notWant] {
+			t.Errorf("unexpected %s", notWant)
+		}
+	}
+}

@@ -62,7 +62,7 @@ type ghComment struct {
 
 // upsertComment creates validate's comment on the pull request or updates
 // the one it created before (found by CommentMarker).
-func upsertComment(ctx context.Context, env *cli.Env, opts Options, token, markdown string) error {
+func upsertComment(ctx context.Context, env *cli.Env, opts Options, token, markdown string, roots []string) error {
 	repo := env.Getenv("GITHUB_REPOSITORY")
 	pr, ok := PullRequestNumber(env.Getenv)
 	if repo == "" || !ok {
@@ -81,7 +81,10 @@ func upsertComment(ctx context.Context, env *cli.Env, opts Options, token, markd
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
 	}
-	body := CommentMarker + "\n" + markdown
+	// One comment per set of roots, so two validate steps in a workflow
+	// keep a comment each.
+	marker := commentMarker(roots)
+	body := marker + "\n" + markdown
 	if len(body) > maxCommentBytes {
 		body = body[:maxCommentBytes] + "\n\n… (truncated; the job summary and SARIF have everything)"
 	}
@@ -94,7 +97,7 @@ func upsertComment(ctx context.Context, env *cli.Env, opts Options, token, markd
 			return fmt.Errorf("failed to list comments of pull request #%d: %w", pr, err)
 		}
 		for _, c := range comments {
-			if strings.HasPrefix(c.Body, CommentMarker) {
+			if strings.HasPrefix(c.Body, marker+"\n") {
 				existing = c.ID
 				break
 			}
@@ -165,4 +168,10 @@ func (g *github) do(ctx context.Context, method, url string, in, out any) error 
 		}
 	}
 	return nil
+}
+
+func commentMarker(roots []string) string {
+	key := strings.Join(roots, ",")
+	key = strings.NewReplacer("--", "-", ">", "", "\n", " ").Replace(key)
+	return strings.TrimSuffix(CommentMarker, " -->") + ": " + key + " -->"
 }

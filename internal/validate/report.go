@@ -118,7 +118,7 @@ func (r *Report) emit(ctx context.Context, env *cli.Env, s *Settings, opts Optio
 	c.SetOutput("report-json", s.ReportFile)
 
 	if s.Comment {
-		if err := upsertComment(ctx, env, opts, s.Token, md); err != nil {
+		if err := upsertComment(ctx, env, opts, s.Token, md, s.Roots); err != nil {
 			// The verdict does not depend on the comment; say why it is missing.
 			c.Warningf("could not update the pull request comment: %v", err)
 		}
@@ -157,7 +157,8 @@ func Annotation(f rules.Finding) gha.Annotation {
 	return a
 }
 
-// CommentMarker identifies validate's pull-request comment.
+// CommentMarker starts validate's pull-request comment (followed by the
+// roots it covers).
 const CommentMarker = "<!-- ecsflow-validate -->"
 
 // Markdown renders the job summary (also the PR comment body).

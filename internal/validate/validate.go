@@ -197,6 +197,8 @@ type Outcome struct {
 	Cost   *planjson.CostDelta
 	Files  int
 	Took   time.Duration
+	// EmptyRoots are roots without any .tf or .tf.json file.
+	EmptyRoots []string
 }
 
 // Analyse loads everything the settings name and runs the rules. Bad input
@@ -255,6 +257,11 @@ func Analyse(ctx context.Context, s *Settings, opts Options) (*Outcome, error) {
 		in.Workflows = probs
 	}
 	out := &Outcome{Result: rules.Run(in), Plan: in.Plan, Files: len(tree.Files()) + len(in.TaskDefs)}
+	for _, m := range tree.Modules {
+		if m.Root && len(m.Files) == 0 {
+			out.EmptyRoots = append(out.EmptyRoots, m.Dir)
+		}
+	}
 	if in.Plan != nil {
 		cd := in.Plan.FargateCost()
 		out.Cost = &cd
@@ -294,6 +301,9 @@ func RunWith(ctx context.Context, env *cli.Env, opts Options) error {
 	out, err := Analyse(ctx, s, opts)
 	if err != nil {
 		return err
+	}
+	for _, d := range out.EmptyRoots {
+		env.Console.Warningf("path %s holds no .tf or .tf.json file; give Terraform root directories (globs such as infra/*/ work)", d)
 	}
 	rep := NewReport(out, s)
 	if err := rep.emit(ctx, env, s, opts); err != nil {

@@ -365,7 +365,7 @@ func TestPullRequestCommentIsUpserted(t *testing.T) {
 		t.Fatalf("want the unrelated comment and one validate comment, got %d", len(gh.comments))
 	}
 	body, _ := gh.comments[1]["body"].(string)
-	if !strings.HasPrefix(body, CommentMarker) || !strings.Contains(body, "EF701") {
+	if !strings.HasPrefix(body, "<!-- ecsflow-validate: testdata/warnings -->\n") || !strings.Contains(body, "EF701") {
 		t.Errorf("comment body: %q", body)
 	}
 	want := []string{"GET /repos/o/r/issues/7/comments", "POST /repos/o/r/issues/7/comments", "GET /repos/o/r/issues/7/comments", "PATCH /repos/o/r/issues/comments/1001"}
@@ -422,5 +422,33 @@ func TestAnnotationOfFinding(t *testing.T) {
 	a := Annotation(rules.Finding{RuleID: "EF201", Title: "Invalid", Severity: rules.Error, File: "a/b.tf", Line: 3, Column: 4, EndLine: 5, Message: "m", Remediation: "fix it"})
 	if a.Level != "error" || a.Title != "EF201 Invalid" || a.File != "a/b.tf" || a.Line != 3 || a.Col != 4 || a.EndLine != 5 || a.Message != "m. Fix: fix it" {
 		t.Errorf("%+v", a)
+	}
+}
+
+func TestPlanAnalysisInSummary(t *testing.T) {
+	t.Parallel()
+	r := invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/ok", "INPUT_PLAN-JSON": "../planjson/testdata/plan.json"})
+	// The plan deletes an ECS service: EF901 is an error.
+	if r.code != exitcode.Negative || !strings.Contains(r.stdout, "EF901") {
+		t.Fatalf("exit %d\n%s", r.code, r.stdout)
+	}
+	for _, want := range []string{"### Plan", "4 to add, 1 to change, 1 to replace, 2 to destroy", "**Fargate cost:**", "us-east-1 prices",
+		"`aws_ecs_service.app`", "Not estimated (size or count known only after apply): aws_ecs_service.later"} {
+		if !strings.Contains(r.summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, r.summary)
+		}
+	}
+	var rep Report
+	b, _ := os.ReadFile(r.outputs["report-json"])
+	if err := json.Unmarshal(b, &rep); err != nil || rep.Plan == nil || rep.Plan.Cost.Delta >= 0 || len(rep.Plan.Cost.Services) != 3 {
+		t.Errorf("plan in report: %+v %v", rep.Plan, err)
+	}
+}
+
+func TestEmptyRootIsAWarning(t *testing.T) {
+	t.Parallel()
+	r := invoke(t, Options{}, map[string]string{"INPUT_PATH": t.TempDir()})
+	if r.code != 0 || !strings.Contains(r.stdout, "holds no .tf or .tf.json file") {
+		t.Fatalf("exit %d\n%s", r.code, r.stdout)
 	}
 }
