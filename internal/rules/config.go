@@ -60,6 +60,7 @@ type ConfigError struct {
 	Msg  string
 }
 
+// Error says what is wrong and on which line.
 func (e *ConfigError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)

@@ -16,6 +16,7 @@ const (
 	Error
 )
 
+// String returns "error", "warning" or "note".
 func (s Severity) String() string {
 	switch s {
 	case Error:

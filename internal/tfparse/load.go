@@ -90,7 +90,9 @@ type VarFileError struct {
 	Err  error
 }
 
+// Error names the file and the problem.
 func (e *VarFileError) Error() string { return fmt.Sprintf("var file %s: %v", e.Path, e.Err) }
+// Unwrap returns the underlying error.
 func (e *VarFileError) Unwrap() error { return e.Err }
 
 // Load reads the root module in each directory of roots and every local
