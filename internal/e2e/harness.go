@@ -42,7 +42,14 @@
 //     AWS_ACCESS_KEY_ID, ECSFLOW_REGISTRY, ...), so steps reach the sandbox
 //     with no configuration in the workflow;
 //   - Workflow.Env as --env, Workflow.Secrets as --secret, Workflow.Vars as
-//     --var, Workflow.Inputs as --input, Workflow.Payload as the event file.
+//     --var, Workflow.Inputs as --input (and the payload's "inputs"),
+//     Workflow.Payload as the event file (-e);
+//   - Workflow.Stubs as --local-repository: third-party actions pinned by
+//     SHA (upload-artifact, upload-sarif, ...) cannot be fetched without
+//     internet, so a test maps them to a local stub such as testdata/stubs/noop.
+//
+// Remote actions that are neither actions/checkout (act serves it from this
+// repository) nor stubbed make the run fail: there is no internet.
 //
 // The Result has act's exit code, a readable log, the outputs each step set
 // (by step id; a composite action's inner steps as "outer/inner"), the job
@@ -94,6 +101,12 @@ type Workflow struct {
 	// Region overrides AWS_REGION / AWS_DEFAULT_REGION (use it with
 	// sandboxtest.SeededRegion).
 	Region string
+	// Stubs replace remote actions (there is no internet) with local
+	// directories: "owner/repo@ref" (exactly as the workflow's uses: line
+	// has it) → a directory holding an action.yml, relative to this
+	// package's directory or absolute. testdata/stubs/noop accepts any
+	// inputs and does nothing (act --local-repository).
+	Stubs map[string]string
 	// NoSandbox runs without starting the sandbox or passing its variables.
 	NoSandbox bool
 	// Timeout bounds the whole act run (default 5 minutes).
@@ -277,6 +290,14 @@ func Run(t testing.TB, wf Workflow) *Result {
 	if wf.Job != "" {
 		args = append(args, "-j", wf.Job)
 	}
+	for _, k := range sortedKeys(wf.Stubs) {
+		dir := wf.Stubs[k]
+		if !filepath.IsAbs(dir) {
+			wd, _ := os.Getwd()
+			dir = filepath.Join(wd, dir)
+		}
+		args = append(args, "--local-repository", k+"="+dir)
+	}
 	for _, k := range sortedKeys(env) {
 		args = append(args, "--env", k+"="+env[k])
 	}
@@ -301,9 +322,13 @@ func Run(t testing.TB, wf Workflow) *Result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	shim, err := bashShim(work)
+	if err != nil {
+		t.Fatalf("e2e: %v", err)
+	}
 	cmd := exec.CommandContext(ctx, act, args...)
 	cmd.Dir = root
-	cmd.Env = actEnv(bin, work)
+	cmd.Env = actEnv(shim+string(os.PathListSeparator)+bin, work)
 	isolate(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -328,11 +353,36 @@ func Run(t testing.TB, wf Workflow) *Result {
 	return r
 }
 
+// bashShim writes a `bash` that runs the real one and, when the step
+// fails, waits half a second before exiting. act v0.2.89 runs host steps on
+// a pty and, when a step exits non-zero, returns without draining the pty
+// (pkg/container/host_environment.go: exec returns on cmd.Run's error
+// before <-logctx.Done()), so the last lines of a failing step, the
+// ::error line included, were lost in about one run of six. The pause
+// gives act's reader time to drain; nothing else changes.
+func bashShim(work string) (string, error) {
+	real, err := exec.LookPath("bash")
+	if err != nil {
+		return "", fmt.Errorf("bash is not installed: %w", err)
+	}
+	dir := filepath.Join(work, "shim")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	script := "#!/bin/sh\n" + shellQuote(real) + " \"$@\"\nrc=$?\nif [ \"$rc\" -ne 0 ]; then sleep 0.5; fi\nexit \"$rc\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "bash"), []byte(script), 0o755); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
 // actEnv is the environment of the act process: the test's own minus
 // anything that would point steps at real AWS or pretend to be a runner,
 // with the binaries and Go tools on PATH and a private HOME-independent
 // cache.
-func actEnv(bin, work string) []string {
+func actEnv(pathPrefix, work string) []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -344,7 +394,7 @@ func actEnv(bin, work string) []string {
 		}
 		out = append(out, kv)
 	}
-	path := bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	path := pathPrefix + string(os.PathListSeparator) + os.Getenv("PATH")
 	if gp := goBin(); gp != "" {
 		path += string(os.PathListSeparator) + gp
 	}

@@ -76,3 +76,16 @@ func TestParseActJSON(t *testing.T) {
 	}
 	assert.Equal(t, []string{"0", "p", "p/0", "p/run", "2"}, ids)
 }
+
+// A third-party action pinned by SHA runs as a local stub.
+func TestHarnessStubsRemoteActions(t *testing.T) {
+	t.Parallel()
+	r := e2e.Run(t, e2e.Workflow{
+		File:      "testdata/harness-stub.yml",
+		NoSandbox: true,
+		Stubs:     map[string]string{"actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02": "testdata/stubs/noop"},
+	})
+	r.RequireSuccess(t)
+	assert.Equal(t, "true", r.Output("upload", "called"))
+	assert.Contains(t, r.Log, "stub got report")
+}
