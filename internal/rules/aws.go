@@ -52,7 +52,7 @@ func init() {
 					if !ok || proto != "HTTP" {
 						return
 					}
-					for _, da := range l.Block.Blocks("default_action") {
+					for _, da := range l.NestedBlocks(l.Block, "default_action") {
 						t, ok := knownString(l, da, "type")
 						if !ok {
 							continue
@@ -61,7 +61,7 @@ func init() {
 							c.Report(da.DefRange, l.Address(), "%s: HTTP listener forwards traffic instead of redirecting to HTTPS", l.Address())
 						}
 						if t == "redirect" {
-							if r := da.Block("redirect"); r != nil {
+							if r := l.NestedBlock(da, "redirect"); r != nil {
 								if p, ok := knownString(l, r, "protocol"); ok && p != "HTTPS" {
 									c.Report(r.DefRange, l.Address(), "%s: HTTP listener redirects to %s, not HTTPS", l.Address(), p)
 								}
@@ -120,7 +120,7 @@ func init() {
 			Doc:         "Access logs are the record of who called what; they are needed to investigate incidents and cannot be recovered afterwards.",
 			check: func(c *Context) {
 				eachResourceOf(c, lbTypes, func(m *tfparse.Module, lb *tfparse.Instance) {
-					al := lb.Block.Block("access_logs")
+					al := lb.NestedBlock(lb.Block, "access_logs")
 					if al == nil {
 						c.Report(lb.Block.DefRange, lb.Address(), "%s has no access_logs", lb.Address())
 						return
@@ -139,7 +139,7 @@ func init() {
 					if t, ok := knownString(tg, tg.Block, "target_type"); ok && t == "lambda" {
 						return
 					}
-					hc := tg.Block.Block("health_check")
+					hc := tg.NestedBlock(tg.Block, "health_check")
 					if hc == nil {
 						c.Report(tg.Block.DefRange, tg.Address(), "%s has no health_check block", tg.Address())
 						return
@@ -175,7 +175,7 @@ func init() {
 					}
 				}
 				c.EachResource("aws_ecr_repository", func(m *tfparse.Module, r *tfparse.Instance) {
-					sc := r.Block.Block("image_scanning_configuration")
+					sc := r.NestedBlock(r.Block, "image_scanning_configuration")
 					if sc == nil {
 						c.Report(r.Block.DefRange, r.Address(), "%s does not scan images on push", r.Address())
 						return
@@ -260,7 +260,7 @@ func checkOpenIngress(c *Context) {
 		c.Report(b.DefRange, inst.Address(), "%s opens %s/%s to %s", inst.Address(), ports, proto, cidr)
 	}
 	c.EachResource("aws_security_group", func(m *tfparse.Module, sg *tfparse.Instance) {
-		for _, in := range sg.Block.Blocks("ingress") {
+		for _, in := range sg.NestedBlocks(sg.Block, "ingress") {
 			cidrs, _ := knownStrings(sg, in, "cidr_blocks")
 			v6, _ := knownStrings(sg, in, "ipv6_cidr_blocks")
 			if w := world(append(cidrs, v6...)); w != "" {

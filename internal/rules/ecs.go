@@ -79,7 +79,7 @@ func tfTaskDef(m *tfparse.Module, b *tfparse.Block, inst *tfparse.Instance, serv
 		td.fargate = contains(compat, "FARGATE")
 	}
 	td.networkMode, _ = knownString(inst, b, "network_mode")
-	if rp := b.Block("runtime_platform"); rp != nil {
+	if rp := inst.NestedBlock(b, "runtime_platform"); rp != nil {
 		td.arch, _ = knownString(inst, rp, "cpu_architecture")
 		td.os, _ = knownString(inst, rp, "operating_system_family")
 		td.archRange, td.osRange = rangeOf(rp, "cpu_architecture"), rangeOf(rp, "operating_system_family")

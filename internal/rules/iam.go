@@ -123,7 +123,7 @@ func policyStatements(c *Context) []statement {
 		})
 	}
 	c.EachResource("aws_iam_role", func(m *tfparse.Module, inst *tfparse.Instance) {
-		for _, ip := range inst.Block.Blocks("inline_policy") {
+		for _, ip := range inst.NestedBlocks(inst.Block, "inline_policy") {
 			if a := ip.Attr("policy"); a != nil {
 				fromDoc(inst, a)
 			}
@@ -132,7 +132,7 @@ func policyStatements(c *Context) []statement {
 	for _, m := range c.Modules() {
 		for _, b := range m.DataOfType("aws_iam_policy_document") {
 			for _, inst := range m.Eval.Instances(b) {
-				for _, sb := range b.Blocks("statement") {
+				for _, sb := range inst.NestedBlocks(b, "statement") {
 					if sb.Block("principals") != nil || sb.Block("not_principals") != nil {
 						// A resource or trust policy (key, bucket, assume role):
 						// Resource "*" there means the resource itself.

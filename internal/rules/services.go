@@ -78,7 +78,7 @@ func init() {
 					if td == nil || !td.containers.known || td.containers.invalid != "" {
 						return
 					}
-					for _, lb := range svc.Block.Blocks("load_balancer") {
+					for _, lb := range svc.NestedBlocks(svc.Block, "load_balancer") {
 						name, okN := knownString(svc, lb, "container_name")
 						port, okP := evalAttr(svc, lb, "container_port")
 						if !okN || !okP || !port.IsWhollyKnown() || port.IsNull() {
@@ -129,14 +129,14 @@ func init() {
 			Doc:         "Without the circuit breaker a deployment of a task that never gets healthy retries forever; with rollback ECS returns to the last completed deployment by itself.",
 			check: func(c *Context) {
 				c.EachResource("aws_ecs_service", func(m *tfparse.Module, svc *tfparse.Instance) {
-					if dc := svc.Block.Block("deployment_controller"); dc != nil {
+					if dc := svc.NestedBlock(svc.Block, "deployment_controller"); dc != nil {
 						if t, ok := knownString(svc, dc, "type"); ok && t != "ECS" {
 							return // CodeDeploy / external controllers have their own rollback
 						} else if !ok && dc.Attr("type") != nil {
 							return
 						}
 					}
-					cb := svc.Block.Block("deployment_circuit_breaker")
+					cb := svc.NestedBlock(svc.Block, "deployment_circuit_breaker")
 					if cb == nil {
 						c.Report(svc.Block.DefRange, svc.Address(), "%s has no deployment_circuit_breaker", svc.Address())
 						return
@@ -152,7 +152,7 @@ func init() {
 			Doc:         "Deployment alarms let ECS roll back a deployment that is healthy by its health checks but breaks the service (error rate, latency).",
 			check: func(c *Context) {
 				c.EachResource("aws_ecs_service", func(m *tfparse.Module, svc *tfparse.Instance) {
-					al := svc.Block.Block("alarms")
+					al := svc.NestedBlock(svc.Block, "alarms")
 					if al == nil {
 						c.Report(svc.Block.DefRange, svc.Address(), "%s has no deployment alarms", svc.Address())
 						return

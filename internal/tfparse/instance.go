@@ -98,3 +98,30 @@ func (e *Evaluator) Instances(b *Block) []*Instance {
 func (e *Evaluator) unknownInstance(b *Block) *Instance {
 	return &Instance{Block: b, eval: e, vars: map[string]cty.Value{"each": cty.DynamicVal, "count": cty.DynamicVal}}
 }
+
+// NestedBlocks returns the nested blocks of type typ under b as this instance
+// has them: the content of a dynamic block whose for_each is known to be
+// empty is left out (its for_each may depend on each.value or a variable).
+func (i *Instance) NestedBlocks(b *Block, typ string) []*Block {
+	all := b.Blocks(typ)
+	out := all[:0:0]
+	for _, nb := range all {
+		if nb.Dynamic && nb.ForEach != nil {
+			v := i.Eval(nb.ForEach)
+			if v.IsKnown() && !v.IsNull() && v.CanIterateElements() && v.LengthInt() == 0 {
+				continue
+			}
+		}
+		out = append(out, nb)
+	}
+	return out
+}
+
+// NestedBlock returns the first of NestedBlocks, or nil.
+func (i *Instance) NestedBlock(b *Block, typ string) *Block {
+	bs := i.NestedBlocks(b, typ)
+	if len(bs) == 0 {
+		return nil
+	}
+	return bs[0]
+}

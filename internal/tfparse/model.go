@@ -49,6 +49,9 @@ type Block struct {
 	Parent   *Block
 	// Dynamic is true for the content of a dynamic block.
 	Dynamic bool
+	// ForEach is the for_each of the dynamic block that generates this
+	// content (nil for static blocks).
+	ForEach hcl.Expression
 	body    hcl.Body
 	syn     *hclsyntax.Body
 }
@@ -151,6 +154,9 @@ func (b *Block) Blocks(typ string) []*Block {
 					if c.Type == "content" {
 						cb := newSynBlock(c, b.File, b)
 						cb.Type, cb.Dynamic = typ, true
+						if fe, ok := nb.Body.Attributes["for_each"]; ok {
+							cb.ForEach = fe.Expr
+						}
 						out = append(out, cb)
 					}
 				}
@@ -173,12 +179,19 @@ func (b *Block) Blocks(typ string) []*Block {
 			if d.Labels[0] != typ {
 				continue
 			}
-			c, _, _ := d.Body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "content"}}})
+			c, _, _ := d.Body.PartialContent(&hcl.BodySchema{
+				Attributes: []hcl.AttributeSchema{{Name: "for_each"}},
+				Blocks:     []hcl.BlockHeaderSchema{{Type: "content"}},
+			})
 			if c == nil {
 				continue
 			}
+			var fe hcl.Expression
+			if a, ok := c.Attributes["for_each"]; ok {
+				fe = a.Expr
+			}
 			for _, cb := range c.Blocks {
-				out = append(out, &Block{Type: typ, File: b.File, DefRange: d.DefRange, Range: d.DefRange, Parent: b, body: cb.Body, Dynamic: true})
+				out = append(out, &Block{Type: typ, File: b.File, DefRange: d.DefRange, Range: d.DefRange, Parent: b, body: cb.Body, Dynamic: true, ForEach: fe})
 			}
 		}
 	}
