@@ -447,10 +447,16 @@ func init() {
 		&Rule{ID: "EF110", Category: "state", Severity: Warning,
 			Title:       "Root module keeps its state locally",
 			Remediation: "Configure a remote backend (s3 with use_lockfile or a DynamoDB table, or HCP Terraform) so state is shared and locked.",
-			Doc:         "Local state lives on one machine or CI runner: it is lost with it, cannot be locked, and every environment needs its own copy.",
+			Doc:         "Local state lives on one machine or CI runner: it is lost with it, cannot be locked, and every environment needs its own copy. A bootstrap root that creates the state bucket itself is not reported.",
 			check: func(c *Context) {
+				bb := backendBuckets(c)
 				for _, m := range c.Modules() {
 					if !m.Root || len(m.Files) == 0 || len(m.Resources) == 0 {
+						continue
+					}
+					if len(stateBuckets(m, bb)) > 0 {
+						// A bootstrap stack that creates the state bucket
+						// cannot keep its own state in it before it exists.
 						continue
 					}
 					remote := false
