@@ -67,3 +67,11 @@ func BenchmarkLargeTree(b *testing.B) {
 	b.ReportMetric(float64(st.Resources), "resources")
 	benchAnalyse(b, &Settings{Roots: []string{dir}}, st.Files)
 }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if largeDir != "" {
+		os.RemoveAll(largeDir)
+	}
+	os.Exit(code)
+}
