@@ -45,7 +45,47 @@ var baseFuncs = map[string]function.Function{
 	"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
 	"base64encode": base64EncodeFunc, "base64decode": base64DecodeFunc,
 	"startswith": prefixFunc(strings.HasPrefix), "endswith": prefixFunc(strings.HasSuffix),
+	"sensitive": identityFunc, "nonsensitive": identityFunc, "one": oneFunc,
 }
+
+// identityFunc stands for sensitive() and nonsensitive(): marks do not
+// matter to a linter.
+var identityFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowUnknown: true, AllowNull: true, AllowDynamicType: true}},
+	Type:   func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
+	Impl:   func(args []cty.Value, _ cty.Type) (cty.Value, error) { return args[0], nil },
+})
+
+// oneFunc is Terraform's one(): the only element of a list or set, or null.
+var oneFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "list", Type: cty.DynamicPseudoType}},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		ty := args[0].Type()
+		switch {
+		case ty.IsListType() || ty.IsSetType():
+			return ty.ElementType(), nil
+		case ty.IsTupleType() && len(ty.TupleElementTypes()) <= 1:
+			if len(ty.TupleElementTypes()) == 0 {
+				return cty.DynamicPseudoType, nil
+			}
+			return ty.TupleElementTypes()[0], nil
+		}
+		return cty.NilType, fmt.Errorf("must be a list, set or tuple of at most one element")
+	},
+	Impl: func(args []cty.Value, ret cty.Type) (cty.Value, error) {
+		v := args[0]
+		if v.LengthInt() == 0 {
+			return cty.NullVal(ret), nil
+		}
+		if v.LengthInt() > 1 {
+			return cty.NilVal, fmt.Errorf("must have at most one element")
+		}
+		it := v.ElementIterator()
+		it.Next()
+		_, e := it.Element()
+		return e, nil
+	},
+})
 
 var base64EncodeFunc = function.New(&function.Spec{
 	Params: []function.Parameter{{Name: "str", Type: cty.String}},

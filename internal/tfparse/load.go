@@ -92,6 +92,7 @@ type VarFileError struct {
 
 // Error names the file and the problem.
 func (e *VarFileError) Error() string { return fmt.Sprintf("var file %s: %v", e.Path, e.Err) }
+
 // Unwrap returns the underlying error.
 func (e *VarFileError) Unwrap() error { return e.Err }
 

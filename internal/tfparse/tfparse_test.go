@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -244,4 +245,27 @@ func TestBlockSpans(t *testing.T) {
 		t.Error("no block starts on line 1")
 	}
 	_ = hcl.Pos{}
+}
+
+func TestExtraFunctions(t *testing.T) {
+	t.Parallel()
+	cases := map[string]cty.Value{
+		`one(["a"])`:                       cty.StringVal("a"),
+		`one([])`:                          cty.NullVal(cty.DynamicPseudoType),
+		`sensitive("x")`:                   cty.StringVal("x"),
+		`nonsensitive(upper("x"))`:         cty.StringVal("X"),
+		`startswith("abc", "ab")`:          cty.True,
+		`base64decode(base64encode("hi"))`: cty.StringVal("hi"),
+		`try(var.nope, "fallback")`:        cty.StringVal("fallback"),
+	}
+	for src, want := range cases {
+		expr, diags := hclsyntax.ParseExpression([]byte(src), "x.tf", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		got, diags := expr.Value(&hcl.EvalContext{Functions: baseFuncs, Variables: map[string]cty.Value{"var": cty.EmptyObjectVal}})
+		if diags.HasErrors() || !got.RawEquals(want) {
+			t.Errorf("%s = %#v (%v), want %#v", src, got, diags, want)
+		}
+	}
 }
