@@ -368,6 +368,8 @@ func TestBadInput(t *testing.T) {
 		{"bad repository", []string{"--repository", "Web App"}, `input "repository"`},
 		{"scan without ECR", []string{"--scan", "ecr"}, `input "scan"`},
 		{"refused credentials", []string{"--registry", authHost}, "refused the credentials (HTTP 401)"},
+		{"promote-from without tag or digest", []string{"--promote-from", "staging/web"}, `input "promote-from": value "staging/web": names neither a tag nor a digest`},
+		{"promote-from not a reference", []string{"--promote-from", "Staging/Web:1"}, `input "promote-from": value "Staging/Web:1": is not an image reference`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

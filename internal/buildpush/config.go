@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/builder"
 	"github.com/ecsflow/ecsflow/internal/ecr"
@@ -188,6 +190,9 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		if strings.HasPrefix(c.PromoteFrom, "sha256:") && !digestRE.MatchString(c.PromoteFrom) {
 			return nil, inputs.Errorf("promote-from", c.PromoteFrom, "is not a sha256 digest (sha256: and 64 lower-case hex digits)")
 		}
+		if err := checkPromoteFrom(c.PromoteFrom, c.Repository); err != nil {
+			return nil, err
+		}
 		return c, nil
 	}
 	if c.Source == nil {
@@ -196,6 +201,21 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		}
 	}
 	return c, nil
+}
+
+// checkPromoteFrom checks the form of promote-from before the registry is
+// known (an empty registry is only resolved by the ECR login), so a
+// reference without tag or digest is refused before any call. The host
+// stands in for the target registry and does not change the verdict.
+func checkPromoteFrom(from, repo string) error {
+	src, err := promoteSource(from, "registry.invalid", repo)
+	if err != nil {
+		return inputs.Errorf("promote-from", from, "%s", err.Error())
+	}
+	if _, err := name.ParseReference(src, name.StrictValidation); err != nil {
+		return inputs.Errorf("promote-from", from, "is not an image reference: %v", err)
+	}
+	return nil
 }
 
 // checkBuildFiles reports a missing context or Dockerfile as input errors.
