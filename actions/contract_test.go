@@ -1,0 +1,650 @@
+// Package actions_test proves the contract every ecsflow action keeps with
+// its users (issue 2, "Done when"), on the binaries exactly as the release
+// builds them:
+//
+//   - each binary is at most 20 MB;
+//   - --help exits 0 and lists every input and output of its action.yml,
+//     --version prints the version stamped in by the linker;
+//   - bad input, given as INPUT_* inside Actions or as --flags outside,
+//     exits 2 with exactly one error line that names the input, shows no
+//     panic or Go stack trace, and makes no AWS or GitHub API call;
+//   - an unknown flag exits 2 and suggests the closest input;
+//   - action.yml files and the repository's workflows pin every third-party
+//     action to a full commit SHA, and the root action.yml passes every
+//     input of every action to its binary.
+//
+// The 50 ms --help goal is measured by BenchmarkHelp and
+// scripts/bench/contract.sh, never asserted here.
+package actions_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+)
+
+// actionNames are the five actions, each built from actions/<name>.
+var actionNames = []string{"validate", "build-push", "deploy-ecs", "drift-check", "rollback"}
+
+const (
+	// stampedVersion is what the release's -X flag writes into each binary.
+	stampedVersion = "v0.0.0-contract"
+	// maxBinaryBytes is the size budget of one binary: 20 MB (decimal).
+	maxBinaryBytes = 20_000_000
+	module         = "github.com/ecsflow/ecsflow"
+)
+
+// bins maps an action name to its binary, built once by TestMain.
+var bins = map[string]string{}
+
+func TestMain(m *testing.M) {
+	os.Exit(mainWithBinaries(m))
+}
+
+func mainWithBinaries(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "ecsflow-contract-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "contract: cannot create a directory for the binaries:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if err := buildAll(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "contract:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// buildAll builds every action the way scripts/release.sh does: static,
+// trimmed, without VCS stamps, stripped, version set by -X. At most one
+// build per CPU runs at a time.
+func buildAll(dir string) error {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	ldflags := "-s -w -X " + module + "/internal/cli.version=" + stampedVersion
+	sem := make(chan struct{}, max(1, runtime.NumCPU()))
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for _, a := range actionNames {
+		out := filepath.Join(dir, "ecsflow-"+a)
+		bins[a] = out
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			cmd := exec.Command(goBin, "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", out, module+"/actions/"+a)
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+			if b, err := cmd.CombinedOutput(); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("building %s: %v\n%s", a, err, b))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// spec is the part of an action.yml the contract reads, parsed here
+// independently of internal/actionspec.
+type spec struct {
+	Inputs  yaml.Node `yaml:"inputs"`
+	Outputs yaml.Node `yaml:"outputs"`
+}
+
+func keys(n yaml.Node) []string {
+	var out []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out = append(out, n.Content[i].Value)
+	}
+	return out
+}
+
+func readSpec(t testing.TB, action string) (inputs, outputs []string) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(action, "action.yml"))
+	require.NoError(t, err)
+	var s spec
+	require.NoError(t, yaml.Unmarshal(raw, &s))
+	return keys(s.Inputs), keys(s.Outputs)
+}
+
+func TestBinarySize(t *testing.T) {
+	t.Parallel()
+	for _, a := range actionNames {
+		t.Run(a, func(t *testing.T) {
+			t.Parallel()
+			st, err := os.Stat(bins[a])
+			require.NoError(t, err)
+			t.Logf("ecsflow-%s: %d bytes (%.1f%% of the budget)", a, st.Size(), 100*float64(st.Size())/maxBinaryBytes)
+			assert.LessOrEqual(t, st.Size(), int64(maxBinaryBytes), "ecsflow-%s built as the release builds it is over 20 MB", a)
+		})
+	}
+}
+
+func TestHelpListsEveryInput(t *testing.T) {
+	t.Parallel()
+	for _, a := range actionNames {
+		t.Run(a, func(t *testing.T) {
+			t.Parallel()
+			ins, outs := readSpec(t, a)
+			require.NotEmpty(t, ins)
+			r := run(t, a, outside, nil, "--help")
+			require.Equal(t, 0, r.code, r.all())
+			assert.Empty(t, r.stderr)
+			for _, in := range ins {
+				assert.Regexp(t, `(?m)^\s+--`+regexp.QuoteMeta(in)+`\s`, r.stdout, "--help does not list input %s", in)
+			}
+			for _, out := range outs {
+				assert.Regexp(t, `(?m)^\s+`+regexp.QuoteMeta(out)+`\s`, r.stdout, "--help does not list output %s", out)
+			}
+			assert.Zero(t, r.requests)
+		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	for _, a := range actionNames {
+		t.Run(a, func(t *testing.T) {
+			t.Parallel()
+			r := run(t, a, outside, nil, "--version")
+			require.Equal(t, 0, r.code, r.all())
+			assert.Equal(t, "ecsflow "+a+" "+stampedVersion+"\n", r.stdout)
+			assert.Empty(t, r.stderr)
+		})
+	}
+}
+
+// mode is how inputs reach the binary.
+type mode int
+
+const (
+	// inActions: GITHUB_ACTIONS=true and INPUT_<NAME> variables, as the
+	// runner sets them from the env: of the action's run step.
+	inActions mode = iota
+	// outside: --name=value flags on a developer's machine.
+	outside
+)
+
+func (m mode) String() string {
+	if m == inActions {
+		return "actions"
+	}
+	return "flags"
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+	requests       int64
+	requestLog     string
+	summary        string
+}
+
+func (r result) all() string {
+	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s--- requests (%d)\n%s", r.code, r.stdout, r.stderr, r.requests, r.requestLog)
+}
+
+// recorder stands in for every endpoint the actions may call (AWS through
+// AWS_ENDPOINT_URL, the GitHub API, the OIDC token endpoint) and records
+// each request. It refuses them with a non-retryable AccessDenied so a run
+// that does reach it ends quickly.
+type recorder struct {
+	n   atomic.Int64
+	mu  sync.Mutex
+	log strings.Builder
+}
+
+func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec.n.Add(1)
+	rec.mu.Lock()
+	fmt.Fprintf(&rec.log, "%s %s %s %s\n", r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"), r.URL.RawQuery)
+	rec.mu.Unlock()
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-Errortype", "AccessDeniedException")
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = w.Write([]byte(`{"__type":"AccessDeniedException","message":"the contract test refuses every call"}`))
+}
+
+// testdataDir is the absolute path of actions/testdata; "{testdata}" in an
+// input value stands for it, "{tmp}" for the run's own temporary directory.
+func testdataDir(t testing.TB) string {
+	t.Helper()
+	d, err := filepath.Abs("testdata")
+	require.NoError(t, err)
+	return d
+}
+
+func expand(v, testdata, tmp string) string {
+	return strings.NewReplacer("{testdata}", testdata, "{tmp}", tmp).Replace(v)
+}
+
+// run runs one action binary with the given inputs in a clean environment
+// whose every endpoint is a fresh recorder, from an empty working directory.
+func run(t testing.TB, action string, m mode, in map[string]string, extraArgs ...string) result {
+	t.Helper()
+	rec := &recorder{}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+
+	tmp := t.TempDir()
+	work := filepath.Join(tmp, "work")
+	home := filepath.Join(tmp, "home")
+	require.NoError(t, os.MkdirAll(work, 0o755))
+	require.NoError(t, os.MkdirAll(home, 0o755))
+	td := testdataDir(t)
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"TMPDIR=" + tmp,
+		"AWS_ENDPOINT_URL=" + srv.URL,
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIACONTRACTTEST0000",
+		"AWS_SECRET_ACCESS_KEY=contract-test-secret",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "aws-config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "aws-credentials"),
+		"GITHUB_API_URL=" + srv.URL,
+		"ACTIONS_ID_TOKEN_REQUEST_URL=" + srv.URL + "/oidc-token",
+		"ACTIONS_ID_TOKEN_REQUEST_TOKEN=contract",
+		"GITHUB_SHA=0123456789abcdef0123456789abcdef01234567",
+		"GITHUB_REF=refs/heads/main",
+	}
+	summary := filepath.Join(tmp, "step-summary.md")
+	var args []string
+	switch m {
+	case inActions:
+		env = append(env,
+			"GITHUB_ACTIONS=true",
+			"GITHUB_OUTPUT="+filepath.Join(tmp, "output"),
+			"GITHUB_STEP_SUMMARY="+summary,
+			"GITHUB_WORKSPACE="+work,
+			"RUNNER_TEMP="+tmp,
+		)
+		for name, v := range in {
+			env = append(env, "INPUT_"+strings.ToUpper(name)+"="+expand(v, td, tmp))
+		}
+	case outside:
+		names := make([]string, 0, len(in))
+		for name := range in {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			args = append(args, "--"+name+"="+expand(in[name], td, tmp))
+		}
+	}
+	args = append(args, extraArgs...)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bins[action], args...)
+	cmd.Env = env
+	cmd.Dir = work
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("running ecsflow-%s: %v", action, err)
+	}
+	require.NoError(t, ctx.Err(), "ecsflow-%s did not finish in time\n%s%s", action, stdout.String(), stderr.String())
+	srv.Close() // waits for in-flight requests, so the count is final
+	sum, _ := os.ReadFile(summary)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String(), requests: rec.n.Load(), requestLog: rec.log.String(), summary: string(sum)}
+}
+
+// stackTrace matches what a Go panic or stack trace prints.
+var stackTrace = regexp.MustCompile(`panic|goroutine |\.go:\d`)
+
+func lines(s, prefix string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// assertBadInput checks the bad-input contract on one run.
+func assertBadInput(t *testing.T, m mode, r result, input string) {
+	t.Helper()
+	require.Equal(t, 2, r.code, "bad input must exit 2\n%s", r.all())
+	assert.NotRegexp(t, stackTrace, r.stdout+r.stderr, "no panic or stack trace")
+	assert.NotRegexp(t, stackTrace, r.summary, "no panic or stack trace in the step summary")
+	named := `input "` + input + `"`
+	switch m {
+	case inActions:
+		errs := lines(r.stdout+"\n"+r.stderr, "::error")
+		if assert.Len(t, errs, 1, "exactly one ::error line\n%s", r.all()) {
+			assert.Contains(t, errs[0], named, "the ::error line names the input")
+		}
+		assert.Empty(t, lines(r.stderr, "error:"), "inside Actions the error is a workflow command")
+	case outside:
+		errs := lines(r.stderr, "error:")
+		if assert.Len(t, errs, 1, "exactly one error: line on stderr\n%s", r.all()) {
+			assert.Contains(t, errs[0], named, "the error line names the input")
+		}
+		assert.NotContains(t, r.stdout+r.stderr, "::error", "outside Actions no workflow commands")
+	}
+	assert.Zero(t, r.requests, "bad input must be refused before any AWS or GitHub call:\n%s", r.requestLog)
+}
+
+// badCase is one wrong value (or combination) and the input the error must
+// name. in holds only the inputs that differ from the action's baseline.
+type badCase struct {
+	name  string
+	in    map[string]string
+	input string
+}
+
+func bad(input, value string) badCase {
+	return badCase{name: input + "=" + value, in: map[string]string{input: value}, input: input}
+}
+
+func combo(name, input string, in map[string]string) badCase {
+	return badCase{name: name, in: in, input: input}
+}
+
+// baselines are inputs every case starts from: valid on their own (see
+// TestBaselineReachesTheRecorder), so the one wrong value is the only fault.
+var baselines = map[string]map[string]string{
+	"validate":    {"path": "{testdata}/tf"},
+	"build-push":  {"repository": "contract/app", "context": "{testdata}/build"},
+	"deploy-ecs":  {"cluster": "contract", "service": "web"},
+	"drift-check": {"state": "{testdata}/terraform.tfstate"},
+	"rollback":    {"cluster": "contract", "service": "web"},
+}
+
+// badInputs are derived from each action.yml and the input parsing in
+// internal/validate, internal/buildpush, internal/deploy, internal/driftcheck
+// and internal/rollback: for every input with a type (bool, int, duration,
+// enum, JSON, key=value, path, or a checked format) a value of the wrong
+// type or outside what is allowed.
+var badInputs = map[string][]badCase{
+	"validate": {
+		bad("path", "{testdata}/does-not-exist"),
+		bad("path", "{testdata}/tf/main.tf"),
+		bad("path", "{testdata}/no-such-*"),
+		bad("path", "{testdata}/["),
+		bad("var-files", "{testdata}/does-not-exist.tfvars"),
+		bad("var-files", "{testdata}/tf"),
+		bad("var-files", "{testdata}/bad.tfvars"),
+		bad("task-definitions", "{testdata}/does-not-exist.json"),
+		bad("task-definitions", "{testdata}/tf"),
+		bad("task-definitions", "{testdata}/no-such-*.json"),
+		bad("plan-json", "{testdata}/does-not-exist.json"),
+		bad("plan-json", "{testdata}/malformed.json"),
+		bad("config", "{testdata}/does-not-exist.yml"),
+		bad("config", "{testdata}/unknown-rule.yml"),
+		bad("fail-on", "critical"),
+		bad("sarif-file", "{testdata}"),
+		bad("comment", "maybe"),
+		combo("comment without github-token", "github-token", map[string]string{"comment": "true"}),
+	},
+	"build-push": {
+		bad("context", "{testdata}/does-not-exist"),
+		bad("dockerfile", "Nope.Dockerfile"),
+		bad("repository", "Contract/App"),
+		bad("registry", "https://ghcr.io/contract"),
+		bad("tags", "v1 latest"),
+		bad("tags", "env:1BAD"),
+		bad("platforms", "linux"),
+		bad("build-args", "NO_EQUALS_SIGN"),
+		bad("build-args", "1BAD=x"),
+		bad("labels", "=orphan"),
+		bad("labels", "a=1\na=2"),
+		bad("builder", "podman"),
+		bad("source", "https://github.com/contract/app@main"),
+		bad("source-path", "sub"),
+		combo("source-path outside source", "source-path", map[string]string{"source": "https://github.com/contract/app@0123456789abcdef0123456789abcdef01234567", "source-path": "../up"}),
+		bad("patches", "{testdata}"),
+		combo("patches not a directory", "patches", map[string]string{"source": "https://github.com/contract/app@0123456789abcdef0123456789abcdef01234567", "patches": "{testdata}/does-not-exist"}),
+		bad("skip-if-exists", "sometimes"),
+		bad("create-repository", "y"),
+		bad("promote-from", "sha256:abc"),
+		bad("promote-from", "contract/app"),
+		bad("promote-from", "Contract/App:1"),
+		bad("context", "{testdata}/build/Dockerfile"),
+		bad("dockerfile", "."),
+		bad("tags", "semver"),
+		bad("tags", "env:CONTRACT_UNSET_VARIABLE"),
+		bad("tags", ","),
+		bad("scan", "trivy"),
+		bad("fail-on-severity", "SEVERE"),
+		bad("scan-timeout", "forever"),
+		bad("scan-timeout", "1s"),
+		bad("push", "nope"),
+		combo("scan ecr without push", "scan", map[string]string{"push": "false", "scan": "ecr"}),
+		bad("ecr", "maybe"),
+		combo("ecr false without registry", "registry", map[string]string{"ecr": "false"}),
+		bad("aws-region", "mars-north"),
+		bad("role-to-assume", "deploy-role"),
+	},
+	"deploy-ecs": {
+		bad("cluster", "bad cluster!"),
+		combo("cluster empty", "cluster", map[string]string{"cluster": ""}),
+		bad("service", "web/api"),
+		bad("service", "web,web"),
+		bad("task-definition", "{testdata}/does-not-exist.json"),
+		bad("task-definition", "{testdata}/malformed.json"),
+		bad("task-definition", "{testdata}/taskdef-no-containers.json"),
+		combo("task-definition line for an unknown service", "task-definition", map[string]string{"service": "web,api", "task-definition": "ghost={testdata}/taskdef.json"}),
+		combo("image without container-name", "container-name", map[string]string{"image": "public.ecr.aws/contract/app:1"}),
+		combo("image that does not parse", "image", map[string]string{"container-name": "app", "image": "Not An Image::"}),
+		bad("images", "no-equals-sign"),
+		bad("images", "app=Not An Image::"),
+		combo("environment-variables not key=value", "environment-variables", map[string]string{"container-name": "app", "environment-variables": "NO_EQUALS"}),
+		combo("secrets not an ARN", "secrets", map[string]string{"container-name": "app", "secrets": "DB_PASSWORD=plaintext"}),
+		combo("docker-labels without key", "docker-labels", map[string]string{"container-name": "app", "docker-labels": "=x"}),
+		combo("command bad JSON", "command", map[string]string{"container-name": "app", "command": `["unterminated`}),
+		combo("log-configuration-options not key=value", "log-configuration-options", map[string]string{"container-name": "app", "log-configuration-options": "awslogs-group"}),
+		bad("desired-count", "three"),
+		bad("desired-count", "-1"),
+		bad("force-new-deployment", "perhaps"),
+		bad("strategy", "big-bang"),
+		bad("bake-time", "soon"),
+		bad("bake-time", "48h"),
+		bad("canary-percent", "150"),
+		bad("canary-percent", "ten"),
+		bad("canary-bake-time", "x"),
+		bad("linear-step-percent", "0"),
+		bad("linear-interval", "-5m"),
+		bad("health-check-url", "ftp://contract.example"),
+		bad("health-check-url", "not a url"),
+		bad("health-check-status", "abc"),
+		bad("health-check-status", "700"),
+		bad("health-check-successes", "0"),
+		bad("health-check-failures", "1000"),
+		bad("metric-gates", "{not json"),
+		bad("metric-gates", `{"name":"errors"}`),
+		bad("metric-gates", `[{"name":"errors"}]`),
+		combo("container-name not in the task definition", "container-name", map[string]string{"task-definition": "{testdata}/taskdef.json", "container-name": "ghost", "image": "public.ecr.aws/contract/app:1"}),
+		combo("images container not in the task definition", "images", map[string]string{"task-definition": "{testdata}/taskdef.json", "images": "ghost=public.ecr.aws/contract/app:1"}),
+		bad("task-definition", "{testdata}"),
+		bad("command", "[1,2]"),
+		bad("failed-tasks-threshold", "-1"),
+		bad("wait", "later"),
+		bad("timeout", "30"),
+		bad("timeout", "forever"),
+		bad("rollback-on-failure", "sure"),
+		bad("order", "ghost > web"),
+		bad("ledger-table", "x!"),
+		bad("lock-timeout", "1d"),
+		bad("aws-region", "Mars"),
+		bad("role-to-assume", "admin"),
+	},
+	"drift-check": {
+		bad("path", "{testdata}/does-not-exist"),
+		bad("path", "{testdata}/tf/main.tf"),
+		combo("path without backend and no state", "path", map[string]string{"state": "", "path": "{testdata}/tf"}),
+		combo("path and state both empty", "path", map[string]string{"state": ""}),
+		bad("state", "{testdata}/does-not-exist.tfstate"),
+		bad("state", "{testdata}/malformed.json"),
+		bad("state", "{testdata}/not-state.json"),
+		bad("environment", "prod env"),
+		bad("workspace", "a/b"),
+		bad("var-files", "{testdata}/bad.tfvars"),
+		combo("var-files that do not parse", "var-files", map[string]string{"path": "{testdata}/tf", "var-files": "{testdata}/bad.tfvars"}),
+		combo("var-files that do not exist", "var-files", map[string]string{"path": "{testdata}/tf", "var-files": "nope.tfvars"}),
+		bad("resources", "aws_nonexistent_thing"),
+		bad("resources", "aws_ecs_service.ghost"),
+		bad("ignore", "*.*"),
+		bad("ignore", "a b"),
+		bad("state", "s3://"),
+		bad("state", "s3://bucket-only"),
+		bad("task-definitions", "{testdata}/does-not-exist.json"),
+		bad("task-definitions", "{testdata}/malformed.json"),
+		bad("task-definitions", "{testdata}/not-state.json"),
+		bad("task-definitions", "{testdata}/tf"),
+		bad("fail-on-drift", "often"),
+		bad("issue", "yes please"),
+		combo("issue without github-token", "github-token", map[string]string{"issue": "true"}),
+		bad("remediate", "all"),
+		bad("aws-region", "nowhere"),
+		bad("role-to-assume", "role"),
+	},
+	"rollback": {
+		bad("cluster", "bad cluster"),
+		combo("cluster empty", "cluster", map[string]string{"cluster": ""}),
+		bad("service", "a b"),
+		bad("service", "web,web"),
+		combo("service empty", "service", map[string]string{"service": ""}),
+		bad("to", "yesterday"),
+		bad("to", "last-known-good"),
+		bad("mode", "heal"),
+		bad("wait", "2"),
+		bad("timeout", "10s"),
+		bad("timeout", "x"),
+		bad("below-desired-for", "-1m"),
+		bad("stuck-after", "30s"),
+		bad("recent-deploy", "1000h"),
+		bad("ledger-table", "ab"),
+		bad("github-repository", "noslash"),
+		combo("check with github-token and no repository", "github-repository", map[string]string{"mode": "check", "github-token": "ghs_contract"}),
+		bad("aws-region", "us_east_1"),
+		bad("role-to-assume", "arn:aws:iam::1:role/x"),
+	},
+}
+
+func merge(base, over map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	for _, a := range actionNames {
+		declared, _ := readSpec(t, a)
+		for _, tc := range badInputs[a] {
+			for name := range tc.in {
+				require.Contains(t, declared, name, "%s: case %q uses an input action.yml does not declare", a, tc.name)
+			}
+			require.Contains(t, declared, tc.input)
+			for _, m := range []mode{inActions, outside} {
+				t.Run(a+"/"+tc.name+"/"+m.String(), func(t *testing.T) {
+					t.Parallel()
+					r := run(t, a, m, merge(baselines[a], tc.in))
+					assertBadInput(t, m, r, tc.input)
+				})
+			}
+		}
+	}
+}
+
+// Each baseline is valid input: validate finishes, and every AWS-facing
+// action gets as far as calling the recorder. This proves that "no request"
+// in TestBadInput means the input was refused, not that the recorder was
+// never reachable.
+func TestBaselineReachesTheRecorder(t *testing.T) {
+	t.Parallel()
+	for _, a := range actionNames {
+		for _, m := range []mode{inActions, outside} {
+			t.Run(a+"/"+m.String(), func(t *testing.T) {
+				t.Parallel()
+				r := run(t, a, m, baselines[a])
+				assert.NotContains(t, r.stdout+r.stderr, `input "`, "the baseline must be valid input\n%s", r.all())
+				assert.NotRegexp(t, stackTrace, r.stdout+r.stderr)
+				if a == "validate" {
+					assert.Equal(t, 0, r.code, r.all())
+					assert.Zero(t, r.requests, "validate needs no AWS")
+					return
+				}
+				assert.NotZero(t, r.requests, "the baseline should reach AWS (the recorder)\n%s", r.all())
+			})
+		}
+	}
+}
+
+// An unknown flag exits 2 and suggests the input it is closest to.
+func TestUnknownFlag(t *testing.T) {
+	t.Parallel()
+	for _, a := range actionNames {
+		ins, _ := readSpec(t, a)
+		for _, in := range ins {
+			if len(in) < 4 {
+				continue
+			}
+			typo := in[:len(in)-1] + "x" + in[len(in)-1:]
+			t.Run(a+"/"+typo, func(t *testing.T) {
+				t.Parallel()
+				r := run(t, a, outside, nil, "--"+typo+"=1")
+				require.Equal(t, 2, r.code, r.all())
+				errs := lines(r.stderr, "error:")
+				require.Len(t, errs, 1, r.all())
+				assert.Contains(t, errs[0], "--"+typo)
+				assert.Contains(t, errs[0], "did you mean")
+				assert.Contains(t, errs[0], "--"+in)
+				assert.NotRegexp(t, stackTrace, r.stdout+r.stderr)
+				assert.Zero(t, r.requests)
+			})
+		}
+		t.Run(a+"/nothing-close", func(t *testing.T) {
+			t.Parallel()
+			r := run(t, a, outside, nil, "--zzzzzzzzzzzz")
+			require.Equal(t, 2, r.code, r.all())
+			errs := lines(r.stderr, "error:")
+			require.Len(t, errs, 1, r.all())
+			assert.Contains(t, errs[0], "--help")
+			assert.Zero(t, r.requests)
+		})
+	}
+}
