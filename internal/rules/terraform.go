@@ -318,6 +318,32 @@ func init() {
 			Remediation: "Declare the module call or fix the name.",
 			Doc:         "module.x.output needs a module \"x\" block in the same module.",
 			check:       func(c *Context) { checkReferences(c, "module") }},
+		&Rule{ID: "EF113", Category: "structure", Severity: Warning,
+			Title:       "Var file sets an undeclared variable",
+			Remediation: "Fix the variable name in the var file or declare the variable in the root module.",
+			Doc:         "Terraform ignores (with a warning) a value for a variable the root module does not declare, so a typo in a .tfvars file silently leaves the default in place. Var files are checked against the roots they lie in.",
+			check: func(c *Context) {
+				if c.in.Tree == nil {
+					return
+				}
+				for _, vf := range c.in.Tree.VarFiles {
+					for _, m := range c.Modules() {
+						if !m.Root || !within(vf.Path, m.Dir) {
+							continue
+						}
+						names := make([]string, 0, len(vf.Sets))
+						for n := range vf.Sets {
+							names = append(names, n)
+						}
+						sort.Strings(names)
+						for _, n := range names {
+							if _, ok := m.Variables[n]; !ok {
+								c.Report(vf.Sets[n], "var."+n, "%s sets %s, which %s does not declare", displayPath(vf.Path), n, displayPath(m.Dir))
+							}
+						}
+					}
+				}
+			}},
 		&Rule{ID: "EF105", Category: "structure", Severity: Error,
 			Title:       "Duplicate declaration",
 			Remediation: "Rename or remove one of the declarations.",
@@ -539,4 +565,10 @@ func firstDiffLine(a, b []byte) int {
 		}
 	}
 	return line
+}
+
+// within reports whether path lies inside dir.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

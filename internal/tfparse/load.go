@@ -64,6 +64,16 @@ type Tree struct {
 	// Modules holds every module, roots first, then called local modules,
 	// in a stable order.
 	Modules []*Module
+	// VarFiles are the var files given in Options, with where each
+	// variable is set.
+	VarFiles []VarFile
+}
+
+// VarFile is one var file and the variables it sets.
+type VarFile struct {
+	Path string
+	// Sets maps each variable name to the range of its name.
+	Sets map[string]hcl.Range
 }
 
 // Files returns every file of every module.
@@ -103,11 +113,12 @@ func Load(roots []string, opts Options) (*Tree, error) {
 	if reader == nil {
 		reader = osReadFile
 	}
-	given, err := readVarFiles(opts.VarFiles, reader)
+	var files []VarFile
+	given, err := readVarFiles(opts.VarFiles, reader, &files)
 	if err != nil {
 		return nil, err
 	}
-	t := &Tree{}
+	t := &Tree{VarFiles: files}
 	byDir := map[string]*Module{}
 	queue := []*Module{}
 	for _, r := range roots {
@@ -414,11 +425,12 @@ func autoVarFiles(dir string, reader func(string) ([]byte, error)) (map[string]c
 	autoJSON, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars.json"))
 	auto = append(auto, autoJSON...)
 	sort.Strings(auto)
-	return readVarFiles(append(files, auto...), reader)
+	return readVarFiles(append(files, auto...), reader, nil)
 }
 
 // readVarFiles reads .tfvars files in order; later files win.
-func readVarFiles(paths []string, reader func(string) ([]byte, error)) (map[string]cty.Value, error) {
+// When files is not nil, each file's variable names are recorded in it.
+func readVarFiles(paths []string, reader func(string) ([]byte, error), files *[]VarFile) (map[string]cty.Value, error) {
 	out := map[string]cty.Value{}
 	for _, p := range paths {
 		src, err := reader(p)
@@ -450,12 +462,17 @@ func readVarFiles(paths []string, reader func(string) ([]byte, error)) (map[stri
 		if diags.HasErrors() {
 			return nil, &VarFileError{Path: p, Err: errors.New(diags.Error())}
 		}
+		vf := VarFile{Path: p, Sets: map[string]hcl.Range{}}
 		for name, a := range attrs {
+			vf.Sets[name] = a.NameRange
 			v, diags := a.Expr.Value(nil)
 			if diags.HasErrors() {
 				return nil, &VarFileError{Path: p, Err: fmt.Errorf("variable %s: %s", name, diags.Error())}
 			}
 			out[name] = v
+		}
+		if files != nil {
+			*files = append(*files, vf)
 		}
 	}
 	return out, nil

@@ -1,0 +1,2 @@
+environment  = "prod"
+desired_cout = 3

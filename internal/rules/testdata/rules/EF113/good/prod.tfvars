@@ -1,0 +1,2 @@
+environment   = "prod"
+desired_count = 3
