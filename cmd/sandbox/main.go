@@ -28,7 +28,9 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 const usage = `usage: sandbox <command> [flags]
@@ -42,7 +44,8 @@ commands:
 run "sandbox <command> -h" for the flags of a command
 `
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run runs one command; up runs until ctx ends (Ctrl-C, SIGTERM, down).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -50,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch args[0] {
 	case "up":
-		err = up(args[1:], stdout, stderr)
+		err = up(ctx, args[1:], stdout, stderr)
 	case "down":
 		err = down(args[1:], stderr)
 	case "env":
@@ -80,7 +83,7 @@ func stateDir(fs *flag.FlagSet) *string {
 	return fs.String("dir", ".sandbox", "directory for the env file, the pid file and the sandbox's data")
 }
 
-func up(args []string, stdout, stderr io.Writer) error {
+func up(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("up", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := stateDir(fs)
@@ -89,6 +92,7 @@ func up(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Bool("seed", true, "create the example stack (ECS cluster, services, ALB, ECR, alarms, state bucket, tables)")
 	taskDefs := fs.String("task-definitions", "examples/open-webui/task-definitions", "directory of <service>.json task definitions used by the seed")
 	verbose := fs.Bool("v", false, "show moto's and the registry's output")
+	speed := fs.Float64("ecs-speed", sandbox.DefaultECSSpeed, "how much faster than real time ECS deployments progress")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -96,9 +100,7 @@ func up(args []string, stdout, stderr io.Writer) error {
 	if pid, err := readPid(pidFile); err == nil && processAlive(pid) {
 		return fmt.Errorf("a sandbox is already running (pid %d); stop it with: go run ./cmd/sandbox down", pid)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	o := sandbox.Options{Port: *port, RegistryPort: *regPort, Dir: filepath.Join(*dir, "data")}
+	o := sandbox.Options{Port: *port, RegistryPort: *regPort, Dir: filepath.Join(*dir, "data"), ECSSpeed: *speed}
 	if *verbose {
 		o.Log = stderr
 	}
