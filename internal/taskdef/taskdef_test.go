@@ -193,3 +193,54 @@ func TestRegisterOptionsSendsUnknownMembers(t *testing.T) {
 	assert.Contains(t, string(body), `"family":"mcpo"`)
 	assert.NotContains(t, string(body), "taskDefinitionArn")
 }
+
+func TestUnknownKeysIgnoresZeroValues(t *testing.T) {
+	t.Parallel()
+	d, err := Parse([]byte(`{"family":"a","containerDefinitions":[{"name":"w","image":"a","cpu":0,"essential":false,"user":"","links":[]}]}`))
+	require.NoError(t, err)
+	assert.Empty(t, d.UnknownKeys(), "zero values of known members are not unknown")
+	assert.Nil(t, d.RegisterOptions(), "without unknown members the SDK encodes the request itself")
+}
+
+func TestCheckImage(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		ref string
+		ok  bool
+	}{
+		{"nginx", true},
+		{"nginx:1.27-alpine", true},
+		{"123456789012.dkr.ecr.us-east-1.amazonaws.com/team/mcpo:1.0.0", true},
+		{"127.0.0.1:5000/ecsflow/mcpo@sha256:" + strings.Repeat("ab", 32), true},
+		{"ghcr.io/org/app:v1@sha256:" + strings.Repeat("0", 64), true},
+		{"", false},
+		{" nginx", false},
+		{"nginx:", false},
+		{"UPPER/case", false},
+		{"nginx@sha256:short", false},
+		{"a b", false},
+	}
+	for _, tc := range cases {
+		err := CheckImage(tc.ref)
+		assert.Equal(t, tc.ok, err == nil, "%q: %v", tc.ref, err)
+	}
+}
+
+func TestApplyLogConfiguration(t *testing.T) {
+	t.Parallel()
+	d, err := Parse([]byte(`{"family":"a","containerDefinitions":[{"name":"w","image":"a","logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"g"}}}]}`))
+	require.NoError(t, err)
+	// options merge into the existing driver
+	require.NoError(t, d.Apply(Render{Container: "w", LogOptions: []KV{{"awslogs-stream-prefix", "w"}}}))
+	lc := d.container("w")["logConfiguration"].(map[string]any)
+	assert.Equal(t, map[string]any{"awslogs-group": "g", "awslogs-stream-prefix": "w"}, lc["options"])
+	// a new driver replaces the configuration
+	require.NoError(t, d.Apply(Render{Container: "w", LogDriver: "awsfirelens", LogOptions: []KV{{"Name", "cloudwatch"}}}))
+	lc = d.container("w")["logConfiguration"].(map[string]any)
+	assert.Equal(t, map[string]any{"logDriver": "awsfirelens", "options": map[string]any{"Name": "cloudwatch"}}, lc)
+	// options without any driver are refused
+	d2, _ := Parse([]byte(`{"family":"a","containerDefinitions":[{"name":"w","image":"a"}]}`))
+	var te *Error
+	require.ErrorAs(t, d2.Apply(Render{Container: "w", LogOptions: []KV{{"k", "v"}}}), &te)
+	assert.Equal(t, "log-configuration-options", te.Field)
+}
