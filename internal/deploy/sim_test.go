@@ -488,3 +488,35 @@ func TestDesiredCountChangeWaitsForTasks(t *testing.T) {
 	require.Equal(t, int32(5), s.DesiredCount)
 	require.Equal(t, int32(5), s.RunningCount, "done only once the new tasks run")
 }
+
+func TestUpdateServiceFailureLeavesServiceUnchanged(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, "web")
+	e.engine.Log = func(service, line string) {
+		if strings.Contains(line, "registered web:2") {
+			e.sim.Throttle("UpdateService", 100) // a storm that outlasts every retry
+		}
+	}
+	res := e.run(context.Background(), e.plan("v2", "", "web"))
+	require.Equal(t, Failed, res.Status, e.summary(res))
+	e.steadyOn("web", "web:1")
+	contains(t, e.summary(res), "failed to update service web (it still runs web:1)", "Rate exceeded")
+	require.Equal(t, "web:1", shortTD(res.Services[0].LeftOn))
+}
+
+func TestRollbackThatCannotStartIsReported(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, "web")
+	e.sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: "web:broken"})
+	e.engine.Log = func(service, line string) {
+		if strings.HasPrefix(line, "failure detected") {
+			e.sim.Throttle("StopServiceDeployment", 100)
+			e.sim.Throttle("UpdateService", 100)
+		}
+	}
+	res := e.run(context.Background(), e.plan("broken", "", "web"))
+	require.Equal(t, Failed, res.Status, e.summary(res))
+	s := e.service("web")
+	require.True(t, strings.HasSuffix(aws.ToString(s.TaskDefinition), "/web:2"), "the service stays on the broken revision")
+	contains(t, e.summary(res), "rollback to web:1 failed", "image pull error")
+}
