@@ -103,6 +103,7 @@ type taskDef struct {
 	taskRole    string
 	roleRange   hcl.Range
 	ciOwned     bool
+	jsonFile    bool
 	containers  containerSet
 }
 

@@ -163,8 +163,9 @@ func jsonTaskDef(f TaskDefFile) *taskDef {
 		td.taskRole = "value:" + s
 	}
 	// A task-definition file in the repository is what CI registers: it is
-	// CI-owned by definition, but its images must still be immutable (CI
-	// renders the digest in), so ciOwned stays false here.
+	// CI-owned, and deploy-ecs sets the image it built (a bare name is a
+	// placeholder). An explicit :latest is still reported (see EF204).
+	td.jsonFile = true
 	defs, ok := doc["containerDefinitions"].([]any)
 	if !ok {
 		cs.known, cs.invalid = true, "task definition has no containerDefinitions list"
@@ -308,7 +309,7 @@ func init() {
 		&Rule{ID: "EF204", Category: "ecs", Severity: Error,
 			Title:       "Container image is not an immutable reference",
 			Remediation: "Reference images by digest (repo@sha256:...) or an immutable version tag; let CI own the task definition if it injects the image.",
-			Doc:         "An image without a tag, or tagged :latest, changes under the same name: a scale-out or a restart can run different code than what was reviewed, and a rollback cannot return to the old image. Task definitions declared CI-owned (the service ignores task_definition changes) are skipped: their Terraform revision is only a placeholder.",
+			Doc:         "An image without a tag, or tagged :latest, changes under the same name: a scale-out or a restart can run different code than what was reviewed, and a rollback cannot return to the old image. Task definitions declared CI-owned (the service ignores task_definition changes) are skipped: their Terraform revision is only a placeholder. In task-definition JSON files (which CI registers, setting the image it built) a bare image name is taken as a placeholder; an explicit :latest is still reported.",
 			check: func(c *Context) {
 				for _, td := range c.in.taskDefs() {
 					if td.ciOwned {
@@ -319,7 +320,11 @@ func init() {
 						if !ok {
 							continue
 						}
-						if reason, bad := imageMutable(img); bad {
+						reason, bad := imageMutable(img)
+						if bad && td.jsonFile && !strings.HasSuffix(img, ":latest") {
+							bad = false // a placeholder deploy-ecs replaces
+						}
+						if bad {
 							c.Report(td.containers.locate(strings.ReplaceAll(img, tfparse.UnknownText, "")), td.address,
 								"%s: container %s image %q %s", td.address, containerName(ctr, i), strings.ReplaceAll(img, tfparse.UnknownText, "${...}"), reason)
 						}
