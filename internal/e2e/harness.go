@@ -505,7 +505,6 @@ var (
 	binOnce sync.Once
 	binDir  string
 	binErr  error
-	binTmp  string
 	// buildErrs holds, per action, why its binary could not be built.
 	buildErrs = map[string]error{}
 )
@@ -537,7 +536,7 @@ func build(root string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	binTmp = dir
+	sandboxtest.AtExit(func() { _ = os.RemoveAll(dir) })
 	var pkgs []string
 	for _, a := range Actions {
 		if _, err := os.Stat(filepath.Join(root, "actions", a, "main.go")); err == nil {
@@ -629,15 +628,10 @@ func Sandbox(t testing.TB) *sandbox.Sandbox {
 	return sandboxtest.Start(t)
 }
 
-// Main runs the tests, then stops the sandbox and removes the binaries it
-// built. Use it from TestMain: os.Exit(e2e.Main(m)).
-func Main(m *testing.M) int {
-	code := sandboxtest.Main(m)
-	if binTmp != "" {
-		_ = os.RemoveAll(binTmp)
-	}
-	return code
-}
+// Main runs the tests, then stops the sandbox and removes the binaries
+// BinDir built. Use it from TestMain: os.Exit(e2e.Main(m));
+// sandboxtest.Main does the same.
+func Main(m *testing.M) int { return sandboxtest.Main(m) }
 
 // ParseActJSON reads the output of `act --json` into a Result (ExitCode is
 // left 0). Run uses it; it is exported for tests of recorded runs.

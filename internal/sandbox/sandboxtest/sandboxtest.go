@@ -120,12 +120,31 @@ func Config(t testing.TB, region string) aws.Config {
 	return cfg
 }
 
-// Main runs the tests and then stops the sandbox if one was started. Use
-// it from TestMain: os.Exit(sandboxtest.Main(m)).
+// Main runs the tests and then stops the sandbox if one was started and
+// runs the functions given to AtExit. Use it from TestMain:
+// os.Exit(sandboxtest.Main(m)).
 func Main(m *testing.M) int {
 	code := m.Run()
 	Stop()
+	mu.Lock()
+	fns := atExit
+	atExit = nil
+	mu.Unlock()
+	for i := len(fns) - 1; i >= 0; i-- {
+		fns[i]()
+	}
 	return code
+}
+
+var atExit []func()
+
+// AtExit registers fn to run when Main returns (last registered, first
+// run): for resources shared by a whole test binary, such as built
+// binaries.
+func AtExit(fn func()) {
+	mu.Lock()
+	atExit = append(atExit, fn)
+	mu.Unlock()
 }
 
 // Stop stops the shared sandbox (Main calls it).
