@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -177,6 +178,10 @@ func Build(res rules.Result, opts Options) *Log {
 		r := Result{RuleID: f.RuleID, RuleIndex: index[f.RuleID], Level: Level(f.Severity), Message: Text{Text: message(f)}}
 		if f.File != "" {
 			loc := PhysicalLocation{ArtifactLocation: ArtifactLoc{URI: uri(f.File), URIBaseID: "%SRCROOT%"}}
+			if filepath.IsAbs(f.File) {
+				// Outside the repository (a plan in RUNNER_TEMP): a file URI.
+				loc.ArtifactLocation = ArtifactLoc{URI: (&url.URL{Scheme: "file", Path: filepath.ToSlash(f.File)}).String()}
+			}
 			if f.Line > 0 {
 				reg := &Region{StartLine: f.Line, StartColumn: max(f.Column, 1)}
 				if f.EndLine >= f.Line {

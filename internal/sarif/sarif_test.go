@@ -32,6 +32,7 @@ func sample() rules.Result {
 			{RuleID: "EF911", Severity: rules.Error, Message: "bad workflow", File: ".github/workflows/ci.yml", Line: 4, Column: 5},
 		},
 		Suppressed: []rules.Finding{
+			{RuleID: "EF901", Severity: rules.Error, Message: "destroys", File: "/home/runner/work/_temp/plan.json", Line: 3, Column: 1, Suppression: "planned"},
 			{RuleID: "EF401", Severity: rules.Warning, Message: "mutable", File: "infra/ecr.tf", Line: 2, Column: 1, Suppression: "legacy"},
 		},
 	}
@@ -80,7 +81,7 @@ func TestBuildContent(t *testing.T) {
 	if len(run.Tool.Driver.Rules) != len(rules.Catalogue()) {
 		t.Errorf("driver lists %d rules, want every rule", len(run.Tool.Driver.Rules))
 	}
-	if len(run.Results) != 4 {
+	if len(run.Results) != 5 {
 		t.Fatalf("results: %d", len(run.Results))
 	}
 	r0 := run.Results[0]
@@ -94,7 +95,13 @@ func TestBuildContent(t *testing.T) {
 	if u := run.Results[1].Locations[0].PhysicalLocation.ArtifactLocation.URI; u != "infra/my%20dir/main.tf" {
 		t.Errorf("uri not encoded: %s", u)
 	}
-	if s := run.Results[3].Suppressions; len(s) != 1 || s[0].Kind != "inSource" || s[0].Justification != "legacy" {
+	if u := run.Results[3].Locations[0].PhysicalLocation.ArtifactLocation; u.URI != "file:///home/runner/work/_temp/plan.json" || u.URIBaseID != "" {
+		t.Errorf("absolute path: %+v", u)
+	}
+	if s := run.Results[3].Suppressions; len(s) != 1 || s[0].Justification != "planned" {
+		t.Errorf("suppression: %+v", s)
+	}
+	if s := run.Results[4].Suppressions; len(s) != 1 || s[0].Kind != "inSource" || s[0].Justification != "legacy" {
 		t.Errorf("suppression: %+v", s)
 	}
 	rule := run.Tool.Driver.Rules[r0.RuleIndex]

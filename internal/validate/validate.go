@@ -73,7 +73,9 @@ func ParseInputs(in *inputs.Inputs, getenv func(string) string) (*Settings, erro
 		if err != nil {
 			return nil, inputs.Errorf("path", p, "%v", err)
 		}
-		s.Roots = append(s.Roots, dirs...)
+		for _, d := range dirs {
+			s.Roots = append(s.Roots, workspaceRelative(d))
+		}
 	}
 	for _, vf := range in.List("var-files") {
 		f, err := os.Open(vf)
@@ -85,20 +87,22 @@ func ParseInputs(in *inputs.Inputs, getenv func(string) string) (*Settings, erro
 		if st != nil && st.IsDir() {
 			return nil, inputs.Errorf("var-files", vf, "is a directory; give .tfvars or .tfvars.json files")
 		}
-		s.VarFiles = append(s.VarFiles, vf)
+		s.VarFiles = append(s.VarFiles, workspaceRelative(vf))
 	}
 	for _, pat := range in.List("task-definitions") {
 		files, err := expandFiles(pat)
 		if err != nil {
 			return nil, inputs.Errorf("task-definitions", pat, "%v", err)
 		}
-		s.TaskDefs = append(s.TaskDefs, files...)
+		for _, f := range files {
+			s.TaskDefs = append(s.TaskDefs, workspaceRelative(f))
+		}
 	}
 	if p := in.String("plan-json"); p != "" {
 		if _, err := os.Stat(p); err != nil {
 			return nil, inputs.Errorf("plan-json", p, "cannot be read: %v; create it with terraform show -json tfplan > plan.json", unwrapPathErr(err))
 		}
-		s.PlanFile = p
+		s.PlanFile = workspaceRelative(p)
 	}
 	if p := in.String("config"); p != "" {
 		if _, err := os.Stat(p); err != nil {
@@ -123,6 +127,23 @@ func ParseInputs(in *inputs.Inputs, getenv func(string) string) (*Settings, erro
 		return nil, inputs.Errorf("github-token", "", "is required when comment is true; pass github-token: ${{ github.token }} with pull-requests: write permission")
 	}
 	return s, nil
+}
+
+// workspaceRelative shows an absolute path inside the working directory
+// relative to it: annotations and SARIF locations must be relative to the
+// repository root, where the action runs.
+func workspaceRelative(p string) string {
+	if !filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return rel
+	}
+	return p
 }
 
 func unwrapPathErr(err error) error {

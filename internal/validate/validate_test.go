@@ -452,3 +452,20 @@ func TestEmptyRootIsAWarning(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
 	}
 }
+
+func TestAbsolutePathsInsideTheWorkspaceBecomeRelative(t *testing.T) {
+	t.Parallel()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := workspaceRelative(filepath.Join(wd, "testdata", "ok")); got != filepath.Join("testdata", "ok") {
+		t.Errorf("got %s", got)
+	}
+	if got := workspaceRelative("/elsewhere/plan.json"); got != "/elsewhere/plan.json" {
+		t.Errorf("got %s", got)
+	}
+	if got := workspaceRelative("./a/../b"); got != "b" {
+		t.Errorf("got %s", got)
+	}
+}
