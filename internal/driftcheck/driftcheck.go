@@ -141,7 +141,7 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 
 	var remediated []string
 	if cfg.Remediate == "safe" {
-		remediated = remediate(ctx, clients, res)
+		remediated = remediate(ctx, env, clients, cfg, led, res)
 		for _, line := range remediated {
 			con.Infof("remediated: %s", line)
 		}
@@ -166,9 +166,11 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 			con.Warningf("critical drift: %s: %s", f.Name(), oneLine(f))
 		}
 	}
-	if res.Drifted() && cfg.FailOnDrift {
-		return exitcode.Negativef("drift found in %s: %d changed, %d missing, %d unmanaged (%s); see the job summary",
-			rep.Environment, res.Count(drift.Changed), res.Count(drift.Missing), res.Count(drift.Unmanaged), classCounts(res))
+	// Drift that remediation fixed does not fail the run; it stays in the
+	// report and the outputs.
+	if left := unresolved(res); left > 0 && cfg.FailOnDrift {
+		return exitcode.Negativef("drift found in %s: %d changed, %d missing, %d unmanaged (%s), %d not remediated; see the job summary",
+			rep.Environment, res.Count(drift.Changed), res.Count(drift.Missing), res.Count(drift.Unmanaged), classCounts(res), left)
 	}
 	return nil
 }
@@ -186,6 +188,16 @@ func loadState(ctx context.Context, cfg *Config, client tfstate.S3API) (*tfstate
 		return nil, err
 	}
 	return st, nil
+}
+
+func unresolved(res *drift.Result) int {
+	n := 0
+	for _, f := range res.Findings {
+		if f.Remediation == nil || !f.Remediation.Done {
+			n++
+		}
+	}
+	return n
 }
 
 func classCounts(res *drift.Result) string {

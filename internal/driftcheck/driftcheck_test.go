@@ -19,7 +19,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -176,17 +175,23 @@ var regionSeq atomic.Int32
 
 var regions = []string{"eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-2", "ca-central-1", "sa-east-1", "us-west-1", "us-west-2", "us-east-2", "ap-south-1"}
 
-func newEnv(t *testing.T, services int) *testEnv {
+func newEnv(t *testing.T, services int) *testEnv { return newEnvWith(t, services, false) }
+
+// newEnvWith builds a stack straight in moto, or, viaSimulator, through the
+// sandbox's front door, where the ECS rollout simulator completes
+// deployments (which moto never does).
+func newEnvWith(t *testing.T, services int, viaSimulator bool) *testEnv {
 	t.Helper()
 	seq := int(regionSeq.Add(1))
 	region := regions[(seq-1)%len(regions)]
 	sb := sandboxtest.Start(t)
 	cfg := sandboxtest.Config(t, region)
-	// Straight to moto: the sandbox's ECS simulator keeps clusters to itself,
-	// and Application Auto Scaling (in moto) must see the cluster.
-	cfg.BaseEndpoint = aws.String(sb.MotoURL)
+	if !viaSimulator {
+		cfg.BaseEndpoint = aws.String(sb.MotoURL)
+	}
 	c := drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
-	st, err := drifttest.Build(context.Background(), c, drifttest.Options{Name: fmt.Sprintf("c%d%s", seq, strings.ReplaceAll(region, "-", "")), Services: services})
+	st, err := drifttest.Build(context.Background(), c, drifttest.Options{Name: fmt.Sprintf("c%d%s", seq, strings.ReplaceAll(region, "-", "")), Services: services,
+		NoClusterSettings: viaSimulator})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,9 +314,14 @@ func TestDriftFromTheBackendWithIssueAndSafeRemediation(t *testing.T) {
 	}
 }
 
-func TestLedgerTableDecidesTaskDefinitionDrift(t *testing.T) {
+// The ledger decides task-definition drift: the CI-deployed revision of
+// one service is not drift, the hand-made revision of the other is, and
+// remediate: safe returns it to the last good revision through the deploy
+// engine (on the sandbox's ECS simulator), records that in the ledger, and
+// the run passes because nothing is left.
+func TestLedgerTableDecidesTaskDefinitionDriftAndRemediationRedeploys(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 2)
+	e := newEnvWith(t, 2, true)
 	ctx := context.Background()
 	s0, s1 := e.st.Services[0], e.st.Services[1]
 	ddb := dynamodb.NewFromConfig(e.cfg)
@@ -326,20 +336,30 @@ func TestLedgerTableDecidesTaskDefinitionDrift(t *testing.T) {
 	mustDo(t, err)
 	mustDo(t, drifttest.SwapTaskDefinition(ctx, e.c, e.st.Cluster, s1.Name, hand))
 	l := &ledger.Ledger{DB: ddb, Table: table}
-	now := time.Date(2026, 11, 26, 5, 0, 0, 0, time.UTC)
+	now := time.Now().Add(-time.Hour)
 	mustDo(t, l.Put(ctx, ledger.Record{ID: "1", Cluster: e.st.Cluster, Service: s0.Name, TaskDefinition: ci, Outcome: "succeeded", Start: now, End: now}))
 	mustDo(t, l.Put(ctx, ledger.Record{ID: "2", Cluster: e.st.Cluster, Service: s1.Name, TaskDefinition: s1.TaskDefARN, Outcome: "succeeded", Start: now, End: now}))
-	_ = ddbtypes.KeyTypeHash
 
-	r := runAction(t, map[string]string{"state": e.stateFile, "environment": "prod", "ledger-table": table, "remediate": "safe"}, e.vars, e.opts)
-	if r.code != exitcode.Negative || r.outputs["changed"] != "1" {
-		t.Fatalf("exit %d outputs %v err %v\n%s", r.code, r.outputs, r.err, r.summary)
+	in := map[string]string{"state": e.stateFile, "environment": "prod", "ledger-table": table, "remediate": "safe"}
+	r := runAction(t, in, e.vars, e.opts)
+	if r.code != 0 || r.outputs["changed"] != "1" || r.outputs["drifted"] != "true" {
+		t.Fatalf("exit %d outputs %v err %v\n%s\n%s", r.code, r.outputs, r.err, r.summary, r.log)
 	}
 	if !strings.Contains(r.summary, "aws_ecs_service."+s1.Name) || strings.Contains(r.summary, "aws_ecs_service."+s0.Name+"`") {
 		t.Errorf("want only the hand-made revision of %s:\n%s", s1.Name, r.summary)
 	}
-	if !strings.Contains(r.summary, "not applied: redeploying the last good revision needs the rollback engine") {
-		t.Errorf("the redeploy gap is not reported:\n%s", r.summary)
+	if !strings.Contains(r.summary, "(remediated: redeploy)") || !strings.Contains(r.log, "redeployed "+e.st.Name+"-"+s1.Name+":1") {
+		t.Errorf("the redeploy is not reported:\n%s\n%s", r.summary, r.log)
+	}
+	hist, err := l.History(ctx, e.st.Cluster, s1.Name, 1)
+	mustDo(t, err)
+	if len(hist) != 1 || hist[0].TaskDefinition != s1.TaskDefARN || hist[0].Outcome != "succeeded" || !strings.Contains(hist[0].Reason, "drift-check") {
+		t.Fatalf("ledger newest record = %+v", hist)
+	}
+	// The next scan is in sync.
+	r = runAction(t, map[string]string{"state": e.stateFile, "environment": "prod", "ledger-table": table}, e.vars, e.opts)
+	if r.code != 0 || r.outputs["drifted"] != "false" {
+		t.Fatalf("after remediation: exit %d outputs %v\n%s", r.code, r.outputs, r.summary)
 	}
 }
 

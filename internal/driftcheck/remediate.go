@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
@@ -24,18 +25,31 @@ import (
 	sd "github.com/aws/aws-sdk-go-v2/service/servicediscovery"
 	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
 
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/drift"
+	"github.com/ecsflow/ecsflow/internal/ledger"
 )
 
-// redeployGap is why a task-definition fix is not applied: the rollback
-// engine it must go through (so the ledger and locks stay right) is not
-// available to drift-check yet.
-const redeployGap = "redeploying the last good revision needs the rollback engine; run the rollback action for this service"
+// RedeployTimeout bounds the wait for a redeployment of the last good
+// revision (the same engine deploy-ecs and rollback use).
+const RedeployTimeout = 15 * time.Minute
 
-// remediate applies the safe class: tags and alarm descriptions. It marks
-// each finding's remediation done or failed and returns what it did.
-func remediate(ctx context.Context, c *awsClients, res *drift.Result) []string {
+// remediate applies the safe class: tags, alarm descriptions, and services
+// back on the last good revision the ledger recorded. It marks each
+// finding's remediation done or failed and returns what it did.
+func remediate(ctx context.Context, env *cli.Env, c *awsClients, cfg *Config, led *ledgerReader, res *drift.Result) []string {
 	var done []string
+	byCluster := map[string][]*drift.Finding{}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if r := f.Remediation; f.Class == drift.Safe && r != nil && r.Action == "redeploy" {
+			byCluster[r.Cluster] = append(byCluster[r.Cluster], f)
+		}
+	}
+	for cluster, fs := range byCluster {
+		done = append(done, redeploy(ctx, env, c, cfg, led, cluster, fs)...)
+	}
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		r := f.Remediation
@@ -49,8 +63,7 @@ func remediate(ctx context.Context, c *awsClients, res *drift.Result) []string {
 		case "set-description":
 			err = c.setAlarmDescription(ctx, r)
 		case "redeploy":
-			r.Error = redeployGap
-			continue
+			continue // done above, per cluster
 		default:
 			r.Error = "no remediation for " + r.Action
 			continue
@@ -63,6 +76,66 @@ func remediate(ctx context.Context, c *awsClients, res *drift.Result) []string {
 		done = append(done, fmt.Sprintf("%s: %s", f.Name(), describe(r)))
 	}
 	return done
+}
+
+// redeploy returns services to the ledger's last good revision through the
+// deploy engine (one parallel wave per cluster, waiting for the outcome, no
+// automatic rollback of the rollback) and records each outcome in the
+// ledger, as the rollback action does.
+func redeploy(ctx context.Context, env *cli.Env, c *awsClients, cfg *Config, led *ledgerReader, cluster string, fs []*drift.Finding) []string {
+	con := env.Console
+	eng := &deploy.Engine{ECS: c.ecs, CloudWatch: c.cw, ELB: c.elb, Clock: deploy.WallClock{},
+		Log: func(service, line string) {
+			if service != "" {
+				line = "[" + service + "] " + line
+			}
+			con.Infof("%s", line)
+		}}
+	var targets []deploy.Target
+	for _, f := range fs {
+		targets = append(targets, deploy.Target{Service: f.Remediation.Service, Source: deploy.Source{Revision: f.Remediation.TaskDefinition}})
+	}
+	plan := &deploy.Plan{Cluster: cluster, Waves: [][]deploy.Target{targets}, Wait: true, Timeout: RedeployTimeout}
+	prep, err := eng.Prepare(ctx, plan)
+	if err != nil {
+		for _, f := range fs {
+			f.Remediation.Error = "redeploy not started: " + err.Error()
+		}
+		return nil
+	}
+	out := eng.Deploy(ctx, prep)
+	var done []string
+	for _, f := range fs {
+		r := f.Remediation
+		sr := out.Service(r.Service)
+		if sr == nil {
+			r.Error = "the deploy engine reported nothing for this service"
+			continue
+		}
+		if sr.Status == deploy.Succeeded {
+			r.Done = true
+			done = append(done, fmt.Sprintf("%s: redeployed %s (was %s)", f.Name(), shortTD(sr.TaskDefinition), shortTD(sr.Previous)))
+		} else {
+			r.Error = fmt.Sprintf("redeploy %s: %s", sr.Status, strings.Join(sr.Reasons, "; "))
+		}
+		if led != nil {
+			rec := ledger.Record{Cluster: cluster, Service: r.Service, Environment: cfg.Environment, Images: sr.Images,
+				TaskDefinition: sr.TaskDefinition, Previous: sr.Previous, Commit: env.Getenv("GITHUB_SHA"), Actor: env.Getenv("GITHUB_ACTOR"),
+				RunURL: runURL(env.Getenv), Start: sr.Started, End: sr.Finished, Outcome: string(sr.Status), RollbackOf: sr.Previous,
+				Reason: "drift-check remediation: the service ran a revision the ledger does not know"}
+			if err := led.l.Put(context.WithoutCancel(ctx), rec); err != nil {
+				con.Warningf("failed to record the remediation of %s in the ledger: %v", r.Service, err)
+			}
+		}
+	}
+	return done
+}
+
+func shortTD(arn string) string {
+	if i := strings.Index(arn, "task-definition/"); i >= 0 {
+		return arn[i+len("task-definition/"):]
+	}
+	return arn
 }
 
 func describe(r *drift.Remediation) string {
