@@ -512,3 +512,35 @@ func TestUncoveredTypesAndResourceFilter(t *testing.T) {
 		t.Fatalf("exit %d outputs %v\n%s", r.code, r.outputs, r.summary)
 	}
 }
+
+// The example Terraform root of the repository: its backend and partial
+// configs locate each environment's state, and its ignore_changes are read.
+func TestExampleRootLocatesEachEnvironmentsState(t *testing.T) {
+	t.Parallel()
+	root := "../../examples/open-webui/terraform"
+	if _, err := os.Stat(filepath.Join(root, "versions.tf")); err != nil {
+		t.Fatalf("the example root is missing: %v", err)
+	}
+	for _, env := range []string{"dev", "staging", "prod"} {
+		lookup := func(k string) (string, bool) {
+			v, ok := map[string]string{"INPUT_PATH": root, "INPUT_ENVIRONMENT": env}[k]
+			return v, ok
+		}
+		cfg, err := driftcheck.ParseConfig(inputs.New(spec, nil, lookup), func(string) string { return "" })
+		if err != nil {
+			t.Fatalf("%s: %v", env, err)
+		}
+		if want := "s3://ecsflow-tfstate-" + env + "/open-webui/" + env + "/terraform.tfstate"; cfg.State.String() != want {
+			t.Errorf("%s: state %s, want %s", env, cfg.State, want)
+		}
+		found := false
+		for addr, attrs := range cfg.IgnoreHCL {
+			if strings.HasPrefix(addr, "aws_ecs_service.") && strings.Join(attrs, ",") == "desired_count,task_definition" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: ignore_changes of the services not read: %v", env, cfg.IgnoreHCL)
+		}
+	}
+}
