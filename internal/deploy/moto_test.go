@@ -2,11 +2,13 @@ package deploy
 
 import (
 	"context"
+	"fmt"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,7 +116,7 @@ func TestTargetHealthOnMoto(t *testing.T) {
 	vpc, err := ec2.NewFromConfig(cfg).CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/16")})
 	require.NoError(t, err)
 	elb := elbv2.NewFromConfig(cfg)
-	tg, err := elb.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{Name: aws.String("web"), Protocol: elbtypes.ProtocolEnumHttp,
+	tg, err := elb.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{Name: aws.String(fmt.Sprintf("web-%d", time.Now().UnixNano()%1e9)), Protocol: elbtypes.ProtocolEnumHttp,
 		Port: aws.Int32(8080), VpcId: vpc.Vpc.VpcId, TargetType: elbtypes.TargetTypeEnumIp})
 	require.NoError(t, err)
 	arn := aws.ToString(tg.TargetGroups[0].TargetGroupArn)
@@ -129,6 +131,8 @@ func TestTargetHealthOnMoto(t *testing.T) {
 	lines := e.engine.targetHealth(ctx, tr)
 	assert.Empty(t, lines, "moto reports registered targets healthy")
 	assert.Equal(t, 1, e.engine.Calls()["elbv2:DescribeTargetHealth"])
+	// the name shows in explanations as the target group's short name
+	assert.True(t, strings.HasPrefix(shortTG(arn), "web-"), shortTG(arn))
 }
 
 func ptrService(s ecsService) *ecsService { return &s }
