@@ -117,5 +117,5 @@ func containerName(c map[string]any, i int) string {
 	if n, ok := treeString(c, "name"); ok {
 		return n
 	}
-	return "#" + strconv.Itoa(i+1)
+	return strconv.Itoa(i+1) + " (name unknown until apply)"
 }
