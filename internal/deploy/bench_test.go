@@ -63,7 +63,21 @@ func BenchmarkCompletionToExit(b *testing.B) {
 // BenchmarkPeerCompletionToExit models the official action's waiter (the
 // SDK services-stable waiter: DescribeServices every 15 s until one
 // deployment runs the desired count) on the same simulated deployment.
+// The "backoff" variant doubles the delay from 15 s up to 600 s, the
+// ceiling newer waiters allow (without their random jitter).
 func BenchmarkPeerCompletionToExit(b *testing.B) {
+	b.Run("fixed-15s", func(b *testing.B) { peerWait(b, func(time.Duration) time.Duration { return 15 * time.Second }) })
+	b.Run("backoff-600s", func(b *testing.B) {
+		peerWait(b, func(prev time.Duration) time.Duration {
+			if prev == 0 {
+				return 15 * time.Second
+			}
+			return min(2*prev, 600*time.Second)
+		})
+	})
+}
+
+func peerWait(b *testing.B, next func(time.Duration) time.Duration) {
 	var total time.Duration
 	for i := 0; i < b.N; i++ {
 		e := benchEnv(b, i, "web")
@@ -72,8 +86,10 @@ func BenchmarkPeerCompletionToExit(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		var delay time.Duration
 		for {
-			e.sim.Advance(15 * time.Second)
+			delay = next(delay)
+			e.sim.Advance(delay)
 			s := e.service("web")
 			if len(s.Deployments) == 1 && s.RunningCount == s.DesiredCount {
 				break
