@@ -648,3 +648,224 @@ func TestUnknownFlag(t *testing.T) {
 		})
 	}
 }
+
+// usesRef is one `uses:` found in a workflow or action file.
+type usesRef struct {
+	file string
+	line int
+	ref  string
+}
+
+// collectUses returns every `uses:` of a composite action (runs.steps) or a
+// workflow (jobs.*.uses and jobs.*.steps[*].uses).
+func collectUses(file string, raw []byte) ([]usesRef, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	var out []usesRef
+	var walk func(n *yaml.Node, inJobOrStep bool)
+	add := func(v *yaml.Node) { out = append(out, usesRef{file: file, line: v.Line, ref: v.Value}) }
+	walk = func(n *yaml.Node, inJobOrStep bool) {
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, inJobOrStep)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				switch {
+				case k.Value == "uses" && v.Kind == yaml.ScalarNode && inJobOrStep:
+					add(v)
+				case k.Value == "steps" || k.Value == "jobs" || k.Value == "runs":
+					walk(v, true)
+				case inJobOrStep && v.Kind == yaml.MappingNode:
+					// a job (jobs.<id>) or a nested mapping of a step
+					walk(v, true)
+				case inJobOrStep && v.Kind == yaml.SequenceNode:
+					walk(v, true)
+				}
+			}
+		}
+	}
+	walk(&doc, false)
+	return out, nil
+}
+
+var (
+	fullSHA      = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[^@\s]+)?@[0-9a-f]{40}$`)
+	dockerDigest = regexp.MustCompile(`^docker://[^@\s]+@sha256:[0-9a-f]{64}$`)
+)
+
+// unpinned returns the third-party references not pinned to a full commit
+// SHA (or, for docker:// images, a sha256 digest). Local ./ actions are the
+// repository's own code at the same commit.
+func unpinned(refs []usesRef) []string {
+	var out []string
+	for _, u := range refs {
+		switch {
+		case strings.HasPrefix(u.ref, "./"):
+		case strings.HasPrefix(u.ref, "docker://"):
+			if !dockerDigest.MatchString(u.ref) {
+				out = append(out, fmt.Sprintf("%s:%d: %s is not pinned to a sha256 digest", u.file, u.line, u.ref))
+			}
+		case !fullSHA.MatchString(u.ref):
+			out = append(out, fmt.Sprintf("%s:%d: %s is not pinned to a full 40-character commit SHA", u.file, u.line, u.ref))
+		}
+	}
+	return out
+}
+
+// The pin check finds every kind of reference it claims to check.
+func TestUnpinnedFindsEveryKind(t *testing.T) {
+	t.Parallel()
+	workflow := `on: push
+jobs:
+  call:
+    uses: org/repo/.github/workflows/x.yml@v1
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
+      - uses: actions/setup-go@v6
+      - uses: ./actions/validate
+      - uses: org/repo/sub@3d3c42e5aac5ba805825da76410c181273ba90b
+      - uses: docker://alpine:3.20
+      - name: not a uses
+        run: 'echo "uses: evil/action@main"'
+        with:
+          note: a with value is not a uses
+`
+	action := `name: x
+runs:
+  using: composite
+  steps:
+    - uses: aws-actions/configure-aws-credentials@main
+    - uses: docker://alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+`
+	w, err := collectUses("w.yml", []byte(workflow))
+	require.NoError(t, err)
+	a, err := collectUses("action.yml", []byte(action))
+	require.NoError(t, err)
+	assert.Len(t, w, 6)
+	assert.Len(t, a, 2)
+	assert.Equal(t, []string{
+		"w.yml:4: org/repo/.github/workflows/x.yml@v1 is not pinned to a full 40-character commit SHA",
+		"w.yml:9: actions/setup-go@v6 is not pinned to a full 40-character commit SHA",
+		"w.yml:11: org/repo/sub@3d3c42e5aac5ba805825da76410c181273ba90b is not pinned to a full 40-character commit SHA",
+		"w.yml:12: docker://alpine:3.20 is not pinned to a sha256 digest",
+		"action.yml:5: aws-actions/configure-aws-credentials@main is not pinned to a full 40-character commit SHA",
+	}, unpinned(append(w, a...)))
+}
+
+// Every third-party action used by an action.yml of this repository or by
+// its workflows is pinned to a full commit SHA. (No ${{ }} in run: scripts
+// and the INPUT_* mapping of actions/*/action.yml are checked by
+// cmd/docgen's TestRepoFollowsActionConvention.)
+func TestThirdPartyActionsPinnedBySHA(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("*/action.yml")
+	require.NoError(t, err)
+	files = append(files, "../action.yml")
+	for _, pat := range []string{"../.github/workflows/*.yml", "../.github/workflows/*.yaml"} {
+		m, err := filepath.Glob(pat)
+		require.NoError(t, err)
+		files = append(files, m...)
+	}
+	require.GreaterOrEqual(t, len(files), len(actionNames)+2)
+	var all []usesRef
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		refs, err := collectUses(f, raw)
+		require.NoError(t, err)
+		all = append(all, refs...)
+	}
+	require.NotEmpty(t, all, "the workflows use actions/checkout at least")
+	assert.Empty(t, unpinned(all))
+}
+
+// The root action.yml (ecsflow/ecsflow@v1 with a command input) exposes
+// every input of every action and hands each to the binary as
+// INPUT_<NAME> in the env of its run step, never inside the script.
+func TestRootActionPassesEveryInput(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("../action.yml")
+	require.NoError(t, err)
+	var root struct {
+		Inputs yaml.Node `yaml:"inputs"`
+		Runs   struct {
+			Steps []struct {
+				ID  string            `yaml:"id"`
+				Run string            `yaml:"run"`
+				Env map[string]string `yaml:"env"`
+			} `yaml:"steps"`
+		} `yaml:"runs"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &root))
+	rootInputs := map[string]bool{}
+	for _, n := range keys(root.Inputs) {
+		rootInputs[n] = true
+	}
+	var env map[string]string
+	for _, s := range root.Runs.Steps {
+		assert.NotContains(t, s.Run, "${{", "step %q", s.ID)
+		if s.ID == "run" {
+			env = s.Env
+		}
+	}
+	require.NotNil(t, env, "the root action has a step with id run")
+	require.Equal(t, "${{ inputs.command }}", strings.TrimSpace(env["ECSFLOW_COMMAND"]))
+	for _, a := range actionNames {
+		ins, _ := readSpec(t, a)
+		for _, in := range ins {
+			exposed := in
+			if in == "command" { // the root's own selector takes that name
+				exposed = "container-command"
+			}
+			assert.True(t, rootInputs[exposed], "root action.yml lacks input %s of %s", exposed, a)
+			assert.Equal(t, "${{ inputs."+exposed+" }}", strings.TrimSpace(env["INPUT_"+strings.ToUpper(in)]),
+				"root action.yml does not pass %s of %s as INPUT_%s", exposed, a, strings.ToUpper(in))
+		}
+	}
+}
+
+// BenchmarkHelp measures how long `ecsflow-<action> --help` takes from
+// process start to exit (goal: under 50 ms; scripts/bench/contract.sh
+// reports it with hyperfine next to peers).
+func BenchmarkHelp(b *testing.B) {
+	for _, a := range actionNames {
+		b.Run(a, func(b *testing.B) {
+			for b.Loop() {
+				if out, err := exec.Command(bins[a], "--help").CombinedOutput(); err != nil {
+					b.Fatalf("%v\n%s", err, out)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRejectBadInput measures how long a bad input takes to be
+// refused inside Actions (exit 2), the path a typo in a workflow takes.
+func BenchmarkRejectBadInput(b *testing.B) {
+	for _, a := range actionNames {
+		tc := badInputs[a][0]
+		b.Run(a, func(b *testing.B) {
+			env := []string{"PATH=" + os.Getenv("PATH"), "GITHUB_ACTIONS=true", "AWS_ENDPOINT_URL=http://127.0.0.1:9"}
+			for k, v := range merge(baselines[a], tc.in) {
+				env = append(env, "INPUT_"+strings.ToUpper(k)+"="+expand(v, testdataDir(b), b.TempDir()))
+			}
+			for b.Loop() {
+				cmd := exec.Command(bins[a])
+				cmd.Env = env
+				cmd.Dir = b.TempDir()
+				err := cmd.Run()
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+					b.Fatalf("%s: want exit 2, got %v", tc.name, err)
+				}
+			}
+		})
+	}
+}
