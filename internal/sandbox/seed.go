@@ -101,6 +101,32 @@ type Stack struct {
 	LedgerTable      string
 }
 
+// Vars returns the stack's names as variables a workflow can read (pass
+// them as e2e.Workflow.Env or .Vars): ECSFLOW_CLUSTER, ECSFLOW_SERVICES
+// (newline-separated), ECSFLOW_LEDGER_TABLE, ECSFLOW_LOCK_TABLE,
+// ECSFLOW_STATE_BUCKET, ECSFLOW_STATE_KEY, ECSFLOW_ENVIRONMENT, and per
+// service ECSFLOW_REPOSITORY_<NAME> and ECSFLOW_TASK_DEFINITION_<NAME>
+// (NAME upper-cased, hyphens as underscores).
+func (st *Stack) Vars() map[string]string {
+	v := map[string]string{
+		"ECSFLOW_CLUSTER":      st.Cluster,
+		"ECSFLOW_LEDGER_TABLE": st.LedgerTable,
+		"ECSFLOW_LOCK_TABLE":   st.LockTable,
+		"ECSFLOW_STATE_BUCKET": st.StateBucket,
+		"ECSFLOW_STATE_KEY":    st.StateKey,
+		"ECSFLOW_ENVIRONMENT":  st.Environment,
+	}
+	var names []string
+	for _, s := range st.Services {
+		names = append(names, s.Name)
+		key := strings.ToUpper(strings.ReplaceAll(s.Name, "-", "_"))
+		v["ECSFLOW_REPOSITORY_"+key] = s.Repository
+		v["ECSFLOW_TASK_DEFINITION_"+key] = s.TaskDefinitionARN
+	}
+	v["ECSFLOW_SERVICES"] = strings.Join(names, "\n")
+	return v
+}
+
 // Service is one seeded ECS service and what belongs to it.
 type Service struct {
 	Name              string

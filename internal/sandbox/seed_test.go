@@ -37,6 +37,11 @@ func checkStack(t *testing.T, sb *sandbox.Sandbox, st *sandbox.Stack, region str
 	ctx := context.Background()
 	cfg := sandboxtest.Config(t, region)
 	require.Equal(t, region, st.Region)
+	vars := st.Vars()
+	assert.Equal(t, "ecsflow-dev", vars["ECSFLOW_CLUSTER"])
+	assert.Equal(t, "bedrock-access-gateway\nmcpo\nopen-webui", vars["ECSFLOW_SERVICES"])
+	assert.Equal(t, "ecsflow/open-webui", vars["ECSFLOW_REPOSITORY_OPEN_WEBUI"])
+	assert.Equal(t, st.LedgerTable, vars["ECSFLOW_LEDGER_TABLE"])
 	assert.Equal(t, "ecsflow-dev", st.Cluster)
 
 	// ECS: the cluster and the three services with their task definitions.
