@@ -56,7 +56,18 @@
 // summary, the annotations (::error and friends) and each job's result.
 // Seed data for a test comes from sandboxtest.Seeded / SeededRegion (the
 // example stack), called before Run; a test that changes the stack should
-// seed its own region and pass it as Workflow.Region.
+// seed its own region and pass it as Workflow.Region, and can hand the
+// stack's names to the workflow with Workflow.Env: stack.Vars() (then
+// `cluster: ${{ env.ECSFLOW_CLUSTER }}`). Deployment failures come from the
+// region's ECS simulator: e2e.Sandbox(t).ECS(region).InjectFault(...).
+//
+// A package of e2e tests needs, once:
+//
+//	func TestMain(m *testing.M) { os.Exit(e2e.Main(m)) }
+//
+// act v0.2.89 loses the last lines of a failing host step now and then; Run
+// puts a `bash` on PATH that pauses briefly after a failure so the ::error
+// line always reaches the Result (see bashShim).
 package e2e
 
 import (
