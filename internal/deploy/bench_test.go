@@ -22,13 +22,11 @@ import (
 // their health check (a 15 s spread), so results average over how polls
 // line up with the moment the rollout really ends.
 func benchEnv(b *testing.B, i int, services ...string) *env {
-	t := &testing.T{}
 	timing := ecssim.DefaultTiming
 	timing.Pull += time.Duration(i%15) * time.Second
 	timing.HealthCheck += time.Duration(i%7) * time.Second
-	e := newEnvWith(t, []ecssim.Option{ecssim.WithTiming(timing)},
+	e := newEnvWith(b, []ecssim.Option{ecssim.WithTiming(timing)},
 		&types.DeploymentConfiguration{DeploymentCircuitBreaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}}, services...)
-	e.t = t
 	e.engine.Log = nil
 	return e
 }

@@ -27,7 +27,7 @@ var t0 = time.Date(2026, 3, 4, 5, 0, 0, 0, time.UTC)
 // env is a simulated ECS account with a cluster "prod" and services whose
 // single container "app" runs image "<service>:v1".
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	sim    *ecssim.Sim
 	clock  *ecssim.FakeClock
 	cw     *simAlarms
@@ -38,12 +38,12 @@ type env struct {
 	mu     sync.Mutex
 }
 
-func newEnv(t *testing.T, cfg *types.DeploymentConfiguration, services ...string) *env {
+func newEnv(t testing.TB, cfg *types.DeploymentConfiguration, services ...string) *env {
 	t.Helper()
 	return newEnvWith(t, nil, cfg, services...)
 }
 
-func newEnvWith(t *testing.T, opts []ecssim.Option, cfg *types.DeploymentConfiguration, services ...string) *env {
+func newEnvWith(t testing.TB, opts []ecssim.Option, cfg *types.DeploymentConfiguration, services ...string) *env {
 	t.Helper()
 	clock := ecssim.NewFakeClock(t0)
 	sim := ecssim.New(clock, opts...)
@@ -179,7 +179,7 @@ func (f *fakeHTTP) Do(r *http.Request) (*http.Response, error) {
 
 func (e *env) summary(r *Result) string { return r.Markdown("deploy-ecs") }
 
-func contains(t *testing.T, s string, words ...string) {
+func contains(t testing.TB, s string, words ...string) {
 	t.Helper()
 	for _, w := range words {
 		require.Contains(t, s, w)
