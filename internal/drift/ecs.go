@@ -313,18 +313,9 @@ func (s *Scanner) ledgerCheck(ctx context.Context, list []*item) error {
 	if s.o.Ledger == nil {
 		return nil
 	}
-	var keys []ServiceKey
-	for _, it := range list {
-		if it.found {
-			keys = append(keys, ServiceKey{Cluster: lastSegment(it.obj.String("cluster")), Service: it.obj.String("name")})
-		}
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	good, err := s.o.Ledger.LastGood(ctx, keys)
+	good, err := s.lastGood(ctx)
 	if err != nil {
-		return fmt.Errorf("failed to read the deployment ledger: %w", err)
+		return err
 	}
 	for _, it := range list {
 		if !it.found {
@@ -346,6 +337,42 @@ func (s *Scanner) ledgerCheck(ctx context.Context, list []*item) error {
 		it.remediation = &Remediation{Action: "redeploy", ARN: it.arn, Cluster: k.Cluster, Service: k.Service, TaskDefinition: lg}
 	}
 	return nil
+}
+
+// lastGood asks the ledger once per scan about every service of the state.
+func (s *Scanner) lastGood(ctx context.Context) (map[ServiceKey]string, error) {
+	return memoize(s, "ledger", func() (map[ServiceKey]string, error) {
+		var keys []ServiceKey
+		for _, o := range s.stateOf("aws_ecs_service") {
+			keys = append(keys, ServiceKey{Cluster: lastSegment(o.String("cluster")), Service: o.String("name")})
+		}
+		if len(keys) == 0 {
+			return map[ServiceKey]string{}, nil
+		}
+		good, err := s.o.Ledger.LastGood(ctx, keys)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read the deployment ledger: %w", err)
+		}
+		return good, nil
+	})
+}
+
+// ledgerFamily reports whether CI owns the revisions of a task-definition
+// family: the ledger's last good deployment of some service is of it.
+func (s *Scanner) ledgerFamily(ctx context.Context, family string) (bool, error) {
+	if s.o.Ledger == nil {
+		return false, nil
+	}
+	good, err := s.lastGood(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, td := range good {
+		if fam, _, _ := strings.Cut(taskDefRef(td), ":"); fam == family {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // desiredCheck compares the container definitions of the revision each
@@ -422,15 +449,26 @@ func scanTaskDefinitions(ctx context.Context, s *Scanner, items map[string][]*it
 			return s.c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(ref),
 				Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}})
 		})
-		if err != nil {
-			if isCode(err, "ClientException", "InvalidParameterException") {
-				return nil
-			}
+		var td *ecstypes.TaskDefinition
+		switch {
+		case err == nil:
+			td, tags = out.TaskDefinition, out.Tags
+		case !isCode(err, "ClientException", "InvalidParameterException"):
 			return err
 		}
-		td := out.TaskDefinition
-		tags = out.Tags
 		if td == nil || td.Status == ecstypes.TaskDefinitionStatusInactive || td.Status == ecstypes.TaskDefinitionStatusDeleteInProgress {
+			fam := it.obj.String("family")
+			owned, err := s.ledgerFamily(ctx, fam)
+			if err != nil {
+				return err
+			}
+			if owned {
+				// CI deploys and retires this family's revisions; the
+				// ledger knows the one that counts.
+				it.found, it.live = true, map[string]any{}
+				s.countIgnored(1)
+				return nil
+			}
 			it.note = "revision " + taskDefRef(ref) + " is deregistered"
 			return nil
 		}

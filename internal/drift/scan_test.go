@@ -179,6 +179,8 @@ func TestLedgerOwnedTaskDefinitionsAreNotDrift(t *testing.T) {
 	hand, err := drifttest.NewRevision(ctx, c, s1.TaskDefARN, "by-hand")
 	mustDo(t, err)
 	mustDo(t, drifttest.SwapTaskDefinition(ctx, c, st.Cluster, s1.Name, hand))
+	// CI retired the revision Terraform registered: the ledger owns the family.
+	mustDo(t, drifttest.Deregister(ctx, c, s0.TaskDefARN))
 
 	ledger := fakeLedger{
 		{Cluster: st.Cluster, Service: s0.Name}: ci,            // CI deployed what runs
@@ -189,6 +191,10 @@ func TestLedgerOwnedTaskDefinitionsAreNotDrift(t *testing.T) {
 	res := scan(t, c, st, drift.Options{Ledger: ledger, IgnoreChanges: tfstate.IgnoreChanges{
 		"aws_ecs_service." + s0.Name: {"task_definition"}, "aws_ecs_service." + s1.Name: {"task_definition"}}})
 	assertLines(t, summary(res), []string{"safe changed aws_ecs_service." + s1.Name + " task_definition"}, dump(res))
+	// Without the ledger, the retired revision is a deleted resource.
+	noLedger := scan(t, c, st, drift.Options{IgnoreChanges: tfstate.IgnoreChanges{
+		"aws_ecs_service." + s0.Name: {"task_definition"}, "aws_ecs_service." + s1.Name: {"task_definition"}}})
+	assertLines(t, summary(noLedger), []string{"critical missing aws_ecs_task_definition." + s0.Name + " "}, dump(noLedger))
 	f := res.Findings[0]
 	if f.Remediation == nil || f.Remediation.Action != "redeploy" || f.Remediation.TaskDefinition != s1.TaskDefARN || f.Remediation.Service != s1.Name {
 		t.Errorf("remediation = %+v, want redeploy of %s", f.Remediation, s1.TaskDefARN)
@@ -267,5 +273,24 @@ func TestTaskDefinitionFilesAreComparedWithTheRunningRevision(t *testing.T) {
 	ch := res.Findings[0].Changes[0]
 	if !strings.HasSuffix(ch.Before, ":v2") || !strings.HasSuffix(ch.After, ":v1") {
 		t.Errorf("change = %+v, want file :v2 vs live :v1", ch)
+	}
+}
+
+func TestAFilteredScanKnowsTheWholeState(t *testing.T) {
+	t.Parallel()
+	c, st, _ := newStack(t, 2)
+	s, err := tfstate.Parse(st.State())
+	mustDo(t, err)
+	all := s.Managed()
+	var clusters []tfstate.Object
+	for _, o := range all {
+		if o.Type == "aws_ecs_cluster" || o.Type == "aws_lb" {
+			clusters = append(clusters, o)
+		}
+	}
+	res, err := drift.New(c.Drift(), drift.Options{State: all}).Scan(context.Background(), clusters)
+	mustDo(t, err)
+	if len(res.Findings) != 0 || res.Checked != 2 {
+		t.Fatalf("services, target groups and rules of the state are not unmanaged:\n%s", dump(res))
 	}
 }

@@ -54,6 +54,10 @@ type Options struct {
 	Ledger Ledger
 	// Concurrency bounds the AWS calls in flight; 0 means 8.
 	Concurrency int
+	// State is every object of the state, when only part of it is scanned
+	// (a resources filter): what it names is managed, never unmanaged.
+	// Empty means the scanned objects are the whole state.
+	State []tfstate.Object
 	// Desired are task definitions from files (the `task-definitions`
 	// input), compared with the revision each service runs, by family.
 	Desired []DesiredTaskDefinition
@@ -155,6 +159,9 @@ func register(h handler) { handlers = append(handlers, h) }
 func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, error) {
 	res := &Result{}
 	s.state = objs
+	if len(s.o.State) > 0 {
+		s.state = s.o.State
+	}
 	byType := map[string][]*item{}
 	uncovered := map[string][]string{}
 	for _, o := range objs {

@@ -123,7 +123,7 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 	con.Infof("state %s: serial %d, %d managed resource instances in scope", cfg.State, st.Serial, len(objs))
 
 	clients := newClients(awsCfg, env.Getenv)
-	so := drift.Options{Ignore: cfg.Ignore, IgnoreChanges: cfg.IgnoreHCL, Desired: cfg.Desired}
+	so := drift.Options{Ignore: cfg.Ignore, IgnoreChanges: cfg.IgnoreHCL, Desired: cfg.Desired, State: st.Managed()}
 	var led *ledgerReader
 	if cfg.LedgerTable != "" {
 		led = newLedgerReader(dynamodb.NewFromConfig(awsCfg), cfg.LedgerTable)
@@ -139,6 +139,17 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 		res.Calls += led.calls.Load()
 	}
 
+	con.Infof("%d resources compared, %d findings, %d expected differences ignored, %d AWS calls", res.Checked, len(res.Findings), res.Ignored, res.Calls)
+	for _, f := range res.Findings {
+		con.Infof("  %-8s %-9s %s: %s", f.Class, f.Kind, f.Name(), oneLine(f))
+	}
+	for _, n := range res.NotChecked {
+		line := fmt.Sprintf("  not checked: %s (%d): %s", n.Type, len(n.Addresses), n.Reason)
+		if n.Permission != "" {
+			line += ", missing " + n.Permission
+		}
+		con.Infof("%s", line)
+	}
 	var remediated []string
 	if cfg.Remediate == "safe" {
 		remediated = remediate(ctx, env, clients, cfg, led, res)

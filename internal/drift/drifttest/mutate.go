@@ -182,3 +182,9 @@ func SetMaxCapacity(ctx context.Context, c Clients, st *Stack, max int32) error 
 		MinCapacity: aws.Int32(1), MaxCapacity: aws.Int32(max)})
 	return wrap("register scalable target", err)
 }
+
+// Deregister deregisters a task definition revision.
+func Deregister(ctx context.Context, c Clients, td string) error {
+	_, err := c.ECS.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(td)})
+	return wrap("deregister task definition", err)
+}
