@@ -526,9 +526,13 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			if s.TaskDefinition == "" {
 				continue
 			}
+			outcome := string(s.Status)
+			if !plan.Wait && s.Status == Succeeded {
+				outcome = "started" // not waited for: never a known-good revision
+			}
 			rec := ledger.Record{Cluster: plan.Cluster, Service: s.Service, Environment: st.environment, Images: s.Images,
 				TaskDefinition: s.TaskDefinition, Previous: s.Previous, Commit: env.Getenv("GITHUB_SHA"), Actor: env.Getenv("GITHUB_ACTOR"),
-				RunURL: runURL(env.Getenv), Start: s.Started, End: s.Finished, Outcome: string(s.Status), Reason: strings.Join(s.Reasons, "; ")}
+				RunURL: runURL(env.Getenv), Start: s.Started, End: s.Finished, Outcome: outcome, Reason: strings.Join(s.Reasons, "; ")}
 			if err := led.Put(context.WithoutCancel(ctx), rec); err != nil {
 				c.Warningf("%v", err)
 			}
