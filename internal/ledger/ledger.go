@@ -99,7 +99,8 @@ type Record struct {
 	Actor          string
 	RunURL         string
 	Start, End     time.Time
-	// Outcome is succeeded, rolled-back or failed.
+	// Outcome is succeeded, rolled-back or failed; started when the run did
+	// not wait for the deployment to finish.
 	Outcome string
 	// RollbackOf names the record ID (or revision) this run rolled back.
 	RollbackOf string
