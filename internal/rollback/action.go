@@ -61,6 +61,8 @@ type params struct {
 	cluster     string
 	services    []string
 	to, reason  string
+	// toFor holds per-service targets given as service=revision lines.
+	toFor map[string]string
 	mode        string
 	wait        bool
 	timeout     time.Duration
@@ -98,8 +100,7 @@ func parse(in *inputs.Inputs, getenv func(string) string) (*params, error) {
 		seen[s] = true
 		p.services = append(p.services, s)
 	}
-	p.to = in.String("to")
-	if err := ValidTo(p.to); err != nil {
+	if err := parseTo(p, in.Lines("to")); err != nil {
 		return nil, err
 	}
 	p.reason = in.String("reason")
@@ -126,7 +127,7 @@ func parse(in *inputs.Inputs, getenv func(string) string) (*params, error) {
 	if p.ledgerTable != "" && !regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`).MatchString(p.ledgerTable) {
 		return nil, inputs.Errorf("ledger-table", p.ledgerTable, "is not a DynamoDB table name (3-255 of letters, digits, _ . -)")
 	}
-	if p.to == "last-known-good" && p.ledgerTable == "" {
+	if (p.to == "last-known-good" || containsValue(p.toFor, "last-known-good")) && p.ledgerTable == "" {
 		return nil, inputs.Errorf("to", p.to, "needs ledger-table: the ledger records which deployments succeeded")
 	}
 	p.environment = in.String("environment")
@@ -198,7 +199,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 	for _, s := range p.services {
 		cur := aws.ToString(svcs[s].TaskDefinition)
 		current[s] = cur
-		to, err := r.Resolve(ctx, p.cluster, s, cur, p.to)
+		to, err := r.Resolve(ctx, p.cluster, s, cur, p.target(s))
 		if err != nil {
 			return err
 		}
@@ -271,4 +272,62 @@ func setOutputs(set func(string, string), res *deploy.Result, rolled, multi bool
 		set("task-definition-arn", string(b))
 	}
 	set("duration-seconds", strconv.Itoa(int(end.Sub(start).Round(time.Second).Seconds())))
+}
+
+// parseTo reads "to": one value for every service, or service=value lines.
+// A pinned revision belongs to one family, so with several services it must
+// be given per service.
+func parseTo(p *params, lines []string) error {
+	if len(lines) == 0 {
+		lines = []string{"previous"}
+	}
+	if len(lines) == 1 && !strings.Contains(lines[0], "=") {
+		p.to = lines[0]
+		if err := ValidTo(p.to); err != nil {
+			return err
+		}
+		if len(p.services) > 1 && p.to != "previous" && p.to != "last-known-good" {
+			return inputs.Errorf("to", p.to, "pins one revision but %d services are given; write one service=revision line per service, or use previous or last-known-good", len(p.services))
+		}
+		return nil
+	}
+	known := map[string]bool{}
+	for _, s := range p.services {
+		known[s] = true
+	}
+	p.toFor = map[string]string{}
+	for _, l := range lines {
+		svc, v, ok := strings.Cut(l, "=")
+		svc, v = strings.TrimSpace(svc), strings.TrimSpace(v)
+		if !ok || !known[svc] {
+			return inputs.Errorf("to", l, "with several targets write one service=revision line per service; services: %s", strings.Join(p.services, ", "))
+		}
+		if err := ValidTo(v); err != nil {
+			return err
+		}
+		p.toFor[svc] = v
+	}
+	for _, s := range p.services {
+		if _, ok := p.toFor[s]; !ok {
+			return inputs.Errorf("to", "", "has no line for service %s", s)
+		}
+	}
+	return nil
+}
+
+// target is where service s returns to.
+func (p *params) target(s string) string {
+	if v, ok := p.toFor[s]; ok {
+		return v
+	}
+	return p.to
+}
+
+func containsValue(m map[string]string, v string) bool {
+	for _, x := range m {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

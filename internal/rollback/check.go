@@ -41,7 +41,7 @@ func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *depl
 		f := r.Check(*s, p.check, firing)
 		switch f.Action {
 		case "rollback":
-			to, err := r.Resolve(ctx, p.cluster, name, f.Current, p.to)
+			to, err := r.Resolve(ctx, p.cluster, name, f.Current, p.target(name))
 			if err != nil || to == f.Current {
 				f.Escalate = true
 				why := "no other revision to return to"

@@ -225,6 +225,16 @@ func TestRollbackToNamedRevision(t *testing.T) {
 	e.steadyOn("web:1")
 }
 
+func TestRollbackPerServiceLines(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.update("web:v2", 3*time.Minute)
+	e.update("web:v3", 3*time.Minute)
+	r := e.run(map[string]string{"cluster": "prod", "service": "web", "to": "web=web:1"})
+	require.Equal(t, 0, r.code, r.stdout)
+	e.steadyOn("web:1")
+}
+
 func TestRollbackAlreadyThere(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
@@ -249,6 +259,8 @@ func TestRollbackBadInput(t *testing.T) {
 		{"no previous", map[string]string{"cluster": "prod", "service": "web"}, "to", "no earlier active revision"},
 		{"missing service", map[string]string{"cluster": "prod", "service": "api"}, "service", "does not exist"},
 		{"missing cluster", map[string]string{"cluster": "staging", "service": "web"}, "cluster", "does not exist"},
+		{"pinned revision for several services", map[string]string{"cluster": "prod", "service": "web,api", "to": "web:1"}, "to", "pins one revision but 2 services are given"},
+		{"target line for unknown service", map[string]string{"cluster": "prod", "service": "web", "to": "api=api:1"}, "to", "one service=revision line per service"},
 		{"bad mode", map[string]string{"cluster": "prod", "service": "web", "mode": "auto"}, "mode", "allowed: check, rollback"},
 	}
 	for _, tc := range cases {
