@@ -170,8 +170,13 @@ func Load(roots []string, opts Options) (*Tree, error) {
 				t.Modules = append(t.Modules, child)
 				queue = append(queue, child)
 			}
-			child.callers = append(child.callers, &moduleCall{block: call, caller: m})
 			m.Children[name] = child
+			if child == m || calledBy(m, child, map[*Module]bool{}) {
+				// A module cycle (terraform refuses it): the call's
+				// arguments stay unknown rather than recurse forever.
+				continue
+			}
+			child.callers = append(child.callers, &moduleCall{block: call, caller: m})
 		}
 	}
 	return t, nil
@@ -487,4 +492,18 @@ func merge(a, b map[string]cty.Value) map[string]cty.Value {
 		out[k] = v
 	}
 	return out
+}
+
+// calledBy reports whether m is (transitively) called by ancestor.
+func calledBy(m, ancestor *Module, seen map[*Module]bool) bool {
+	if seen[m] {
+		return false
+	}
+	seen[m] = true
+	for _, c := range m.callers {
+		if c.caller == ancestor || calledBy(c.caller, ancestor, seen) {
+			return true
+		}
+	}
+	return false
 }

@@ -269,3 +269,39 @@ func TestExtraFunctions(t *testing.T) {
 		}
 	}
 }
+
+// TestModuleCyclesDoNotHang: a module that calls itself or its caller is
+// invalid Terraform, but loading and evaluating it must finish.
+func TestModuleCyclesDoNotHang(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string]string{
+		"main.tf":     "module \"a\" {\n  source = \"./a\"\n  x      = 1\n}\n",
+		"a/main.tf":   "variable \"x\" {}\nmodule \"b\" {\n  source = \"../b\"\n  y      = var.x\n}\nmodule \"self\" {\n  source = \"./\"\n  x      = var.x\n}\nlocals {\n  v = var.x\n}\n",
+		"b/main.tf":   "variable \"y\" {}\nmodule \"a\" {\n  source = \"../a\"\n  x      = var.y\n}\nlocals {\n  w = var.y\n}\n",
+	}
+	for p, c := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tree, err := Load([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tree.Modules) != 3 {
+		t.Fatalf("modules: %d", len(tree.Modules))
+	}
+	for _, m := range tree.Modules {
+		for _, a := range m.Locals {
+			m.Eval.Eval(a.Expr)
+		}
+	}
+	a := tree.Modules[1]
+	if v := a.Eval.VarValue("x"); !v.RawEquals(cty.NumberIntVal(1)) {
+		t.Errorf("a.x = %#v; the root's argument should flow in", v)
+	}
+}
