@@ -276,9 +276,9 @@ func TestModuleCyclesDoNotHang(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	files := map[string]string{
-		"main.tf":     "module \"a\" {\n  source = \"./a\"\n  x      = 1\n}\n",
-		"a/main.tf":   "variable \"x\" {}\nmodule \"b\" {\n  source = \"../b\"\n  y      = var.x\n}\nmodule \"self\" {\n  source = \"./\"\n  x      = var.x\n}\nlocals {\n  v = var.x\n}\n",
-		"b/main.tf":   "variable \"y\" {}\nmodule \"a\" {\n  source = \"../a\"\n  x      = var.y\n}\nlocals {\n  w = var.y\n}\n",
+		"main.tf":   "module \"a\" {\n  source = \"./a\"\n  x      = 1\n}\n",
+		"a/main.tf": "variable \"x\" {}\nmodule \"b\" {\n  source = \"../b\"\n  y      = var.x\n}\nmodule \"self\" {\n  source = \"./\"\n  x      = var.x\n}\nlocals {\n  v = var.x\n}\n",
+		"b/main.tf": "variable \"y\" {}\nmodule \"a\" {\n  source = \"../a\"\n  x      = var.y\n}\nlocals {\n  w = var.y\n}\n",
 	}
 	for p, c := range files {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
