@@ -209,7 +209,6 @@ func (r *Roller) Check(s types.Service, o CheckOptions, firing []string) Finding
 	if len(firing) > 0 {
 		f.Problems = append(f.Problems, "alarm "+strings.Join(firing, ", ")+" in ALARM")
 	}
-	hasPrevious := len(s.Deployments) > 0
 	switch {
 	case deploymentBad:
 		f.Action = "rollback"
@@ -220,7 +219,6 @@ func (r *Roller) Check(s types.Service, o CheckOptions, firing []string) Finding
 	case len(firing) > 0:
 		f.Escalate = true // alarms on a revision that has run a long time: a new deployment will not fix it
 	}
-	_ = hasPrevious
 	return f
 }
 
