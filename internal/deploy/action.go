@@ -82,9 +82,9 @@ var (
 	clusterRe  = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/)?[A-Za-z0-9_-]{1,255}$`)
 )
 
-// ParseInputs reads and checks every input of deploy-ecs without any AWS
+// parseInputs reads and checks every input of deploy-ecs without any AWS
 // call. Errors are *inputs.Error naming the input.
-func (rt *Runtime) ParseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
+func (rt *Runtime) parseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
 	p := &Plan{}
 	var err error
 	if p.Cluster, err = in.Required("cluster"); err != nil {
@@ -448,7 +448,7 @@ func parseHealthURLs(in *inputs.Inputs, services []string) (map[string]string, e
 
 // Run runs deploy-ecs.
 func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
-	plan, st, err := rt.ParseInputs(env.Inputs)
+	plan, st, err := rt.parseInputs(env.Inputs)
 	if err != nil {
 		return err
 	}

@@ -226,11 +226,6 @@ func (e *Engine) describeServices(ctx context.Context, cluster string, names []s
 			}
 			return nil, fmt.Errorf("failed to describe services in cluster %s: %w", cluster, err)
 		}
-		for _, f := range res.Failures {
-			if aws.ToString(f.Reason) == "MISSING" {
-				continue
-			}
-		}
 		for i := range res.Services {
 			s := res.Services[i]
 			out[aws.ToString(s.ServiceName)] = &s

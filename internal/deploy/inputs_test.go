@@ -28,7 +28,7 @@ func parseWith(t *testing.T, in map[string]string) (*Plan, *settings, error) {
 		}
 		return nil, &os.PathError{Op: "open", Path: p, Err: os.ErrNotExist}
 	}}
-	return rt.ParseInputs(inputs.New(spec, in, nil))
+	return rt.parseInputs(inputs.New(spec, in, nil))
 }
 
 func TestParseInputsDefaults(t *testing.T) {
