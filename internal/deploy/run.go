@@ -219,7 +219,7 @@ func (e *Engine) runWave(ctx context.Context, p *Prepared, wave []Target, res *R
 			if plan.RollbackOnFailure {
 				for _, tr := range ts {
 					if tr.r.Status == Succeeded || tr.phase == phDeploying || tr.phase == phVerifying {
-						if tr.r.TaskDefinition == "" || tr.r.TaskDefinition == tr.r.Previous && tr.r.Status == Succeeded {
+						if tr.r.TaskDefinition == "" || (tr.r.TaskDefinition == tr.r.Previous && tr.r.Status == Succeeded) {
 							continue
 						}
 						tr.r.Reasons = append(tr.r.Reasons, "rolled back with its wave because "+failedNames(ts)+" failed")

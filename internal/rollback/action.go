@@ -247,7 +247,7 @@ func (rt *Runtime) record(ctx context.Context, env *cli.Env, led *ledger.Ledger,
 		return
 	}
 	for _, s := range res.Services {
-		if s.TaskDefinition == "" || s.TaskDefinition == current[s.Service] && s.Note != "" {
+		if s.TaskDefinition == "" || (s.TaskDefinition == current[s.Service] && s.Note != "") {
 			continue
 		}
 		rec := ledger.Record{Cluster: p.cluster, Service: s.Service, Environment: p.environment, Images: s.Images,
