@@ -58,11 +58,11 @@ func realClients(ctx context.Context, env *cli.Env) (Clients, error) {
 }
 
 type params struct {
-	cluster     string
-	services    []string
-	to, reason  string
+	cluster    string
+	services   []string
+	to, reason string
 	// toFor holds per-service targets given as service=revision lines.
-	toFor map[string]string
+	toFor       map[string]string
 	mode        string
 	wait        bool
 	timeout     time.Duration
