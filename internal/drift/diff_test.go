@@ -140,3 +140,18 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+func TestSimpleForwardSpellingsCompareEqual(t *testing.T) {
+	t.Parallel()
+	state := decode(t, `{"default_action":[{"type":"forward","target_group_arn":"","forward":[{"target_group":[{"arn":"tg1","weight":1}],"stickiness":[]}]}]}`)
+	live := decode(t, `{"default_action":[{"type":"forward","target_group_arn":"tg1"}]}`)
+	sp := spec{sets: map[string][]string{"default_action": actionKeys}}
+	want := withAttr(state, "default_action", simpleForward(state["default_action"]))
+	if got := render(compare(sp, want, live)); got != "" {
+		t.Fatalf("got %q", got)
+	}
+	weighted := decode(t, `{"default_action":[{"type":"forward","forward":[{"target_group":[{"arn":"tg1","weight":90},{"arn":"tg2","weight":10}]}]}]}`)
+	if got := render(compare(sp, withAttr(weighted, "default_action", simpleForward(weighted["default_action"])), live)); got == "" {
+		t.Fatal("a weighted forward must differ from a plain one")
+	}
+}

@@ -17,6 +17,8 @@ type ELBAPI interface {
 	DescribeRules(ctx context.Context, in *elb.DescribeRulesInput, optFns ...func(*elb.Options)) (*elb.DescribeRulesOutput, error)
 	DescribeTargetGroups(ctx context.Context, in *elb.DescribeTargetGroupsInput, optFns ...func(*elb.Options)) (*elb.DescribeTargetGroupsOutput, error)
 	DescribeTags(ctx context.Context, in *elb.DescribeTagsInput, optFns ...func(*elb.Options)) (*elb.DescribeTagsOutput, error)
+	DescribeLoadBalancerAttributes(ctx context.Context, in *elb.DescribeLoadBalancerAttributesInput, optFns ...func(*elb.Options)) (*elb.DescribeLoadBalancerAttributesOutput, error)
+	DescribeTargetGroupAttributes(ctx context.Context, in *elb.DescribeTargetGroupAttributesInput, optFns ...func(*elb.Options)) (*elb.DescribeTargetGroupAttributesOutput, error)
 }
 
 func init() {
@@ -186,6 +188,7 @@ func scanELB(ctx context.Context, s *Scanner, items map[string][]*item) error {
 					continue
 				}
 				it.found, it.arn = true, arn
+				it.want = withAttr(it.obj.Attributes, "default_action", simpleForward(it.obj.Attributes["default_action"]))
 				managedListener[arn] = it.obj.Address
 				var certs []any
 				for _, c := range l.Certificates {
@@ -251,6 +254,7 @@ func scanELB(ctx context.Context, s *Scanner, items map[string][]*item) error {
 					continue
 				}
 				it.found, it.arn = true, arn
+				it.want = withAttr(it.obj.Attributes, "action", simpleForward(it.obj.Attributes["action"]))
 				prio, _ := strconv.Atoi(aws.ToString(r.Priority))
 				it.live = map[string]any{
 					"priority":  prio,
@@ -265,14 +269,122 @@ func scanELB(ctx context.Context, s *Scanner, items map[string][]*item) error {
 	if err != nil {
 		return err
 	}
-	return elbTags(ctx, s, tagged)
+	if err := elbTags(ctx, s, tagged); err != nil {
+		return err
+	}
+	return elbAttributes(ctx, s, items)
+}
+
+// elbAttributes reads the attributes Terraform keeps as arguments of
+// aws_lb (deletion protection, idle timeout, ...) and aws_lb_target_group
+// (deregistration delay, stickiness): one call per load balancer and per
+// target group.
+func elbAttributes(ctx context.Context, s *Scanner, items map[string][]*item) error {
+	var lbs, tgs []*item
+	for _, it := range items["aws_lb"] {
+		if it.found && it.live["load_balancer_type"] == string(elbtypes.LoadBalancerTypeEnumApplication) {
+			lbs = append(lbs, it)
+		}
+	}
+	for _, it := range items["aws_lb_target_group"] {
+		if it.found {
+			tgs = append(tgs, it)
+		}
+	}
+	err := each(ctx, lbs, func(it *item) error {
+		out, err := call(ctx, s, func() (*elb.DescribeLoadBalancerAttributesOutput, error) {
+			return s.c.ELB.DescribeLoadBalancerAttributes(ctx, &elb.DescribeLoadBalancerAttributesInput{LoadBalancerArn: aws.String(it.arn)})
+		})
+		if err != nil {
+			return err
+		}
+		for _, a := range out.Attributes {
+			v := aws.ToString(a.Value)
+			switch aws.ToString(a.Key) {
+			case "deletion_protection.enabled":
+				it.live["enable_deletion_protection"] = v
+			case "idle_timeout.timeout_seconds":
+				it.live["idle_timeout"] = v
+			case "routing.http.drop_invalid_header_fields.enabled":
+				it.live["drop_invalid_header_fields"] = v
+			case "routing.http2.enabled":
+				it.live["enable_http2"] = v
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return each(ctx, tgs, func(it *item) error {
+		out, err := call(ctx, s, func() (*elb.DescribeTargetGroupAttributesOutput, error) {
+			return s.c.ELB.DescribeTargetGroupAttributes(ctx, &elb.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(it.arn)})
+		})
+		if err != nil {
+			return err
+		}
+		st := map[string]any{}
+		for _, a := range out.Attributes {
+			v := aws.ToString(a.Value)
+			switch aws.ToString(a.Key) {
+			case "deregistration_delay.timeout_seconds":
+				it.live["deregistration_delay"] = v
+			case "stickiness.enabled":
+				st["enabled"] = v
+			case "stickiness.type":
+				st["type"] = v
+			case "stickiness.lb_cookie.duration_seconds":
+				st["cookie_duration"] = v
+			}
+		}
+		if len(st) > 0 {
+			it.live["stickiness"] = []any{st}
+		}
+		return nil
+	})
+}
+
+// simpleForward rewrites a forward action whose forward block names one
+// target group as the plain target_group_arn form: AWS reports both
+// spellings of the same action, and Terraform state may hold either.
+func simpleForward(v any) any {
+	list, ok := v.([]any)
+	if !ok {
+		return v
+	}
+	out := make([]any, 0, len(list))
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			out = append(out, e)
+			continue
+		}
+		c := map[string]any{}
+		for k, x := range m {
+			c[k] = x
+		}
+		if fw, ok := c["forward"].([]any); ok && len(fw) == 1 {
+			if f, ok := fw[0].(map[string]any); ok {
+				if tgs, ok := f["target_group"].([]any); ok && len(tgs) == 1 {
+					if tg, ok := tgs[0].(map[string]any); ok {
+						if c["target_group_arn"] == nil || c["target_group_arn"] == "" {
+							c["target_group_arn"] = tg["arn"]
+						}
+						delete(c, "forward")
+					}
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func liveActions(actions []elbtypes.Action) []any {
 	var out []any
 	for _, a := range actions {
 		m := map[string]any{"type": string(a.Type), "target_group_arn": aws.ToString(a.TargetGroupArn)}
-		if a.ForwardConfig != nil && len(a.ForwardConfig.TargetGroups) > 1 {
+		if a.ForwardConfig != nil && len(a.ForwardConfig.TargetGroups) > 1 { // one is the plain form
 			var tgs []any
 			for _, t := range a.ForwardConfig.TargetGroups {
 				tgs = append(tgs, map[string]any{"arn": aws.ToString(t.TargetGroupArn), "weight": int(aws.ToInt32(t.Weight))})
@@ -368,4 +480,14 @@ func pages(ctx context.Context, s *Scanner, fn func(token *string) (*string, err
 		}
 		token = next
 	}
+}
+
+// withAttr returns a copy of attrs with one attribute replaced.
+func withAttr(attrs map[string]any, name string, v any) map[string]any {
+	out := make(map[string]any, len(attrs))
+	for k, x := range attrs {
+		out[k] = x
+	}
+	out[name] = v
+	return out
 }

@@ -83,6 +83,7 @@ func scanIAM(ctx context.Context, s *Scanner, items map[string][]*item) error {
 			"path":                 aws.ToString(r.Path),
 			"tags":                 tags,
 		}
+		it.live["permissions_boundary"] = ""
 		if pb := r.PermissionsBoundary; pb != nil {
 			it.live["permissions_boundary"] = aws.ToString(pb.PermissionsBoundaryArn)
 		}

@@ -223,6 +223,7 @@ func TestMoreDriftKinds(t *testing.T) {
 	mustDo(t, drifttest.AttachPolicy(ctx, c, st.RoleName, st.Name+"-extra"))            // critical unmanaged
 	mustDo(t, drifttest.ExtraRoute(ctx, c, st, st.Name+"-x", 90))                       // unmanaged TG + rule
 	mustDo(t, drifttest.SetHealthCheckPath(ctx, c, s1.TGARN, "/"))                      // review
+	mustDo(t, drifttest.SetDeregistrationDelay(ctx, c, s1.TGARN, "30"))                 // review
 	mustDo(t, drifttest.SetAlarmDescription(ctx, c, s1.Alarm, "edited in the console")) // safe
 	mustDo(t, drifttest.MakeMutable(ctx, c, st.Repo))                                   // critical
 	mustDo(t, drifttest.DeleteLifecyclePolicy(ctx, c, st.Repo))                         // missing
@@ -241,7 +242,7 @@ func TestMoreDriftKinds(t *testing.T) {
 		"review changed aws_appautoscaling_target." + s0.Name + " max_capacity",
 		"review unmanaged aws_lb_listener_rule " + "RULE",
 		"review unmanaged aws_lb_target_group " + st.Name + "-x ",
-		"review changed aws_lb_target_group." + s1.Name + " health_check.path",
+		"review changed aws_lb_target_group." + s1.Name + " deregistration_delay,health_check.path",
 		"safe changed aws_cloudwatch_metric_alarm." + s1.Name + "_cpu alarm_description",
 	}
 	got := summary(res)

@@ -300,7 +300,8 @@ func buildLB(ctx context.Context, c Clients, st *Stack, o Options) error {
 	}
 	st.LBARN = aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
 	st.add("aws_lb", "main", map[string]any{"id": st.LBARN, "arn": st.LBARN, "name": st.Name + "-alb", "internal": false, "load_balancer_type": "application",
-		"security_groups": []any{st.ALBSG}, "subnets": []any{st.Subnets[0], st.Subnets[1]}, "ip_address_type": "ipv4"})
+		"security_groups": []any{st.ALBSG}, "subnets": []any{st.Subnets[0], st.Subnets[1]}, "ip_address_type": "ipv4",
+		"enable_deletion_protection": false, "idle_timeout": 60, "drop_invalid_header_fields": false, "enable_http2": true})
 	return nil
 }
 
@@ -318,6 +319,7 @@ func buildServices(ctx context.Context, c Clients, st *Stack, o Options) error {
 		svc := Service{Name: name, Family: st.Name + "-" + name, TGARN: aws.ToString(t.TargetGroupArn)}
 		st.add("aws_lb_target_group", name, map[string]any{"id": svc.TGARN, "arn": svc.TGARN, "name": aws.ToString(t.TargetGroupName), "port": 8080,
 			"protocol": "HTTP", "target_type": "ip", "vpc_id": st.VPC, "deregistration_delay": "300",
+			"stickiness": []any{map[string]any{"enabled": false, "type": "lb_cookie", "cookie_duration": 86400, "cookie_name": ""}},
 			"health_check": []any{map[string]any{"enabled": true, "path": "/health", "port": aws.ToString(t.HealthCheckPort), "protocol": string(t.HealthCheckProtocol),
 				"interval": int(aws.ToInt32(t.HealthCheckIntervalSeconds)), "timeout": int(aws.ToInt32(t.HealthCheckTimeoutSeconds)),
 				"healthy_threshold": int(aws.ToInt32(t.HealthyThresholdCount)), "unhealthy_threshold": int(aws.ToInt32(t.UnhealthyThresholdCount)),

@@ -188,3 +188,10 @@ func Deregister(ctx context.Context, c Clients, td string) error {
 	_, err := c.ECS.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(td)})
 	return wrap("deregister task definition", err)
 }
+
+// SetDeregistrationDelay changes a target group's deregistration delay.
+func SetDeregistrationDelay(ctx context.Context, c Clients, tg, seconds string) error {
+	_, err := c.ELB.ModifyTargetGroupAttributes(ctx, &elb.ModifyTargetGroupAttributesInput{TargetGroupArn: aws.String(tg),
+		Attributes: []elbtypes.TargetGroupAttribute{{Key: aws.String("deregistration_delay.timeout_seconds"), Value: aws.String(seconds)}}})
+	return wrap("modify target group attributes", err)
+}
