@@ -520,3 +520,19 @@ func TestRollbackThatCannotStartIsReported(t *testing.T) {
 	require.True(t, strings.HasSuffix(aws.ToString(s.TaskDefinition), "/web:2"), "the service stays on the broken revision")
 	contains(t, e.summary(res), "rollback to web:1 failed", "image pull error")
 }
+
+func TestGateFailureAtPauseWithoutRollbackStaysPaused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, "web")
+	e.http.status = func(time.Time) int { return 500 }
+	p := e.plan("v2", "", "web")
+	p.Strategy = Strategy{Kind: "blue-green"}
+	p.Gates.HealthCheckURL = "https://test.example.com/health"
+	p.RollbackOnFailure = false
+	res := e.run(context.Background(), p)
+	require.Equal(t, Failed, res.Status, e.summary(res))
+	out, err := e.sim.DescribeServiceDeployments(context.Background(), &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{res.Services[0].DeploymentID}})
+	require.NoError(t, err)
+	require.Equal(t, types.ServiceDeploymentStatusInProgress, out.ServiceDeployments[0].Status, "nobody answered the hook")
+	contains(t, e.summary(res), "stays paused at POST_TEST_TRAFFIC_SHIFT", "status 500")
+}

@@ -368,6 +368,10 @@ func (e *Engine) fail(ctx context.Context, plan *Plan, tr *tracker, res *Result,
 		r.Finished = now
 		r.LeftOn = r.TaskDefinition
 		r.Note = "rollback-on-failure is off: the service stays on " + shortTD(r.TaskDefinition)
+		if tr.native && tr.sd != nil && awaitingHook(tr.sd) != nil {
+			r.LeftOn = r.Previous // production traffic has not moved
+			r.Note = fmt.Sprintf("rollback-on-failure is off: the deployment stays paused at %s; ECS applies the hook's timeout action", tr.sd.LifecycleStage)
+		}
 	}
 	r.Explanation = append(e.explain(ctx, plan, tr), targets...)
 }
