@@ -194,6 +194,9 @@ func jsonScalar(v any) (string, bool) {
 	return "", false
 }
 
+// notASecret are names that point at a secret rather than hold one.
+var notASecret = regexp.MustCompile(`(?i)(_FILE|_PATH|_NAME|_ARN|_URL|_URI|_ID|_REF|_HEADER)$`)
+
 var secretName = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY)`)
 
 // imageMutable says whether an image reference can change under the same
@@ -346,11 +349,11 @@ func init() {
 						for _, e := range treeList(ctr["environment"]) {
 							kv := treeMap(e)
 							name, ok := treeString(kv, "name")
-							if !ok || !secretName.MatchString(name) {
+							if !ok || !secretName.MatchString(name) || notASecret.MatchString(name) {
 								continue
 							}
 							val, ok := treeString(kv, "value")
-							if !ok || val == "" {
+							if !ok || val == "" || strings.HasPrefix(val, "arn:") {
 								continue
 							}
 							c.Report(td.containers.locate(name), td.address, "%s: container %s passes %s as a plain environment value", td.address, containerName(ctr, i), name)
