@@ -36,6 +36,7 @@ type atom struct {
 	dir, proto, ports, peer string
 }
 
+// String renders the permission as the report shows it.
 func (a atom) String() string {
 	prep := "from"
 	if a.dir == "egress" {

@@ -17,6 +17,7 @@ import (
 // state location must be given explicitly.
 type NoBackendError struct{ Dir string }
 
+// Error says which root lacks the backend.
 func (e *NoBackendError) Error() string {
 	return fmt.Sprintf("no `backend \"s3\"` block in the *.tf files of %s", e.Dir)
 }

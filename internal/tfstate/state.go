@@ -43,6 +43,7 @@ type FormatError struct {
 	Reason string
 }
 
+// Error says why the document is not state.
 func (e *FormatError) Error() string { return "not a Terraform state (format version 4): " + e.Reason }
 
 // Parse decodes a Terraform state document. Anything that is not JSON
