@@ -312,11 +312,9 @@ func (e *Engine) answerHooks(ctx context.Context, plan *Plan, tr *tracker, res *
 			return
 		}
 		if v == fail {
+			// fail answers the hook with ROLLBACK (or leaves it paused
+			// without rollback-on-failure)
 			tr.answered[id] = true
-			if !plan.RollbackOnFailure {
-				e.fail(ctx, plan, tr, res, fmt.Sprintf("gate failed at %s: %s", stage, reason), false)
-				return
-			}
 			e.fail(ctx, plan, tr, res, fmt.Sprintf("gate failed at %s: %s", stage, reason), false)
 			return
 		}
