@@ -204,6 +204,7 @@ type result struct {
 	requests       int64
 	requestLog     string
 	summary        string
+	outputs        string
 }
 
 func (r result) all() string {
@@ -320,9 +321,10 @@ func run(t testing.TB, action string, m mode, in map[string]string, extraArgs ..
 	require.NoError(t, ctx.Err(), "ecsflow-%s did not finish in time\n%s%s", action, stdout.String(), stderr.String())
 	srv.Close() // waits for in-flight requests, so the count is final
 	sum, _ := os.ReadFile(summary)
+	outs, _ := os.ReadFile(filepath.Join(tmp, "output"))
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	return result{code: code, stdout: stdout.String(), stderr: stderr.String(), requests: rec.n.Load(), requestLog: rec.log.String(), summary: string(sum)}
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String(), requests: rec.n.Load(), requestLog: rec.log.String(), summary: string(sum), outputs: string(outs)}
 }
 
 // stackTrace matches what a Go panic or stack trace prints.
@@ -352,6 +354,7 @@ func assertBadInput(t *testing.T, m mode, r result, input string) {
 			assert.Contains(t, errs[0], named, "the ::error line names the input")
 		}
 		assert.Empty(t, lines(r.stderr, "error:"), "inside Actions the error is a workflow command")
+		assert.Empty(t, r.outputs, "bad input sets no step outputs")
 	case outside:
 		errs := lines(r.stderr, "error:")
 		if assert.Len(t, errs, 1, "exactly one error: line on stderr\n%s", r.all()) {
