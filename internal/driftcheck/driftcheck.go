@@ -97,8 +97,13 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 		awsCfg, err = o.AWSConfig(ctx)
 	} else {
 		ao := awsconfig.FromInputs(env.Inputs, env.Getenv, con.Action().GetIDToken)
+		// The stack's region: the input, a var-file's aws_region, the
+		// environment, and last the state bucket's region.
 		if ao.Region == "" {
 			ao.Region = cfg.Region
+		}
+		if ao.Region == "" && env.Getenv("AWS_REGION") == "" && env.Getenv("AWS_DEFAULT_REGION") == "" {
+			ao.Region = cfg.State.Region
 		}
 		if ao.RoleSessionName == "" {
 			ao.RoleSessionName = "ecsflow-drift-check"
@@ -110,7 +115,11 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 	}
 	if st == nil {
 		end := con.Group("Reading the Terraform state " + cfg.State.String())
-		st, err = loadState(ctx, cfg, s3.NewFromConfig(awsCfg, awsconfig.S3Options(env.Getenv)...))
+		s3opts := awsconfig.S3Options(env.Getenv)
+		if r := cfg.State.Region; r != "" { // the bucket may live elsewhere than the stack
+			s3opts = append(s3opts, func(o *s3.Options) { o.Region = r })
+		}
+		st, err = loadState(ctx, cfg, s3.NewFromConfig(awsCfg, s3opts...))
 		end()
 		if err != nil {
 			return err
@@ -347,9 +356,6 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 			return nil, inputs.Errorf("path", cfg.Path, "%v%s", err, hint)
 		}
 		cfg.State, cfg.StateInput = loc, "path"
-		if cfg.Region == "" {
-			cfg.Region = loc.Region
-		}
 	} else {
 		return nil, inputs.Errorf("path", "", "and `state` are both empty; give the Terraform root (path) or the state (state)")
 	}
