@@ -93,7 +93,7 @@ func (p *Plan) FargateCost() CostDelta {
 	refs := p.serviceTaskDefRefs()
 	for i := range p.ResourceChanges {
 		rc := &p.ResourceChanges[i]
-		if rc.Type != "aws_ecs_service" || rc.Mode == "data" {
+		if rc.Type != "aws_ecs_service" || rc.Mode == "data" || !onFargate(rc) {
 			continue
 		}
 		td := findTaskDef(rc, refs, taskDefs)
@@ -241,4 +241,19 @@ func ParseMemory(s string) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// onFargate is false for services that run on EC2 or external instances
+// (their cost is the instances', not Fargate's).
+func onFargate(rc *ResourceChange) bool {
+	for _, v := range []any{rc.Change.Before, rc.Change.After} {
+		m, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		if lt, ok := m["launch_type"].(string); ok && (lt == "EC2" || lt == "EXTERNAL") {
+			return false
+		}
+	}
+	return true
 }

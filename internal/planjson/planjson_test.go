@@ -23,10 +23,10 @@ func load(t *testing.T) *Plan {
 func TestSummary(t *testing.T) {
 	t.Parallel()
 	total, byType := load(t).Summary()
-	if total != (Counts{Create: 4, Update: 1, Replace: 1, Delete: 2}) {
+	if total != (Counts{Create: 5, Update: 1, Replace: 1, Delete: 2}) {
 		t.Errorf("total %+v", total)
 	}
-	if len(byType) != 2 || byType[0].Type != "aws_ecs_service" || byType[0].Counts != (Counts{Create: 2, Update: 1, Delete: 1}) ||
+	if len(byType) != 2 || byType[0].Type != "aws_ecs_service" || byType[0].Counts != (Counts{Create: 3, Update: 1, Delete: 1}) ||
 		byType[1].Counts != (Counts{Create: 2, Replace: 1, Delete: 1}) {
 		t.Errorf("by type %+v", byType)
 	}
@@ -81,6 +81,7 @@ func TestFargateCost(t *testing.T) {
 	if math.Abs(cd.VCPUHoursDelta-0.25*730) > 0.001 {
 		t.Errorf("vCPU-hours %.2f", cd.VCPUHoursDelta)
 	}
+	// aws_ecs_service.on_ec2 runs on EC2: not part of the Fargate bill.
 	if len(cd.Unknown) != 1 || cd.Unknown[0] != "aws_ecs_service.later" {
 		t.Errorf("unknown %v", cd.Unknown)
 	}

@@ -432,7 +432,7 @@ func TestPlanAnalysisInSummary(t *testing.T) {
 	if r.code != exitcode.Negative || !strings.Contains(r.stdout, "EF901") {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
 	}
-	for _, want := range []string{"### Plan", "4 to add, 1 to change, 1 to replace, 2 to destroy", "**Fargate cost:**", "us-east-1 prices",
+	for _, want := range []string{"### Plan", "5 to add, 1 to change, 1 to replace, 2 to destroy", "**Fargate cost:**", "us-east-1 prices",
 		"`aws_ecs_service.app`", "Not estimated (size or count known only after apply): aws_ecs_service.later"} {
 		if !strings.Contains(r.summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, r.summary)
