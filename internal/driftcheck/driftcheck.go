@@ -417,50 +417,46 @@ func firstNonEmpty(v ...string) string {
 }
 
 // filterObjects keeps the objects the resources filters name. A filter is a
-// type or an address glob; one that matches nothing is a bad input.
+// type or an address glob; an address that matches nothing is a bad input.
 func filterObjects(objs []tfstate.Object, filters []string) ([]tfstate.Object, error) {
 	if len(filters) == 0 {
 		return objs, nil
 	}
-	ig, err := drift.NewIgnorer(filters)
-	if err != nil {
-		return nil, inputs.Errorf("resources", strings.Join(filters, ","), "%v", err)
+	matchers := make([]*drift.Ignorer, len(filters))
+	for i, f := range filters {
+		m, err := drift.NewIgnorer([]string{f})
+		if err != nil {
+			return nil, inputs.Errorf("resources", f, "%v", err)
+		}
+		matchers[i] = m
 	}
+	hit := make([]bool, len(filters))
 	var out []tfstate.Object
 	for _, o := range objs {
-		for _, f := range filters {
-			if o.Type == f {
-				out = append(out, o)
-				break
+		keep := false
+		for i, f := range filters {
+			if o.Type == f || matchers[i].Match(o.Address, "") {
+				hit[i], keep = true, true
 			}
-			if one, _ := drift.NewIgnorer([]string{f}); one.Match(o.Address, "") {
-				out = append(out, o)
-				break
-			}
+		}
+		if keep {
+			out = append(out, o)
 		}
 	}
-	_ = ig
-	for _, f := range filters {
-		hit := false
+	for i, f := range filters {
+		if hit[i] || !strings.Contains(f, ".") {
+			continue
+		}
+		var types []string
+		seen := map[string]bool{}
 		for _, o := range objs {
-			one, _ := drift.NewIgnorer([]string{f})
-			if o.Type == f || one.Match(o.Address, "") {
-				hit = true
-				break
+			if !seen[o.Type] {
+				seen[o.Type] = true
+				types = append(types, o.Type)
 			}
 		}
-		if !hit && strings.Contains(f, ".") {
-			var types []string
-			seen := map[string]bool{}
-			for _, o := range objs {
-				if !seen[o.Type] {
-					seen[o.Type] = true
-					types = append(types, o.Type)
-				}
-			}
-			sort.Strings(types)
-			return nil, inputs.Errorf("resources", f, "matches no resource in the state; the state has types %s", strings.Join(types, ", "))
-		}
+		sort.Strings(types)
+		return nil, inputs.Errorf("resources", f, "matches no resource in the state; the state has types %s", strings.Join(types, ", "))
 	}
 	return out, nil
 }
