@@ -409,11 +409,27 @@ func seedLoadBalancer(ctx context.Context, c seedClients, st *Stack, _ SeedOptio
 		Conditions:  []elbtypes.RuleCondition{{Field: aws.String("path-pattern"), Values: []string{"/*"}}},
 		Actions:     []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(st.TargetGroups["blue"])}},
 	})
-	if err != nil {
+	if err == nil {
+		st.ListenerRuleARN = aws.ToString(rule.Rules[0].RuleArn)
+		return nil
+	}
+	// A retried CreateRule whose first attempt got through finds its own
+	// rule in the way; that rule is the one we wanted.
+	var api interface{ ErrorCode() string }
+	if !errors.As(err, &api) || api.ErrorCode() != "PriorityInUse" {
 		return fmt.Errorf("failed to create the listener rule: %w", err)
 	}
-	st.ListenerRuleARN = aws.ToString(rule.Rules[0].RuleArn)
-	return nil
+	rules, derr := c.elb.DescribeRules(ctx, &elbv2.DescribeRulesInput{ListenerArn: aws.String(st.HTTPSListenerARN)})
+	if derr != nil {
+		return fmt.Errorf("failed to create the listener rule: %w (and to list the rules: %v)", err, derr)
+	}
+	for _, r := range rules.Rules {
+		if aws.ToString(r.Priority) == "100" {
+			st.ListenerRuleARN = aws.ToString(r.RuleArn)
+			return nil
+		}
+	}
+	return fmt.Errorf("failed to create the listener rule: %w", err)
 }
 
 func seedState(ctx context.Context, c seedClients, st *Stack, _ SeedOptions) error {
