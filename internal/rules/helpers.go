@@ -10,31 +10,15 @@ import (
 	"github.com/ecsflow/ecsflow/internal/tfparse"
 )
 
-// evalAttr evaluates attribute name of block b in the context of inst.
-// present is false when the attribute is absent.
+// evalAttr evaluates attribute name of block b in the context of inst
+// (dynamic block iterators are unknown there). present is false when the
+// attribute is absent.
 func evalAttr(inst *tfparse.Instance, b *tfparse.Block, name string) (v cty.Value, present bool) {
 	a := b.Attr(name)
 	if a == nil {
 		return cty.NilVal, false
 	}
-	if b.Dynamic {
-		// Content of a dynamic block depends on its iterator: unknown.
-		if refersToRoot(a.Expr, dynamicIterator(b)) {
-			return cty.DynamicVal, true
-		}
-	}
 	return inst.Eval(a.Expr), true
-}
-
-func dynamicIterator(b *tfparse.Block) string { return b.Type }
-
-func refersToRoot(expr hcl.Expression, root string) bool {
-	for _, tr := range expr.Variables() {
-		if tr.RootName() == root {
-			return true
-		}
-	}
-	return false
 }
 
 // knownString returns a known, non-null string attribute.

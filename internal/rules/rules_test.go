@@ -146,12 +146,9 @@ func TestCatalogueIsComplete(t *testing.T) {
 	if len(seen) < 50 {
 		t.Errorf("catalogue has %d rules", len(seen))
 	}
-	ids := make([]string, 0, len(seen))
-	for id := range seen {
-		ids = append(ids, id)
-	}
-	if !sort.StringsAreSorted(ids) {
-		sort.Strings(ids)
+	cat := Catalogue()
+	if !sort.SliceIsSorted(cat, func(i, j int) bool { return cat[i].ID < cat[j].ID }) {
+		t.Error("Catalogue is not sorted by ID")
 	}
 }
 

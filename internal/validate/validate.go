@@ -58,7 +58,7 @@ type Settings struct {
 }
 
 // ParseInputs reads and checks every input before anything is done.
-func ParseInputs(in *inputs.Inputs, getenv func(string) string) (*Settings, error) {
+func ParseInputs(in *inputs.Inputs) (*Settings, error) {
 	s := &Settings{}
 	var err error
 	if s.FailOn, err = in.Enum("fail-on", "error", "warning", "note", "never"); err != nil {
@@ -271,7 +271,10 @@ func Analyse(ctx context.Context, s *Settings, opts Options) (*Outcome, error) {
 	}
 	ws := opts.Workspace
 	if wfs, err := workflowlint.WorkflowFiles(ws); err == nil && len(wfs) > 0 {
-		probs, err := workflowlint.Lint(relativeTo(wfs, ws), workflowlint.Options{Shellcheck: opts.Shellcheck})
+		for i, f := range wfs {
+			wfs[i] = workspaceRelative(f)
+		}
+		probs, err := workflowlint.Lint(wfs, workflowlint.Options{Shellcheck: opts.Shellcheck})
 		if err != nil {
 			return nil, fmt.Errorf("failed to lint workflows: %w", err)
 		}
@@ -291,22 +294,9 @@ func Analyse(ctx context.Context, s *Settings, opts Options) (*Outcome, error) {
 	return out, nil
 }
 
-// relativeTo shows workflow paths relative to the working directory when
-// the workspace is the working directory, as annotations need.
-func relativeTo(files []string, ws string) []string {
-	out := make([]string, len(files))
-	for i, f := range files {
-		out[i] = f
-		if r, err := filepath.Rel(".", f); err == nil && !strings.HasPrefix(r, "..") {
-			out[i] = r
-		}
-	}
-	return out
-}
-
 // RunWith is Run with injected dependencies.
 func RunWith(ctx context.Context, env *cli.Env, opts Options) error {
-	s, err := ParseInputs(env.Inputs, env.Getenv)
+	s, err := ParseInputs(env.Inputs)
 	if err != nil {
 		return err
 	}
