@@ -10,8 +10,9 @@
 //     panic or Go stack trace, and makes no AWS or GitHub API call;
 //   - an unknown flag exits 2 and suggests the closest input;
 //   - action.yml files and the repository's workflows pin every third-party
-//     action to a full commit SHA, and the root action.yml passes every
-//     input of every action to its binary.
+//     action to a full commit SHA, actionlint (with shellcheck) reports
+//     nothing for the workflows, and the root action.yml passes every input
+//     of every action to its binary.
 //
 // The 50 ms --help goal is measured by BenchmarkHelp and
 // scripts/bench/contract.sh, never asserted here.
@@ -39,6 +40,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/ecsflow/ecsflow/internal/workflowlint"
 )
 
 // actionNames are the five actions, each built from actions/<name>.
@@ -815,6 +818,29 @@ func TestThirdPartyActionsPinnedBySHA(t *testing.T) {
 	require.NotEmpty(t, all, "the workflows use actions/checkout at least")
 	t.Logf("%d uses: in %d files", len(all), len(files))
 	assert.Empty(t, unpinned(all))
+}
+
+// actionlint, with shellcheck for the run: scripts, reports nothing for the
+// repository's workflows and the example's (issue 2, "Done when").
+func TestWorkflowsPassActionlint(t *testing.T) {
+	t.Parallel()
+	sc, err := exec.LookPath("shellcheck")
+	require.NoError(t, err, "shellcheck is not installed; .ci/run installs it")
+	var files []string
+	for _, pat := range []string{"../.github/workflows/*.y*ml", "../examples/*/.github/workflows/*.y*ml"} {
+		m, err := filepath.Glob(pat)
+		require.NoError(t, err)
+		files = append(files, m...)
+	}
+	require.NotEmpty(t, files)
+	probs, err := workflowlint.Lint(files, workflowlint.Options{Shellcheck: sc})
+	require.NoError(t, err)
+	var msgs []string
+	for _, p := range probs {
+		msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s [%s]", p.File, p.Line, p.Column, p.Message, p.Kind))
+	}
+	assert.Empty(t, msgs)
+	t.Logf("%d workflow files lint clean", len(files))
 }
 
 // The root action.yml (ecsflow/ecsflow@v1 with a command input) exposes
