@@ -155,3 +155,18 @@ func TestSimpleForwardSpellingsCompareEqual(t *testing.T) {
 		t.Fatal("a weighted forward must differ from a plain one")
 	}
 }
+
+func TestEnvironmentValuesNeverReachTheReport(t *testing.T) {
+	t.Parallel()
+	state := `[{"name":"app","image":"r/app:v1","environment":[{"name":"DB_PASSWORD","value":"hunter2"},{"name":"PORT","value":"8080"}]}]`
+	live := []any{map[string]any{"name": "app", "image": "r/app:v1", "environment": []any{
+		map[string]any{"name": "PORT", "value": "8080"}, map[string]any{"name": "DB_PASSWORD", "value": "s3cr3t-rotated"}}}}
+	sp := spec{maps: map[string]bool{"container_definitions": true}}
+	cs := compare(sp, map[string]any{"container_definitions": containerMap(state)}, map[string]any{"container_definitions": containerMap(live)})
+	if len(cs) != 1 || cs[0].Attribute != "container_definitions.app.environment.DB_PASSWORD" {
+		t.Fatalf("changes = %s", render(cs))
+	}
+	if strings.Contains(render(cs), "hunter2") || strings.Contains(render(cs), "s3cr3t") || !strings.HasPrefix(cs[0].Before, "sha256:") {
+		t.Fatalf("a value leaked: %s", render(cs))
+	}
+}

@@ -2,6 +2,8 @@ package drift
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -559,8 +561,30 @@ func containerMap(v any) map[string]any {
 			continue
 		}
 		name, _ := m["name"].(string)
+		if env, ok := m["environment"].([]any); ok {
+			m["environment"] = fingerprintEnv(env)
+		}
 		sortObjectLists(m)
 		out[name] = m
+	}
+	return out
+}
+
+// fingerprintEnv turns a container's environment list into name ->
+// fingerprint of the value. Reports show which variable changed, never its
+// value: plain environment variables too often hold credentials, and the
+// report goes to a job summary and an issue.
+func fingerprintEnv(env []any) map[string]any {
+	out := map[string]any{}
+	for _, e := range env {
+		kv, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		name, _ := kv["name"].(string)
+		value, _ := kv["value"].(string)
+		sum := sha256.Sum256([]byte(value))
+		out[name] = "sha256:" + hex.EncodeToString(sum[:])[:12]
 	}
 	return out
 }
