@@ -71,6 +71,8 @@ type Input struct {
 	PlanSrc  []byte
 	// Workflows are actionlint's problems with the repository's workflows.
 	Workflows []workflowlint.Problem
+	// WorkflowPins are uses: references not pinned to a commit SHA.
+	WorkflowPins []workflowlint.Problem
 	// Config holds the project settings (nil means defaults).
 	Config *Config
 	// VarFiles are the var files given, used to recognise production.

@@ -50,6 +50,11 @@ func loadFixture(t *testing.T, dir string) Input {
 			t.Fatal(err)
 		}
 		in.Workflows = probs
+		pins, err := workflowlint.Unpinned(wfs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.WorkflowPins = pins
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "config.yml")); err == nil {
 		cfg, err := ParseConfig(b)

@@ -279,6 +279,11 @@ func Analyse(ctx context.Context, s *Settings, opts Options) (*Outcome, error) {
 			return nil, fmt.Errorf("failed to lint workflows: %w", err)
 		}
 		in.Workflows = probs
+		pins, err := workflowlint.Unpinned(wfs)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read workflows: %w", err)
+		}
+		in.WorkflowPins = pins
 	}
 	out := &Outcome{Result: rules.Run(in), Plan: in.Plan, Files: len(tree.Files()) + len(in.TaskDefs)}
 	for _, m := range tree.Modules {

@@ -1,6 +1,7 @@
 package workflowlint
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,5 +58,24 @@ func TestWorkflowFiles(t *testing.T) {
 	got, err := WorkflowFiles(root)
 	if err != nil || len(got) != 2 || filepath.Base(got[0]) != "a.yml" || filepath.Base(got[1]) != "b.yaml" {
 		t.Fatalf("got %v, %v", got, err)
+	}
+}
+
+func TestUnpinned(t *testing.T) {
+	t.Parallel()
+	probs, err := Unpinned([]string{"testdata/pins.yml", "testdata/good.yml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range probs {
+		got = append(got, fmt.Sprintf("%s:%d:%d", filepath.Base(p.File), p.Line, p.Column))
+	}
+	want := "pins.yml:5:11 pins.yml:9:15 pins.yml:12:15"
+	if strings.Join(got, " ") != want {
+		t.Errorf("got %v, want %s\n%+v", got, want, probs)
+	}
+	if !strings.Contains(probs[1].Message, `actions/checkout is pinned to "v4"`) {
+		t.Errorf("message: %s", probs[1].Message)
 	}
 }
