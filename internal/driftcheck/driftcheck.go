@@ -294,12 +294,16 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		return a
 	}
 	rel := func(p string) string { return strings.TrimPrefix(filepath.ToSlash(abs(p)), "/") }
+	// Errors name files as the user wrote the path, not as the FS sees them.
+	userPath := func(err error) string {
+		return strings.ReplaceAll(err.Error(), rel(cfg.Path), filepath.Clean(cfg.Path))
+	}
 	if cfg.Path != "" {
 		if fi, err := os.Stat(cfg.Path); err != nil || !fi.IsDir() {
 			return nil, inputs.Errorf("path", cfg.Path, "is not a directory; give the Terraform root, e.g. examples/open-webui/terraform")
 		}
 		if cfg.IgnoreHCL, err = tfstate.ReadIgnoreChanges(root, rel(cfg.Path)); err != nil {
-			return nil, inputs.Errorf("path", cfg.Path, "%v", err)
+			return nil, inputs.Errorf("path", cfg.Path, "%s", userPath(err))
 		}
 		var files []string
 		for _, f := range in.List("var-files") {
@@ -345,7 +349,7 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 			if errors.As(err, &nb) {
 				return nil, inputs.Errorf("path", cfg.Path, "has no `backend \"s3\"` block; give the state with the `state` input (a file or s3://bucket/key)")
 			}
-			return nil, inputs.Errorf("path", cfg.Path, "%v", err)
+			return nil, inputs.Errorf("path", cfg.Path, "%s", userPath(err))
 		}
 		loc, err := b.Location(cfg.Workspace)
 		if err != nil {
@@ -353,7 +357,7 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 			if cfg.Environment == "" {
 				hint = " (no `environment` was given to pick a partial backend config)"
 			}
-			return nil, inputs.Errorf("path", cfg.Path, "%v%s", err, hint)
+			return nil, inputs.Errorf("path", cfg.Path, "%s%s", userPath(err), hint)
 		}
 		cfg.State, cfg.StateInput = loc, "path"
 	} else {
