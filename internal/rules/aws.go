@@ -139,6 +139,9 @@ func init() {
 					if t, ok := knownString(tg, tg.Block, "target_type"); ok && t == "lambda" {
 						return
 					}
+					if p, ok := knownString(tg, tg.Block, "protocol"); ok && p != "HTTP" && p != "HTTPS" {
+						return // NLB/GWLB target groups: the default TCP check fits
+					}
 					hc := tg.NestedBlock(tg.Block, "health_check")
 					if hc == nil {
 						c.Report(tg.Block.DefRange, tg.Address(), "%s has no health_check block", tg.Address())

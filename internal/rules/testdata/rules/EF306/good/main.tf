@@ -8,3 +8,9 @@ resource "aws_lb_target_group" "a" {
     matcher = "200"
   }
 }
+
+resource "aws_lb_target_group" "nlb" {
+  name     = "nlb"
+  port     = 5432
+  protocol = "TCP"
+}
