@@ -113,3 +113,17 @@ func TestBootstrapStackMayKeepLocalState(t *testing.T) {
 		}
 	}
 }
+
+// TestBrokenFileDoesNotCauseUndeclaredReferences: the resource is declared
+// in the file that does not parse.
+func TestBrokenFileDoesNotCauseUndeclaredReferences(t *testing.T) {
+	t.Parallel()
+	res := runDir(t, "testdata/brokenref", nil)
+	seen := map[string]bool{}
+	for _, f := range res.Findings {
+		seen[f.RuleID] = true
+	}
+	if !seen["EF001"] || seen["EF103"] {
+		t.Errorf("want EF001 and no EF103, got %v", seen)
+	}
+}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -57,6 +58,7 @@ func skipRefs(blockType, attr string) bool {
 
 func checkReferences(c *Context, want string) {
 	for _, m := range c.Modules() {
+		broken := brokenSources(m)
 		for _, b := range m.Blocks {
 			switch b.Type {
 			case "moved", "import", "removed", "terraform":
@@ -67,7 +69,7 @@ func checkReferences(c *Context, want string) {
 					return
 				}
 				for _, tr := range a.Expr.Variables() {
-					reportRef(c, m, tr, scope, want)
+					reportRef(c, m, tr, scope, want, broken)
 				}
 			}
 			if b.File.JSON {
@@ -82,7 +84,7 @@ func checkReferences(c *Context, want string) {
 	}
 }
 
-func reportRef(c *Context, m *tfparse.Module, tr hcl.Traversal, scope []string, want string) {
+func reportRef(c *Context, m *tfparse.Module, tr hcl.Traversal, scope []string, want string, broken [][]byte) {
 	root := tr.RootName()
 	attr := func(i int) (string, bool) {
 		if len(tr) <= i {
@@ -92,6 +94,17 @@ func reportRef(c *Context, m *tfparse.Module, tr hcl.Traversal, scope []string, 
 		return at.Name, ok
 	}
 	rng := tr.SourceRange()
+	report := func(resource, format string, args ...any) {
+		// A file that does not parse may declare it: EF001 reports that
+		// file, and a reference to what it holds is not undeclared.
+		name := resource[strings.LastIndex(resource, ".")+1:]
+		for _, src := range broken {
+			if bytes.Contains(src, []byte(`"`+name+`"`)) || bytes.Contains(src, []byte(name+" ")) || bytes.Contains(src, []byte(name+"=")) {
+				return
+			}
+		}
+		c.Report(rng, resource, format, args...)
+	}
 	switch root {
 	case "var":
 		if want != "var" {
@@ -99,7 +112,7 @@ func reportRef(c *Context, m *tfparse.Module, tr hcl.Traversal, scope []string, 
 		}
 		if n, ok := attr(1); ok {
 			if _, declared := m.Variables[n]; !declared {
-				c.Report(rng, "var."+n, "reference to undeclared variable var.%s", n)
+				report("var."+n, "reference to undeclared variable var.%s", n)
 			}
 		}
 	case "local":
@@ -108,7 +121,7 @@ func reportRef(c *Context, m *tfparse.Module, tr hcl.Traversal, scope []string, 
 		}
 		if n, ok := attr(1); ok {
 			if _, declared := m.Locals[n]; !declared {
-				c.Report(rng, "local."+n, "reference to undeclared local value local.%s", n)
+				report("local."+n, "reference to undeclared local value local.%s", n)
 			}
 		}
 	case "module":
@@ -117,7 +130,7 @@ func reportRef(c *Context, m *tfparse.Module, tr hcl.Traversal, scope []string, 
 		}
 		if n, ok := attr(1); ok {
 			if _, declared := m.ModuleCalls[n]; !declared {
-				c.Report(rng, "module."+n, "reference to undeclared module module.%s", n)
+				report("module."+n, "reference to undeclared module module.%s", n)
 			}
 		}
 	case "data":
@@ -128,7 +141,7 @@ func reportRef(c *Context, m *tfparse.Module, tr hcl.Traversal, scope []string, 
 		n, ok2 := attr(2)
 		if ok1 && ok2 {
 			if _, declared := m.DataSources[t+"."+n]; !declared {
-				c.Report(rng, "data."+t+"."+n, "reference to undeclared data source data.%s.%s", t, n)
+				report("data."+t+"."+n, "reference to undeclared data source data.%s.%s", t, n)
 			}
 		}
 	default:
@@ -137,7 +150,7 @@ func reportRef(c *Context, m *tfparse.Module, tr hcl.Traversal, scope []string, 
 		}
 		if n, ok := attr(1); ok {
 			if _, declared := m.Resources[root+"."+n]; !declared {
-				c.Report(rng, root+"."+n, "reference to undeclared resource %s.%s", root, n)
+				report(root+"."+n, "reference to undeclared resource %s.%s", root, n)
 			}
 		}
 	}
@@ -571,4 +584,15 @@ func firstDiffLine(a, b []byte) int {
 func within(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// brokenSources returns the sources of the module's files that do not parse.
+func brokenSources(m *tfparse.Module) [][]byte {
+	var out [][]byte
+	for _, f := range m.Files {
+		if f.Diags.HasErrors() {
+			out = append(out, f.Src)
+		}
+	}
+	return out
 }

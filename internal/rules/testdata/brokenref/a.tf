@@ -1,0 +1,3 @@
+output "bucket" {
+  value = aws_s3_bucket.declared_in_broken_file.id
+}

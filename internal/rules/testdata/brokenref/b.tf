@@ -1,0 +1,3 @@
+resource "aws_s3_bucket" "declared_in_broken_file" {
+  bucket = "x
+}
