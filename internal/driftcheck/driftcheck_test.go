@@ -259,6 +259,7 @@ func TestDriftFromTheBackendWithIssueAndSafeRemediation(t *testing.T) {
 	mustDo(t, drifttest.TagLogGroup(ctx, e.c, s1.LogGroup, "Owner", "mallory"))  // safe
 
 	gh := newFakeGitHub()
+	gh.dropLabels = true
 	srv := httptest.NewServer(gh)
 	defer srv.Close()
 	vars := map[string]string{"GITHUB_REPOSITORY": "acme/app", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "42"}
@@ -376,6 +377,9 @@ type fakeGitHub struct {
 	issues  []*fakeIssue
 	posts   atomic.Int32
 	patches atomic.Int32
+	// dropLabels mimics a token that may not set labels: issues are
+	// created without them, so a label query finds nothing.
+	dropLabels bool
 }
 
 type fakeIssue struct {
@@ -412,13 +416,14 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case r.Method == http.MethodGet && p == "/repos/acme/app/issues":
-		if r.URL.Query().Get("labels") != driftcheck.IssueLabel || r.URL.Query().Get("state") != "open" {
+		label := r.URL.Query().Get("labels")
+		if (label != "" && label != driftcheck.IssueLabel) || r.URL.Query().Get("state") != "open" {
 			http.Error(w, "bad query", 400)
 			return
 		}
-		var out []*fakeIssue
+		out := []*fakeIssue{}
 		for _, i := range g.issues {
-			if i.State == "open" {
+			if i.State == "open" && (label == "" || !g.dropLabels) {
 				out = append(out, i)
 			}
 		}

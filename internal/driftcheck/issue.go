@@ -86,12 +86,16 @@ func syncIssue(ctx context.Context, env *cli.Env, o Options, cfg *Config, rep *R
 	if err := g.do(ctx, http.MethodGet, "/repos/"+g.repo+"/issues?state=open&labels="+IssueLabel+"&per_page=100", nil, &open); err != nil {
 		return 0, "", fmt.Errorf("failed to look for the drift issue: %w", err)
 	}
-	var existing *ghIssue
-	for i := range open {
-		if strings.Contains(open[i].Body, marker) {
-			existing = &open[i]
-			break
+	existing := withMarker(open, marker)
+	if existing == nil {
+		// Labels are dropped silently when the token may not set them: look
+		// at the open issues without the label filter too, so a run never
+		// opens a second issue for the same environment.
+		var all []ghIssue
+		if err := g.do(ctx, http.MethodGet, "/repos/"+g.repo+"/issues?state=open&per_page=100", nil, &all); err != nil {
+			return 0, "", fmt.Errorf("failed to look for the drift issue: %w", err)
 		}
+		existing = withMarker(all, marker)
 	}
 	title := "Drift detected in " + cfg.Environment
 	body := marker + "\n" + rep.Markdown()
@@ -125,6 +129,15 @@ func syncIssue(ctx context.Context, env *cli.Env, o Options, cfg *Config, rep *R
 		return existing.Number, "closed", nil
 	}
 	return 0, "", nil
+}
+
+func withMarker(list []ghIssue, marker string) *ghIssue {
+	for i := range list {
+		if strings.Contains(list[i].Body, marker) {
+			return &list[i]
+		}
+	}
+	return nil
 }
 
 func runURL(getenv func(string) string) string {
