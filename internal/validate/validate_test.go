@@ -469,3 +469,24 @@ func TestAbsolutePathsInsideTheWorkspaceBecomeRelative(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+func TestConfigChangesTheVerdict(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	raise := filepath.Join(dir, "raise.yml")
+	ignore := filepath.Join(dir, "ignore.yml")
+	if err := os.WriteFile(raise, []byte("rules:\n  EF701: error\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ignore, []byte("ignore:\n  - rule: EF701\n    resources: [aws_cloudwatch_log_group.app]\n    reason: short-lived test stack\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_CONFIG": raise})
+	if r.code != exitcode.Negative || r.outputs["errors"] != "1" {
+		t.Errorf("severity override: exit %d, errors %s", r.code, r.outputs["errors"])
+	}
+	r = invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_CONFIG": ignore, "INPUT_FAIL-ON": "warning"})
+	if r.code != 0 || r.outputs["findings"] != "0" || !strings.Contains(r.summary, "short-lived test stack") {
+		t.Errorf("ignore: exit %d, findings %s\n%s", r.code, r.outputs["findings"], r.summary)
+	}
+}
