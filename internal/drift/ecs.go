@@ -323,7 +323,7 @@ func (s *Scanner) ledgerCheck(ctx context.Context, list []*item) error {
 		if !it.found {
 			continue
 		}
-		k := ServiceKey{Cluster: lastSegment(it.obj.String("cluster")), Service: it.obj.String("name")}
+		k := serviceKey(it.obj)
 		lg, ok := good[k]
 		if !ok {
 			continue
@@ -341,12 +341,16 @@ func (s *Scanner) ledgerCheck(ctx context.Context, list []*item) error {
 	return nil
 }
 
+func serviceKey(o tfstate.Object) ServiceKey {
+	return ServiceKey{Cluster: lastSegment(o.String("cluster")), Service: o.String("name"), ClusterRef: o.String("cluster")}
+}
+
 // lastGood asks the ledger once per scan about every service of the state.
 func (s *Scanner) lastGood(ctx context.Context) (map[ServiceKey]string, error) {
 	return memoize(s, "ledger", func() (map[ServiceKey]string, error) {
 		var keys []ServiceKey
 		for _, o := range s.stateOf("aws_ecs_service") {
-			keys = append(keys, ServiceKey{Cluster: lastSegment(o.String("cluster")), Service: o.String("name")})
+			keys = append(keys, serviceKey(o))
 		}
 		if len(keys) == 0 {
 			return map[ServiceKey]string{}, nil

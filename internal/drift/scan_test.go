@@ -88,7 +88,7 @@ type fakeLedger map[drift.ServiceKey]string
 func (f fakeLedger) LastGood(_ context.Context, keys []drift.ServiceKey) (map[drift.ServiceKey]string, error) {
 	out := map[drift.ServiceKey]string{}
 	for _, k := range keys {
-		if v, ok := f[k]; ok {
+		if v, ok := f[drift.ServiceKey{Cluster: k.Cluster, Service: k.Service}]; ok {
 			out[k] = v
 		}
 	}

@@ -30,9 +30,12 @@ type Clients struct {
 
 // ServiceKey names one ECS service.
 type ServiceKey struct {
-	// Cluster is the cluster name (not its ARN).
+	// Cluster is the cluster name.
 	Cluster string
 	Service string
+	// ClusterRef is the cluster as the state names it (usually its ARN),
+	// for ledgers that recorded the deployment under that spelling.
+	ClusterRef string
 }
 
 // Ledger reads what deploy-ecs recorded: the task definition of the last

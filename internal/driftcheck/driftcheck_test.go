@@ -338,7 +338,8 @@ func TestLedgerTableDecidesTaskDefinitionDriftAndRemediationRedeploys(t *testing
 	mustDo(t, drifttest.SwapTaskDefinition(ctx, e.c, e.st.Cluster, s1.Name, hand))
 	l := &ledger.Ledger{DB: ddb, Table: table}
 	now := time.Now().Add(-time.Hour)
-	mustDo(t, l.Put(ctx, ledger.Record{ID: "1", Cluster: e.st.Cluster, Service: s0.Name, TaskDefinition: ci, Outcome: "succeeded", Start: now, End: now}))
+	// deploy-ecs was given the cluster's ARN for this one.
+	mustDo(t, l.Put(ctx, ledger.Record{ID: "1", Cluster: e.st.ClusterARN, Service: s0.Name, TaskDefinition: ci, Outcome: "succeeded", Start: now, End: now}))
 	mustDo(t, l.Put(ctx, ledger.Record{ID: "2", Cluster: e.st.Cluster, Service: s1.Name, TaskDefinition: s1.TaskDefARN, Outcome: "succeeded", Start: now, End: now}))
 
 	in := map[string]string{"state": e.stateFile, "environment": "prod", "ledger-table": table, "remediate": "safe"}

@@ -37,6 +37,11 @@ func (r *ledgerReader) LastGood(ctx context.Context, keys []drift.ServiceKey) (m
 			defer func() { <-sem }()
 			r.calls.Add(1)
 			rec, err := r.l.LastKnownGood(ctx, k.Cluster, k.Service, "")
+			if errors.Is(err, ledger.ErrNoKnownGood) && k.ClusterRef != "" && k.ClusterRef != k.Cluster {
+				// deploy-ecs records the cluster as its input named it: an ARN is possible.
+				r.calls.Add(1)
+				rec, err = r.l.LastKnownGood(ctx, k.ClusterRef, k.Service, "")
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
