@@ -133,6 +133,8 @@ func TestClassify(t *testing.T) {
 		{"aws_lb", Change{Attribute: "internal", Before: "true", After: "false"}, Critical},
 		{"aws_ecs_service", Change{Attribute: "network_configuration.assign_public_ip", After: "true"}, Critical},
 		{"aws_ecr_repository", Change{Attribute: "image_tag_mutability", After: "MUTABLE"}, Critical},
+		{"aws_lb_listener", Change{Attribute: "protocol", Before: "HTTPS", After: "HTTP"}, Critical},
+		{"aws_lb_listener", Change{Attribute: "protocol", Before: "HTTP", After: "HTTPS"}, Review},
 	}
 	for _, tc := range cases {
 		if got := classify(tc.typ, tc.c); got != tc.cls {

@@ -406,6 +406,8 @@ func classify(typ string, c Change) Class {
 		return Critical
 	case typ == "aws_ecr_repository" && attr == "image_tag_mutability" && c.After == "MUTABLE":
 		return Critical
+	case typ == "aws_lb_listener" && attr == "protocol" && (c.After == "HTTP" || c.After == "TCP"):
+		return Critical // encryption dropped
 	case (typ == "aws_security_group_rule" || strings.HasPrefix(typ, "aws_vpc_security_group_")) &&
 		(strings.Contains(attr, "cidr") || attr == "from_port" || attr == "to_port" || strings.Contains(attr, "protocol")):
 		return Critical
