@@ -90,7 +90,9 @@ func (in *Inputs) Raw(name string) (string, bool) {
 		// by its tests; never a user's fault, so no input error.
 		panic(fmt.Sprintf("input %q is not declared in action.yml of %s", name, in.spec.Name))
 	}
-	if v, ok := in.flags[name]; ok {
+	// An empty value means "not given" wherever it comes from, as the runner
+	// treats an empty `with:` value: the declared default applies.
+	if v, ok := in.flags[name]; ok && strings.TrimSpace(v) != "" {
 		return strings.TrimSpace(v), true
 	}
 	if v, ok := in.env(EnvName(name)); ok && strings.TrimSpace(v) != "" {

@@ -61,7 +61,8 @@ func TestPrecedence(t *testing.T) {
 		{"variable", nil, map[string]string{"INPUT_NAME": "  from-env  "}, "from-env", true},
 		{"empty variable is the default", nil, map[string]string{"INPUT_NAME": "   "}, "world", false},
 		{"flag beats variable", map[string]string{"name": "from-flag"}, map[string]string{"INPUT_NAME": "from-env"}, "from-flag", true},
-		{"empty flag is set", map[string]string{"name": ""}, nil, "", true},
+		{"empty flag is the default, as an empty variable", map[string]string{"name": ""}, nil, "world", false},
+		{"empty flag falls through to the variable", map[string]string{"name": " "}, map[string]string{"INPUT_NAME": "from-env"}, "from-env", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
