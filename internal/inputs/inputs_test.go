@@ -95,7 +95,7 @@ func TestTypeErrorsNameTheInput(t *testing.T) {
 		{"required", "cluster", "", func(in *inputs.Inputs) error { _, err := in.Required("cluster"); return err }, "is required but empty", nil},
 		{"bool", "wait", "maybe", func(in *inputs.Inputs) error { _, err := in.Bool("wait"); return err }, "is not a boolean", []string{"true", "false"}},
 		{"int not a number", "count", "three", func(in *inputs.Inputs) error { _, err := in.Int("count", 1, 10); return err }, "is not a whole number", nil},
-		{"int empty", "count", "", func(in *inputs.Inputs) error { _, err := in.Int("count", 1, 10); return err }, "is empty; use a number from 1 to 10", nil},
+		{"int empty without default", "replicas", "", func(in *inputs.Inputs) error { _, err := in.Int("replicas", 1, 10); return err }, "is empty; use a number from 1 to 10", nil},
 		{"int out of range", "count", "11", func(in *inputs.Inputs) error { _, err := in.Int("count", 1, 10); return err }, "is out of range; use a number from 1 to 10", nil},
 		{"duration", "timeout", "soon", func(in *inputs.Inputs) error {
 			_, err := in.Duration("timeout", time.Second, time.Hour)
