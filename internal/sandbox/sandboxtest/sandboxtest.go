@@ -15,14 +15,17 @@
 // SeededRegion, or use names no other test uses. When moto_server is not
 // installed the test fails (it is not skipped) with the command that
 // installs it. Set ECSFLOW_SANDBOX_LOG=1 to see moto's and the registry's
-// output on stderr.
+// output on stderr, and ECSFLOW_SANDBOX_ECS_SPEED to run ECS deployments
+// faster or slower than sandbox.DefaultECSSpeed times real time.
 package sandboxtest
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -68,6 +71,14 @@ func get() (*sandbox.Sandbox, error) {
 		o := sandbox.Options{}
 		if os.Getenv("ECSFLOW_SANDBOX_LOG") != "" {
 			o.Log = os.Stderr
+		}
+		if v := os.Getenv("ECSFLOW_SANDBOX_ECS_SPEED"); v != "" {
+			speed, err := strconv.ParseFloat(v, 64)
+			if err != nil || speed <= 0 {
+				errRun = fmt.Errorf("ECSFLOW_SANDBOX_ECS_SPEED=%q is not a positive number", v)
+				return nil, errRun
+			}
+			o.ECSSpeed = speed
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
