@@ -621,13 +621,28 @@ func goBin() string {
 	return filepath.Join(strings.Split(gp, string(os.PathListSeparator))[0], "bin")
 }
 
+var (
+	gitOnce sync.Once
+	gitErr  error
+)
+
 // RepoRoot returns the repository root (the directory with go.mod). act
-// runs there and needs it to be a git repository.
+// runs there and needs it to be a git repository (it reads the commit and
+// serves actions/checkout from it): RepoRoot fails the test otherwise.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
 	root, err := sandboxtest.RepoRoot()
 	if err != nil {
 		t.Fatalf("e2e: %v", err)
+	}
+	gitOnce.Do(func() {
+		out, err := exec.Command("git", "-C", root, "rev-parse", "--verify", "HEAD").CombinedOutput()
+		if err != nil {
+			gitErr = fmt.Errorf("%s is not a git checkout with a commit (act needs one): %v: %s", root, err, strings.TrimSpace(string(out)))
+		}
+	})
+	if gitErr != nil {
+		t.Fatalf("e2e: %v", gitErr)
 	}
 	return root
 }
