@@ -127,3 +127,25 @@ func TestBrokenFileDoesNotCauseUndeclaredReferences(t *testing.T) {
 		t.Errorf("want EF001 and no EF103, got %v", seen)
 	}
 }
+
+// TestModuleForEachInstances: a module called with a known for_each is
+// checked with each instance's values; structural findings appear once.
+func TestModuleForEachInstances(t *testing.T) {
+	t.Parallel()
+	res := runDir(t, "testdata/modules", nil)
+	var sizes, breakers []string
+	for _, f := range res.Findings {
+		switch f.RuleID {
+		case "EF201":
+			sizes = append(sizes, f.Message)
+		case "EF212":
+			breakers = append(breakers, f.Message)
+		}
+	}
+	if len(sizes) != 1 || !strings.Contains(sizes[0], "memory 512 MiB is not valid with cpu 512") {
+		t.Errorf("EF201 findings: %q", sizes)
+	}
+	if len(breakers) != 1 {
+		t.Errorf("a structural finding of an expanded module must appear once: %q", breakers)
+	}
+}

@@ -42,6 +42,7 @@ type Module struct {
 	Eval *Evaluator
 
 	callers   []*moduleCall
+	callInst  *Instance // the call instance of an expanded copy
 	rootVals  map[string]cty.Value
 	reader    func(string) ([]byte, error)
 	rootOfDir string
@@ -62,7 +63,8 @@ type Duplicate struct {
 // Tree is everything loaded from the given roots.
 type Tree struct {
 	// Modules holds every module, roots first, then called local modules,
-	// in a stable order.
+	// in a stable order. A module called once with a known for_each or
+	// count appears once per call instance (see expandCalls).
 	Modules []*Module
 	// VarFiles are the var files given in Options, with where each
 	// variable is set.
@@ -76,11 +78,18 @@ type VarFile struct {
 	Sets map[string]hcl.Range
 }
 
-// Files returns every file of every module.
+// Files returns every file of every module (once, also when a module is
+// expanded into several call instances).
 func (t *Tree) Files() []*File {
 	var out []*File
+	seen := map[*File]bool{}
 	for _, m := range t.Modules {
-		out = append(out, m.Files...)
+		for _, f := range m.Files {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
 	}
 	return out
 }
@@ -179,7 +188,40 @@ func Load(roots []string, opts Options) (*Tree, error) {
 			child.callers = append(child.callers, &moduleCall{block: call, caller: m})
 		}
 	}
+	t.Modules = expandCalls(t.Modules)
 	return t, nil
+}
+
+// expandCalls replaces a module called once with a known for_each or
+// count by one copy per call instance, so that each.value and count.index
+// flow into the copy's variables (a service module called for every
+// service is checked with every service's sizes). Copies share files and
+// blocks; identical findings of several copies are merged by the rules.
+func expandCalls(mods []*Module) []*Module {
+	out := make([]*Module, 0, len(mods))
+	for _, m := range mods {
+		if m.Root || len(m.callers) != 1 {
+			out = append(out, m)
+			continue
+		}
+		c := m.callers[0]
+		if c.block.Attr("for_each") == nil && c.block.Attr("count") == nil {
+			out = append(out, m)
+			continue
+		}
+		insts := c.caller.Eval.Instances(c.block)
+		if len(insts) == 0 || insts[0].Key == "" {
+			out = append(out, m) // unknown (or no) instances: values stay unknown
+			continue
+		}
+		for _, inst := range insts {
+			cp := *m
+			cp.callInst = inst
+			cp.Eval = newEvaluator(&cp, m.reader)
+			out = append(out, &cp)
+		}
+	}
+	return out
 }
 
 // LocalSource returns the directory of a module call with a local source
@@ -217,6 +259,12 @@ func (m *Module) givenValue(name string) (cty.Value, bool) {
 		return v, ok
 	}
 	if len(m.callers) == 0 {
+		return cty.NilVal, false
+	}
+	if m.callInst != nil {
+		if a := m.callers[0].block.Attr(name); a != nil {
+			return m.callInst.Eval(a.Expr), true
+		}
 		return cty.NilVal, false
 	}
 	var v cty.Value

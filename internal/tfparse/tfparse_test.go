@@ -39,8 +39,10 @@ func evalLocal(t *testing.T, m *Module, name string) cty.Value {
 func TestCorpusParsesAndEvaluates(t *testing.T) {
 	t.Parallel()
 	tree := loadCorpus(t, filepath.Join(corpus, "env/prod.tfvars"))
-	if len(tree.Modules) != 2 {
-		t.Fatalf("want root and modules/service, got %d modules", len(tree.Modules))
+	// modules/service is called with for_each over two services: one copy
+	// per instance.
+	if len(tree.Modules) != 3 {
+		t.Fatalf("want root and modules/service twice, got %d modules", len(tree.Modules))
 	}
 	for _, f := range tree.Files() {
 		if f.Diags.HasErrors() {
@@ -141,20 +143,41 @@ func TestUnknownsStayUnknown(t *testing.T) {
 func TestModuleArgumentsFlowIntoChild(t *testing.T) {
 	t.Parallel()
 	tree := loadCorpus(t, filepath.Join(corpus, "env/prod.tfvars"))
-	child := tree.Modules[1]
-	if !strings.HasSuffix(filepath.ToSlash(child.Dir), "modules/service") {
-		t.Fatalf("second module is %s", child.Dir)
+	if len(tree.Modules) != 3 {
+		t.Fatalf("modules: %d", len(tree.Modules))
 	}
-	// The call uses for_each, so each.value is per instance: cpu is not a
-	// single value and must stay unknown in the child.
-	if v := child.Eval.VarValue("cpu"); v.IsKnown() {
-		t.Errorf("var.cpu from a for_each call must be unknown, got %#v", v)
+	api, web := tree.Modules[1], tree.Modules[2]
+	if !strings.HasSuffix(filepath.ToSlash(web.Dir), "modules/service") || api.Dir != web.Dir {
+		t.Fatalf("copies of modules/service expected: %s %s", api.Dir, web.Dir)
 	}
-	td := child.Resources["aws_ecs_task_definition.this"]
-	tree2 := child.Eval.Instances(td)[0].Tree(td.Attr("container_definitions").Expr)
+	// each.value of the call flows into each copy's variables.
+	if v := web.Eval.VarValue("cpu"); !v.RawEquals(cty.NumberIntVal(1024)) {
+		t.Errorf("web var.cpu = %#v", v)
+	}
+	if v := api.Eval.VarValue("memory"); !v.RawEquals(cty.NumberIntVal(1024)) {
+		t.Errorf("api var.memory = %#v", v)
+	}
+	if v := web.Eval.VarValue("name"); !v.RawEquals(cty.StringVal("web")) {
+		t.Errorf("web var.name = %#v", v)
+	}
+	// Files are shared, not duplicated.
+	if len(tree.Files()) != len(tree.Modules[0].Files)+len(web.Files) {
+		t.Errorf("files listed twice: %d", len(tree.Files()))
+	}
+	td := web.Resources["aws_ecs_task_definition.this"]
+	tree2 := web.Eval.Instances(td)[0].Tree(td.Attr("container_definitions").Expr)
 	s, ok := tree2.(string)
-	if !ok || !strings.Contains(s, `"essential": true`) {
-		t.Fatalf("templatefile should render leniently, got %#v", tree2)
+	if !ok || !strings.Contains(s, `"name": "web"`) || !strings.Contains(s, `"essential": true`) {
+		t.Fatalf("templatefile should render with the instance's values, got %#v", tree2)
+	}
+
+	// Without var files the services are unknown: one copy, unknown values.
+	tree = loadCorpus(t)
+	if len(tree.Modules) != 2 {
+		t.Fatalf("modules without var files: %d", len(tree.Modules))
+	}
+	if v := tree.Modules[1].Eval.VarValue("cpu"); v.IsKnown() {
+		t.Errorf("var.cpu from an unknown for_each must be unknown, got %#v", v)
 	}
 }
 
