@@ -197,8 +197,10 @@ func (c *Context) planLocation(addr string) hcl.Range {
 	if len(parts) == 2 {
 		key := parts[0] + "." + parts[1]
 		var found []*tfparse.Block
+		seen := map[*tfparse.Block]bool{}
 		for _, m := range c.Modules() {
-			if b, ok := m.Resources[key]; ok {
+			if b, ok := m.Resources[key]; ok && !seen[b] {
+				seen[b] = true
 				found = append(found, b)
 			}
 		}
