@@ -147,6 +147,9 @@ func scanDiscovery(ctx context.Context, s *Scanner, items map[string][]*item) er
 			return s.c.Discovery.ListTagsForResource(ctx, &sd.ListTagsForResourceInput{ResourceARN: svc.Arn})
 		})
 		if err != nil {
+			if s.partial("aws_service_discovery_service", "tags", err) {
+				return nil
+			}
 			return err
 		}
 		m := map[string]any{}

@@ -99,6 +99,9 @@ func scanAlarms(ctx context.Context, s *Scanner, items map[string][]*item) error
 			return s.c.CloudWatch.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(it.arn)})
 		})
 		if err != nil {
+			if s.partial("aws_cloudwatch_metric_alarm", "tags", err) {
+				return nil
+			}
 			return err
 		}
 		tags := map[string]any{}
@@ -157,6 +160,9 @@ func scanLogGroups(ctx context.Context, s *Scanner, items map[string][]*item) er
 			return s.c.Logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(it.arn)})
 		})
 		if err != nil {
+			if s.partial("aws_cloudwatch_log_group", "tags", err) {
+				return nil
+			}
 			return err
 		}
 		tags := map[string]any{}

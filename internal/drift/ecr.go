@@ -74,6 +74,9 @@ func scanECR(ctx context.Context, s *Scanner, items map[string][]*item) error {
 			return s.c.ECR.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String(it.arn)})
 		})
 		if err != nil {
+			if s.partial("aws_ecr_repository", "tags", err) {
+				return nil
+			}
 			return err
 		}
 		tags := map[string]any{}

@@ -136,6 +136,9 @@ func scanClusters(ctx context.Context, s *Scanner, items map[string][]*item) err
 				return s.c.ECS.ListServices(ctx, &ecs.ListServicesInput{Cluster: aws.String(cluster), NextToken: token, MaxResults: aws.Int32(100)})
 			})
 			if err != nil {
+				if s.partial("aws_ecs_cluster", "unmanaged services", err) {
+					return nil
+				}
 				return err
 			}
 			for _, arn := range out.ServiceArns {

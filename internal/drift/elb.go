@@ -296,6 +296,9 @@ func elbAttributes(ctx context.Context, s *Scanner, items map[string][]*item) er
 			return s.c.ELB.DescribeLoadBalancerAttributes(ctx, &elb.DescribeLoadBalancerAttributesInput{LoadBalancerArn: aws.String(it.arn)})
 		})
 		if err != nil {
+			if s.partial("aws_lb", "attributes", err) {
+				return nil
+			}
 			return err
 		}
 		for _, a := range out.Attributes {
@@ -321,6 +324,9 @@ func elbAttributes(ctx context.Context, s *Scanner, items map[string][]*item) er
 			return s.c.ELB.DescribeTargetGroupAttributes(ctx, &elb.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(it.arn)})
 		})
 		if err != nil {
+			if s.partial("aws_lb_target_group", "attributes", err) {
+				return nil
+			}
 			return err
 		}
 		st := map[string]any{}
@@ -449,6 +455,9 @@ func elbTags(ctx context.Context, s *Scanner, list []*item) error {
 			return s.c.ELB.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: batch})
 		})
 		if err != nil {
+			if s.partial("aws_lb_*", "tags", err) {
+				return nil
+			}
 			return err
 		}
 		for _, td := range out.TagDescriptions {

@@ -41,7 +41,10 @@ func (f *faultTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	target := r.Header.Get("X-Amz-Target")
 	op := target[strings.LastIndex(target, ".")+1:]
 	f.mu.Lock()
-	ft := f.faults[op]
+	ft := f.faults[target] // a full target names one service's operation
+	if ft == nil {
+		ft = f.faults[op]
+	}
 	fail := ft != nil && (ft.times < 0 || ft.seen < ft.times)
 	if ft != nil {
 		ft.seen++
@@ -130,5 +133,22 @@ func TestScanFailsOnAnUnexpectedError(t *testing.T) {
 	_, err = drift.New(c.Drift(), drift.Options{}).Scan(context.Background(), s.Managed())
 	if err == nil || !strings.Contains(err.Error(), "aws_ecs_cluster") || !strings.Contains(err.Error(), "ServerException") {
 		t.Fatalf("err = %v, want a failure naming the type and the error", err)
+	}
+}
+
+func TestDeniedTagsLeaveTheRestOfTheTypeChecked(t *testing.T) {
+	t.Parallel()
+	c, st := faultyStack(t, map[string]*fault{
+		"Logs_20140328.ListTagsForResource": {code: "AccessDeniedException", status: 400, times: -1},
+	})
+	ctx := context.Background()
+	s0 := st.Services[0]
+	mustDo(t, drifttest.TagLogGroup(ctx, c, s0.LogGroup, "Owner", "bob")) // cannot be seen
+	mustDo(t, drifttest.SetRetention(ctx, c, s0.LogGroup, 7))             // can
+	res := scan(t, c, st, drift.Options{})
+	assertLines(t, summary(res), []string{"review changed aws_cloudwatch_log_group." + s0.Name + " retention_in_days"}, dump(res))
+	if len(res.NotChecked) != 1 || res.NotChecked[0].Type != "aws_cloudwatch_log_group" || res.NotChecked[0].Permission != "logs:ListTagsForResource" ||
+		!strings.Contains(res.NotChecked[0].Reason, "tags not checked") {
+		t.Fatalf("not checked = %+v", res.NotChecked)
 	}
 }

@@ -87,8 +87,8 @@ type Scanner struct {
 	unmanaged  []Finding
 	notChecked []NotChecked
 	managedIDs map[string]bool
-	extraTotal int
 	ignored    int
+	partials   map[string]bool
 
 	memoMu sync.Mutex
 	memo   map[string]*memoEntry
@@ -281,6 +281,26 @@ func (s *Scanner) markNotChecked(items map[string][]*item, reason, perm string) 
 		}
 		s.notChecked = append(s.notChecked, NotChecked{Type: t, Addresses: addrs, Reason: reason, Permission: perm})
 	}
+}
+
+// partial records that one part of a type (its tags, its unmanaged
+// neighbours) could not be read because access was denied, and reports
+// whether err was that. The rest of the type is still compared.
+func (s *Scanner) partial(typ, part string, err error) bool {
+	perm, ok := AccessDenied(err)
+	if !ok {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.partials == nil {
+		s.partials = map[string]bool{}
+	}
+	if key := typ + "|" + part; !s.partials[key] {
+		s.partials[key] = true
+		s.notChecked = append(s.notChecked, NotChecked{Type: typ, Reason: part + " not checked: access denied", Permission: perm})
+	}
+	return true
 }
 
 func (s *Scanner) addUnmanaged(f Finding) {

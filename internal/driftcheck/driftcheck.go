@@ -153,7 +153,10 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 		con.Infof("  %-8s %-9s %s: %s", f.Class, f.Kind, f.Name(), oneLine(f))
 	}
 	for _, n := range res.NotChecked {
-		line := fmt.Sprintf("  not checked: %s (%d): %s", n.Type, len(n.Addresses), n.Reason)
+		line := fmt.Sprintf("  not checked: %s (%d resources): %s", n.Type, len(n.Addresses), n.Reason)
+		if len(n.Addresses) == 0 {
+			line = fmt.Sprintf("  not checked: %s: %s", n.Type, n.Reason)
+		}
 		if n.Permission != "" {
 			line += ", missing " + n.Permission
 		}

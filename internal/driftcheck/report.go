@@ -82,7 +82,11 @@ func (r *Report) Markdown() string {
 			if n.Permission != "" {
 				perm = "`" + n.Permission + "`"
 			}
-			rows = append(rows, []string{"`" + n.Type + "`", fmt.Sprint(len(n.Addresses)), n.Reason, perm})
+			count := fmt.Sprint(len(n.Addresses))
+			if len(n.Addresses) == 0 {
+				count = "part of each" // e.g. tags could not be read; the rest was compared
+			}
+			rows = append(rows, []string{"`" + n.Type + "`", count, n.Reason, perm})
 		}
 		b.Heading(3, "Not checked")
 		b.Table([]string{"Type", "Resources", "Reason", "Missing permission"}, rows)

@@ -195,3 +195,9 @@ func SetDeregistrationDelay(ctx context.Context, c Clients, tg, seconds string) 
 		Attributes: []elbtypes.TargetGroupAttribute{{Key: aws.String("deregistration_delay.timeout_seconds"), Value: aws.String(seconds)}}})
 	return wrap("modify target group attributes", err)
 }
+
+// SetRetention changes a log group's retention.
+func SetRetention(ctx context.Context, c Clients, group string, days int32) error {
+	_, err := c.Logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(group), RetentionInDays: aws.Int32(days)})
+	return wrap("put retention policy", err)
+}
