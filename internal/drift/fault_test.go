@@ -72,13 +72,19 @@ func faultyStack(t *testing.T, faults map[string]*fault) (drifttest.Clients, *dr
 
 func TestThrottlingIsRetriedAndTheScanCompletes(t *testing.T) {
 	t.Parallel()
-	c, st := faultyStack(t, map[string]*fault{
+	faults := map[string]*fault{
 		"DescribeServices":       {code: "ThrottlingException", status: 400, times: 2},
 		"DescribeTaskDefinition": {code: "ThrottlingException", status: 400, times: 3},
-	})
+	}
+	c, st := faultyStack(t, faults)
 	res := scan(t, c, st, drift.Options{})
 	if len(res.Findings) != 0 || len(res.NotChecked) != 0 {
 		t.Fatalf("throttled scan should end in sync:\n%s", dump(res))
+	}
+	for op, f := range faults {
+		if f.seen <= f.times { // every throttled call was retried until it passed
+			t.Errorf("%s: %d requests for %d throttles: not retried", op, f.seen, f.times)
+		}
 	}
 }
 
