@@ -51,6 +51,8 @@ type Finding struct {
 	Remediation string `json:"remediation,omitempty"`
 	// Suppression is the reason given when the finding is suppressed.
 	Suppression string `json:"suppression,omitempty"`
+	// SuppressedBy is "inline" (an ecsflow:ignore comment) or "config".
+	SuppressedBy string `json:"suppressed_by,omitempty"`
 }
 
 // TaskDefFile is a task-definition JSON file to check.
@@ -193,8 +195,8 @@ func Run(in Input) Result {
 	sup := collectSuppressions(&in)
 	var res Result
 	for _, f := range all {
-		if reason, ok := sup.match(f, in.Config); ok {
-			f.Suppression = reason
+		if reason, by, ok := sup.match(f, in.Config); ok {
+			f.Suppression, f.SuppressedBy = reason, by
 			res.Suppressed = append(res.Suppressed, f)
 			continue
 		}
@@ -311,24 +313,24 @@ func suppressionProblem(file string, line int, msg string) Finding {
 	return Finding{RuleID: r.ID, Severity: r.Severity, Title: r.Title, Message: msg, File: file, Line: line, Column: 1, Remediation: r.Remediation}
 }
 
-func (s *suppressions) match(f Finding, cfg *Config) (string, bool) {
+func (s *suppressions) match(f Finding, cfg *Config) (reason, by string, ok bool) {
 	if f.RuleID == ruleSuppression {
-		return "", false
+		return "", "", false
 	}
 	for _, sp := range s.byFile[f.File] {
 		if !contains(sp.ids, f.RuleID) {
 			continue
 		}
 		if f.Line == sp.line || f.Line == sp.line+1 || (sp.span.Start > 0 && f.Line >= sp.span.Start && f.Line <= sp.span.End) {
-			return sp.reason, true
+			return sp.reason, "inline", true
 		}
 	}
 	for _, ig := range cfg.Ignore {
 		if ig.matches(f) {
-			return ig.Reason, true
+			return ig.Reason, "config", true
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
 func contains(list []string, s string) bool {

@@ -35,6 +35,9 @@ func TestInlineSuppressions(t *testing.T) {
 	got := map[string]string{}
 	for _, f := range res.Suppressed {
 		got[f.RuleID+"@"+itoa(f.Line)] = f.Suppression
+		if f.SuppressedBy != "inline" {
+			t.Errorf("%s suppressed by %q", f.RuleID, f.SuppressedBy)
+		}
 	}
 	want := map[string]string{
 		"EF401@2": "legacy repository, removed next quarter",
@@ -92,6 +95,9 @@ ignore:
 	reasons := map[string]bool{}
 	for _, f := range res.Suppressed {
 		reasons[f.Suppression] = true
+		if f.Suppression == "kept for the migration" && f.SuppressedBy != "config" {
+			t.Errorf("config ignore marked %q", f.SuppressedBy)
+		}
 	}
 	if !reasons["kept for the migration"] || !reasons["whole directory"] {
 		t.Errorf("config ignores not applied: %v", reasons)

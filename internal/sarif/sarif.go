@@ -196,7 +196,11 @@ func Build(res rules.Result, opts Options) *Log {
 		}
 		r.PartialFingerprints = map[string]string{"ecsflowFinding/v1": fingerprint(f)}
 		if suppressed {
-			r.Suppressions = []Suppression{{Kind: "inSource", Justification: f.Suppression}}
+			kind := "inSource"
+			if f.SuppressedBy == "config" {
+				kind = "external"
+			}
+			r.Suppressions = []Suppression{{Kind: kind, Justification: f.Suppression}}
 		}
 		run.Results = append(run.Results, r)
 	}

@@ -32,8 +32,8 @@ func sample() rules.Result {
 			{RuleID: "EF911", Severity: rules.Error, Message: "bad workflow", File: ".github/workflows/ci.yml", Line: 4, Column: 5},
 		},
 		Suppressed: []rules.Finding{
-			{RuleID: "EF901", Severity: rules.Error, Message: "destroys", File: "/home/runner/work/_temp/plan.json", Line: 3, Column: 1, Suppression: "planned"},
-			{RuleID: "EF401", Severity: rules.Warning, Message: "mutable", File: "infra/ecr.tf", Line: 2, Column: 1, Suppression: "legacy"},
+			{RuleID: "EF901", Severity: rules.Error, Message: "destroys", File: "/home/runner/work/_temp/plan.json", Line: 3, Column: 1, Suppression: "planned", SuppressedBy: "config"},
+			{RuleID: "EF401", Severity: rules.Warning, Message: "mutable", File: "infra/ecr.tf", Line: 2, Column: 1, Suppression: "legacy", SuppressedBy: "inline"},
 		},
 	}
 }
@@ -98,7 +98,7 @@ func TestBuildContent(t *testing.T) {
 	if u := run.Results[3].Locations[0].PhysicalLocation.ArtifactLocation; u.URI != "file:///home/runner/work/_temp/plan.json" || u.URIBaseID != "" {
 		t.Errorf("absolute path: %+v", u)
 	}
-	if s := run.Results[3].Suppressions; len(s) != 1 || s[0].Justification != "planned" {
+	if s := run.Results[3].Suppressions; len(s) != 1 || s[0].Justification != "planned" || s[0].Kind != "external" {
 		t.Errorf("suppression: %+v", s)
 	}
 	if s := run.Results[4].Suppressions; len(s) != 1 || s[0].Kind != "inSource" || s[0].Justification != "legacy" {
