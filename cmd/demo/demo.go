@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
@@ -136,6 +138,13 @@ func repos(st *sandbox.Stack) []string {
 		out = append(out, s.Repository)
 	}
 	return out
+}
+
+func shortDigest(d string) string {
+	if len(d) > 19 {
+		return d[:19] + "…"
+	}
+	return d
 }
 
 func short(arn string) string {
@@ -313,7 +322,7 @@ func (d *demo) buildPush(ctx context.Context) map[string]string {
 		}
 		if img := r.outputs["image"]; img != "" {
 			images[svc.Name] = img
-			d.note(short(r.outputs["digest"]))
+			d.note(shortDigest(r.outputs["digest"]))
 		}
 		d.printf("\n")
 	}
@@ -393,6 +402,25 @@ func (d *demo) brokenDeploy(ctx context.Context, images map[string]string) {
 	if sim := d.sb.ECS(d.stack.Region); sim != nil {
 		sim.ClearFaults()
 	}
+	d.ledger(ctx)
+}
+
+// ledger shows what deploy-ecs recorded in the deployment ledger.
+func (d *demo) ledger(ctx context.Context) {
+	db := dynamodb.NewFromConfig(d.sb.AWSConfig(ctx))
+	out, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(d.stack.LedgerTable)})
+	if err != nil {
+		d.printf("\n   ledger %s: %v\n", d.stack.LedgerTable, err)
+		return
+	}
+	deploys := 0
+	for _, it := range out.Items {
+		if sk, ok := it["sk"].(*ddbtypes.AttributeValueMemberS); ok && strings.HasPrefix(sk.Value, "deploy#") {
+			deploys++
+		}
+	}
+	d.printf("\n   ledger %s now holds %d deployment records (items: %d), for DORA metrics and rollback's last-known-good\n",
+		d.stack.LedgerTable, deploys, len(out.Items))
 }
 
 func (d *demo) drift(ctx context.Context) {
