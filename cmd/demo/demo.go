@@ -233,7 +233,13 @@ func meaning(code int) string {
 func quoteArgs(args []string) string {
 	var b []string
 	for _, a := range args {
-		if strings.ContainsAny(a, " \n'\"$>") {
+		if strings.Contains(a, "\n") {
+			// bash's $'...' keeps a multi-line value on one line.
+			r := strings.NewReplacer(`\`, `\\`, "'", `\'`, "\n", `\n`)
+			b = append(b, "$'"+r.Replace(a)+"'")
+			continue
+		}
+		if strings.ContainsAny(a, " '\"$>") {
 			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
 		b = append(b, a)

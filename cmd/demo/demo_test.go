@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/e2e"
 )
@@ -44,4 +45,17 @@ func TestDemoRunsEndToEnd(t *testing.T) {
 	}
 	assert.NotContains(t, log, "not built yet")
 	assert.Equal(t, 0, strings.Count(log, "UNEXPECTED"))
+}
+
+func TestQuoteArgs(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, `--service $'a\nb' --reason 'it'\''s' --x plain`, quoteArgs([]string{"--service", "a\nb", "--reason", "it's", "--x", "plain"}))
+}
+
+func TestReadOutputs(t *testing.T) {
+	t.Parallel()
+	p := t.TempDir() + "/out"
+	require.NoError(t, os.WriteFile(p, []byte("a=1\nreport<<ghadelimiter_x\nline 1\nline 2\nghadelimiter_x\nb=x=y\n"), 0o600))
+	assert.Equal(t, map[string]string{"a": "1", "report": "line 1\nline 2", "b": "x=y"}, readOutputs(p))
+	assert.Empty(t, readOutputs(p+"-missing"))
 }
