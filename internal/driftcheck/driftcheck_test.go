@@ -527,9 +527,11 @@ func TestExampleRootLocatesEachEnvironmentsState(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "versions.tf")); err != nil {
 		t.Fatalf("the example root is missing: %v", err)
 	}
+	tds := "../../examples/open-webui/task-definitions/open-webui.json\n../../examples/open-webui/task-definitions/mcpo.json"
 	for _, env := range []string{"dev", "staging", "prod"} {
+		// The environment comes from the var-file, as the phase-3 workflow passes it.
 		lookup := func(k string) (string, bool) {
-			v, ok := map[string]string{"INPUT_PATH": root, "INPUT_ENVIRONMENT": env}[k]
+			v, ok := map[string]string{"INPUT_PATH": root, "INPUT_VAR-FILES": "environments/" + env + ".tfvars", "INPUT_TASK-DEFINITIONS": tds}[k]
 			return v, ok
 		}
 		cfg, err := driftcheck.ParseConfig(inputs.New(spec, nil, lookup), func(string) string { return "" })
@@ -538,6 +540,12 @@ func TestExampleRootLocatesEachEnvironmentsState(t *testing.T) {
 		}
 		if want := "s3://ecsflow-tfstate-" + env + "/open-webui/" + env + "/terraform.tfstate"; cfg.State.String() != want {
 			t.Errorf("%s: state %s, want %s", env, cfg.State, want)
+		}
+		if cfg.Environment != env || cfg.Region == "" {
+			t.Errorf("%s: environment %q region %q from the var-file", env, cfg.Environment, cfg.Region)
+		}
+		if len(cfg.Desired) != 2 || cfg.Desired[0].Family != "open-webui" || cfg.Desired[1].Family != "mcpo" {
+			t.Errorf("%s: task definitions %+v", env, cfg.Desired)
 		}
 		found := false
 		for addr, attrs := range cfg.IgnoreHCL {
