@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -107,4 +109,27 @@ func TestECSDeploymentAlarmFromCloudWatchRollsBack(t *testing.T) {
 		alarmEvent = alarmEvent || strings.HasSuffix(aws.ToString(e.Message), "deployment failed: alarm detected.")
 	}
 	assert.True(t, alarmEvent, "the service events say why: %+v", s.Events)
+}
+
+// ECS writes reach moto too, so moto's other services that look ECS
+// resources up (Application Auto Scaling) accept the simulator's services.
+func TestECSWritesAreMirroredToMoto(t *testing.T) {
+	t.Parallel()
+	const region = "ap-northeast-1"
+	_, st := sandboxtest.SeededRegion(t, region)
+	cfg := sandboxtest.Config(t, region)
+	ctx := context.Background()
+	aas := applicationautoscaling.NewFromConfig(cfg)
+	_, err := aas.RegisterScalableTarget(ctx, &applicationautoscaling.RegisterScalableTargetInput{
+		ServiceNamespace:  aastypes.ServiceNamespaceEcs,
+		ResourceId:        aws.String("service/" + st.Cluster + "/open-webui"),
+		ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
+		MinCapacity:       aws.Int32(1),
+		MaxCapacity:       aws.Int32(4),
+	})
+	require.NoError(t, err)
+	out, err := aas.DescribeScalableTargets(ctx, &applicationautoscaling.DescribeScalableTargetsInput{ServiceNamespace: aastypes.ServiceNamespaceEcs})
+	require.NoError(t, err)
+	require.Len(t, out.ScalableTargets, 1)
+	assert.EqualValues(t, 4, aws.ToInt32(out.ScalableTargets[0].MaxCapacity))
 }

@@ -269,7 +269,20 @@ func seedNetwork(ctx context.Context, c seedClients, st *Stack, o SeedOptions) e
 		return fmt.Errorf("failed to create the VPC: %w", err)
 	}
 	st.VPCID = aws.ToString(vpc.Vpc.VpcId)
-	azs := []string{o.Region + "a", o.Region + "b"}
+	// The first two zones of the region (ap-northeast-1 has no "b").
+	zones, err := c.ec2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
+	if err != nil {
+		return fmt.Errorf("failed to list the availability zones: %w", err)
+	}
+	var azs []string
+	for _, z := range zones.AvailabilityZones {
+		azs = append(azs, aws.ToString(z.ZoneName))
+	}
+	sort.Strings(azs)
+	if len(azs) < 2 {
+		return fmt.Errorf("region %s has %d availability zones; the stack needs two", o.Region, len(azs))
+	}
+	azs = azs[:2]
 	for i, az := range azs {
 		for _, kind := range []struct {
 			name string
