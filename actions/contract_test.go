@@ -425,6 +425,7 @@ var badInputs = map[string][]badCase{
 		bad("config", "{testdata}/unknown-rule.yml"),
 		bad("fail-on", "critical"),
 		bad("sarif-file", "{testdata}"),
+		bad("sarif-file", "out/"),
 		bad("comment", "maybe"),
 		combo("comment without github-token", "github-token", map[string]string{"comment": "true"}),
 	},

@@ -112,7 +112,7 @@ func ParseInputs(in *inputs.Inputs) (*Settings, error) {
 	}
 	s.SARIFFile = in.String("sarif-file")
 	if s.SARIFFile != "" {
-		if st, err := os.Stat(s.SARIFFile); err == nil && st.IsDir() {
+		if st, err := os.Stat(s.SARIFFile); strings.HasSuffix(s.SARIFFile, "/") || (err == nil && st.IsDir()) {
 			return nil, inputs.Errorf("sarif-file", s.SARIFFile, "is a directory; give a file name such as validate.sarif")
 		}
 		s.ReportFile = strings.TrimSuffix(s.SARIFFile, filepath.Ext(s.SARIFFile)) + ".report.json"

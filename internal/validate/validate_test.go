@@ -135,6 +135,7 @@ func TestBadInputExitsTwoNamingTheInput(t *testing.T) {
 		{"bad fail-on", map[string]string{"INPUT_PATH": good, "INPUT_FAIL-ON": "sometimes"}, "fail-on", "allowed: error, never, note, warning"},
 		{"bad comment", map[string]string{"INPUT_PATH": good, "INPUT_COMMENT": "maybe"}, "comment", "not a boolean"},
 		{"comment without token", map[string]string{"INPUT_PATH": good, "INPUT_COMMENT": "true"}, "github-token", "required when comment is true"},
+		{"sarif file names a directory", map[string]string{"INPUT_PATH": good, "INPUT_SARIF-FILE": "out/"}, "sarif-file", "is a directory"},
 		{"task definitions without match", map[string]string{"INPUT_PATH": good, "INPUT_TASK-DEFINITIONS": "testdata/*.nothing"}, "task-definitions", "matches no file"},
 	}
 	for _, tc := range cases {
