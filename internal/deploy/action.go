@@ -526,11 +526,18 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			if s.TaskDefinition == "" {
 				continue
 			}
+			images := s.Images
+			if s.Status == Succeeded && plan.Wait {
+				// the digests ECS pulled, not only the tags the task definition names
+				if d, err := eng.ImageDigests(context.WithoutCancel(ctx), plan.Cluster, s.Service, s.TaskDefinition); err == nil && len(d) > 0 {
+					images = d
+				}
+			}
 			outcome := string(s.Status)
 			if !plan.Wait && s.Status == Succeeded {
 				outcome = "started" // not waited for: never a known-good revision
 			}
-			rec := ledger.Record{Cluster: plan.Cluster, Service: s.Service, Environment: st.environment, Images: s.Images,
+			rec := ledger.Record{Cluster: plan.Cluster, Service: s.Service, Environment: st.environment, Images: images,
 				TaskDefinition: s.TaskDefinition, Previous: s.Previous, Commit: env.Getenv("GITHUB_SHA"), Actor: env.Getenv("GITHUB_ACTOR"),
 				RunURL: runURL(env.Getenv), Start: s.Started, End: s.Finished, Outcome: outcome, Reason: strings.Join(s.Reasons, "; ")}
 			if err := led.Put(context.WithoutCancel(ctx), rec); err != nil {

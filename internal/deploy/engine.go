@@ -294,3 +294,37 @@ func (e *Engine) DescribeServices(ctx context.Context, cluster string, names []s
 func (e *Engine) FiringAlarms(ctx context.Context, names []string) ([]string, error) {
 	return e.alarmsFiring(ctx, names)
 }
+
+// ImageDigests returns, for a service's running tasks of revision td,
+// container name → image@digest as ECS resolved it when the tasks pulled, so
+// the ledger records what really ran even when the task definition names a
+// tag. Containers without a reported digest keep their image reference.
+func (e *Engine) ImageDigests(ctx context.Context, cluster, service, td string) (map[string]string, error) {
+	e.count("ecs:ListTasks")
+	lt, err := e.ECS.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(cluster), ServiceName: aws.String(service), DesiredStatus: types.DesiredStatusRunning})
+	if err != nil {
+		return nil, fmt.Errorf("failed to list the tasks of %s: %w", service, err)
+	}
+	if len(lt.TaskArns) == 0 {
+		return nil, nil
+	}
+	e.count("ecs:DescribeTasks")
+	dt, err := e.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: lt.TaskArns[:min(100, len(lt.TaskArns))]})
+	if err != nil {
+		return nil, fmt.Errorf("failed to describe the tasks of %s: %w", service, err)
+	}
+	out := map[string]string{}
+	for _, t := range dt.Tasks {
+		if aws.ToString(t.TaskDefinitionArn) != td {
+			continue
+		}
+		for _, c := range t.Containers {
+			img, dig := aws.ToString(c.Image), aws.ToString(c.ImageDigest)
+			if dig != "" && !strings.Contains(img, "@") {
+				img += "@" + dig
+			}
+			out[aws.ToString(c.Name)] = img
+		}
+	}
+	return out, nil
+}
