@@ -519,7 +519,19 @@ func seedPerService(ctx context.Context, c seedClients, st *Stack, _ SeedOptions
 			ImageTagMutability:         ecrtypes.ImageTagMutabilityImmutable,
 			ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: true},
 		})
-		if err != nil {
+		var repoURI string
+		switch {
+		case err == nil:
+			repoURI = aws.ToString(repo.Repository.RepositoryUri)
+		case errorCode(err) == "RepositoryAlreadyExistsException":
+			// Another environment of the project seeded in the same region
+			// (on AWS each environment has its own account).
+			got, derr := c.ecr.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{repoName}})
+			if derr != nil || len(got.Repositories) == 0 {
+				return fmt.Errorf("failed to create the repository %s: %w", repoName, err)
+			}
+			repoURI = aws.ToString(got.Repositories[0].RepositoryUri)
+		default:
 			return fmt.Errorf("failed to create the repository %s: %w", repoName, err)
 		}
 		logGroup := "/ecs/" + st.Cluster + "/" + svc
@@ -541,7 +553,7 @@ func seedPerService(ctx context.Context, c seedClients, st *Stack, _ SeedOptions
 			}
 		}
 		st.Services = append(st.Services, Service{
-			Name: svc, Repository: repoName, RepositoryURI: aws.ToString(repo.Repository.RepositoryUri),
+			Name: svc, Repository: repoName, RepositoryURI: repoURI,
 			LogGroup: logGroup, Alarms: names, DeploymentAlarms: deploy, Port: servicePort(svc),
 		})
 	}
@@ -839,15 +851,19 @@ func seedCertificate(ctx context.Context, c seedClients, st *Stack) (string, err
 // environment seeded in the same region shares the lock and ledger tables
 // and the IAM role).
 func alreadyExists(err error) bool {
-	var api interface{ ErrorCode() string }
-	if !errors.As(err, &api) {
-		return false
-	}
-	switch api.ErrorCode() {
+	switch errorCode(err) {
 	case "EntityAlreadyExists", "ResourceInUseException":
 		return true
 	}
 	return false
+}
+
+func errorCode(err error) string {
+	var api interface{ ErrorCode() string }
+	if errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	return ""
 }
 
 // waitSteady checks that every seeded service runs its desired count on one

@@ -129,3 +129,24 @@ func checkStack(t *testing.T, sb *sandbox.Sandbox, st *sandbox.Stack, region str
 		require.NoError(t, err, table)
 	}
 }
+
+// Two environments of the project can live in one region of the sandbox.
+func TestSeedTwoEnvironmentsInOneRegion(t *testing.T) {
+	t.Parallel()
+	sb := sandboxtest.Start(t)
+	ctx := context.Background()
+	const region = "eu-south-1"
+	dev, err := sb.Seed(ctx, sandbox.SeedOptions{Region: region})
+	require.NoError(t, err)
+	prod, err := sb.Seed(ctx, sandbox.SeedOptions{Region: region, Environment: "prod", DesiredCount: 3})
+	require.NoError(t, err)
+	assert.Equal(t, "ecsflow-prod", prod.Cluster)
+	assert.NotEqual(t, dev.StateBucket, prod.StateBucket)
+	devSvc, _ := dev.Service("mcpo")
+	prodSvc, _ := prod.Service("mcpo")
+	assert.Equal(t, devSvc.RepositoryURI, prodSvc.RepositoryURI, "one registry per account; both share it here")
+	out, err := ecs.NewFromConfig(sandboxtest.Config(t, region)).DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(prod.Cluster), Services: []string{"mcpo"}})
+	require.NoError(t, err)
+	require.Len(t, out.Services, 1)
+	assert.EqualValues(t, 3, out.Services[0].RunningCount)
+}
