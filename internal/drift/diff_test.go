@@ -172,3 +172,21 @@ func TestEnvironmentValuesNeverReachTheReport(t *testing.T) {
 		t.Fatalf("a value leaked: %s", render(cs))
 	}
 }
+
+func TestDefaultTagsFromTagsAllAreNotDrift(t *testing.T) {
+	t.Parallel()
+	s := New(Clients{}, Options{})
+	res := &Result{}
+	it := &item{typ: "aws_ecs_cluster", found: true,
+		want: decode(t, `{"tags": {"Name": "x"}, "tags_all": {"Name": "x", "Environment": "dev"}}`),
+		live: decode(t, `{"tags": {"Name": "x", "Environment": "dev"}}`)}
+	it.obj.Address, it.obj.Type = "aws_ecs_cluster.x", "aws_ecs_cluster"
+	if f, ok := s.judge(it, res); ok {
+		t.Fatalf("default tags reported as drift: %+v", f)
+	}
+	it.live = decode(t, `{"tags": {"Name": "x"}}`)
+	f, ok := s.judge(it, res)
+	if !ok || f.Changes[0].Attribute != "tags.Environment" || f.Class != Safe {
+		t.Fatalf("a removed default tag must be safe drift: %+v", f)
+	}
+}

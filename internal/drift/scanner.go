@@ -331,7 +331,12 @@ func (s *Scanner) judge(it *item, res *Result) (Finding, bool) {
 	}
 	sp := specs[it.typ]
 	var changes []Change
-	for _, c := range compare(sp, it.want, it.live) {
+	want := it.want
+	if all, ok := want["tags_all"].(map[string]any); ok && len(all) > 0 {
+		// tags_all adds the provider's default_tags: what AWS really has.
+		want = withAttr(want, "tags", all)
+	}
+	for _, c := range compare(sp, want, it.live) {
 		if it.skipAttrs[c.Attribute] {
 			res.Ignored++
 			continue
