@@ -4,17 +4,51 @@
 // rollout simulator (moto stores ECS deployments but never progresses them)
 // and everything else to moto.
 //
-// Start picks free ports, waits until every part answers and returns a
-// Sandbox. Point the AWS SDK (or an action binary) at it with Env, or use
-// AWSConfig directly; Seed creates the example Open WebUI stack in it. The
-// child processes run in their own process group and, on Linux, die with
-// their parent, so a crashed test never leaves moto running.
-//
 //	sb, err := sandbox.Start(ctx, sandbox.Options{})
-//	if err != nil { ... }
+//	if err != nil { ... }             // sandbox.ErrMotoMissing: pip install 'moto[server]'
 //	defer sb.Stop()
-//	stack, err := sb.Seed(ctx, sandbox.SeedOptions{})
-//	cmd.Env = append(os.Environ(), sb.Env()...)
+//	stack, err := sb.Seed(ctx, sandbox.SeedOptions{TaskDefinitionsDir: "examples/open-webui/task-definitions"})
+//	cmd.Env = append(os.Environ(), sb.Env()...) // an action binary talks to the sandbox
+//	cfg := sb.AWSConfig(ctx)                     // or the SDK directly
 //
-// Tests use package sandboxtest, which shares one sandbox per test binary.
+// # Parts
+//
+//   - moto_server on a free port (Sandbox.MotoURL); Reset empties it.
+//   - The registry (Sandbox.RegistryHost, plain HTTP): the Debian
+//     docker-registry binary with a generated config and a filesystem root
+//     under Dir, or go-containerregistry's in-process registry when the
+//     binary is absent (Sandbox.RegistryKind says which).
+//   - The front proxy (Sandbox.Endpoint, the AWS_ENDPOINT_URL): requests
+//     whose X-Amz-Target starts with AmazonEC2ContainerServiceV20141113. go
+//     to the ECS route, the rest to moto. The default ECS route is one
+//     package ecssim simulator per region (the region comes from the SigV4
+//     scope), advancing DefaultECSSpeed times faster than real time, with
+//     deployment alarms read from moto's CloudWatch (SetAlarmState there
+//     fails a deployment). Sandbox.ECS(region) returns it for fault
+//     injection; Options.ECS replaces the route, Options.NoECSSimulator
+//     sends ECS to moto. ECS writes the simulator accepts are replayed to
+//     moto, so moto's other services (Application Auto Scaling) know the
+//     clusters and services.
+//   - Sandbox.Calls counts the AWS operations the proxy served, by service
+//     and operation, for benchmarks of API calls per resource.
+//
+// # Processes
+//
+// Children run in their own process group; Stop sends SIGTERM to the
+// groups, then SIGKILL. On Linux they also get a parent-death signal, so a
+// test binary that crashes or is killed by a timeout never leaves moto or
+// the registry running.
+//
+// # The example stack
+//
+// Seed creates what examples/open-webui/terraform describes, with its
+// names (project "ecsflow", environment "dev": cluster ecsflow-dev, ECR
+// repositories ecsflow/<service>, log groups /ecs/ecsflow-dev/<service>,
+// alarms ecsflow-dev-<service>-*, state bucket ecsflow-tfstate-dev, lock
+// table ecsflow-terraform-locks, ledger table ecsflow-deployments), and
+// lets the first deployments finish so the services start steady. Stack
+// describes what was made; Stack.Vars hands the names to a workflow.
+//
+// Tests use package sandboxtest, which shares one sandbox per test binary;
+// developers use `go run ./cmd/sandbox up`.
 package sandbox
