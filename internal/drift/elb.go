@@ -398,7 +398,8 @@ func liveActions(actions []elbtypes.Action) []any {
 			m["forward"] = []any{map[string]any{"target_group": tgs}}
 		}
 		if r := a.RedirectConfig; r != nil {
-			m["redirect"] = []any{map[string]any{"port": aws.ToString(r.Port), "protocol": aws.ToString(r.Protocol), "status_code": string(r.StatusCode)}}
+			m["redirect"] = []any{map[string]any{"port": aws.ToString(r.Port), "protocol": aws.ToString(r.Protocol), "status_code": string(r.StatusCode),
+				"host": aws.ToString(r.Host), "path": aws.ToString(r.Path), "query": aws.ToString(r.Query)}}
 		}
 		if f := a.FixedResponseConfig; f != nil {
 			m["fixed_response"] = []any{map[string]any{"content_type": aws.ToString(f.ContentType), "status_code": aws.ToString(f.StatusCode), "message_body": aws.ToString(f.MessageBody)}}
