@@ -42,12 +42,12 @@ func (l *callLog) add(r *http.Request, target string) {
 	} else if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && r.Body != nil {
 		// Query-protocol services (EC2, ELBv2, IAM, STS, CloudWatch query)
 		// name the action in the form body; read it and put it back.
-		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		r.Body.Close()
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if v, err := url.ParseQuery(string(body)); err == nil {
-			op = v.Get("Action")
-		}
+		// Only the head is read (Action comes first); the request goes on
+		// whole.
+		head, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+		r.Body = readCloser{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+		v, _ := url.ParseQuery(string(head)) // a cut-off last pair is fine
+		op = v.Get("Action")
 	}
 	if op == "" {
 		op = r.Method
@@ -109,4 +109,9 @@ func (s *Sandbox) ResetCalls() {
 	s.calls.mu.Lock()
 	s.calls.n = map[[2]string]int{}
 	s.calls.mu.Unlock()
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
