@@ -302,6 +302,18 @@ func buildLB(ctx context.Context, c Clients, st *Stack, o Options) error {
 	st.add("aws_lb", "main", map[string]any{"id": st.LBARN, "arn": st.LBARN, "name": st.Name + "-alb", "internal": false, "load_balancer_type": "application",
 		"security_groups": []any{st.ALBSG}, "subnets": []any{st.Subnets[0], st.Subnets[1]}, "ip_address_type": "ipv4",
 		"enable_deletion_protection": false, "idle_timeout": 60, "drop_invalid_header_fields": false, "enable_http2": true})
+	// A redirect listener, as a stack with HTTPS has on port 80.
+	rl, err := c.ELB.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: aws.String(st.LBARN), Port: aws.Int32(81), Protocol: elbtypes.ProtocolEnumHttp,
+		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumRedirect, RedirectConfig: &elbtypes.RedirectActionConfig{
+			Protocol: aws.String("HTTPS"), Port: aws.String("443"), Host: aws.String("#{host}"), Path: aws.String("/#{path}"), Query: aws.String("#{query}"),
+			StatusCode: elbtypes.RedirectActionStatusCodeEnumHttp301}}}, Tags: elbTags()})
+	if err != nil {
+		return fmt.Errorf("create redirect listener: %w", err)
+	}
+	arn := aws.ToString(rl.Listeners[0].ListenerArn)
+	st.add("aws_lb_listener", "redirect", map[string]any{"id": arn, "arn": arn, "load_balancer_arn": st.LBARN, "port": 81, "protocol": "HTTP",
+		"ssl_policy": "", "certificate_arn": nil, "default_action": []any{map[string]any{"type": "redirect", "target_group_arn": "", "forward": []any{}, "fixed_response": []any{},
+			"redirect": []any{map[string]any{"host": "#{host}", "path": "/#{path}", "port": "443", "protocol": "HTTPS", "query": "#{query}", "status_code": "HTTP_301"}}}}})
 	return nil
 }
 
