@@ -368,7 +368,6 @@ func TestBadInput(t *testing.T) {
 		{"bad repository", []string{"--repository", "Web App"}, `input "repository"`},
 		{"scan without ECR", []string{"--scan", "ecr"}, `input "scan"`},
 		{"refused credentials", []string{"--registry", authHost}, "refused the credentials (HTTP 401)"},
-		{"empty scan-timeout flag", []string{"--scan-timeout", ""}, `input "scan-timeout": is empty; use a duration from 10s to 2h`},
 		{"promote-from without tag or digest", []string{"--promote-from", "staging/web"}, `input "promote-from": value "staging/web": names neither a tag nor a digest`},
 		{"promote-from not a reference", []string{"--promote-from", "Staging/Web:1"}, `input "promote-from": value "Staging/Web:1": is not an image reference`},
 	}

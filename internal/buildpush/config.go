@@ -126,11 +126,6 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 	if c.ScanTimeout, err = in.Duration("scan-timeout", 10*time.Second, 2*time.Hour); err != nil {
 		return nil, err
 	}
-	if c.ScanTimeout == 0 {
-		// An empty --scan-timeout= flag: inputs.Duration reads empty as 0
-		// without checking the range, and a zero wait fails every scan.
-		return nil, inputs.Errorf("scan-timeout", "", "is empty; use a duration from 10s to 2h, e.g. 10m")
-	}
 	mode, err := in.Enum("ecr", "auto", "true", "false")
 	if err != nil {
 		return nil, err

@@ -158,6 +158,9 @@ func (in *Inputs) Int(name string, min, max int) (int, error) {
 func (in *Inputs) Duration(name string, min, max time.Duration) (time.Duration, error) {
 	v := in.String(name)
 	if v == "" {
+		if min > 0 {
+			return 0, &Error{Input: name, Reason: fmt.Sprintf("is empty; use a duration from %s to %s", min, max)}
+		}
 		return 0, nil
 	}
 	var d time.Duration

@@ -101,6 +101,10 @@ func TestTypeErrorsNameTheInput(t *testing.T) {
 			_, err := in.Duration("timeout", time.Second, time.Hour)
 			return err
 		}, "is not a duration; write it like 90s, 10m or 1h30m", nil},
+		{"duration empty without default", "grace", "", func(in *inputs.Inputs) error {
+			_, err := in.Duration("grace", time.Second, time.Hour)
+			return err
+		}, "is empty; use a duration from 1s to 1h0m0s", nil},
 		{"duration out of range", "timeout", "2h", func(in *inputs.Inputs) error {
 			_, err := in.Duration("timeout", time.Second, time.Hour)
 			return err
