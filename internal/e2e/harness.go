@@ -163,10 +163,15 @@ type Annotation struct {
 	Step   string
 }
 
-// Step returns the step with the given id, or nil.
-func (r *Result) Step(id string) *Step {
+// Step returns the first step with the given id in any job, or nil. Use
+// JobStep when several jobs have a step of that id.
+func (r *Result) Step(id string) *Step { return r.JobStep("", id) }
+
+// JobStep returns the step with the given id in job (a job ID; "" means
+// any job), or nil.
+func (r *Result) JobStep(job, id string) *Step {
 	for i := range r.Steps {
-		if r.Steps[i].ID == id {
+		if r.Steps[i].ID == id && (job == "" || r.Steps[i].Job == job) {
 			return &r.Steps[i]
 		}
 	}

@@ -34,6 +34,8 @@ func TestHarnessRunsAWorkflowWithTheSandbox(t *testing.T) {
 	assert.Equal(t, "42", r.Output("after", "event-number"))
 	assert.Equal(t, "eu-west-1", r.Output("after", "region"))
 	assert.Equal(t, "success", r.Step("greet").Result)
+	assert.Same(t, r.Step("greet"), r.JobStep("probe", "greet"))
+	assert.Nil(t, r.JobStep("other-job", "greet"))
 	assert.Equal(t, "### Greeted ecsflow\n", r.Summary, "the summary appears once although act repeats it for the outer step")
 	require.Len(t, r.Annotations, 1)
 	assert.Equal(t, e2e.Annotation{Level: "warning", Message: "careful, ecsflow", Fields: map[string]string{"file": "probe.txt", "line": "3", "title": "probe"}, Step: "greet/run"}, r.Annotations[0])
