@@ -64,7 +64,8 @@ type SeedOptions struct {
 	// examples/open-webui/task-definitions). Empty or missing files fall
 	// back to small built-in definitions.
 	TaskDefinitionsDir string
-	// DesiredCount of each service (default 2).
+	// DesiredCount of each service (default 2, so rolling deployments show
+	// old and new tasks side by side; dev.tfvars runs 1).
 	DesiredCount int32
 }
 
@@ -184,8 +185,10 @@ type seedClients struct {
 // Fargate services and their task definitions, an ECR repository per
 // service (immutable tags, scan on push), log groups, CloudWatch alarms per
 // service, the Terraform state bucket and lock table, and the deployment
-// ledger table. Seed a region once (after Start or Reset): a second Seed of
-// the same region fails on the existing resources.
+// ledger table. Seed a project and environment once per region (after
+// Start or Reset): a second Seed of the same one fails on the existing
+// resources; other environments (staging, prod) can join it in the same
+// region, sharing the repositories and tables.
 func (s *Sandbox) Seed(ctx context.Context, o SeedOptions) (*Stack, error) {
 	if o.Project == "" {
 		o.Project = "ecsflow"
