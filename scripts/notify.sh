@@ -8,6 +8,7 @@
 # (secrets; either may be empty, then nothing is sent to it) and links the run
 # from GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID. A failed post
 # is a warning, never a failed job: the notification must not hide the result.
+# The URLs are never printed (secrets are masked by the runner as well).
 set -euo pipefail
 
 [ $# -ge 2 ] || {
@@ -39,12 +40,10 @@ post() {
 
 sent=0
 if [ -n "${SLACK_WEBHOOK_URL:-}" ]; then
-	echo "::add-mask::$SLACK_WEBHOOK_URL"
 	post Slack "$SLACK_WEBHOOK_URL" "$(jq -cn --arg t "$text" '{text: $t}')"
 	sent=$((sent + 1))
 fi
 if [ -n "${TEAMS_WEBHOOK_URL:-}" ]; then
-	echo "::add-mask::$TEAMS_WEBHOOK_URL"
 	post Teams "$TEAMS_WEBHOOK_URL" "$(jq -cn --arg t "$text" '{
 		type: "message",
 		attachments: [{
