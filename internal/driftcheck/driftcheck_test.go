@@ -558,3 +558,22 @@ func TestExampleRootLocatesEachEnvironmentsState(t *testing.T) {
 		}
 	}
 }
+
+// remediate: safe puts the tags of every kind of resource back as the state
+// has them, through each service's own tagging API; the next run is in sync.
+func TestSafeRemediationRetagsEveryService(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1)
+	mustDo(t, drifttest.TagEverywhere(context.Background(), e.c, e.st, "CostCenter", "oops"))
+	r := runAction(t, map[string]string{"state": e.stateFile, "remediate": "safe"}, e.vars, e.opts)
+	if r.code != 0 || r.outputs["changed"] != "6" {
+		t.Fatalf("exit %d outputs %v err %v\n%s", r.code, r.outputs, r.err, r.summary)
+	}
+	if n := strings.Count(r.log, "removed tag CostCenter"); n != 6 {
+		t.Errorf("%d remediations logged, want 6:\n%s", n, r.log)
+	}
+	r = runAction(t, map[string]string{"state": e.stateFile}, e.vars, e.opts)
+	if r.code != 0 || r.outputs["drifted"] != "false" {
+		t.Fatalf("after remediation: exit %d outputs %v\n%s", r.code, r.outputs, r.summary)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -18,6 +19,7 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
 // Changes made behind Terraform's back.
@@ -200,4 +202,35 @@ func SetDeregistrationDelay(ctx context.Context, c Clients, tg, seconds string) 
 func SetRetention(ctx context.Context, c Clients, group string, days int32) error {
 	_, err := c.Logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(group), RetentionInDays: aws.Int32(days)})
 	return wrap("put retention policy", err)
+}
+
+// TagEverywhere adds the tag key=value to a security group, a target group,
+// a service, an alarm, the repository and the role of the stack.
+func TagEverywhere(ctx context.Context, c Clients, st *Stack, key, value string) error {
+	s := st.Services[0]
+	if _, err := c.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{st.ALBSG}, Tags: []ec2types.Tag{{Key: aws.String(key), Value: aws.String(value)}}}); err != nil {
+		return wrap("tag security group", err)
+	}
+	if _, err := c.ELB.AddTags(ctx, &elb.AddTagsInput{ResourceArns: []string{s.TGARN}, Tags: []elbtypes.Tag{{Key: aws.String(key), Value: aws.String(value)}}}); err != nil {
+		return wrap("tag target group", err)
+	}
+	if _, err := c.ECS.TagResource(ctx, &ecs.TagResourceInput{ResourceArn: aws.String(s.ARN), Tags: []ecstypes.Tag{{Key: aws.String(key), Value: aws.String(value)}}}); err != nil {
+		return wrap("tag service", err)
+	}
+	al, err := c.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{s.Alarm}})
+	if err != nil || len(al.MetricAlarms) == 0 {
+		return wrap("describe alarm", fmt.Errorf("alarm %s: %v", s.Alarm, err))
+	}
+	if _, err := c.CloudWatch.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: al.MetricAlarms[0].AlarmArn, Tags: []cwtypes.Tag{{Key: aws.String(key), Value: aws.String(value)}}}); err != nil {
+		return wrap("tag alarm", err)
+	}
+	repo, err := c.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{st.Repo}})
+	if err != nil {
+		return wrap("describe repository", err)
+	}
+	if _, err := c.ECR.TagResource(ctx, &ecr.TagResourceInput{ResourceArn: repo.Repositories[0].RepositoryArn, Tags: []ecrtypes.Tag{{Key: aws.String(key), Value: aws.String(value)}}}); err != nil {
+		return wrap("tag repository", err)
+	}
+	_, err = c.IAM.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(st.RoleName), Tags: []iamtypes.Tag{{Key: aws.String(key), Value: aws.String(value)}}})
+	return wrap("tag role", err)
 }
