@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
@@ -138,6 +139,36 @@ func TestLintAction(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestLintUnpinnedActions(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{
+		".github/workflows/ci.yml": {Data: []byte(`on: push
+jobs:
+  call:
+    uses: other/repo/.github/workflows/x.yml@main
+  own:
+    uses: ecsflow/ecsflow/.github/workflows/phase1-pr.yml@v1
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
+      - uses: actions/setup-go@v6
+      - uses: ./actions/validate
+      - uses: docker://alpine:3
+`)},
+	}
+	probs, err := Lint(fsys)
+	require.NoError(t, err)
+	var msgs []string
+	for _, p := range probs {
+		msgs = append(msgs, p.String())
+	}
+	require.Len(t, msgs, 3, "%v", msgs)
+	assert.Contains(t, msgs[0], "actions/setup-go@v6: pin third-party actions by full 40-character commit SHA")
+	assert.Contains(t, msgs[1], "docker://alpine:3: pin the image by digest")
+	assert.Contains(t, msgs[2], "job call: uses other/repo/.github/workflows/x.yml@main")
 }
 
 func TestLintWorkflowRunScripts(t *testing.T) {

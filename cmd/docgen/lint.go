@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -227,6 +228,9 @@ func lintSteps(file string, steps []step) []Problem {
 			probs = append(probs, Problem{File: file, Line: s.runLine,
 				Message: "run: script contains ${{ }}; pass the value through env: and use \"$VAR\" in the script"})
 		}
+		if msg := unpinned(s.Uses); msg != "" {
+			probs = append(probs, Problem{File: file, Line: s.line, Message: msg})
+		}
 	}
 	return probs
 }
@@ -236,6 +240,7 @@ func lintSteps(file string, steps []step) []Problem {
 func lintRunScripts(file string, raw []byte) []Problem {
 	var doc struct {
 		Jobs map[string]struct {
+			Uses  string      `yaml:"uses"`
 			Steps []yaml.Node `yaml:"steps"`
 		} `yaml:"jobs"`
 		Runs struct {
@@ -258,6 +263,31 @@ func lintRunScripts(file string, raw []byte) []Problem {
 		steps, p := decodeSteps(file, doc.Jobs[j].Steps)
 		probs = append(probs, p...)
 		probs = append(probs, lintSteps(file, steps)...)
+		if msg := unpinned(doc.Jobs[j].Uses); msg != "" {
+			probs = append(probs, Problem{File: file, Message: "job " + j + ": " + msg})
+		}
 	}
 	return probs
+}
+
+var pinnedRE = regexp.MustCompile(`@[0-9a-f]{40}$`)
+
+// unpinned says why a `uses:` reference of a third-party action or
+// reusable workflow is not pinned by full commit SHA ("" when it is fine).
+// Local paths, docker:// images with a digest and ecsflow's own references
+// (whose pin per environment is the caller's choice) are exempt.
+func unpinned(uses string) string {
+	uses = strings.TrimSpace(uses)
+	switch {
+	case uses == "", strings.HasPrefix(uses, "./"), strings.HasPrefix(uses, "ecsflow/ecsflow"):
+		return ""
+	case strings.HasPrefix(uses, "docker://"):
+		if strings.Contains(uses, "@sha256:") {
+			return ""
+		}
+		return "uses " + uses + ": pin the image by digest (docker://image@sha256:...)"
+	case pinnedRE.MatchString(uses):
+		return ""
+	}
+	return "uses " + uses + ": pin third-party actions by full 40-character commit SHA, with the version in a comment"
 }
