@@ -69,6 +69,8 @@ sha256_stdin() {
 # go.sum and the non-test files under actions/ and internal/ (embedded
 # action.yml files included). The release records it in release/source.sha256.
 source_digest() {
+	local hasher=(sha256sum)
+	if ! command -v sha256sum >/dev/null 2>&1; then hasher=(shasum -a 256); fi
 	(
 		cd "$ROOT"
 		{
@@ -76,8 +78,8 @@ source_digest() {
 			find actions internal -type f \
 				! -name '*_test.go' ! -name '*.md' ! -path '*/testdata/*' 2>/dev/null
 		} | LC_ALL=C sort | while IFS= read -r f; do
-			[ -f "$f" ] && printf '%s  %s\n' "$(sha256_of "$f")" "$f"
-		done
+			if [ -f "$f" ]; then printf '%s\0' "$f"; fi
+		done | xargs -0 "${hasher[@]}"
 	) | sha256_stdin
 }
 
