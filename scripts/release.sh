@@ -14,7 +14,8 @@
 set -euo pipefail
 
 readonly ACTIONS="validate build-push deploy-ecs drift-check rollback"
-readonly PLATFORMS="linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64"
+# ECSFLOW_PLATFORMS narrows the list (tests); a release builds them all.
+readonly PLATFORMS="${ECSFLOW_PLATFORMS:-linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64}"
 readonly MODULE="github.com/ecsflow/ecsflow"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly ROOT

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -297,4 +298,67 @@ func TestScriptsAreShellcheckClean(t *testing.T) {
 	require.NotEmpty(t, files)
 	out, err := exec.Command("shellcheck", files...).CombinedOutput()
 	require.NoError(t, err, string(out))
+}
+
+// release.sh prepare writes the release files; verify rebuilds the same
+// bytes (reproducible), and refuses a stale list or a source changed after
+// prepare. setup-binary.sh then treats the checkout as that release.
+func TestReleasePrepareVerify(t *testing.T) {
+	t.Parallel()
+	root := fakeRepo(t)
+	rel, err := os.ReadFile("release.sh")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(root, "scripts/release.sh"), rel, 0o755))
+	env := []string{"ECSFLOW_PLATFORMS=linux/amd64 darwin/arm64", "DIST=" + filepath.Join(root, "dist"),
+		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "GOCACHE=" + goEnv(t, "GOCACHE"),
+		"GOPATH=" + goEnv(t, "GOPATH"), "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local"}
+	rel1 := func(args ...string) (string, int) {
+		cmd := exec.Command("bash", append([]string{filepath.Join(root, "scripts/release.sh")}, args...)...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else {
+			require.NoError(t, err)
+		}
+		return string(out), code
+	}
+
+	out, code := rel1("prepare", "v1.4.2")
+	require.Equal(t, 0, code, out)
+	sums, err := os.ReadFile(filepath.Join(root, "release/checksums.txt"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(sums)), "\n")
+	require.Len(t, lines, 2, "one action, two platforms")
+	assert.Contains(t, string(sums), "  ecsflow-validate-darwin-arm64\n")
+	assert.Contains(t, string(sums), "  ecsflow-validate-linux-amd64\n")
+	version, _ := os.ReadFile(filepath.Join(root, "release/version"))
+	assert.Equal(t, "v1.4.2\n", string(version))
+
+	out, code = rel1("verify", "v1.4.2")
+	require.Equal(t, 0, code, "a rebuild gives the same bytes:\n%s", out)
+	assert.Contains(t, out, "verified 2 binaries of v1.4.2")
+
+	out, code = rel1("verify", "v1.4.3")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, out, "release/version says v1.4.2, the tag is v1.4.3")
+
+	out, code = rel1("verify", "v1.4")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, out, "is not vMAJOR.MINOR.PATCH")
+
+	// The checkout is the release as long as its source is unchanged.
+	r := setup(t, root, map[string]string{"RUNNER_TOOL_CACHE": t.TempDir(), "ECSFLOW_RELEASE_URL": "http://127.0.0.1:1"}, "validate")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "could not download ecsflow-validate-"+platform()+" v1.4.2")
+
+	// A change after prepare: verify refuses.
+	main := filepath.Join(root, "actions/validate/main.go")
+	body, err := os.ReadFile(main)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(main, append(body, []byte("\n// later\n")...), 0o644))
+	out, code = rel1("verify", "v1.4.2")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, out, "release/source.sha256 does not match the tagged source")
 }
