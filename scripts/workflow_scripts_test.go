@@ -185,8 +185,11 @@ func TestNotify(t *testing.T) {
 	assert.Contains(t, stdout, "sent to 2 webhook(s)")
 	assert.NotContains(t, stdout, srv.URL, "webhook URLs are masked, never printed")
 	want := "❌ o/r deploy to prod: failure — deploy-ecs: rolled-back (https://github.example/o/r/actions/runs/42)"
-	assert.Equal(t, want, got["/slack"]["text"])
-	card, _ := json.Marshal(got["/teams"])
+	mu.Lock()
+	slack, teams := got["/slack"], got["/teams"]
+	mu.Unlock()
+	assert.Equal(t, want, slack["text"])
+	card, _ := json.Marshal(teams)
 	assert.Contains(t, string(card), `"type":"AdaptiveCard"`)
 	assert.Contains(t, string(card), want)
 
