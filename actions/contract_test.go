@@ -523,6 +523,9 @@ var badInputs = map[string][]badCase{
 		bad("state", "{testdata}/not-state.json"),
 		bad("environment", "prod env"),
 		bad("workspace", "a/b"),
+		bad("ledger-table", "x!"),
+		bad("ignore", "\xff\xfe"),
+		bad("resources", "aws_ecs_service.\xff"),
 		bad("var-files", "{testdata}/bad.tfvars"),
 		combo("var-files that do not parse", "var-files", map[string]string{"path": "{testdata}/tf", "var-files": "{testdata}/bad.tfvars"}),
 		combo("var-files that do not exist", "var-files", map[string]string{"path": "{testdata}/tf", "var-files": "nope.tfvars"}),
@@ -571,7 +574,6 @@ var badInputs = map[string][]badCase{
 var withoutBadCase = map[string][]string{
 	"build-push":  {"target"},
 	"deploy-ecs":  {"log-configuration-log-driver", "alarms", "environment"},
-	"drift-check": {"ledger-table"},
 	"rollback":    {"reason", "alarms", "environment", "github-token"},
 }
 

@@ -408,17 +408,20 @@ func globRegexp(p string) *regexp.Regexp {
 	}
 	var b strings.Builder
 	b.WriteString("^")
-	for i := 0; i < len(p); i++ {
+	// Walk runes, not bytes: quoting half of a multi-byte character would
+	// make an invalid expression.
+	rs := []rune(p)
+	for i := 0; i < len(rs); i++ {
 		switch {
-		case strings.HasPrefix(p[i:], "**"):
+		case rs[i] == '*' && i+1 < len(rs) && rs[i+1] == '*':
 			b.WriteString(".*")
 			i++
-		case p[i] == '*':
+		case rs[i] == '*':
 			b.WriteString(`[^.]*`)
-		case p[i] == '?':
+		case rs[i] == '?':
 			b.WriteString(`[^.]`)
 		default:
-			b.WriteString(regexp.QuoteMeta(p[i : i+1]))
+			b.WriteString(regexp.QuoteMeta(string(rs[i])))
 		}
 	}
 	b.WriteString("$")

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
@@ -34,6 +35,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/drift"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/tfstate"
 )
 
@@ -264,6 +266,9 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 	if cfg.Remediate, err = in.Enum("remediate", "none", "safe"); err != nil {
 		return nil, err
 	}
+	if cfg.LedgerTable != "" && !ledger.ValidTableName(cfg.LedgerTable) {
+		return nil, inputs.Errorf("ledger-table", cfg.LedgerTable, ledger.TableNameRule)
+	}
 	if cfg.Workspace != "" && !validName(cfg.Workspace) {
 		return nil, inputs.Errorf("workspace", cfg.Workspace, "is not a workspace name; use letters, digits, - and _")
 	}
@@ -276,6 +281,13 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		}
 		if repo := getenv("GITHUB_REPOSITORY"); !strings.Contains(repo, "/") {
 			return nil, inputs.Errorf("issue", "true", "needs GITHUB_REPOSITORY (owner/name), which only a GitHub Actions run sets")
+		}
+	}
+	for _, name := range []string{"ignore", "resources"} {
+		for _, v := range in.List(name) {
+			if !utf8.ValidString(v) {
+				return nil, inputs.Errorf(name, v, "is not valid UTF-8 text; write Terraform addresses or attribute patterns such as aws_ecs_service.*.desired_count")
+			}
 		}
 	}
 	if cfg.Ignore, err = drift.NewIgnorer(in.List("ignore")); err != nil {

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -325,3 +326,12 @@ func Holder(getenv func(string) string) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+var tableNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+
+// ValidTableName reports whether name is a valid DynamoDB table name:
+// 3 to 255 letters, digits, underscores, dots and hyphens.
+func ValidTableName(name string) bool { return tableNameRE.MatchString(name) }
+
+// TableNameRule says what ValidTableName allows, for input errors.
+const TableNameRule = "is not a DynamoDB table name (3-255 of letters, digits, _ . -)"
