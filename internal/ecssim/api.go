@@ -44,10 +44,12 @@ func (s *Sim) CreateCluster(ctx context.Context, in *ecs.CreateClusterInput, opt
 	}
 	c := s.clusters[name]
 	if c == nil {
-		c = &cluster{name: name, arn: s.arn("cluster/" + name), created: s.last, tags: append([]types.Tag(nil), in.Tags...), services: map[string]*service{}}
+		c = &cluster{name: name, arn: s.arn("cluster/" + name), created: s.last, tags: append([]types.Tag(nil), in.Tags...),
+			settings: append([]types.ClusterSetting(nil), in.Settings...), services: map[string]*service{}}
 		s.clusters[name] = c
 	}
 	out := s.clusterOut(c)
+	out.Settings = append([]types.ClusterSetting(nil), c.settings...)
 	return &ecs.CreateClusterOutput{Cluster: &out}, nil
 }
 
@@ -96,7 +98,14 @@ func (s *Sim) DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInpu
 			out.Failures = append(out.Failures, types.Failure{Arn: ptr(arn), Reason: ptr("MISSING")})
 			continue
 		}
-		out.Clusters = append(out.Clusters, s.clusterOut(c))
+		co := s.clusterOut(c)
+		// As ECS does, settings come back only when asked for.
+		for _, f := range in.Include {
+			if f == types.ClusterFieldSettings {
+				co.Settings = append([]types.ClusterSetting(nil), c.settings...)
+			}
+		}
+		out.Clusters = append(out.Clusters, co)
 	}
 	return out, nil
 }

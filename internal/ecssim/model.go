@@ -12,6 +12,7 @@ type cluster struct {
 	name, arn string
 	created   time.Time
 	tags      []types.Tag
+	settings  []types.ClusterSetting
 	services  map[string]*service
 	order     []string
 }

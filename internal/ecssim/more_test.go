@@ -355,3 +355,21 @@ func TestTagsAndFamilies(t *testing.T) {
 		}
 	}
 }
+
+// Cluster settings round-trip as ECS returns them: only when included.
+func TestClusterSettingsOnlyWhenIncluded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim := New(NewFakeClock(t0))
+	ok(sim.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: ptr("c1"),
+		Settings: []types.ClusterSetting{{Name: types.ClusterSettingNameContainerInsights, Value: ptr("enhanced")}}}))
+	plain := ok(sim.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{"c1"}}))
+	if len(plain.Clusters) != 1 || len(plain.Clusters[0].Settings) != 0 {
+		t.Fatalf("settings without include: %+v", plain.Clusters)
+	}
+	with := ok(sim.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{"c1"}, Include: []types.ClusterField{types.ClusterFieldSettings}}))
+	if len(with.Clusters) != 1 || len(with.Clusters[0].Settings) != 1 ||
+		with.Clusters[0].Settings[0].Name != types.ClusterSettingNameContainerInsights || *with.Clusters[0].Settings[0].Value != "enhanced" {
+		t.Fatalf("settings with include: %+v", with.Clusters)
+	}
+}
