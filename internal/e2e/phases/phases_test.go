@@ -211,7 +211,9 @@ func TestPhase2StagingCanaryThenProdPromotion(t *testing.T) {
 	assert.Equal(t, "canary", r.Output("env", "strategy"))
 	assert.Equal(t, "rolled-back", r.Output("deploy", "status"), r.Log)
 	assert.Contains(t, r.Summary, alarm)
-	assert.Equal(t, "built", r.Output("image", "result"), r.Log)
+	// built, or skipped when another test already pushed this context to the
+	// shared sandbox registry.
+	assert.Contains(t, []string{"built", "skipped"}, r.Output("image", "result"), r.Log)
 	firstDigest := r.Output("image", "digest")
 
 	// 2. Alarm quiet: the canary completes in staging.
