@@ -252,3 +252,33 @@ func TestPhase2StagingCanaryThenProdPromotion(t *testing.T) {
 	require.Len(t, imgs.ImageDetails, 1)
 	assert.Equal(t, stagingDigest, aws.ToString(imgs.ImageDetails[0].ImageDigest))
 }
+
+// Phase 3 self-healing on a healthy stack: rollback's check mode finds every
+// service at its desired count with no alarm, changes nothing and succeeds.
+func TestPhase3SelfHealingHealthyStack(t *testing.T) {
+	t.Parallel()
+	needActions(t, "rollback")
+	const region = "sa-east-1"
+	_, stack := sandboxtest.SeededRegion(t, region)
+	before := map[string]string{}
+	for _, s := range stack.Services {
+		before[s.Name] = s.TaskDefinitionARN
+	}
+	r := e2e.Run(t, e2e.Workflow{
+		File: "testdata/phase3-self-heal.yml", Event: "workflow_dispatch", Region: region, Env: oidcServer(t),
+		Vars: map[string]string{"REGION": region, "CLUSTER": stack.Cluster,
+			"ROLES": `{"dev":{"deploy":"arn:aws:iam::123456789012:role/ecsflow-dev-github-deploy"}}`},
+	})
+	r.RequireSuccess(t)
+	assert.Equal(t, "success", r.Jobs["heal"], r.Log)
+	assert.Equal(t, stack.Cluster, r.Output("env", "cluster"))
+	assert.Equal(t, "false", r.Output("heal", "rolled-back"), r.Log)
+	assert.NotContains(t, r.Log, "notify:", "nothing healed, nothing failed: no notification")
+
+	out, err := ecs.NewFromConfig(sandboxtest.Config(t, region)).DescribeServices(context.Background(), &ecs.DescribeServicesInput{
+		Cluster: aws.String(stack.Cluster), Services: []string{"bedrock-access-gateway", "mcpo", "open-webui"}})
+	require.NoError(t, err)
+	for _, s := range out.Services {
+		assert.Equal(t, before[aws.ToString(s.ServiceName)], aws.ToString(s.TaskDefinition), "check mode left %s alone", aws.ToString(s.ServiceName))
+	}
+}
