@@ -227,11 +227,12 @@ func TestPhase2StagingCanaryThenProdPromotion(t *testing.T) {
 	require.True(t, strings.HasPrefix(stagingDigest, "sha256:"), r.Log)
 
 	// 3. prod takes the staging image without rebuilding: the same digest.
-	// On GitHub the step promotes (promote-from). Under act, inputs whose
-	// names hold a hyphen never reach the binary (act drops INPUT_PROMOTE-FROM
-	// from the step environment), so build-push falls back to its context-
-	// digest lookup, which finds the very image staging built in the shared
-	// sandbox registry: still no rebuild, still the staging digest.
+	// On GitHub the step promotes (promote-from). Under the e2e harness,
+	// inputs whose names hold a hyphen do not reach the binary yet (its bash
+	// shim runs through dash, which drops INPUT_PROMOTE-FROM; see
+	// /work/shared/notes/act-hyphen-env.md), so build-push falls back to its
+	// context-digest lookup, which finds the very image staging built in the
+	// shared sandbox registry: still no rebuild, still the staging digest.
 	r = run("main", prodRegion, prod, `{"prod":"`+sb.RegistryHost+`"}`)
 	r.RequireSuccess(t)
 	assert.Equal(t, "prod", r.Output("env", "environment"))
