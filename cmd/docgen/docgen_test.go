@@ -360,3 +360,44 @@ func TestRootActionRenamesReservedInput(t *testing.T) {
 	require.Equal(t, "${{ inputs.container-command }}", doc.Runs.Steps[1].Env["INPUT_COMMAND"])
 	require.Equal(t, "${{ inputs.command }}", doc.Runs.Steps[1].Env["ECSFLOW_COMMAND"])
 }
+
+func TestWorkflowReference(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{
+		".github/workflows/ci.yml": {Data: []byte("name: CI\non: push\njobs: {}\n")},
+		".github/workflows/phase9.yml": {Data: []byte(`name: phase 9
+on:
+  workflow_call:
+    inputs:
+      env:
+        description: Environment | name.
+        type: string
+        required: true
+      dry:
+        description: Plan only.
+        type: boolean
+        default: false
+    secrets:
+      hook:
+        description: Webhook.
+    outputs:
+      status:
+        description: Result.
+        value: ${{ jobs.a.outputs.status }}
+jobs: {}
+`)},
+	}
+	got, err := WorkflowReference(fsys)
+	require.NoError(t, err)
+	s := string(got)
+	assert.Contains(t, s, "## phase 9\n\n`phase9.yml`\n")
+	assert.NotContains(t, s, "CI", "workflows without workflow_call are not listed")
+	assert.Contains(t, s, "| `env` | string | yes |  | Environment \\| name. |\n")
+	assert.Contains(t, s, "| `dry` | boolean | no | `false` | Plan only. |\n")
+	assert.Contains(t, s, "| `hook` | no | Webhook. |\n")
+	assert.Contains(t, s, "| `status` | Result. |\n")
+
+	none, err := WorkflowReference(fstest.MapFS{".github/workflows/ci.yml": {Data: []byte("on: push\n")}})
+	require.NoError(t, err)
+	assert.Nil(t, none)
+}
