@@ -124,20 +124,32 @@ func WorkflowReference(fsys fs.FS) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		type call struct {
+			Inputs  yaml.Node `yaml:"inputs"`
+			Secrets yaml.Node `yaml:"secrets"`
+			Outputs yaml.Node `yaml:"outputs"`
+		}
 		var doc struct {
-			Name string `yaml:"name"`
-			On   struct {
-				Call *struct {
-					Inputs  yaml.Node `yaml:"inputs"`
-					Secrets yaml.Node `yaml:"secrets"`
-					Outputs yaml.Node `yaml:"outputs"`
-				} `yaml:"workflow_call"`
-			} `yaml:"on"`
+			Name string    `yaml:"name"`
+			On   yaml.Node `yaml:"on"`
 		}
 		if err := yaml.Unmarshal(raw, &doc); err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		if doc.On.Call == nil {
+		// on: may be a string, a list or a mapping; only a mapping can
+		// declare workflow_call with inputs.
+		var wc *call
+		if doc.On.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(doc.On.Content); i += 2 {
+				if doc.On.Content[i].Value == "workflow_call" {
+					wc = &call{}
+					if err := doc.On.Content[i+1].Decode(wc); err != nil {
+						return nil, fmt.Errorf("%s: workflow_call: %w", p, err)
+					}
+				}
+			}
+		}
+		if wc == nil {
 			continue
 		}
 		if n == 0 {
@@ -185,15 +197,15 @@ func WorkflowReference(fsys fs.FS) ([]byte, error) {
 			}
 			return nil
 		}
-		if err := table("Inputs", doc.On.Call.Inputs, true); err != nil {
+		if err := table("Inputs", wc.Inputs, true); err != nil {
 			return nil, err
 		}
-		if err := table("Secrets", doc.On.Call.Secrets, false); err != nil {
+		if err := table("Secrets", wc.Secrets, false); err != nil {
 			return nil, err
 		}
-		if doc.On.Call.Outputs.Kind == yaml.MappingNode && len(doc.On.Call.Outputs.Content) > 0 {
+		if wc.Outputs.Kind == yaml.MappingNode && len(wc.Outputs.Content) > 0 {
 			b.WriteString("\n### Outputs\n\n| Name | Description |\n| --- | --- |\n")
-			out := doc.On.Call.Outputs
+			out := wc.Outputs
 			for i := 0; i+1 < len(out.Content); i += 2 {
 				var f field
 				if err := out.Content[i+1].Decode(&f); err != nil {
