@@ -385,7 +385,10 @@ func bashShim(work string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	script := "#!/bin/sh\n" + shellQuote(real) + " \"$@\"\nrc=$?\nif [ \"$rc\" -ne 0 ]; then sleep 0.5; fi\nexit \"$rc\"\n"
+	// The shim's own interpreter is bash, not /bin/sh: dash drops variables
+	// whose names are not shell identifiers, such as INPUT_FAIL-ON, which is
+	// how the runner hands hyphenated inputs to composite actions.
+	script := "#!" + real + "\n" + shellQuote(real) + " \"$@\"\nrc=$?\nif [ \"$rc\" -ne 0 ]; then sleep 0.5; fi\nexit \"$rc\"\n"
 	if err := os.WriteFile(filepath.Join(dir, "bash"), []byte(script), 0o755); err != nil {
 		return "", err
 	}

@@ -33,6 +33,7 @@ func TestHarnessRunsAWorkflowWithTheSandbox(t *testing.T) {
 	assert.Equal(t, "hello ecsflow", r.Output("after", "seen"))
 	assert.Equal(t, "42", r.Output("after", "event-number"))
 	assert.Equal(t, "eu-west-1", r.Output("after", "region"))
+	assert.Equal(t, "hyphen-kept", r.Output("after", "hyphenated"), "variables with a hyphen (INPUT_FAIL-ON) reach the step")
 	assert.Equal(t, "success", r.Step("greet").Result)
 	assert.Same(t, r.Step("greet"), r.JobStep("probe", "greet"))
 	assert.Nil(t, r.JobStep("other-job", "greet"))
