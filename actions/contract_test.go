@@ -486,6 +486,8 @@ var badInputs = map[string][]badCase{
 		bad("bake-time", "48h"),
 		bad("canary-percent", "150"),
 		bad("canary-percent", "ten"),
+		bad("canary-percent", "NaN"),
+		bad("linear-step-percent", "NaN"),
 		bad("canary-bake-time", "x"),
 		bad("linear-step-percent", "0"),
 		bad("linear-interval", "-5m"),

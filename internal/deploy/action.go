@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -90,8 +91,8 @@ func (rt *Runtime) parseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
 	if p.Cluster, err = in.Required("cluster"); err != nil {
 		return nil, nil, err
 	}
-	if !clusterRe.MatchString(p.Cluster) {
-		return nil, nil, inputs.Errorf("cluster", p.Cluster, "is not a cluster name (letters, digits, - and _) or cluster ARN")
+	if err := CheckCluster(p.Cluster); err != nil {
+		return nil, nil, err
 	}
 	if _, err := in.Required("service"); err != nil {
 		return nil, nil, err
@@ -198,10 +199,19 @@ func (rt *Runtime) parseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
 	if st.lockTimeout, err = in.Duration("lock-timeout", 0, 6*time.Hour); err != nil {
 		return nil, nil, err
 	}
-	if st.ledgerTable != "" && !regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`).MatchString(st.ledgerTable) {
-		return nil, nil, inputs.Errorf("ledger-table", st.ledgerTable, "is not a DynamoDB table name (3-255 of letters, digits, _ . -)")
+	if st.ledgerTable != "" && !ledger.ValidTableName(st.ledgerTable) {
+		return nil, nil, inputs.Errorf("ledger-table", st.ledgerTable, ledger.TableNameRule)
 	}
 	return p, st, nil
+}
+
+// CheckCluster validates the cluster input: a cluster name or ARN. Shared
+// with rollback, so both actions accept the same values.
+func CheckCluster(cluster string) error {
+	if !clusterRe.MatchString(cluster) {
+		return inputs.Errorf("cluster", cluster, "is not a cluster name (letters, digits, - and _) or cluster ARN")
+	}
+	return nil
 }
 
 func percent(in *inputs.Inputs, name string) (float64, error) {
@@ -210,7 +220,8 @@ func percent(in *inputs.Inputs, name string) (float64, error) {
 		return 0, nil
 	}
 	f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
-	if err != nil || f <= 0 || f >= 100 {
+	// NaN fails every comparison, so it is refused explicitly.
+	if err != nil || math.IsNaN(f) || f <= 0 || f >= 100 {
 		return 0, inputs.Errorf(name, v, "is not a percentage above 0 and below 100")
 	}
 	return f, nil

@@ -73,8 +73,7 @@ type params struct {
 }
 
 var (
-	clusterRe = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/)?[A-Za-z0-9_-]{1,255}$`)
-	repoRe    = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	repoRe = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 )
 
 func parse(in *inputs.Inputs, getenv func(string) string) (*params, error) {
@@ -83,8 +82,8 @@ func parse(in *inputs.Inputs, getenv func(string) string) (*params, error) {
 	if p.cluster, err = in.Required("cluster"); err != nil {
 		return nil, err
 	}
-	if !clusterRe.MatchString(p.cluster) {
-		return nil, inputs.Errorf("cluster", p.cluster, "is not a cluster name (letters, digits, - and _) or cluster ARN")
+	if err := deploy.CheckCluster(p.cluster); err != nil {
+		return nil, err
 	}
 	if _, err := in.Required("service"); err != nil {
 		return nil, err
@@ -124,8 +123,8 @@ func parse(in *inputs.Inputs, getenv func(string) string) (*params, error) {
 	}
 	p.check.Alarms = in.List("alarms")
 	p.ledgerTable = in.String("ledger-table")
-	if p.ledgerTable != "" && !regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`).MatchString(p.ledgerTable) {
-		return nil, inputs.Errorf("ledger-table", p.ledgerTable, "is not a DynamoDB table name (3-255 of letters, digits, _ . -)")
+	if p.ledgerTable != "" && !ledger.ValidTableName(p.ledgerTable) {
+		return nil, inputs.Errorf("ledger-table", p.ledgerTable, ledger.TableNameRule)
 	}
 	if (p.to == "last-known-good" || containsValue(p.toFor, "last-known-good")) && p.ledgerTable == "" {
 		return nil, inputs.Errorf("to", p.to, "needs ledger-table: the ledger records which deployments succeeded")
