@@ -56,9 +56,16 @@ bench: build
 docs:
 	$(GO) run ./cmd/docgen
 
+# Static checks: vet, gofmt, actionlint (with shellcheck), shellcheck on the
+# scripts, generated docs up to date, terraform fmt on the example when
+# terraform is installed.
 lint:
 	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: run gofmt -w on the files above"; exit 1; }
 	PATH="$(GOBIN_DIR):$$PATH" actionlint
+	shellcheck scripts/*.sh scripts/bench/*.sh .ci/run
+	$(GO) run ./cmd/docgen -check
+	@if command -v terraform >/dev/null; then terraform fmt -check -recursive examples; else echo "terraform not installed: skipped terraform fmt -check"; fi
 
 clean:
 	rm -rf $(BIN) .sandbox

@@ -574,9 +574,9 @@ var badInputs = map[string][]badCase{
 // withoutBadCase are the inputs badInputs has no wrong value for: free
 // text, or names only AWS can judge (an alarm or table that does not exist).
 var withoutBadCase = map[string][]string{
-	"build-push":  {"target"},
-	"deploy-ecs":  {"log-configuration-log-driver", "alarms", "environment"},
-	"rollback":    {"reason", "alarms", "environment", "github-token"},
+	"build-push": {"target"},
+	"deploy-ecs": {"log-configuration-log-driver", "alarms", "environment"},
+	"rollback":   {"reason", "alarms", "environment", "github-token"},
 }
 
 // A new input in an action.yml needs a bad-input case here, or a place in
