@@ -100,6 +100,12 @@ type Stack struct {
 	StateKey         string
 	LockTable        string
 	LedgerTable      string
+
+	// What TerraformState records beyond the names above.
+	certificateARN string
+	desiredCount   int32
+	taskDefs       map[string]*ecstypes.TaskDefinition
+	taskDefTags    map[string][]ecstypes.Tag
 }
 
 // Vars returns the stack's names as variables a workflow can read (pass
@@ -227,6 +233,9 @@ func (s *Sandbox) Seed(ctx context.Context, o SeedOptions) (*Stack, error) {
 		StateKey:       "open-webui/" + o.Environment + "/terraform.tfstate",
 		LockTable:      o.Project + "-terraform-locks",
 		LedgerTable:    o.Project + "-deployments",
+		desiredCount:   o.DesiredCount,
+		taskDefs:       map[string]*ecstypes.TaskDefinition{},
+		taskDefTags:    map[string][]ecstypes.Tag{},
 	}
 	if o.Region != DefaultRegion {
 		// Bucket names are global; keep a second region's stack apart.
@@ -242,6 +251,7 @@ func (s *Sandbox) Seed(ctx context.Context, o SeedOptions) (*Stack, error) {
 		{"IAM roles", seedIAM},
 		{"repositories, log groups and alarms", seedPerService},
 		{"ECS cluster and services", seedECS},
+		{"Terraform state", seedTerraformState},
 	}
 	for _, step := range steps {
 		if err := step.fn(ctx, c, st, o); err != nil {
@@ -391,6 +401,9 @@ func seedLoadBalancer(ctx context.Context, c seedClients, st *Stack, _ SeedOptio
 			Type: elbtypes.ActionTypeEnumRedirect,
 			RedirectConfig: &elbtypes.RedirectActionConfig{
 				Port: aws.String("443"), Protocol: aws.String("HTTPS"), StatusCode: elbtypes.RedirectActionStatusCodeEnumHttp301,
+				// AWS fills these in when left out (moto does not); say
+				// them, as the Terraform provider does.
+				Host: aws.String("#{host}"), Path: aws.String("/#{path}"), Query: aws.String("#{query}"),
 			},
 		}},
 	})
@@ -402,6 +415,7 @@ func seedLoadBalancer(ctx context.Context, c seedClients, st *Stack, _ SeedOptio
 	if err != nil {
 		return err
 	}
+	st.certificateARN = certARN
 	httpsL, err := c.elb.CreateListener(ctx, &elbv2.CreateListenerInput{
 		LoadBalancerArn: aws.String(st.LoadBalancerARN),
 		Port:            aws.Int32(443),
@@ -666,6 +680,8 @@ func seedECS(ctx context.Context, c seedClients, st *Stack, o SeedOptions) error
 		svc.Family = aws.ToString(reg.TaskDefinition.Family)
 		svc.TaskDefinitionARN = aws.ToString(reg.TaskDefinition.TaskDefinitionArn)
 		svc.TaskDefinitionSource = src
+		st.taskDefs[svc.Name] = reg.TaskDefinition
+		st.taskDefTags[svc.Name] = td.Tags
 		in := &ecs.CreateServiceInput{
 			Cluster:        aws.String(st.Cluster),
 			ServiceName:    aws.String(svc.Name),
