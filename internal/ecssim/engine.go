@@ -3,7 +3,7 @@ package ecssim
 import (
 	"fmt"
 	"math"
-	"path"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -167,12 +167,55 @@ func (s *Sim) tickTask(svc *service, t *task, now time.Time) {
 	}
 }
 
+// matchImage reports whether image matches the glob pattern (see
+// Fault.Image): '*' matches any run of characters including '/', '?' one
+// character, [...] a character class ([!...] or [^...] negated), '\\'
+// quotes the next character. A malformed pattern matches only itself.
 func matchImage(pattern, image string) bool {
 	if pattern == image {
 		return true
 	}
-	ok, _ := path.Match(pattern, image)
-	return ok
+	re, ok := imageGlob(pattern)
+	return ok && re.MatchString(image)
+}
+
+// imageGlob turns an image pattern into an anchored regular expression.
+func imageGlob(pattern string) (*regexp.Regexp, bool) {
+	var b strings.Builder
+	b.WriteString(`\A(?s:`)
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; c {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		case '\\':
+			i++
+			if i == len(pattern) {
+				return nil, false
+			}
+			b.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
+		case '[':
+			end := strings.IndexByte(pattern[i+1:], ']')
+			if end < 0 {
+				return nil, false
+			}
+			class := pattern[i+1 : i+1+end]
+			if strings.HasPrefix(class, "!") {
+				class = "^" + class[1:]
+			}
+			if class == "" || class == "^" {
+				return nil, false
+			}
+			b.WriteString("[" + class + "]")
+			i += end + 1
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString(`)\z`)
+	re, err := regexp.Compile(b.String())
+	return re, err == nil
 }
 
 // stopTask asks a task to stop. failed marks a failure that counts toward

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -124,12 +123,17 @@ const (
 )
 
 // Fault is an injected failure, matched against each task the simulator
-// starts. Image matches any container image (path.Match glob, e.g.
-// "*:broken"); TaskDefinition matches a family, family:revision or ARN.
+// starts. Image matches any container image with a glob whose '*' and '?'
+// also match '/', so "*:broken" matches "127.0.0.1:5000/ns/app:broken" (see
+// Fault.Image); TaskDefinition matches a family, family:revision or ARN.
 // Empty matchers match everything. Count limits the fault to the first Count
 // matching tasks (0 = every matching task), which models flaky starts.
 type Fault struct {
-	Kind           FaultKind
+	Kind FaultKind
+	// Image is a glob over the whole image reference: '*' matches any run
+	// of characters including '/' (unlike path.Match), '?' one character,
+	// [...] a character class and '\\' quotes the next character. An exact
+	// reference matches itself; "*" or "" matches every image.
 	Image          string
 	TaskDefinition string
 	// ExitCode for FaultExit (default 1).
@@ -386,7 +390,7 @@ func (s *Sim) faultFor(td *taskDef) *Fault {
 				if c.Image == nil {
 					continue
 				}
-				if ok, _ := path.Match(f.Image, *c.Image); ok || f.Image == *c.Image {
+				if matchImage(f.Image, *c.Image) {
 					hit = true
 				}
 			}
