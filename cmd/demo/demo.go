@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/drift/drifttest"
@@ -35,8 +34,6 @@ type demo struct {
 	work  string
 	n     int
 	rows  []row
-	// extraEnv is added to the next actions' environment.
-	extraEnv []string
 }
 
 // row is one line of the final table.
@@ -127,7 +124,7 @@ func (d *demo) startSandbox(ctx context.Context) error {
 	}
 	d.printf("     ECR            %s\n", strings.Join(repos(st), ", "))
 	d.printf("     load balancer  %s (listeners 80 → 443, rule → blue target group)\n", st.Cluster)
-	d.printf("     state          s3://%s, lock table %s, ledger table %s\n", st.StateBucket, st.LockTable, st.LedgerTable)
+	d.printf("     state          s3://%s/%s (the stack's Terraform state), lock table %s, ledger table %s\n", st.StateBucket, st.StateKey, st.LockTable, st.LedgerTable)
 	d.rows = append(d.rows, row{step: fmt.Sprint(d.n), action: "sandbox", what: "start and seed", dur: since(start), note: sb.Endpoint})
 	return nil
 }
@@ -180,7 +177,6 @@ func (d *demo) action(ctx context.Context, action, what string, want int, args .
 	cmd.Dir = d.root
 	cmd.Env = append(cleanEnv(), d.sb.Env()...)
 	cmd.Env = append(cmd.Env, "GITHUB_OUTPUT="+outFile)
-	cmd.Env = append(cmd.Env, d.extraEnv...)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	r := result{output: string(out), dur: since(start)}
@@ -430,56 +426,42 @@ func (d *demo) ledger(ctx context.Context) {
 }
 
 func (d *demo) drift(ctx context.Context) {
+	st := d.stack
+	state := "s3://" + st.StateBucket + "/" + st.StateKey
 	d.section("drift-check: find changes made behind Terraform's back",
-		"A small stack is created together with the Terraform state that describes it (in the state "+
-			"bucket). drift-check compares state and live resources: first clean, then after someone "+
-			"opens SSH to the world and deletes an alarm by hand.")
-	if d.bin("drift-check") == "" {
-		d.action(ctx, "drift-check", "clean state", 0)
+		"The seed wrote the Terraform state of the example stack to "+state+", where "+
+			"examples/open-webui/terraform/backend/dev.s3.tfbackend points. drift-check reads it from the "+
+			"Terraform root and compares it with the live stack deployed above: first clean (the revisions "+
+			"deploy-ecs rolled out are in the ledger and in ignore_changes, so they are not drift), then after "+
+			"someone opens SSH to the world on the ALB's security group and deletes an alarm by hand.")
+	args := []string{
+		"--path", "examples/open-webui/terraform",
+		"--environment", st.Environment,
+		"--ledger-table", st.LedgerTable,
+	}
+	r := d.action(ctx, "drift-check", "example stack, clean", 0, args...)
+	if r.missing {
 		return
 	}
-	// The drift fixture describes ECS as moto stores it, so this step talks
-	// to moto directly, as the drift tests do; the ECS simulator echoes the
-	// defaults real ECS adds (circuit breaker off, 200/100 percent), which
-	// the fixture's state does not record.
-	cfg := d.sb.AWSConfig(ctx)
-	cfg.BaseEndpoint = aws.String(d.sb.MotoURL)
-	d.extraEnv = []string{"AWS_ENDPOINT_URL=" + d.sb.MotoURL}
-	defer func() { d.extraEnv = nil }()
-	clients := drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(d.sb.Getenv)...)
-	st, err := drifttest.Build(ctx, clients, drifttest.Options{Name: "demo", Services: 2})
-	if err != nil {
-		// Setting the fixture up is not what the demo shows; on a loaded
-		// machine moto occasionally answers a retried create with
-		// "already exists", so try once more under another name.
-		d.printf("   setting up the drift fixture failed (%v); trying again\n", err)
-		st, err = drifttest.Build(ctx, clients, drifttest.Options{Name: "demo2", Services: 2})
+	d.note(fmt.Sprintf("drifted=%s coverage=%s", or(r.outputs["drifted"], "?"), or(r.outputs["coverage"], "?")))
+
+	mcpo, _ := st.Service("mcpo")
+	alarm := st.Cluster + "-mcpo-cpu-high"
+	for _, a := range mcpo.Alarms {
+		if strings.HasSuffix(a, "-cpu-high") {
+			alarm = a
+		}
 	}
-	if err != nil {
-		d.printf("   could not build the drift stack: %v\n", err)
-		d.rows = append(d.rows, row{step: fmt.Sprint(d.n), action: "drift-check", what: "set up", want: 0, got: 3, note: err.Error()})
-		return
-	}
-	key := "drift-demo/terraform.tfstate"
-	s3c := s3.NewFromConfig(cfg, awsconfig.S3Options(d.sb.Getenv)...)
-	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(d.stack.StateBucket), Key: aws.String(key), Body: strings.NewReader(string(st.State()))}); err != nil {
-		d.printf("   could not write the state: %v\n", err)
-		return
-	}
-	state := "s3://" + d.stack.StateBucket + "/" + key
-	d.printf("   state %s: %d resources\n\n", state, st.Resources)
-	r := d.action(ctx, "drift-check", "clean state", 0, "--state", state)
-	if !r.missing {
-		d.note("drifted=" + or(r.outputs["drifted"], "?"))
-	}
-	d.printf("\n   behind Terraform's back: open port 22 to 0.0.0.0/0 on %s, delete alarm %s\n\n", st.AppSG, st.Services[0].Alarm)
-	if err := drifttest.OpenIngress(ctx, clients, st.AppSG, 22, "0.0.0.0/0"); err != nil {
+	sg := st.SecurityGroups["alb"]
+	d.printf("\n   behind Terraform's back: open port 22 to 0.0.0.0/0 on %s (%s-alb), delete alarm %s\n\n", sg, st.Cluster, alarm)
+	clients := drifttest.NewClients(d.sb.AWSConfig(ctx), awsconfig.CloudWatchOptions(d.sb.Getenv)...)
+	if err := drifttest.OpenIngress(ctx, clients, sg, 22, "0.0.0.0/0"); err != nil {
 		d.printf("   could not change the security group: %v\n", err)
 	}
-	if err := drifttest.DeleteAlarm(ctx, clients, st.Services[0].Alarm); err != nil {
+	if err := drifttest.DeleteAlarm(ctx, clients, alarm); err != nil {
 		d.printf("   could not delete the alarm: %v\n", err)
 	}
-	r = d.action(ctx, "drift-check", "after manual changes", 1, "--state", state)
+	r = d.action(ctx, "drift-check", "after manual changes", 1, args...)
 	if !r.missing {
 		d.note(fmt.Sprintf("drifted=%s changed=%s missing=%s", or(r.outputs["drifted"], "?"), or(r.outputs["changed"], "?"), or(r.outputs["missing"], "?")))
 	}

@@ -38,7 +38,14 @@ func TestDemoRunsEndToEnd(t *testing.T) {
 		"status=succeeded",
 		"status=rolled-back",
 		"CannotPullContainerError",
-		"drifted=true",
+		// drift-check reads the seeded example stack's state through the
+		// backend config and finds exactly the two manual changes.
+		"--path examples/open-webui/terraform --environment dev",
+		"s3://ecsflow-tfstate-dev/open-webui/dev/terraform.tfstate",
+		"drifted=false coverage=100",
+		"drifted=true changed=1 missing=1",
+		`critical changed   aws_security_group.alb: ingress: (none) → tcp 22 from 0.0.0.0/0`,
+		`critical missing   aws_cloudwatch_metric_alarm.cpu_high["mcpo"]`,
 		"rolled-back=false",
 	} {
 		assert.Contains(t, log, want)
