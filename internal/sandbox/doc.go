@@ -46,8 +46,14 @@
 // repositories ecsflow/<service>, log groups /ecs/ecsflow-dev/<service>,
 // alarms ecsflow-dev-<service>-*, state bucket ecsflow-tfstate-dev, lock
 // table ecsflow-terraform-locks, ledger table ecsflow-deployments), and
-// lets the first deployments finish so the services start steady. Stack
-// describes what was made; Stack.Vars hands the names to a workflow.
+// lets the first deployments finish so the services start steady. It also
+// writes the Terraform state (format version 4) of the resources
+// drift-check covers to s3://ecsflow-tfstate-dev/open-webui/dev/terraform.tfstate,
+// the key examples/open-webui/terraform/backend/dev.s3.tfbackend names, so
+// `drift-check --path examples/open-webui/terraform --environment dev`
+// checks the seeded stack and finds it in sync (Stack.TerraformState
+// renders the same document). Stack describes what was made; Stack.Vars
+// hands the names to a workflow.
 //
 // Tests use package sandboxtest, which shares one sandbox per test binary;
 // developers use `go run ./cmd/sandbox up`.

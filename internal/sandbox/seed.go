@@ -191,7 +191,8 @@ type seedClients struct {
 // Fargate services and their task definitions, an ECR repository per
 // service (immutable tags, scan on push), log groups, CloudWatch alarms per
 // service, the Terraform state bucket and lock table, and the deployment
-// ledger table. Seed a project and environment once per region (after
+// ledger table; last it writes the Terraform state describing the stack to
+// Stack.StateBucket at Stack.StateKey (see Stack.TerraformState). Seed a project and environment once per region (after
 // Start or Reset): a second Seed of the same one fails on the existing
 // resources; other environments (staging, prod) can join it in the same
 // region, sharing the repositories and tables.
