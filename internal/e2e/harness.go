@@ -271,7 +271,10 @@ func Run(t testing.TB, wf Workflow) *Result {
 		t.Fatal(err)
 	}
 
-	env := map[string]string{"ECSFLOW_BIN_DIR": bin}
+	// act derives github.repository from the origin remote's URL, which in
+	// a clone of a local checkout is a path ("/work/main"), not owner/name;
+	// a fixed value keeps runs alike wherever the repository was cloned from.
+	env := map[string]string{"ECSFLOW_BIN_DIR": bin, "GITHUB_REPOSITORY": Repository}
 	if !wf.NoSandbox {
 		sb := sandboxtest.Start(t)
 		for _, kv := range sb.Env() {
@@ -530,6 +533,9 @@ var (
 
 // Actions lists the action names the harness knows.
 var Actions = []string{"validate", "build-push", "deploy-ecs", "drift-check", "rollback"}
+
+// Repository is github.repository in every run (override with Workflow.Env).
+const Repository = "ecsflow/ecsflow"
 
 // BinDir returns the directory holding ecsflow-<action> for every action
 // that has a main.go. It builds them once per test binary (static, trimmed,

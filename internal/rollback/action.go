@@ -132,14 +132,19 @@ func parse(in *inputs.Inputs, getenv func(string) string) (*params, error) {
 	p.environment = in.String("environment")
 	p.token = in.String("github-token")
 	p.repo = in.String("github-repository")
-	if p.repo == "" {
-		p.repo = getenv("GITHUB_REPOSITORY")
-	}
 	if p.repo != "" && !repoRe.MatchString(p.repo) {
 		return nil, inputs.Errorf("github-repository", p.repo, "is not owner/name")
 	}
 	if p.mode == "check" && p.token != "" && p.repo == "" {
-		return nil, inputs.Errorf("github-repository", "", "is needed with github-token outside a workflow run")
+		// Only the escalation issue needs a repository; the runner's
+		// GITHUB_REPOSITORY is the default, checked only when it is used.
+		p.repo = getenv("GITHUB_REPOSITORY")
+		if p.repo == "" {
+			return nil, inputs.Errorf("github-repository", "", "is needed with github-token outside a workflow run")
+		}
+		if !repoRe.MatchString(p.repo) {
+			return nil, inputs.Errorf("github-repository", p.repo, "is empty and GITHUB_REPOSITORY is not owner/name; set github-repository")
+		}
 	}
 	return p, nil
 }

@@ -109,9 +109,18 @@ type result struct {
 
 func (e *env) run(inputs map[string]string) result {
 	e.t.Helper()
+	return e.runWith(inputs, nil)
+}
+
+// runWith is run with extra or replaced runner variables.
+func (e *env) runWith(inputs, runner map[string]string) result {
+	e.t.Helper()
 	dir := e.t.TempDir()
 	vars := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": filepath.Join(dir, "out"), "GITHUB_STEP_SUMMARY": filepath.Join(dir, "sum"),
 		"GITHUB_REPOSITORY": "acme/shop", "GITHUB_API_URL": e.gh.srv.URL, "GITHUB_RUN_ID": "7", "GITHUB_SERVER_URL": "https://github.com"}
+	for k, v := range runner {
+		vars[k] = v
+	}
 	for k, v := range inputs {
 		vars["INPUT_"+strings.ToUpper(k)] = v
 	}
@@ -275,6 +284,20 @@ func TestRollbackBadInput(t *testing.T) {
 			assert.Equal(t, before, e.mutations())
 		})
 	}
+}
+
+// GITHUB_REPOSITORY is only the escalation issue's default: a value that is
+// not owner/name (act derives it from a clone's remote path) matters only
+// when an issue may be opened.
+func TestRollbackRunnerRepositoryCheckedOnlyWhenUsed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	r := e.runWith(map[string]string{"cluster": "prod", "service": "web", "to": "web:1"}, map[string]string{"GITHUB_REPOSITORY": "/work/main"})
+	require.Equal(t, 0, r.code, r.stdout)
+
+	r = e.runWith(map[string]string{"cluster": "prod", "service": "web", "mode": "check", "github-token": "ghs_test"}, map[string]string{"GITHUB_REPOSITORY": "/work/main"})
+	require.Equal(t, 2, r.code, r.stdout)
+	assert.Contains(t, r.stdout, `::error::input "github-repository": value "/work/main": is empty and GITHUB_REPOSITORY is not owner/name`)
 }
 
 func TestRollbackLastKnownGoodFromLedger(t *testing.T) {
