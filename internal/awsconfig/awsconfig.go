@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/ecsflow/ecsflow/internal/inputs"
 )
@@ -44,6 +45,10 @@ type Options struct {
 	HTTPClient aws.HTTPClient
 	// MaxAttempts for the adaptive retryer; 0 means 10.
 	MaxAttempts int
+	// Debugf, when set, receives the SDK's own log lines (such as a warning
+	// about an unread response body); without it they are dropped, so the
+	// SDK never writes to the step log behind the action's back.
+	Debugf func(format string, args ...any)
 }
 
 // Audience is the OIDC audience AWS's GitHub provider expects.
@@ -76,6 +81,11 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		attempts = 10
 	}
 	opts := []func(*config.LoadOptions) error{
+		config.WithLogger(logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+			if o.Debugf != nil {
+				o.Debugf("aws sdk "+strings.ToLower(string(c))+": "+format, v...)
+			}
+		})),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewAdaptiveMode(func(ao *retry.AdaptiveModeOptions) {
 				ao.StandardOptions = append(ao.StandardOptions, func(so *retry.StandardOptions) {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -252,4 +253,19 @@ func TestOIDCTokenFailureSaysWhatToDo(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "failed to get the GitHub OIDC token (does the job have `permissions: id-token: write`?)")
 	assert.Contains(t, err.Error(), "ACTIONS_ID_TOKEN_REQUEST_URL")
+}
+
+// The SDK's own log lines go to Debugf, or nowhere: never to the step log.
+func TestSDKLogRoutedToDebugf(t *testing.T) {
+	t.Parallel()
+	var got []string
+	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Region: "eu-west-1", Getenv: env(nil),
+		Debugf: func(format string, args ...any) { got = append(got, fmt.Sprintf(format, args...)) }})
+	require.NoError(t, err)
+	cfg.Logger.Logf(logging.Warn, "failed to discard %s", "body")
+	assert.Equal(t, []string{"aws sdk warn: failed to discard body"}, got)
+
+	quiet, err := awsconfig.Load(context.Background(), awsconfig.Options{Region: "eu-west-1", Getenv: env(nil)})
+	require.NoError(t, err)
+	quiet.Logger.Logf(logging.Warn, "dropped") // must not panic or print
 }
