@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 
+	"github.com/ecsflow/ecsflow/internal/gha"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 )
 
@@ -194,9 +195,15 @@ func HTTPClientWithTimeout(d time.Duration) *http.Client {
 }
 
 // FromInputs builds Options from the inputs every AWS-facing action declares:
-// aws-region and role-to-assume (and role-session-name when declared).
-func FromInputs(in *inputs.Inputs, getenv func(string) string, idToken func(ctx context.Context, audience string) (string, error)) Options {
-	o := Options{Getenv: getenv, IDToken: idToken}
+// aws-region and role-to-assume (and role-session-name when declared). With
+// a console, the OIDC token comes from the runner and the SDK's own log
+// lines become debug lines.
+func FromInputs(in *inputs.Inputs, getenv func(string) string, c *gha.Console) Options {
+	o := Options{Getenv: getenv}
+	if c != nil {
+		o.IDToken = c.Action().GetIDToken
+		o.Debugf = c.Debugf
+	}
 	spec := in.Spec()
 	if _, ok := spec.Input("aws-region"); ok {
 		o.Region = in.String("aws-region")

@@ -426,7 +426,7 @@ func (r *runner) connect(ctx context.Context) error {
 }
 
 func defaultECR(ctx context.Context, env *cli.Env) (ecr.API, error) {
-	o := awsconfig.FromInputs(env.Inputs, env.Getenv, env.Console.Action().GetIDToken)
+	o := awsconfig.FromInputs(env.Inputs, env.Getenv, env.Console)
 	cfg, err := awsconfig.Load(ctx, o)
 	if err != nil {
 		return nil, err

@@ -59,7 +59,7 @@ func RunAction(ctx context.Context, env *cli.Env) error {
 // RealClients loads the AWS configuration from the action's inputs and
 // builds the real clients.
 func RealClients(ctx context.Context, env *cli.Env) (Clients, error) {
-	cfg, err := awsconfig.Load(ctx, awsconfig.FromInputs(env.Inputs, env.Getenv, env.Console.Action().GetIDToken))
+	cfg, err := awsconfig.Load(ctx, awsconfig.FromInputs(env.Inputs, env.Getenv, env.Console))
 	if err != nil {
 		return Clients{}, err
 	}

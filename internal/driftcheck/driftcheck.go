@@ -98,7 +98,7 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 	if o.AWSConfig != nil {
 		awsCfg, err = o.AWSConfig(ctx)
 	} else {
-		ao := awsconfig.FromInputs(env.Inputs, env.Getenv, con.Action().GetIDToken)
+		ao := awsconfig.FromInputs(env.Inputs, env.Getenv, con)
 		// The stack's region: the input, a var-file's aws_region, the
 		// environment, and last the state bucket's region.
 		if ao.Region == "" {

@@ -45,7 +45,7 @@ type Runtime struct {
 func RunAction(ctx context.Context, env *cli.Env) error { return (&Runtime{}).Run(ctx, env) }
 
 func realClients(ctx context.Context, env *cli.Env) (Clients, error) {
-	cfg, err := awsconfig.Load(ctx, awsconfig.FromInputs(env.Inputs, env.Getenv, env.Console.Action().GetIDToken))
+	cfg, err := awsconfig.Load(ctx, awsconfig.FromInputs(env.Inputs, env.Getenv, env.Console))
 	if err != nil {
 		return Clients{}, err
 	}
