@@ -186,12 +186,11 @@ func TestMissingMotoIsAnErrorWithAnInstallHint(t *testing.T) {
 
 func TestAFailingChildIsReportedWithItsLog(t *testing.T) {
 	t.Parallel()
-	// "false" exits at once: Start must say so instead of waiting 30 s.
-	start := time.Now()
+	// "false" exits at once: Start must say so instead of waiting for its
+	// start timeout; the message tells which of the two happened.
 	_, err := sandbox.Start(context.Background(), sandbox.Options{MotoBinary: "false", StartTimeout: 20 * time.Second})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "moto exited before it answered")
-	assert.Less(t, time.Since(start), 15*time.Second)
 }
 
 // A test binary that dies without Stop (panic, timeout, kill -9) must not
