@@ -117,11 +117,14 @@ func TestPhase1DeployToDev(t *testing.T) {
 	for _, s := range stack.Services {
 		before[s.Name] = s.TaskDefinitionARN
 	}
+	// The pushed commit is pinned: HEAD of this busy clone may move while
+	// the test runs, and the images must carry the commit of the push.
+	commit := headSHA(t)
 	r := e2e.Run(t, e2e.Workflow{
 		File:    "testdata/phase1-deploy.yml",
 		Event:   "push",
 		Region:  region,
-		Payload: map[string]any{"ref": "refs/heads/dev", "before": ""},
+		Payload: map[string]any{"ref": "refs/heads/dev", "before": "", "after": commit, "deleted": false},
 		Vars: map[string]string{"REGION": region, "CLUSTER": stack.Cluster, "REGISTRY": sb.RegistryHost,
 			"LEDGER": stack.LedgerTable},
 		Timeout: 10 * time.Minute,
@@ -137,15 +140,13 @@ func TestPhase1DeployToDev(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.Output("deploy", "task-definition-arn")), &arns), r.Log)
 	require.Len(t, arns, 3)
 	api := ecs.NewFromConfig(sandboxtest.Config(t, region))
-	// Images are tagged with the commit; act reads HEAD per job, and HEAD
-	// may move while the test runs in a busy clone, so only the shape of
-	// the tag is compared.
+	// Images are tagged with the commit of the push.
 	for name, arn := range arns {
 		assert.NotEqual(t, before[name], arn, "%s runs a new revision", name)
 		td, err := api.DescribeTaskDefinition(context.Background(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
 		require.NoError(t, err)
 		img := aws.ToString(td.TaskDefinition.ContainerDefinitions[0].Image)
-		assert.Regexp(t, "^"+regexp.QuoteMeta(sb.RegistryHost+"/ecsflow/"+name+":")+"[0-9a-f]{40}$", img, "%s image", name)
+		assert.Equal(t, sb.RegistryHost+"/ecsflow/"+name+":"+commit, img, "%s image", name)
 	}
 }
 
@@ -189,15 +190,16 @@ func TestPhase2StagingCanaryThenProdPromotion(t *testing.T) {
 	alarm := webui.DeploymentAlarms[0]
 	oidc := oidcServer(t)
 	// The same commit goes to staging and then to prod, as on GitHub; pin
-	// it (github.sha comes from the push event's "after"), because HEAD of
-	// this busy clone may move between the runs.
+	// it (act takes github.sha from the push event's "after" only when the
+	// payload says "deleted": false, as GitHub's does), because HEAD of this
+	// busy clone may move between the runs.
 	commit := headSHA(t)
 	roles := `{"staging":{"deploy":"arn:aws:iam::123456789012:role/ecsflow-staging-github-deploy"},` +
 		`"prod":{"deploy":"arn:aws:iam::123456789012:role/ecsflow-prod-github-deploy"}}`
 	run := func(branch, region string, st *sandbox.Stack, promote string) *e2e.Result {
 		return e2e.Run(t, e2e.Workflow{
 			File: "testdata/phase2-deploy.yml", Event: "push", Region: region, Env: oidc,
-			Payload: map[string]any{"ref": "refs/heads/" + branch, "before": "", "after": commit},
+			Payload: map[string]any{"ref": "refs/heads/" + branch, "before": "", "after": commit, "deleted": false},
 			Vars: map[string]string{"ROLES": roles, "REGION": region, "CLUSTER": st.Cluster, "REGISTRY": sb.RegistryHost,
 				"SERVICES": `["open-webui"]`, "LEDGER": st.LedgerTable, "PROMOTE": promote,
 				"ALARMS": `{"staging":"` + alarm + `","prod":"` + alarm + `"}`},
@@ -237,6 +239,7 @@ func TestPhase2StagingCanaryThenProdPromotion(t *testing.T) {
 	assert.Equal(t, "skipped", r.Output("image", "result"), "same context: tags only, no rebuild")
 	stagingDigest := r.Output("image", "digest")
 	assert.Equal(t, firstDigest, stagingDigest)
+	assert.Equal(t, commit, r.Output("image", "tags"), "staging tags the pushed commit")
 	require.True(t, strings.HasPrefix(stagingDigest, "sha256:"), r.Log)
 
 	// 3. prod takes the staging image without rebuilding: build-push's
