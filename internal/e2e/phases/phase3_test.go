@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -251,6 +252,10 @@ func TestPhase3SelfHealingHealsAServiceStuckBelowDesired(t *testing.T) {
 	assert.Equal(t, "true", r.Output("heal", "rolled-back"), r.Log)
 	assert.Contains(t, r.Output("heal", "task-definition-arn"), good, r.Log)
 	assert.Contains(t, r.Summary, "rolled back to", r.Log)
+	short := func(arn string) string { return regexp.QuoteMeta(arn[strings.LastIndex(arn, "/")+1:]) }
+	assert.Regexp(t, `\| mcpo \| `+short(broken)+` \| deployment \S+ FAILED: [^|]*circuit breaker[^|]* \| rolled back to `+short(good)+`: succeeded \|`,
+		r.Summary, "the finding on mcpo and how it was healed")
+	assert.Regexp(t, `\| open-webui \| \S+ \|  \| healthy \|`, r.Summary)
 	assert.Contains(t, r.Log, "notify: ", "a heal is notified")
 	assert.Empty(t, gh.Issues(), "healed: no escalation issue")
 
