@@ -176,6 +176,16 @@ resource "aws_ecs_task_definition" "this" {
         }
       ]
 
+      # ECS replaces a task whose container stops answering, and a
+      # deployment whose new tasks never turn healthy fails (circuit breaker).
+      healthCheck = {
+        command     = each.value.health_command
+        interval    = 30
+        timeout     = 5
+        retries     = 3
+        startPeriod = 60
+      }
+
       mountPoints = concat(
         [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }],
         each.value.efs ? [{ sourceVolume = "data", containerPath = "/app/backend/data", readOnly = false }] : [],
