@@ -105,34 +105,26 @@ func reportRef(c *Context, m *tfparse.Module, tr hcl.Traversal, scope []string, 
 		}
 		c.Report(rng, resource, format, args...)
 	}
+	// var.x, local.x and module.x: one name after the root, checked against
+	// the module's declarations of that kind.
+	named := map[string]struct {
+		noun     string
+		declared func(string) bool
+	}{
+		"var":    {"variable", func(n string) bool { _, ok := m.Variables[n]; return ok }},
+		"local":  {"local value", func(n string) bool { _, ok := m.Locals[n]; return ok }},
+		"module": {"module", func(n string) bool { _, ok := m.ModuleCalls[n]; return ok }},
+	}
+	if k, ok := named[root]; ok {
+		if want != root {
+			return
+		}
+		if n, ok := attr(1); ok && !k.declared(n) {
+			report(root+"."+n, "reference to undeclared %s %s.%s", k.noun, root, n)
+		}
+		return
+	}
 	switch root {
-	case "var":
-		if want != "var" {
-			return
-		}
-		if n, ok := attr(1); ok {
-			if _, declared := m.Variables[n]; !declared {
-				report("var."+n, "reference to undeclared variable var.%s", n)
-			}
-		}
-	case "local":
-		if want != "local" {
-			return
-		}
-		if n, ok := attr(1); ok {
-			if _, declared := m.Locals[n]; !declared {
-				report("local."+n, "reference to undeclared local value local.%s", n)
-			}
-		}
-	case "module":
-		if want != "module" {
-			return
-		}
-		if n, ok := attr(1); ok {
-			if _, declared := m.ModuleCalls[n]; !declared {
-				report("module."+n, "reference to undeclared module module.%s", n)
-			}
-		}
 	case "data":
 		if want != "resource" {
 			return
