@@ -75,3 +75,15 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// BenchmarkFlatStack validates one main.tf of 10 000 resources (see
+// benchtree.WriteFlat) and reports time and allocated bytes per 1 000
+// resources, the figures that must stay flat as a monolithic stack grows.
+func BenchmarkFlatStack(b *testing.B) {
+	dir := b.TempDir()
+	st, err := benchtree.WriteFlat(dir, 10000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchAnalyse(b, &Settings{Roots: []string{dir}}, st.Files)
+}
