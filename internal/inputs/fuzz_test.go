@@ -30,7 +30,9 @@ func FuzzTypedInputs(f *testing.F) {
 			named(err, "count")
 		} else {
 			require.True(t, n >= 1 && n <= 100, "count %d out of range", n)
-			require.Equal(t, strconv.Itoa(n), in.String("count"), "the value used is not the value given (or the default)")
+			given, err := strconv.Atoi(in.String("count"))
+			require.NoError(t, err)
+			require.Equal(t, given, n, "the value used is not the value given (or the default)")
 		}
 		const lo, hi = time.Second, 6 * time.Hour
 		if d, err := in.Duration("timeout", lo, hi); err != nil {
