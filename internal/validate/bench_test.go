@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -85,5 +86,12 @@ func BenchmarkFlatStack(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	benchAnalyse(b, &Settings{Roots: []string{dir}}, st.Files)
+	runtime.ReadMemStats(&after)
+	per := float64(b.N) * float64(st.Resources) / 1000
+	b.ReportMetric(b.Elapsed().Seconds()*1000/per, "ms/1000resources")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20)/per, "allocMB/1000resources")
+	b.ReportMetric(float64(st.Bytes)/float64(st.Resources)*1000/(1<<20), "inputMB/1000resources")
 }
