@@ -79,7 +79,9 @@ func (b *bucketECS) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInpu
 }
 
 func (b *bucketECS) DescribeServiceDeployments(ctx context.Context, in *ecs.DescribeServiceDeploymentsInput, o ...func(*ecs.Options)) (*ecs.DescribeServiceDeploymentsOutput, error) {
-	return throttled(b, func() (*ecs.DescribeServiceDeploymentsOutput, error) { return b.Sim.DescribeServiceDeployments(ctx, in, o...) })
+	return throttled(b, func() (*ecs.DescribeServiceDeploymentsOutput, error) {
+		return b.Sim.DescribeServiceDeployments(ctx, in, o...)
+	})
 }
 
 func (b *bucketECS) ListServiceDeployments(ctx context.Context, in *ecs.ListServiceDeploymentsInput, o ...func(*ecs.Options)) (*ecs.ListServiceDeploymentsOutput, error) {
@@ -91,7 +93,9 @@ func (b *bucketECS) StopServiceDeployment(ctx context.Context, in *ecs.StopServi
 }
 
 func (b *bucketECS) ContinueServiceDeployment(ctx context.Context, in *ecs.ContinueServiceDeploymentInput, o ...func(*ecs.Options)) (*ecs.ContinueServiceDeploymentOutput, error) {
-	return throttled(b, func() (*ecs.ContinueServiceDeploymentOutput, error) { return b.Sim.ContinueServiceDeployment(ctx, in, o...) })
+	return throttled(b, func() (*ecs.ContinueServiceDeploymentOutput, error) {
+		return b.Sim.ContinueServiceDeployment(ctx, in, o...)
+	})
 }
 
 // fleetTiming makes a rolling deployment of one service take about 4 s.
