@@ -255,6 +255,7 @@ func (s *Sim) CreateService(ctx context.Context, in *ecs.CreateServiceInput, opt
 	c.order = append(c.order, name)
 	s.startRollout(svc, td, now)
 	s.schedule(svc, now)
+	s.afterCreate(svc)
 	out := s.serviceOut(svc, false)
 	return &ecs.CreateServiceOutput{Service: &out}, nil
 }
@@ -354,6 +355,7 @@ func (s *Sim) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, opt
 	if err := validateConfig(cfg); err != nil {
 		return nil, err
 	}
+	s.beforeWrite(svc)
 	if in.DeploymentConfiguration != nil {
 		newDeploy = true
 	}
@@ -421,6 +423,9 @@ func (s *Sim) ListServices(ctx context.Context, in *ecs.ListServicesInput, optFn
 	var arns []string
 	for _, n := range c.order {
 		if svc := c.services[n]; svc != nil && svc.status == "ACTIVE" {
+			if v := s.staleFor(svc); v != nil && !v.exists {
+				continue // created, not visible yet
+			}
 			arns = append(arns, svc.arn)
 		}
 	}
@@ -451,8 +456,13 @@ func (s *Sim) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInpu
 	}
 	out := &ecs.DescribeServicesOutput{}
 	for _, ref := range in.Services {
+		var view types.Service
 		svc := c.services[resolveName(ref)]
-		if svc == nil {
+		visible := svc != nil
+		if visible {
+			view, visible = s.visibleService(svc, tags)
+		}
+		if !visible {
 			arn := ref
 			if !strings.HasPrefix(ref, "arn:") {
 				arn = s.arn(fmt.Sprintf("service/%s/%s", c.name, ref))
@@ -460,7 +470,7 @@ func (s *Sim) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInpu
 			out.Failures = append(out.Failures, types.Failure{Arn: ptr(arn), Reason: ptr("MISSING")})
 			continue
 		}
-		out.Services = append(out.Services, s.serviceOut(svc, tags))
+		out.Services = append(out.Services, view)
 	}
 	return out, nil
 }

@@ -541,6 +541,7 @@ func (s *Sim) newTask(svc *service, d *dep, now time.Time) *task {
 		az:      []string{"a", "b", "c"}[n%3],
 		version: 1,
 	}
+	t.visible = now.Add(s.lag())
 	svc.tasks = append(svc.tasks, t)
 	return t
 }

@@ -42,6 +42,9 @@ type service struct {
 	steady   bool // a steady-state event was written since the last change
 
 	registered, deregistered int // target changes not yet reported in an event
+
+	// view is what reads return while the last write is not yet visible
+	view *serviceView
 }
 
 // dep is a "deployment" as DescribeServices shows it (one per service
@@ -137,6 +140,8 @@ type task struct {
 	ip         string
 	az         string
 	version    int64
+	// visible is when reads first list the task (eventual consistency)
+	visible time.Time
 }
 
 func (r *rollout) active() bool {

@@ -20,7 +20,7 @@ func TestAlarmSourceDuringRollingBake(t *testing.T) {
 	var asked []string
 	clock := NewFakeClock(t0)
 	f := &fixture{t: t, clock: clock, ctx: context.Background()}
-	f.sim = New(clock, WithAlarmSource(func(names []string) map[string]string {
+	f.sim = New(clock, current, WithAlarmSource(func(names []string) map[string]string {
 		mu.Lock()
 		defer mu.Unlock()
 		asked = names
@@ -230,6 +230,14 @@ func TestConcurrentClients(t *testing.T) {
 					errs <- err
 					return
 				}
+				if len(out.ServiceDeployments) == 0 {
+					// not visible yet (eventual consistency): MISSING, poll again
+					if len(out.Failures) != 1 || deref(out.Failures[0].Reason) != "MISSING" {
+						errs <- fmt.Errorf("%s: neither deployment nor MISSING: %+v", name, out.Failures)
+						return
+					}
+					continue
+				}
 				if out.ServiceDeployments[0].Status == types.ServiceDeploymentStatusSuccessful {
 					return
 				}
@@ -307,7 +315,7 @@ func TestImageCheck(t *testing.T) {
 	t.Parallel()
 	clock := NewFakeClock(t0)
 	f := &fixture{t: t, clock: clock, ctx: context.Background()}
-	f.sim = New(clock, WithImageCheck(func(image string) error {
+	f.sim = New(clock, current, WithImageCheck(func(image string) error {
 		if image == "app:v1" {
 			return nil
 		}

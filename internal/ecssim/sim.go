@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strings"
 	"sync"
@@ -171,6 +172,10 @@ type Sim struct {
 	throttle map[string]*throttleRule
 	calls    map[string]int
 	misuse   []string
+
+	lagMin, lagMax time.Duration
+	seed           int64
+	rng            *rand.Rand
 }
 
 // New returns a Sim on clock. Pass a *FakeClock in tests.
@@ -186,10 +191,14 @@ func New(clock Clock, opts ...Option) *Sim {
 		alarms:   map[string]string{},
 		throttle: map[string]*throttleRule{},
 		calls:    map[string]int{},
+		lagMin:   defaultLagMin,
+		lagMax:   defaultLagMax,
+		seed:     defaultSeed,
 	}
 	for _, o := range opts {
 		o(s)
 	}
+	s.rng = newRand(s.seed)
 	return s
 }
 

@@ -22,12 +22,18 @@ type fixture struct {
 	ctx   context.Context
 }
 
+// current makes every read current. Scenario tests that check what a
+// deployment does, rather than how soon a read shows it, use it; the read
+// lag has tests of its own (consistency_test.go).
+var current = WithReadLag(0, 0)
+
 // newFixture returns a simulator with cluster "c1" and service "web" (3
 // tasks of web:1, image app:v1, behind a target group) at steady state.
-func newFixture(t *testing.T, cfg *types.DeploymentConfiguration) *fixture {
+// Reads are current unless opts say otherwise.
+func newFixture(t *testing.T, cfg *types.DeploymentConfiguration, opts ...Option) *fixture {
 	t.Helper()
 	clock := NewFakeClock(t0)
-	f := &fixture{t: t, sim: New(clock), clock: clock, ctx: context.Background()}
+	f := &fixture{t: t, sim: New(clock, append([]Option{current}, opts...)...), clock: clock, ctx: context.Background()}
 	ok(f.sim.CreateCluster(f.ctx, &ecs.CreateClusterInput{ClusterName: ptr("c1")}))
 	f.register("app:v1")
 	ok(f.sim.CreateService(f.ctx, &ecs.CreateServiceInput{
