@@ -132,7 +132,10 @@ func TestWaveUnderThrottling(t *testing.T) {
 					clock.Advance(time.Second)
 				}
 			}
-			call(func() error { _, err := sim.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: ptr("c1")}); return err })
+			call(func() error {
+				_, err := sim.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: ptr("c1")})
+				return err
+			})
 			for _, img := range []string{"a:1", "a:2"} {
 				call(func() error {
 					_, err := sim.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: ptr("app"),
