@@ -57,7 +57,8 @@ type dep struct {
 	state    types.DeploymentRolloutState
 	reason   string
 	want     int32
-	failed   int32
+	failed   int32 // consecutive failed tasks, until ran
+	ran      bool  // a task of this deployment reached RUNNING
 	created  time.Time
 	updated  time.Time
 	launch   bool
@@ -130,11 +131,13 @@ type task struct {
 	healthyAt time.Time
 	exitAt    time.Time
 	health    types.HealthStatus
-	target    string // "", initial, healthy, unhealthy, draining
-	stopCode  types.TaskStopCode
-	reason    string
-	exitCode  *int32
-	cReason   string
+	// wasHealthy: the task passed its health checks at least once
+	wasHealthy bool
+	target     string // "", initial, healthy, unhealthy, draining
+	stopCode   types.TaskStopCode
+	reason     string
+	exitCode   *int32
+	cReason    string
 	// pullFailed is the index+1 of the container whose image check failed
 	pullFailed int
 	ip         string
