@@ -195,12 +195,6 @@ func validateConfig(cfg types.DeploymentConfiguration) error {
 			return invalidParam("hookTargetArn must be specified for AWS_LAMBDA lifecycle hooks.")
 		}
 	}
-	if c := cfg.CanaryConfiguration; c != nil && c.CanaryPercent != nil && (*c.CanaryPercent <= 0 || *c.CanaryPercent >= 100) {
-		return invalidParam("canaryPercent must be greater than 0 and less than 100.")
-	}
-	if c := cfg.LinearConfiguration; c != nil && c.StepPercent != nil && (*c.StepPercent < 3 || *c.StepPercent > 100) {
-		return invalidParam("stepPercent must be between 3 and 100.")
-	}
 	return nil
 }
 
@@ -234,6 +228,9 @@ func (s *Sim) CreateService(ctx context.Context, in *ecs.CreateServiceInput, opt
 	if err := validateConfig(cfg); err != nil {
 		return nil, err
 	}
+	if err := validateStrategy(cfg, in.LoadBalancers, in.ServiceConnectConfiguration); err != nil {
+		return nil, err
+	}
 	now := s.last
 	svc := &service{
 		c: c, name: name, arn: s.arn(fmt.Sprintf("service/%s/%s", c.name, name)),
@@ -241,6 +238,7 @@ func (s *Sim) CreateService(ctx context.Context, in *ecs.CreateServiceInput, opt
 		lbs: in.LoadBalancers, net: in.NetworkConfiguration, launchType: in.LaunchType,
 		platform: deref(in.PlatformVersion), grace: in.HealthCheckGracePeriodSeconds,
 		tags: append([]types.Tag(nil), in.Tags...), created: now, status: "ACTIVE",
+		serviceConnect: in.ServiceConnectConfiguration,
 	}
 	if in.DeploymentController != nil && in.DeploymentController.Type != "" {
 		svc.controller = in.DeploymentController.Type
@@ -355,7 +353,21 @@ func (s *Sim) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, opt
 	if err := validateConfig(cfg); err != nil {
 		return nil, err
 	}
+	lbs, sc := svc.lbs, svc.serviceConnect
+	if in.LoadBalancers != nil {
+		lbs = in.LoadBalancers
+	}
+	if in.ServiceConnectConfiguration != nil {
+		sc = in.ServiceConnectConfiguration
+	}
+	if err := validateStrategy(cfg, lbs, sc); err != nil {
+		return nil, err
+	}
 	s.beforeWrite(svc)
+	if in.ServiceConnectConfiguration != nil {
+		svc.serviceConnect = sc
+		newDeploy = true
+	}
 	if in.DeploymentConfiguration != nil {
 		newDeploy = true
 	}

@@ -32,6 +32,8 @@ type service struct {
 	created    time.Time
 	status     string
 
+	serviceConnect *types.ServiceConnectConfiguration
+
 	deps     []*dep // legacy deployments; deps[0] is PRIMARY
 	tasks    []*task
 	events   []types.ServiceEvent // newest first

@@ -141,7 +141,8 @@ func TestPauseHook(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			cfg := &types.DeploymentConfiguration{
-				Strategy: types.DeploymentStrategyBlueGreen,
+				Strategy:          types.DeploymentStrategyBlueGreen,
+				BakeTimeInMinutes: ptr(int32(0)),
 				LifecycleHooks: []types.DeploymentLifecycleHook{{
 					TargetType:      types.DeploymentLifecycleHookTargetTypePause,
 					LifecycleStages: []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePostTestTrafficShift},

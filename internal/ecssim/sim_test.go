@@ -39,7 +39,7 @@ func newFixture(t *testing.T, cfg *types.DeploymentConfiguration, opts ...Option
 	ok(f.sim.CreateService(f.ctx, &ecs.CreateServiceInput{
 		Cluster: ptr("c1"), ServiceName: ptr("web"), TaskDefinition: ptr("web"), DesiredCount: ptr(int32(3)),
 		DeploymentConfiguration: cfg,
-		LoadBalancers:           []types.LoadBalancer{{TargetGroupArn: ptr(tgARN), ContainerName: ptr("app"), ContainerPort: ptr(int32(8080))}},
+		LoadBalancers:           fixtureLBs(),
 	}))
 	f.sim.Advance(2 * time.Minute)
 	svc := f.service()
@@ -47,6 +47,17 @@ func newFixture(t *testing.T, cfg *types.DeploymentConfiguration, opts ...Option
 		t.Fatalf("fixture not steady: running %d, deployments %+v", svc.RunningCount, svc.Deployments)
 	}
 	return f
+}
+
+// fixtureLBs is the fixture service's load balancer: an ALB target group
+// with the blue/green resources the traffic-shifting strategies need.
+func fixtureLBs() []types.LoadBalancer {
+	return []types.LoadBalancer{{TargetGroupArn: ptr(tgARN), ContainerName: ptr("app"), ContainerPort: ptr(int32(8080)),
+		AdvancedConfiguration: &types.AdvancedConfiguration{
+			AlternateTargetGroupArn: ptr(tgARN + "-green"),
+			ProductionListenerRule:  ptr("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/web/1/2/3"),
+			RoleArn:                 ptr("arn:aws:iam::123456789012:role/ecsInfrastructure"),
+		}}}
 }
 
 // ok returns v, and panics on an unexpected error (a test cannot pass an
