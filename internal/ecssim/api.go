@@ -500,13 +500,16 @@ func (s *Sim) serviceOut(svc *service, tags bool) types.Service {
 		if d == svc.primary() {
 			desired = svc.desired
 		}
-		deps = append(deps, types.Deployment{
+		out := types.Deployment{
 			Id: ptr(d.id), Status: ptr(d.status), TaskDefinition: ptr(d.td.arn),
 			DesiredCount: desired, RunningCount: run, PendingCount: pend, FailedTasks: d.failed,
 			CreatedAt: ptr(d.created), UpdatedAt: ptr(d.updated), LaunchType: svc.launchType,
 			PlatformVersion: nonEmpty(platformOf(svc)), NetworkConfiguration: svc.net,
-			RolloutState: d.state, RolloutStateReason: ptr(d.reason),
-		})
+		}
+		if hasRolloutState(svc) {
+			out.RolloutState, out.RolloutStateReason = d.state, ptr(d.reason)
+		}
+		deps = append(deps, out)
 		revs = append(revs, types.ServiceCurrentRevisionSummary{Arn: ptr(d.revArn), RequestedTaskCount: desired, RunningTaskCount: run, PendingTaskCount: pend})
 	}
 	cfg := svc.cfg
@@ -530,6 +533,28 @@ func (s *Sim) serviceOut(svc *service, tags bool) types.Service {
 		out.Tags = append([]types.Tag(nil), svc.tags...)
 	}
 	return out
+}
+
+// hasRolloutState reports whether DescribeServices returns rolloutState for
+// svc's deployments: only for services that use the rolling update (ECS)
+// deployment type and are not behind a Classic Load Balancer (SDK doc
+// comment of types.Deployment.RolloutState). A service whose strategy is
+// BLUE_GREEN, CANARY or LINEAR is not a rolling update: its progress is in
+// DescribeServiceDeployments.
+func hasRolloutState(svc *service) bool {
+	if svc.controller != types.DeploymentControllerTypeEcs {
+		return false
+	}
+	for _, lb := range svc.lbs {
+		if lb.LoadBalancerName != nil {
+			return false
+		}
+	}
+	switch svc.cfg.Strategy {
+	case types.DeploymentStrategyBlueGreen, types.DeploymentStrategyCanary, types.DeploymentStrategyLinear:
+		return false
+	}
+	return true
 }
 
 func nonEmpty(s string) *string {

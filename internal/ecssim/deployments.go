@@ -196,9 +196,12 @@ func (s *Sim) StopServiceDeployment(ctx context.Context, in *ecs.StopServiceDepl
 	return &ecs.StopServiceDeploymentOutput{ServiceDeploymentArn: ptr(r.arn)}, nil
 }
 
-// ContinueServiceDeployment answers a PAUSE lifecycle hook: CONTINUE lets
-// the deployment go on, ROLLBACK rolls it back. Without HookId it answers
-// every hook waiting in the current stage.
+// ContinueServiceDeployment answers the PAUSE lifecycle hook HookId:
+// CONTINUE (the default) lets the deployment go on, ROLLBACK rolls it back.
+// HookId is required, and the hook must be AWAITING_ACTION; anything else is
+// an InvalidParameterException (the SDK doc comment of
+// ContinueServiceDeploymentInput.HookId marks it required, and the API
+// reference lists no ConflictException for this call).
 func (s *Sim) ContinueServiceDeployment(ctx context.Context, in *ecs.ContinueServiceDeploymentInput, optFns ...func(*ecs.Options)) (*ecs.ContinueServiceDeploymentOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -210,14 +213,17 @@ func (s *Sim) ContinueServiceDeployment(ctx context.Context, in *ecs.ContinueSer
 		return nil, &types.ServiceDeploymentNotFoundException{Message: ptr("Service deployment not found.")}
 	}
 	now := s.last
+	if deref(in.HookId) == "" {
+		return nil, invalidParam("hookId must be specified: find it in the lifecycleHookDetails of DescribeServiceDeployments.")
+	}
 	var waiting []*hookRun
 	for _, h := range r.hooks {
-		if h.status == types.DeploymentLifecycleHookStatusAwaitingAction && (in.HookId == nil || *in.HookId == h.id) {
+		if h.status == types.DeploymentLifecycleHookStatusAwaitingAction && *in.HookId == h.id {
 			waiting = append(waiting, h)
 		}
 	}
 	if !r.active() || len(waiting) == 0 {
-		return nil, &types.ConflictException{Message: ptr("The service deployment is not waiting on a lifecycle hook with that ID.")}
+		return nil, invalidParam("The lifecycle hook %s is not awaiting action in service deployment %s.", *in.HookId, r.arn)
 	}
 	action := in.Action
 	if action == "" {
@@ -251,6 +257,12 @@ func (s *Sim) ListTasks(ctx context.Context, in *ecs.ListTasksInput, optFns ...f
 	c, err := s.cluster(in.Cluster)
 	if err != nil {
 		return nil, err
+	}
+	// "When you specify startedBy as the filter, it must be the only
+	// filter that you use" (SDK doc comment of ListTasksInput.StartedBy);
+	// desiredStatus still selects which tasks are listed.
+	if in.StartedBy != nil && (in.ServiceName != nil || in.Family != nil || in.ContainerInstance != nil || in.LaunchType != "") {
+		return nil, invalidParam("startedBy must be the only filter: remove serviceName, family, containerInstance and launchType.")
 	}
 	want := string(in.DesiredStatus)
 	if want == "" {

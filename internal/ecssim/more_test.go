@@ -148,10 +148,14 @@ func TestErrors(t *testing.T) {
 			_, err := f.sim.StopServiceDeployment(f.ctx, &ecs.StopServiceDeploymentInput{ServiceDeploymentArn: ptr("arn:nope")})
 			return err
 		}, isErr[*types.ServiceDeploymentNotFoundException]},
-		{"continue without a pause", func() error {
+		{"continue without a hook id", func() error {
 			_, err := f.sim.ContinueServiceDeployment(f.ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: f.service().CurrentServiceDeployment})
 			return err
-		}, isErr[*types.ConflictException]},
+		}, isErr[*types.InvalidParameterException]},
+		{"continue without a pause", func() error {
+			_, err := f.sim.ContinueServiceDeployment(f.ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: f.service().CurrentServiceDeployment, HookId: ptr("h1")})
+			return err
+		}, isErr[*types.InvalidParameterException]},
 		{"deregister without revision", func() error {
 			_, err := f.sim.DeregisterTaskDefinition(f.ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: ptr("web")})
 			return err

@@ -43,7 +43,7 @@ func newFixture(t *testing.T, cfg *types.DeploymentConfiguration, opts ...Option
 	}))
 	f.sim.Advance(2 * time.Minute)
 	svc := f.service()
-	if svc.RunningCount != 3 || len(svc.Deployments) != 1 || svc.Deployments[0].RolloutState != types.DeploymentRolloutStateCompleted {
+	if svc.RunningCount != 3 || len(svc.Deployments) != 1 || f.sd(*svc.CurrentServiceDeployment).Status != types.ServiceDeploymentStatusSuccessful {
 		t.Fatalf("fixture not steady: running %d, deployments %+v", svc.RunningCount, svc.Deployments)
 	}
 	return f
