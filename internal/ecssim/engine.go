@@ -97,6 +97,9 @@ func (s *Sim) tickTask(svc *service, t *task, now time.Time) {
 		t.last = "RUNNING"
 		t.started = ptr(now)
 		t.version++
+		// Deployment.FailedTasks: once the deployment has a running task
+		// the count is 0 and no longer evaluated (SDK doc comment)
+		t.d.failed, t.d.ran = 0, true
 		t.health = types.HealthStatusUnknown
 		if svc.hasLB() {
 			t.target = "initial"
@@ -142,6 +145,7 @@ func (s *Sim) tickTask(svc *service, t *task, now time.Time) {
 				t.exitAt = now.Add(s.timing.UnhealthyStop)
 			} else {
 				t.health = types.HealthStatusHealthy
+				t.wasHealthy = true
 				t.version++
 				if r := t.d.ro; r != nil && r.active() && t.d == r.target && r.cbResets() {
 					r.cbCount = 0
@@ -239,7 +243,11 @@ func (s *Sim) stopTask(svc *service, t *task, now time.Time, code types.TaskStop
 		t.last = "DEPROVISIONING"
 	}
 	t.next = now.Add(s.timing.Drain)
-	if failed {
+	// a task that passed its health checks and stops later is not a
+	// failed task: the circuit breaker counts tasks that never reach
+	// RUNNING (stage 1) or are stopped before passing their health checks
+	// (stage 2)
+	if failed && !t.wasHealthy {
 		s.taskFailed(svc, t.d, now)
 	}
 }
@@ -257,9 +265,12 @@ func (s *Sim) finishStop(t *task, now time.Time) {
 	t.version++
 }
 
-// taskFailed counts a failed task against its deployment's circuit breaker.
+// taskFailed counts a failed task in its deployment's failedTasks (until
+// the deployment has a running task) and against its circuit breaker.
 func (s *Sim) taskFailed(svc *service, d *dep, now time.Time) {
-	d.failed++
+	if !d.ran {
+		d.failed++
+	}
 	d.updated = now
 	r := d.ro
 	if r == nil || !r.active() || !r.cbEnabled() {
@@ -541,6 +552,7 @@ func (s *Sim) newTask(svc *service, d *dep, now time.Time) *task {
 		az:      []string{"a", "b", "c"}[n%3],
 		version: 1,
 	}
+	t.visible = now.Add(s.lag())
 	svc.tasks = append(svc.tasks, t)
 	return t
 }
