@@ -96,8 +96,8 @@ type tracker struct {
 	fresh          bool
 	unseenSince    time.Time
 	stoppedChecked time.Time
-	gatesPassed      bool // gates passed while a native deployment ran
-	gated            bool // the service has gates
+	gatesPassed    bool // gates passed while a native deployment ran
+	gated          bool // the service has gates
 	// lost says why the deployment can no longer be tracked (a refused
 	// DescribeServiceDeployments); the next step fails the service with it.
 	lost string

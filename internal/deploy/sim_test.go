@@ -88,21 +88,38 @@ func albFor(s string) []types.LoadBalancer {
 // s:v1) with two tasks.
 func (e *env) createService(s string, cfg *types.DeploymentConfiguration, lbs []types.LoadBalancer) {
 	arn := e.register(s, s+":v1")
-	_, err := e.sim.CreateService(context.Background(), &ecs.CreateServiceInput{
-		Cluster: aws.String("prod"), ServiceName: aws.String(s), TaskDefinition: aws.String(arn), DesiredCount: aws.Int32(2),
-		DeploymentConfiguration: cfg, LoadBalancers: lbs,
+	e.setup(func() error {
+		_, err := e.sim.CreateService(context.Background(), &ecs.CreateServiceInput{
+			Cluster: aws.String("prod"), ServiceName: aws.String(s), TaskDefinition: aws.String(arn), DesiredCount: aws.Int32(2),
+			DeploymentConfiguration: cfg, LoadBalancers: lbs,
+		})
+		return err
 	})
+}
+
+// setup runs one set-up call, waiting out the simulator's throttling (a
+// fixture under ecssim.HarshThrottling creates many services).
+func (e *env) setup(call func() error) {
+	e.t.Helper()
+	err := call()
+	for i := 0; i < 100 && err != nil && isThrottling(err); i++ {
+		e.sim.Advance(time.Second)
+		err = call()
+	}
 	require.NoError(e.t, err)
 }
 
 func (e *env) register(family, image string) string {
-	out, err := e.sim.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{
-		Family: aws.String(family), Cpu: aws.String("256"), Memory: aws.String("512"), NetworkMode: types.NetworkModeAwsvpc,
-		RequiresCompatibilities: []types.Compatibility{types.CompatibilityFargate},
-		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String(image), Essential: aws.Bool(true),
-			PortMappings: []types.PortMapping{{ContainerPort: aws.Int32(8080)}}}},
+	var out *ecs.RegisterTaskDefinitionOutput
+	e.setup(func() (err error) {
+		out, err = e.sim.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{
+			Family: aws.String(family), Cpu: aws.String("256"), Memory: aws.String("512"), NetworkMode: types.NetworkModeAwsvpc,
+			RequiresCompatibilities: []types.Compatibility{types.CompatibilityFargate},
+			ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String(image), Essential: aws.Bool(true),
+				PortMappings: []types.PortMapping{{ContainerPort: aws.Int32(8080)}}}},
+		})
+		return err
 	})
-	require.NoError(e.t, err)
 	return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
 }
 
