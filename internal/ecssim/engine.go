@@ -701,7 +701,8 @@ func (s *Sim) advanceRollout(r *rollout, now time.Time) {
 	}
 	// resolve expired hooks
 	for _, h := range r.hooks {
-		if h.status == types.DeploymentLifecycleHookStatusAwaitingAction && !now.Before(h.expires) {
+		waiting := h.status == types.DeploymentLifecycleHookStatusAwaitingAction || h.status == types.DeploymentLifecycleHookStatusInProgress
+		if waiting && !now.Before(h.expires) {
 			h.status = types.DeploymentLifecycleHookStatusTimedOut
 			if h.action != types.DeploymentLifecycleHookActionContinue {
 				s.failRollout(r, now, "lifecycle hook timed out", "Lifecycle hook timed out.", true)
@@ -875,7 +876,8 @@ func (s *Sim) hooksDone(r *rollout, stage types.DeploymentLifecycleHookStage, no
 
 // hooksDoneKey starts the hooks configured for stage (once per key) and
 // reports whether all of them succeeded. PAUSE hooks wait for
-// ContinueServiceDeployment; AWS_LAMBDA hooks are assumed to succeed.
+// ContinueServiceDeployment; AWS_LAMBDA hooks invoke their function (see
+// lambda.go) until it answers.
 func (s *Sim) hooksDoneKey(r *rollout, stage types.DeploymentLifecycleHookStage, key string, now time.Time) bool {
 	k := string(stage) + key
 	if r.hookKey != k {
@@ -891,32 +893,29 @@ func (s *Sim) hooksDoneKey(r *rollout, stage types.DeploymentLifecycleHookStage,
 			if !match {
 				continue
 			}
-			run := &hookRun{id: s.nextID("hook", 24), hook: h, status: types.DeploymentLifecycleHookStatusSucceeded}
+			run := &hookRun{id: s.nextID("hook", 24), hook: h, status: types.DeploymentLifecycleHookStatusInProgress, next: now}
+			run.expires, run.action = hookTimeout(h, now)
 			if h.TargetType == types.DeploymentLifecycleHookTargetTypePause {
 				run.status = types.DeploymentLifecycleHookStatusAwaitingAction
-				mins := int32(1440)
-				run.action = types.DeploymentLifecycleHookActionRollback
-				if tc := h.TimeoutConfiguration; tc != nil {
-					if tc.TimeoutInMinutes != nil {
-						mins = *tc.TimeoutInMinutes
-					}
-					if tc.Action != "" {
-						run.action = tc.Action
-					}
-				}
-				run.expires = now.Add(time.Duration(mins) * time.Minute)
 				r.svc.event(now, s, "(deployment %s) paused at lifecycle stage %s: waiting for ContinueServiceDeployment (hook %s).", r.target.id, stage, run.id)
 			}
 			r.hooks = append(r.hooks, run)
 		}
 		r.updated = now
 	}
+	done := true
 	for _, h := range r.hooks {
+		if h.hook.TargetType != types.DeploymentLifecycleHookTargetTypePause {
+			if failed, why := s.invokeLambda(r, h, stage, now); failed {
+				s.failRollout(r, now, why, "Lifecycle hook failed: "+why+".", true)
+				return false
+			}
+		}
 		if h.status != types.DeploymentLifecycleHookStatusSucceeded && h.status != types.DeploymentLifecycleHookStatusTimedOut {
-			return false
+			done = false
 		}
 	}
-	return true
+	return done
 }
 
 // targetEvents writes the target (de)registrations of one tick as one event

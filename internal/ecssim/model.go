@@ -76,6 +76,10 @@ type hookRun struct {
 	status  types.DeploymentLifecycleHookStatus
 	expires time.Time
 	action  types.DeploymentLifecycleHookAction
+	// AWS_LAMBDA hooks: next invocation, invocations so far, first one
+	next     time.Time
+	attempts int
+	first    time.Time
 }
 
 // rollout is a service deployment (DescribeServiceDeployments).

@@ -177,6 +177,7 @@ type Sim struct {
 	rng            *rand.Rand
 	buckets        TokenBuckets
 	bucket         map[string]*bucketState
+	lambdas        map[string]LambdaFunc
 }
 
 // New returns a Sim on clock. Pass a *FakeClock in tests.
