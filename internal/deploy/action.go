@@ -496,6 +496,18 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			return inputs.Errorf("alarms", strings.Join(missing, ", "), "no such CloudWatch alarm in this account and region")
 		}
 	}
+	// The lock comes before every read of the services: the revision a
+	// rollback returns to (and the ledger's previous) is the one live when
+	// this run holds the lock, not the one live when it started waiting.
+	var led *ledger.Ledger
+	if st.ledgerTable != "" {
+		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
+		release, err := lockServices(ctx, led, plan, ledger.Holder(env.Getenv), st.lockTimeout, c.SetOutput)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	multi := len(plan.Services()) > 1
 	if multi {
 		if err := dropMissingContainers(ctx, eng, plan); err != nil {
@@ -505,26 +517,6 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 	prep, err := eng.Prepare(ctx, plan)
 	if err != nil {
 		return err
-	}
-	var led *ledger.Ledger
-	if st.ledgerTable != "" {
-		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
-		names := append([]string(nil), plan.Services()...)
-		sort.Strings(names) // one order everywhere: two runs never wait on each other crosswise
-		holder := ledger.Holder(env.Getenv)
-		for _, n := range names {
-			lk, err := led.Acquire(ctx, plan.Cluster, n, holder, st.lockTimeout)
-			if err != nil {
-				var le *ledger.LockedError
-				if errors.As(err, &le) {
-					// Another run deploys this service: nothing was changed.
-					c.SetOutput("status", string(Failed))
-					return &exitcode.Error{Code: exitcode.Negative, Err: err}
-				}
-				return err
-			}
-			defer func() { _ = lk.Release(context.WithoutCancel(ctx)) }()
-		}
 	}
 	end := c.Group(fmt.Sprintf("Deploying %s to cluster %s", strings.Join(plan.Services(), ", "), plan.Cluster))
 	res := eng.Deploy(ctx, prep)
@@ -560,6 +552,35 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		return exitcode.Negativef("%s", res.Headline())
 	}
 	return nil
+}
+
+// lockServices takes the lock of every service of the plan, in one sorted
+// order so two runs never wait on each other crosswise. The returned func
+// releases them all. A lock held by another run past wait sets the status
+// output and returns a negative verdict: nothing was changed.
+func lockServices(ctx context.Context, led *ledger.Ledger, plan *Plan, holder string, wait time.Duration, setOutput func(name, value string)) (func(), error) {
+	names := append([]string(nil), plan.Services()...)
+	sort.Strings(names)
+	var held []*ledger.Lock
+	release := func() {
+		for _, lk := range held {
+			_ = lk.Release(context.WithoutCancel(ctx))
+		}
+	}
+	for _, n := range names {
+		lk, err := led.Acquire(ctx, plan.Cluster, n, holder, wait)
+		if err != nil {
+			release()
+			var le *ledger.LockedError
+			if errors.As(err, &le) {
+				setOutput("status", string(Failed))
+				return nil, &exitcode.Error{Code: exitcode.Negative, Err: err}
+			}
+			return nil, err
+		}
+		held = append(held, lk)
+	}
+	return release, nil
 }
 
 // dropMissingContainers keeps, for each service of a multi-service plan

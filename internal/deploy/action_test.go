@@ -39,6 +39,13 @@ type actionRun struct {
 // simulated GitHub Actions environment, against e's simulator.
 func (e *env) runAction(t *testing.T, inputs map[string]string) actionRun {
 	t.Helper()
+	return e.runActionWith(context.Background(), t, inputs, e.sim, e.ddb)
+}
+
+// runActionWith is runAction with a context and the ECS and DynamoDB
+// clients of this run (wrappers that cancel or contend).
+func (e *env) runActionWith(ctx context.Context, t *testing.T, inputs map[string]string, ecsc ECS, ddb ledger.DynamoDB) actionRun {
+	t.Helper()
 	dir := t.TempDir()
 	vars := map[string]string{
 		"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": filepath.Join(dir, "out"), "GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
@@ -49,13 +56,13 @@ func (e *env) runAction(t *testing.T, inputs map[string]string) actionRun {
 	}
 	rt := &Runtime{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
-			return Clients{ECS: e.sim, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: e.ddb}, nil
+			return Clients{ECS: ecsc, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: ddb}, nil
 		},
 		Clock: e.engine.Clock,
 		HTTP:  e.http,
 	}
 	var stdout, stderr bytes.Buffer
-	code := cli.Run(context.Background(), cli.Command{Spec: deploySpec, Run: rt.Run}, nil, &stdout, &stderr, func(k string) (string, bool) {
+	code := cli.Run(ctx, cli.Command{Spec: deploySpec, Run: rt.Run}, nil, &stdout, &stderr, func(k string) (string, bool) {
 		v, ok := vars[k]
 		return v, ok
 	})
