@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/gha/ghatest"
 	"github.com/ecsflow/ecsflow/internal/rules"
 )
 
@@ -69,26 +69,12 @@ func invoke(t *testing.T, opts Options, env map[string]string, args ...string) r
 	return r
 }
 
-// readOutputs parses $GITHUB_OUTPUT (name<<delimiter ... delimiter).
+// readOutputs parses $GITHUB_OUTPUT as the runner does.
 func readOutputs(t *testing.T, path string) map[string]string {
-	f, err := os.Open(path)
+	t.Helper()
+	out, err := ghatest.ReadFileCommands(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if name, delim, ok := strings.Cut(line, "<<"); ok {
-			var val []string
-			for sc.Scan() && sc.Text() != delim {
-				val = append(val, sc.Text())
-			}
-			out[name] = strings.Join(val, "\n")
-		} else if k, v, ok := strings.Cut(line, "="); ok {
-			out[k] = v
-		}
 	}
 	return out
 }
@@ -489,5 +475,31 @@ func TestConfigChangesTheVerdict(t *testing.T) {
 	r = invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_CONFIG": ignore, "INPUT_FAIL-ON": "warning"})
 	if r.code != 0 || r.outputs["findings"] != "0" || !strings.Contains(r.summary, "short-lived test stack") {
 		t.Errorf("ignore: exit %d, findings %s\n%s", r.code, r.outputs["findings"], r.summary)
+	}
+}
+
+// An input echoed into an output cannot forge other outputs: a sarif-file
+// name that carries go-githubactions' fixed heredoc delimiter and a fake
+// output comes back whole as sarif-file, and findings stays the count.
+func TestHostileSarifFileCannotInjectOutputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const d = "_GitHubActionsFileCommandDelimeter_"
+	hostile := filepath.Join(dir, "a.sarif\n"+d+"\ninjected=owned\nfindings=0\nsarif-file<<"+d+"\nb.sarif")
+	r := invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_FAIL-ON": "never", "INPUT_SARIF-FILE": hostile, "RUNNER_TEMP": dir})
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stdout)
+	}
+	if r.outputs["sarif-file"] != hostile {
+		t.Errorf("sarif-file output = %q, want the input %q", r.outputs["sarif-file"], hostile)
+	}
+	if _, ok := r.outputs["injected"]; ok {
+		t.Errorf("an output was injected: %v", r.outputs)
+	}
+	if r.outputs["findings"] == "0" {
+		t.Errorf("findings was overwritten by the input: %v", r.outputs)
+	}
+	if _, err := os.Stat(hostile); err != nil {
+		t.Errorf("the SARIF file was not written where asked: %v", err)
 	}
 }
