@@ -557,7 +557,8 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 // lockServices takes the lock of every service of the plan, in one sorted
 // order so two runs never wait on each other crosswise. The returned func
 // releases them all. A lock held by another run past wait sets the status
-// output and returns a negative verdict: nothing was changed.
+// output to locked and returns an exit-4 error: nothing was changed, and
+// nothing may be rolled back on this run's behalf.
 func lockServices(ctx context.Context, led *ledger.Ledger, plan *Plan, holder string, wait time.Duration, setOutput func(name, value string)) (func(), error) {
 	names := append([]string(nil), plan.Services()...)
 	sort.Strings(names)
@@ -573,8 +574,8 @@ func lockServices(ctx context.Context, led *ledger.Ledger, plan *Plan, holder st
 			release()
 			var le *ledger.LockedError
 			if errors.As(err, &le) {
-				setOutput("status", string(Failed))
-				return nil, &exitcode.Error{Code: exitcode.Negative, Err: err}
+				setOutput("status", string(Locked))
+				return nil, &exitcode.Error{Code: exitcode.Locked, Err: err}
 			}
 			return nil, err
 		}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/ecssim"
+	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/gha/ghatest"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
 )
@@ -192,9 +194,9 @@ func TestActionSeveralServicesOutputsMaps(t *testing.T) {
 	_ = time.Second
 }
 
-// The ledger on moto: a second run waits for the lock, then fails naming
-// the holder without touching the service; a run with the lock records the
-// deployment.
+// The ledger on moto: a second run waits for the lock, then stops naming
+// the holder without touching the service (status locked, exit 4); a run
+// with the lock records the deployment.
 func TestActionLedgerLockAndRecord(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil, "web")
@@ -212,7 +214,11 @@ func TestActionLedgerLockAndRecord(t *testing.T) {
 	start := e.sim.Now()
 	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:v2",
 		"ledger-table": table, "lock-timeout": "2m"})
-	require.Equal(t, 1, r.code, r.stdout)
+	require.Equal(t, exitcode.Locked, r.code, "a refusal by the lock is not a failed deployment: %s", r.stdout)
+	assert.Equal(t, 4, exitcode.Locked, "the documented exit code")
+	outs, err := ghatest.ParseFileCommands(r.outputs)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"status": "locked"}, outs)
 	assert.Contains(t, r.stdout, "::error::service web is locked by run 99 by bob")
 	assert.Equal(t, before, e.mutations(), "a locked service is not touched")
 	assert.Equal(t, 2*time.Minute, e.sim.Now().Sub(start), "waited lock-timeout on the fake clock")

@@ -17,6 +17,9 @@ const (
 	Succeeded  Status = "succeeded"
 	RolledBack Status = "rolled-back"
 	Failed     Status = "failed"
+	// Locked: another run held a service's ledger lock past lock-timeout;
+	// this run changed nothing.
+	Locked Status = "locked"
 )
 
 // Strategy is the deployment strategy to ask ECS for. Kind "" keeps what
