@@ -496,9 +496,18 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			return inputs.Errorf("alarms", strings.Join(missing, ", "), "no such CloudWatch alarm in this account and region")
 		}
 	}
-	// The lock comes before every read of the services: the revision a
-	// rollback returns to (and the ledger's previous) is the one live when
-	// this run holds the lock, not the one live when it started waiting.
+	multi := len(plan.Services()) > 1
+	if multi {
+		if err := dropMissingContainers(ctx, eng, plan); err != nil {
+			return err
+		}
+	}
+	// Checked against AWS before the lock, so a wrong input never waits
+	// for another run.
+	prep, err := eng.Prepare(ctx, plan)
+	if err != nil {
+		return err
+	}
 	var led *ledger.Ledger
 	if st.ledgerTable != "" {
 		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
@@ -507,16 +516,12 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			return err
 		}
 		defer release()
-	}
-	multi := len(plan.Services()) > 1
-	if multi {
-		if err := dropMissingContainers(ctx, eng, plan); err != nil {
+		// Read the services again under the lock: the revision a rollback
+		// returns to (and the ledger's previous) is the one live while this
+		// run holds the lock, not the one live when it started waiting.
+		if prep, err = eng.Prepare(ctx, plan); err != nil {
 			return err
 		}
-	}
-	prep, err := eng.Prepare(ctx, plan)
-	if err != nil {
-		return err
 	}
 	end := c.Group(fmt.Sprintf("Deploying %s to cluster %s", strings.Join(plan.Services(), ", "), plan.Cluster))
 	res := eng.Deploy(ctx, prep)

@@ -3,7 +3,6 @@ package deploy
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,14 +12,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/ecssim"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/gha/ghatest"
 	"github.com/ecsflow/ecsflow/internal/ledger"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
 )
 
 var deploySpec = func() []byte {
@@ -200,15 +196,8 @@ func TestActionSeveralServicesOutputsMaps(t *testing.T) {
 func TestActionLedgerLockAndRecord(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil, "web")
-	cfg := sandboxtest.Config(t, "eu-west-3")
-	db := dynamodb.NewFromConfig(cfg)
-	table := fmt.Sprintf("deploy-ledger-%d", time.Now().UnixNano())
-	_, err := db.CreateTable(context.Background(), ledger.CreateTableInput(table))
-	require.NoError(t, err)
-	e.ddb = db
-	l := &ledger.Ledger{DB: db, Table: table, Now: e.sim.Now}
-	lock, err := l.Acquire(context.Background(), "prod", "web", "run 99 by bob", 0)
-	require.NoError(t, err)
+	l, lock := e.lockedLedger(t, "deploy-ledger", "run 99 by bob")
+	table := l.Table
 
 	before := e.mutations()
 	start := e.sim.Now()

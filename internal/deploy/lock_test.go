@@ -18,6 +18,28 @@ import (
 	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
 )
 
+// ledgerOnMoto creates a fresh ledger table on the local stand-in for AWS.
+func ledgerOnMoto(t *testing.T, prefix string) (*dynamodb.Client, string) {
+	t.Helper()
+	db := dynamodb.NewFromConfig(sandboxtest.Config(t, "eu-west-3"))
+	table := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
+	_, err := db.CreateTable(context.Background(), ledger.CreateTableInput(table))
+	require.NoError(t, err)
+	return db, table
+}
+
+// lockedLedger gives e a fresh ledger table whose lock of service web is
+// held by holder.
+func (e *env) lockedLedger(t *testing.T, prefix, holder string) (*ledger.Ledger, *ledger.Lock) {
+	t.Helper()
+	db, table := ledgerOnMoto(t, prefix)
+	e.ddb = db
+	l := &ledger.Ledger{DB: db, Table: table, Now: e.sim.Now}
+	lock, err := l.Acquire(context.Background(), "prod", "web", holder, 0)
+	require.NoError(t, err)
+	return l, lock
+}
+
 // contendedDB is the ledger table as one queued run sees it: its first
 // attempt to take the lock finds the lock held by the run queued before it,
 // which then deploys to the end (ahead runs that run) before this run's
@@ -71,10 +93,7 @@ func TestQueuedRunsRollBackToThePredecessor(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, nil, "web")
-			db := dynamodb.NewFromConfig(sandboxtest.Config(t, "eu-west-3"))
-			table := fmt.Sprintf("queued-%d-%d", tc.bad, time.Now().UnixNano())
-			_, err := db.CreateTable(context.Background(), ledger.CreateTableInput(table))
-			require.NoError(t, err)
+			db, table := ledgerOnMoto(t, "queued")
 			if !tc.cancel {
 				e.sim.InjectFault(ecssimPull(fmt.Sprintf("web:r%d", tc.bad)))
 			}
@@ -121,4 +140,21 @@ func TestQueuedRunsRollBackToThePredecessor(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Inputs are checked against AWS before the lock is taken: a wrong one
+// fails at once (exit 2) instead of waiting for another run's lock.
+func TestBadInputDoesNotWaitForTheLock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, "web")
+	l, lock := e.lockedLedger(t, "badinput", "run 7")
+	t.Cleanup(func() { _ = lock.Release(context.Background()) })
+	table := l.Table
+
+	start := e.sim.Now()
+	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "ghost", "image": "web:v2",
+		"ledger-table": table, "lock-timeout": "2m"})
+	require.Equal(t, 2, r.code, r.stdout)
+	assert.Contains(t, r.stdout, `input "container-name"`)
+	assert.Equal(t, start, e.sim.Now(), "no time spent waiting for the lock")
 }

@@ -125,7 +125,6 @@ func (r *Report) emit(ctx context.Context, env *cli.Env, s *Settings, opts Optio
 	return nil
 }
 
-
 // Annotation turns a finding into a GitHub annotation.
 func Annotation(f rules.Finding) gha.Annotation {
 	lvl := gha.LevelNotice
