@@ -29,7 +29,7 @@ var numericInputs = map[string]map[string]string{
 func refusal(kind, value string) string {
 	switch {
 	case kind == "percent":
-		return `is not a percentage above 0 and below 100`
+		return `is not a percentage from [0-9.]+ to 100`
 	case kind == "int" && strings.ContainsAny(value, "eh"):
 		return `is not a whole number`
 	case value == "1e400":
