@@ -19,12 +19,7 @@ func (f fakeLedger) History(_ context.Context, cluster, service string, limit in
 }
 
 func (f fakeLedger) LastKnownGood(_ context.Context, cluster, service, exclude string) (*ledger.Record, error) {
-	for _, r := range f.recs {
-		if r.Outcome == "succeeded" && r.TaskDefinition != exclude {
-			return &r, nil
-		}
-	}
-	return nil, ledger.ErrNoKnownGood
+	return ledger.KnownGood(f.recs, exclude)
 }
 
 func TestResolve(t *testing.T) {
