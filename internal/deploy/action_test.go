@@ -37,7 +37,13 @@ type actionRun struct {
 
 // runAction runs deploy-ecs through cli.Run as the binary would, inside a
 // simulated GitHub Actions environment, against e's simulator.
-func (e *env) runAction(t *testing.T, inputs map[string]string) actionRun {
+func (e *env) runAction(t testing.TB, inputs map[string]string) actionRun {
+	return e.runActionOn(t, e.sim, inputs)
+}
+
+// runActionOn is runAction with another ECS client in front of the
+// simulator (a throttling one, for instance).
+func (e *env) runActionOn(t testing.TB, client ECS, inputs map[string]string) actionRun {
 	t.Helper()
 	dir := t.TempDir()
 	vars := map[string]string{
@@ -49,7 +55,7 @@ func (e *env) runAction(t *testing.T, inputs map[string]string) actionRun {
 	}
 	rt := &Runtime{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
-			return Clients{ECS: e.sim, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: e.ddb}, nil
+			return Clients{ECS: client, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: e.ddb}, nil
 		},
 		Clock: e.engine.Clock,
 		HTTP:  e.http,
