@@ -58,6 +58,8 @@ func TestECSDeploymentsProgressInTheSandbox(t *testing.T) {
 	arn := newRevision(t, ctx, c, svc, svc.RepositoryURI+":v2")
 	_, err := c.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(st.Cluster), Service: aws.String("mcpo"), TaskDefinition: aws.String(arn)})
 	require.NoError(t, err)
+	// reads lag behind the update (eventual consistency) for at most 3 s
+	sb.ECS(region).Advance(3 * time.Second)
 	s := primary(t, ctx, c, st, "mcpo")
 	require.Len(t, s.Deployments, 2, "the new deployment runs beside the old one")
 	assert.Equal(t, ecstypes.DeploymentRolloutStateInProgress, s.Deployments[0].RolloutState)
