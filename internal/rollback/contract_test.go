@@ -9,16 +9,30 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ecssim"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
 )
 
 func tdARN(rev string) string { return "arn:aws:ecs:us-east-1:123456789012:task-definition/" + rev }
+
+// lagModes are the simulator's read-after-write lags the scenarios run
+// under: none, and the default 1-3 s window with several seeds.
+var lagModes = []struct {
+	name string
+	opts []ecssim.Option
+}{
+	{"no lag", []ecssim.Option{ecssim.WithReadLag(0, 0)}},
+	{"lag seed 1", []ecssim.Option{ecssim.WithSeed(1)}},
+	{"lag seed 7", []ecssim.Option{ecssim.WithSeed(7)}},
+	{"lag seed 42", []ecssim.Option{ecssim.WithSeed(42)}},
+}
 
 // withLedger gives e a fresh ledger table on the sandbox's moto.
 func (e *env) withLedger() *ledger.Ledger {
@@ -34,8 +48,8 @@ func (e *env) withLedger() *ledger.Ledger {
 // ecsRolledBack: web:1, then web:2 completes, then web:3 cannot pull its
 // image and ECS's circuit breaker rolls it back to web:2, then web:4
 // completes. web:3 is the highest revision below web:4 but never ran.
-func ecsRolledBack(t *testing.T) *env {
-	e := newEnv(t, &types.DeploymentConfiguration{DeploymentCircuitBreaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}})
+func ecsRolledBack(t *testing.T, opts []ecssim.Option) *env {
+	e := newEnvLB(t, &types.DeploymentConfiguration{DeploymentCircuitBreaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}}, nil, opts...)
 	e.update("web:v2", 3*time.Minute)
 	e.steadyOn("web:2")
 	e.sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: "web:v3"})
@@ -68,20 +82,22 @@ func TestPreviousSkipsARevisionECSRolledBack(t *testing.T) {
 		}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := ecsRolledBack(t)
-			in := map[string]string{"cluster": "prod", "service": "web"}
-			if tc.ledger != nil {
-				l := e.withLedger()
-				tc.ledger(e, l)
-				in["ledger-table"] = l.Table
-			}
-			r := e.run(in)
-			require.Equal(t, 0, r.code, r.stdout)
-			assert.Equal(t, tdARN("web:2"), output(r.outputs, "task-definition-arn"))
-			e.steadyOn("web:2")
-		})
+		for _, lag := range lagModes {
+			t.Run(tc.name+"/"+lag.name, func(t *testing.T) {
+				t.Parallel()
+				e := ecsRolledBack(t, lag.opts)
+				in := map[string]string{"cluster": "prod", "service": "web"}
+				if tc.ledger != nil {
+					l := e.withLedger()
+					tc.ledger(e, l)
+					in["ledger-table"] = l.Table
+				}
+				r := e.run(in)
+				require.Equal(t, 0, r.code, r.stdout)
+				assert.Equal(t, tdARN("web:2"), output(r.outputs, "task-definition-arn"))
+				e.steadyOn("web:2")
+			})
+		}
 	}
 }
 
@@ -90,30 +106,32 @@ func TestPreviousSkipsARevisionECSRolledBack(t *testing.T) {
 func TestNoReturnToADeliberatelyRolledBackRevision(t *testing.T) {
 	t.Parallel()
 	for _, to := range []string{"previous", "last-known-good"} {
-		t.Run(to, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t, nil)
-			l := e.withLedger()
-			e.update("web:v2", 3*time.Minute)
-			e.steadyOn("web:2")
-			// what deploy-ecs recorded for both releases
-			for i, r := range []ledger.Record{
-				{TaskDefinition: tdARN("web:1"), Outcome: "succeeded"},
-				{TaskDefinition: tdARN("web:2"), Previous: tdARN("web:1"), Outcome: "succeeded"},
-			} {
-				r.Cluster, r.Service, r.Start = "prod", "web", t0.Add(time.Duration(i)*time.Minute)
-				require.NoError(t, l.Put(context.Background(), r))
-			}
-			r := e.run(map[string]string{"cluster": "prod", "service": "web", "ledger-table": l.Table, "reason": "bad release"})
-			require.Equal(t, 0, r.code, r.stdout)
-			e.steadyOn("web:1")
-			before := e.mutations()
-			r = e.run(map[string]string{"cluster": "prod", "service": "web", "ledger-table": l.Table, "to": to})
-			require.Equal(t, 2, r.code, r.stdout)
-			assert.Contains(t, r.stdout, `::error::input "to"`)
-			assert.Equal(t, before, e.mutations(), "nothing changed")
-			e.steadyOn("web:1")
-		})
+		for _, lag := range lagModes {
+			t.Run(to+"/"+lag.name, func(t *testing.T) {
+				t.Parallel()
+				e := newEnvLB(t, nil, nil, lag.opts...)
+				l := e.withLedger()
+				e.update("web:v2", 3*time.Minute)
+				e.steadyOn("web:2")
+				// what deploy-ecs recorded for both releases
+				for i, r := range []ledger.Record{
+					{TaskDefinition: tdARN("web:1"), Outcome: "succeeded"},
+					{TaskDefinition: tdARN("web:2"), Previous: tdARN("web:1"), Outcome: "succeeded"},
+				} {
+					r.Cluster, r.Service, r.Start = "prod", "web", t0.Add(time.Duration(i)*time.Minute)
+					require.NoError(t, l.Put(context.Background(), r))
+				}
+				r := e.run(map[string]string{"cluster": "prod", "service": "web", "ledger-table": l.Table, "reason": "bad release"})
+				require.Equal(t, 0, r.code, r.stdout)
+				e.steadyOn("web:1")
+				before := e.mutations()
+				r = e.run(map[string]string{"cluster": "prod", "service": "web", "ledger-table": l.Table, "to": to})
+				require.Equal(t, 2, r.code, r.stdout)
+				assert.Contains(t, r.stdout, `::error::input "to"`)
+				assert.Equal(t, before, e.mutations(), "nothing changed")
+				e.steadyOn("web:1")
+			})
+		}
 	}
 }
 
@@ -122,7 +140,16 @@ func TestNoReturnToADeliberatelyRolledBackRevision(t *testing.T) {
 // of starting a new deployment that would bake again.
 func TestRollbackOfAnInProgressDeploymentStopsIt(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, &types.DeploymentConfiguration{BakeTimeInMinutes: aws.Int32(60)})
+	for _, lag := range lagModes {
+		t.Run(lag.name, func(t *testing.T) {
+			t.Parallel()
+			rollbackInProgress(t, lag.opts)
+		})
+	}
+}
+
+func rollbackInProgress(t *testing.T, opts []ecssim.Option) {
+	e := newEnvLB(t, &types.DeploymentConfiguration{BakeTimeInMinutes: aws.Int32(60)}, nil, opts...)
 	e.update("web:v2", 5*time.Minute)
 	require.Equal(t, tdARN("web:2"), aws.ToString(e.service().TaskDefinition), "fixture: web:2 is the primary deployment")
 	updates := e.sim.Calls()["UpdateService"]
@@ -140,15 +167,18 @@ func TestRollbackOfAnInProgressDeploymentStopsIt(t *testing.T) {
 
 // Check mode: a deployment baking, or paused at a hook someone else
 // answers, is not stuck however long it takes.
+// albWithAdvancedConfiguration puts web behind an ALB whose configuration
+// allows ECS's blue/green, canary and linear strategies.
+var albWithAdvancedConfiguration = []types.LoadBalancer{{TargetGroupArn: aws.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-blue/1"),
+	ContainerName: aws.String("app"), ContainerPort: aws.Int32(8080),
+	AdvancedConfiguration: &types.AdvancedConfiguration{
+		AlternateTargetGroupArn: aws.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-green/2"),
+		ProductionListenerRule:  aws.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/web/3/4/5"),
+		RoleArn:                 aws.String("arn:aws:iam::123456789012:role/ecs-infrastructure"),
+	}}}
+
 func TestCheckLeavesBakingAndPausedDeploymentsAlone(t *testing.T) {
 	t.Parallel()
-	lbs := []types.LoadBalancer{{TargetGroupArn: aws.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-blue/1"),
-		ContainerName: aws.String("app"), ContainerPort: aws.Int32(8080),
-		AdvancedConfiguration: &types.AdvancedConfiguration{
-			AlternateTargetGroupArn: aws.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-green/2"),
-			ProductionListenerRule:  aws.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/web/3/4/5"),
-			RoleArn:                 aws.String("arn:aws:iam::123456789012:role/ecs-infrastructure"),
-		}}}
 	cases := []struct {
 		name  string
 		cfg   *types.DeploymentConfiguration
@@ -163,20 +193,93 @@ func TestCheckLeavesBakingAndPausedDeploymentsAlone(t *testing.T) {
 			2 * time.Hour, "waiting for approval at POST_TEST_TRAFFIC_SHIFT"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnvLB(t, tc.cfg, lbs)
-			e.update("web:v2", tc.after)
-			before := e.mutations()
-			continues := e.sim.Calls()["ContinueServiceDeployment"]
-			r := e.run(map[string]string{"cluster": "prod", "service": "web", "mode": "check", "stuck-after": "30m"})
-			require.Equal(t, 0, r.code, r.stdout)
-			assert.Equal(t, before, e.mutations())
-			assert.Equal(t, continues, e.sim.Calls()["ContinueServiceDeployment"], "someone else's hook is not answered")
-			assert.Equal(t, "false", output(r.outputs, "rolled-back"))
-			assert.NotContains(t, r.summary, "stuck")
-			assert.Contains(t, r.summary, tc.words)
-			assert.True(t, strings.HasSuffix(aws.ToString(e.service().TaskDefinition), "/web:2"))
-		})
+		for _, lag := range lagModes {
+			t.Run(tc.name+"/"+lag.name, func(t *testing.T) {
+				t.Parallel()
+				e := newEnvLB(t, tc.cfg, albWithAdvancedConfiguration, lag.opts...)
+				e.update("web:v2", tc.after)
+				before := e.mutations()
+				continues := e.sim.Calls()["ContinueServiceDeployment"]
+				r := e.run(map[string]string{"cluster": "prod", "service": "web", "mode": "check", "stuck-after": "30m"})
+				require.Equal(t, 0, r.code, r.stdout)
+				assert.Equal(t, before, e.mutations())
+				assert.Equal(t, continues, e.sim.Calls()["ContinueServiceDeployment"], "someone else's hook is not answered")
+				assert.Equal(t, "false", output(r.outputs, "rolled-back"))
+				assert.NotContains(t, r.summary, "stuck")
+				assert.Contains(t, r.summary, tc.words)
+				assert.True(t, strings.HasSuffix(aws.ToString(e.service().TaskDefinition), "/web:2"))
+			})
+		}
+	}
+}
+
+// approve answers, as the person who owns it would, the PAUSE hook the
+// service's current deployment waits at; false when none waits.
+func (e *env) approve() bool {
+	ctx := context.Background()
+	svc, err := e.sim.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String("prod"), Services: []string{"web"}})
+	if err != nil || len(svc.Services) != 1 {
+		return false
+	}
+	arn := svc.Services[0].CurrentServiceDeployment
+	sd, err := e.sim.DescribeServiceDeployments(ctx, &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{aws.ToString(arn)}})
+	if err != nil || len(sd.ServiceDeployments) != 1 {
+		return false
+	}
+	for _, h := range sd.ServiceDeployments[0].LifecycleHookDetails {
+		if h.Status == types.DeploymentLifecycleHookStatusAwaitingAction {
+			_, err := e.sim.ContinueServiceDeployment(ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: arn, HookId: h.HookId,
+				Action: types.DeploymentLifecycleHookActionContinue})
+			return err == nil
+		}
+	}
+	return false
+}
+
+// A rollback into a service whose own configuration holds a PAUSE hook (a
+// manual approval) waits for its owner and reports it; it never answers it.
+func TestRollbackLeavesSomeoneElsesHookAlone(t *testing.T) {
+	t.Parallel()
+	cfg := &types.DeploymentConfiguration{Strategy: types.DeploymentStrategyBlueGreen, BakeTimeInMinutes: aws.Int32(2),
+		LifecycleHooks: []types.DeploymentLifecycleHook{{TargetType: types.DeploymentLifecycleHookTargetTypePause,
+			LifecycleStages: []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePostTestTrafficShift}}}}
+	cases := []struct {
+		name       string
+		approveAft time.Duration // 0: nobody approves
+		code       int
+	}{
+		{"nobody approves: the rollback times out", 0, 1},
+		{"the owner approves after 4 minutes", 4 * time.Minute, 0},
+	}
+	for _, tc := range cases {
+		for _, lag := range lagModes {
+			t.Run(tc.name+"/"+lag.name, func(t *testing.T) {
+				t.Parallel()
+				e := newEnvLB(t, cfg, albWithAdvancedConfiguration, lag.opts...)
+				e.update("web:v2", 2*time.Minute)
+				require.True(t, e.approve(), "fixture: web:2's deployment waits for approval")
+				e.sim.Advance(5 * time.Minute)
+				e.steadyOn("web:2")
+				continues := e.sim.Calls()["ContinueServiceDeployment"]
+				start := e.sim.Now()
+				approved := false
+				e.clock = deploy.ManualClock{NowFunc: e.sim.Now, Advance: func(d time.Duration) {
+					e.sim.Advance(d)
+					if tc.approveAft > 0 && !approved && e.sim.Now().Sub(start) >= tc.approveAft {
+						approved = e.approve()
+					}
+				}}
+				r := e.run(map[string]string{"cluster": "prod", "service": "web", "timeout": "10m"})
+				require.Equal(t, tc.code, r.code, r.stdout)
+				assert.Contains(t, r.summary, "waiting for approval at POST_TEST_TRAFFIC_SHIFT")
+				want := continues
+				if tc.approveAft > 0 {
+					require.True(t, approved, "the owner found the hook waiting")
+					want++
+					e.steadyOn("web:1")
+				}
+				assert.Equal(t, want, e.sim.Calls()["ContinueServiceDeployment"], "only the owner answers the hook")
+			})
+		}
 	}
 }

@@ -58,11 +58,12 @@ func newEnv(t *testing.T, cfg *types.DeploymentConfiguration) *env {
 	return newEnvLB(t, cfg, nil)
 }
 
-// newEnvLB is newEnv with the service behind load balancers.
-func newEnvLB(t *testing.T, cfg *types.DeploymentConfiguration, lbs []types.LoadBalancer) *env {
+// newEnvLB is newEnv with the service behind load balancers and the
+// simulator's options (its read lag and throttling are on by default).
+func newEnvLB(t *testing.T, cfg *types.DeploymentConfiguration, lbs []types.LoadBalancer, opts ...ecssim.Option) *env {
 	t.Helper()
 	clk := ecssim.NewFakeClock(t0)
-	sim := ecssim.New(clk)
+	sim := ecssim.New(clk, opts...)
 	e := &env{t: t, sim: sim, ecs: newSimECS(sim), gh: newFakeGitHub(t), clock: deploy.ManualClock{NowFunc: sim.Now, Advance: sim.Advance}}
 	ctx := context.Background()
 	_, err := sim.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")})
