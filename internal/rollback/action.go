@@ -207,6 +207,9 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		if err != nil {
 			return err
 		}
+		for _, w := range t.Warnings {
+			c.Warningf("[%s] %s", s, w)
+		}
 		if t.Revision == cur && t.Stop == "" {
 			c.Infof("[%s] already runs %s; nothing to roll back", s, shortTD(cur))
 		}

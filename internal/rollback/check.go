@@ -48,6 +48,9 @@ func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *depl
 		switch f.Action {
 		case "rollback":
 			t, err := r.Target(ctx, p.cluster, name, f.Current, p.target(name))
+			for _, w := range t.Warnings {
+				c.Warningf("[%s] %s", name, w)
+			}
 			if err != nil || (t.Revision == f.Current && t.Stop == "") {
 				f.Escalate = true
 				why := "no other revision to return to"

@@ -283,3 +283,36 @@ func TestRollbackLeavesSomeoneElsesHookAlone(t *testing.T) {
 		}
 	}
 }
+
+// Without ECS's deployment history (a role lacking
+// ecs:DescribeServiceRevisions) the ledger still answers, with a warning
+// that says what was not checked; previous without a ledger cannot be
+// resolved and says which permission is missing.
+func TestRollbackWithoutDeploymentHistory(t *testing.T) {
+	t.Parallel()
+	t.Run("last-known-good from the ledger, with a warning", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, nil)
+		l := e.withLedger()
+		e.update("web:v2", 3*time.Minute)
+		e.steadyOn("web:2")
+		require.NoError(t, l.Put(context.Background(), ledger.Record{Cluster: "prod", Service: "web", TaskDefinition: tdARN("web:1"), Outcome: "succeeded", Start: t0}))
+		e.ecs.denied = true
+		r := e.run(map[string]string{"cluster": "prod", "service": "web", "to": "last-known-good", "ledger-table": l.Table})
+		require.Equal(t, 0, r.code, r.stdout)
+		assert.Contains(t, r.stdout, "::warning::[web] failed to read the service revisions of web (rollback needs ecs:DescribeServiceRevisions)")
+		e.steadyOn("web:1")
+	})
+	t.Run("previous without a ledger fails naming the permission", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, nil)
+		e.update("web:v2", 3*time.Minute)
+		e.steadyOn("web:2")
+		e.ecs.denied = true
+		before := e.mutations()
+		r := e.run(map[string]string{"cluster": "prod", "service": "web"})
+		require.NotEqual(t, 0, r.code, r.stdout)
+		assert.Contains(t, r.stdout, "ecs:DescribeServiceRevisions")
+		assert.Equal(t, before, e.mutations())
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/ecsflow/ecsflow/internal/ecssim"
 )
@@ -22,6 +23,8 @@ type simECS struct {
 	*ecssim.Sim
 	mu   sync.Mutex
 	tdOf map[string]string // service revision ARN -> task definition ARN
+	// denied answers DescribeServiceRevisions with AccessDeniedException.
+	denied bool
 }
 
 func newSimECS(sim *ecssim.Sim) *simECS { return &simECS{Sim: sim, tdOf: map[string]string{}} }
@@ -58,6 +61,9 @@ func (s *simECS) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, 
 func (s *simECS) DescribeServiceRevisions(_ context.Context, in *ecs.DescribeServiceRevisionsInput, _ ...func(*ecs.Options)) (*ecs.DescribeServiceRevisionsOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.denied {
+		return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform: ecs:DescribeServiceRevisions"}
+	}
 	out := &ecs.DescribeServiceRevisionsOutput{}
 	for _, arn := range in.ServiceRevisionArns {
 		td, ok := s.tdOf[arn]

@@ -68,6 +68,9 @@ type Target struct {
 	// back to the last completed revision at once, without the bake time
 	// and traffic steps a new deployment would run.
 	Stop string
+	// Warnings say what could not be read and was done without (ECS's
+	// deployment history when a permission or the endpoint lacks it).
+	Warnings []string
 }
 
 // Resolve returns the task definition ARN a service should return to.
@@ -81,11 +84,14 @@ func (r *Roller) Resolve(ctx context.Context, cluster, service, current, to stri
 // stopping its deployment in progress. It reads the service's deployment
 // history from ECS (and the ledger when there is one); it changes nothing.
 func (r *Roller) Target(ctx context.Context, cluster, service, current, to string) (Target, error) {
-	past, err := r.deployments(ctx, cluster, service)
-	if err != nil {
-		return Target{}, err
-	}
 	var t Target
+	past, herr := r.deployments(ctx, cluster, service)
+	if herr != nil {
+		// The ledger or a named revision may still answer; say loudly what
+		// was not checked.
+		t.Warnings = append(t.Warnings, herr.Error()+"; without ECS's deployment history, revisions ECS rolled back are not excluded and a deployment in progress is not stopped but replaced")
+	}
+	var err error
 	switch to {
 	case "last-known-good":
 		t.Revision, err = r.lastKnownGood(ctx, cluster, service, current, past)
@@ -95,6 +101,9 @@ func (r *Roller) Target(ctx context.Context, cluster, service, current, to strin
 		t.Revision, err = r.named(ctx, to)
 	}
 	if err != nil {
+		if herr != nil {
+			return Target{}, errors.Join(err, herr)
+		}
 		return Target{}, err
 	}
 	if d, back, ok := inProgress(past); ok && back == t.Revision && d.TaskDefinition == current {
