@@ -10,7 +10,7 @@
 #               empty outputs ({}).
 #
 # One group that ran: its outputs, unchanged. Several: status is the worst
-# (failed, then rolled-back, then succeeded), duration-seconds the sum, and
+# (failed, locked, rolled-back, started, succeeded), duration-seconds the sum, and
 # task-definition-arn, previous-task-definition-arn and deployment-id JSON
 # maps service → value (a group of one service wrote a plain value).
 set -euo pipefail
@@ -37,7 +37,7 @@ if [ ${#ran[@]} -eq 1 ]; then
 fi
 all="$(printf '%s\n' "${ran[@]}" | jq -cs .)"
 printf 'status=%s\n' "$(jq -r '[.[].outputs.status] as $s |
-	if any($s[]; . == "failed") then "failed" elif any($s[]; . == "rolled-back") then "rolled-back" else $s[0] end' <<<"$all")"
+	first(("failed", "locked", "rolled-back", "started") as $w | select(any($s[]; . == $w)) | $w) // $s[0]' <<<"$all")"
 for k in task-definition-arn previous-task-definition-arn deployment-id; do
 	printf '%s=%s\n' "$k" "$(jq -c --arg k "$k" 'map(.services[0] as $s | (.outputs[$k] // "") as $v |
 		($v | try fromjson catch null) as $m |

@@ -234,6 +234,8 @@ func TestDeployResult(t *testing.T) {
 				`previous-task-definition-arn={"bedrock-access-gateway":"gw:2","mcpo":"mcpo:4","open-webui":"webui:8"}` + "\n" +
 				`deployment-id={"bedrock-access-gateway":"d1","mcpo":"d2","open-webui":"d3"}` + "\nduration-seconds=135\n", false},
 		{"failed wins over rolled-back", []string{canary("rolled-back"), canary("failed")}, "status=failed\n", true},
+		{"a locked group makes the run locked", []string{canary("succeeded"), canary("locked")}, "status=locked\n", true},
+		{"all succeeded", []string{canary("succeeded"), canary("succeeded")}, "status=succeeded\n", true},
 		{"nothing ran: no outputs", []string{skipped}, "", false},
 	}
 	for _, tc := range cases {
