@@ -161,6 +161,7 @@ data "aws_iam_policy_document" "deploy" {
     actions = [
       "ecs:ContinueServiceDeployment",
       "ecs:DescribeServiceDeployments",
+      "ecs:DescribeServiceRevisions",
       "ecs:DescribeServices",
       "ecs:DescribeTasks",
       "ecs:ListServiceDeployments",
