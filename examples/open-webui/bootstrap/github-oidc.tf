@@ -149,7 +149,6 @@ data "aws_iam_policy_document" "deploy" {
     sid = "TaskDefinitions"
     actions = [
       "ecs:DescribeTaskDefinition",
-      "ecs:ListTaskDefinitions",
       "ecs:RegisterTaskDefinition",
       "ecs:TagResource",
     ]
