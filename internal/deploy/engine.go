@@ -456,6 +456,14 @@ func (e *Engine) retry(ctx context.Context, op string, fn func() error) error {
 	return err
 }
 
+// Retry calls fn as the engine calls AWS: paced after throttling (the
+// pacing is shared with the engine's own calls), counted under op in
+// Calls, and retried on throttling, 5xx and transient network errors with
+// exponential backoff on the engine's clock. It returns fn's last error.
+func (e *Engine) Retry(ctx context.Context, op string, fn func() error) error {
+	return e.retry(ctx, op, fn)
+}
+
 // DescribeServices describes services of a cluster, retrying throttling.
 // A missing cluster is an *inputs.Error naming "cluster"; missing services
 // are absent from the map.

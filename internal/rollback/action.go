@@ -178,7 +178,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			}
 			c.Infof("%s", line)
 		}}
-	r := &Roller{ECS: cl.ECS, Clock: clock}
+	r := &Roller{ECS: cl.ECS, Clock: clock, Retry: eng.Retry}
 	var led *ledger.Ledger
 	if p.ledgerTable != "" {
 		led = &ledger.Ledger{DB: cl.DynamoDB, Table: p.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
