@@ -528,7 +528,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 	var led *ledger.Ledger
 	if st.ledgerTable != "" {
 		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
-		release, err := lockServices(ctx, led, plan, ledger.Holder(env.Getenv), st.lockTimeout, c.SetOutput)
+		release, err := LockServices(ctx, led, plan.Cluster, plan.Services(), ledger.Holder(env.Getenv), st.lockTimeout, c.SetOutput)
 		if err != nil {
 			return err
 		}
@@ -584,13 +584,14 @@ func prepare(ctx context.Context, eng *Engine, plan *Plan) (*Prepared, error) {
 	return prep, err
 }
 
-// lockServices takes the lock of every service of the plan, in one sorted
-// order so two runs never wait on each other crosswise. The returned func
-// releases them all. A lock held by another run past wait sets the status
-// output to locked and returns an exit-4 error: nothing was changed, and
-// nothing may be rolled back on this run's behalf.
-func lockServices(ctx context.Context, led *ledger.Ledger, plan *Plan, holder string, wait time.Duration, setOutput func(name, value string)) (func(), error) {
-	names := append([]string(nil), plan.Services()...)
+// LockServices takes the ledger lock of every service, in one sorted order
+// so two runs never wait on each other crosswise; deploy-ecs and rollback
+// take the same locks. The returned func releases them all. A lock held by
+// another run past wait sets the status output to locked and returns an
+// exit-4 error: nothing was changed, and nothing may be rolled back on this
+// run's behalf.
+func LockServices(ctx context.Context, led *ledger.Ledger, cluster string, services []string, holder string, wait time.Duration, setOutput func(name, value string)) (func(), error) {
+	names := append([]string(nil), services...)
 	sort.Strings(names)
 	var held []*ledger.Lock
 	release := func() {
@@ -599,7 +600,7 @@ func lockServices(ctx context.Context, led *ledger.Ledger, plan *Plan, holder st
 		}
 	}
 	for _, n := range names {
-		lk, err := led.Acquire(ctx, plan.Cluster, n, holder, wait)
+		lk, err := led.Acquire(ctx, cluster, n, holder, wait)
 		if err != nil {
 			release()
 			var le *ledger.LockedError
