@@ -45,6 +45,12 @@ func (e *env) runAction(t testing.TB, inputs map[string]string) actionRun {
 // simulator (a throttling one, for instance).
 func (e *env) runActionOn(t testing.TB, client ECS, inputs map[string]string) actionRun {
 	t.Helper()
+	return e.runActionWith(t, Clients{ECS: client, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: e.ddb}, inputs)
+}
+
+// runActionWith is runAction with every client given.
+func (e *env) runActionWith(t testing.TB, clients Clients, inputs map[string]string) actionRun {
+	t.Helper()
 	dir := t.TempDir()
 	vars := map[string]string{
 		"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": filepath.Join(dir, "out"), "GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
@@ -55,7 +61,7 @@ func (e *env) runActionOn(t testing.TB, client ECS, inputs map[string]string) ac
 	}
 	rt := &Runtime{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
-			return Clients{ECS: client, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: e.ddb}, nil
+			return clients, nil
 		},
 		Clock: e.engine.Clock,
 		HTTP:  e.http,
