@@ -266,8 +266,8 @@ func checkInvariant(t *testing.T, e *env, l *ledger.Ledger, sc faultScenario, pr
 		}
 		require.Equal(t, want, shortTD(live), "status failed: the service must run the revision the summary's Left on column names (the previous one when no deployment started)\n%s\n%s", log, run.summary)
 	case "", "locked":
-		require.NotEqual(t, 0, run.code, "a run that sets no status must fail\n%s", log)
-		require.Equal(t, prev, live, "a run that sets no status must leave the service as it was\n%s", log)
+		require.NotEqual(t, 0, run.code, "a run without a deployment status must fail\n%s", log)
+		require.Equal(t, prev, live, "a run without a deployment status must leave the service as it was\n%s", log)
 	default:
 		t.Fatalf("unexpected status %q\n%s", status, log)
 	}
@@ -275,7 +275,7 @@ func checkInvariant(t *testing.T, e *env, l *ledger.Ledger, sc faultScenario, pr
 	hist, err := l.History(context.Background(), "prod", "web", 0)
 	require.NoError(t, err)
 	switch {
-	case status == "" || sc.holder != "":
+	case deployed == "":
 		require.Empty(t, hist, "a run that deployed nothing writes no record\n%s", log)
 	case len(hist) == 0:
 		require.Contains(t, run.stdout, "failed to write the deployment record", "a missing record must be reported\n%s", log)
@@ -295,7 +295,13 @@ func checkInvariant(t *testing.T, e *env, l *ledger.Ledger, sc faultScenario, pr
 		require.Equal(t, sc.holder, le.Holder, log)
 		return
 	}
-	require.NoError(t, err, "the lock must be released\n%s", log)
+	if err != nil {
+		// DynamoDB refused every DeleteItem: the run must say so, naming
+		// the lock, its holder and when it expires.
+		require.Contains(t, run.stdout, "::warning::the lock of web", "the lock must be released, or the run must warn that it is not\n%s", log)
+		require.Contains(t, run.stdout, "expires at", log)
+		return
+	}
 	require.NoError(t, lk.Release(context.Background()))
 }
 
