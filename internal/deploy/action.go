@@ -544,7 +544,11 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 				}
 				return err
 			}
-			defer func() { _ = lk.Release(context.WithoutCancel(ctx)) }()
+			defer func() {
+				if err := lk.Release(context.WithoutCancel(ctx)); err != nil {
+					c.Warningf("the lock of %s is still held: %v; it expires at %s, or delete its item from %s", n, err, lk.Expires().UTC().Format(time.RFC3339), st.ledgerTable)
+				}
+			}()
 		}
 	}
 	end := c.Group(fmt.Sprintf("Deploying %s to cluster %s", strings.Join(plan.Services(), ", "), plan.Cluster))
