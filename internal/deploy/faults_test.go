@@ -36,9 +36,12 @@ const (
 	// A lost answer to a write is the harder of the two ways a timeout
 	// can happen (the request may or may not have been applied).
 	faultTimeout fault = "timeout"
+	// faultUnsent is the other way a timeout happens: the request never
+	// reached the service, and the client sees the same read timeout.
+	faultUnsent fault = "timeout-unsent"
 )
 
-var faults = []fault{faultThrottle, fault5xx, faultTimeout}
+var faults = []fault{faultThrottle, fault5xx, faultTimeout, faultUnsent}
 
 // callTimeout is how long a timed-out call takes on the fake clock.
 const callTimeout = 30 * time.Second
@@ -97,7 +100,7 @@ var apiErrors = map[string]map[fault]string{
 // way the SDK wraps it (operation error, response error with the status).
 func faultError(op string, kind fault) error {
 	svc, name, _ := strings.Cut(op, ":")
-	if kind == faultTimeout {
+	if kind == faultTimeout || kind == faultUnsent {
 		return &smithy.OperationError{ServiceID: svc, OperationName: name, Err: &smithyhttp.RequestSendError{
 			Err: &url.Error{Op: "Post", URL: "https://" + svc + ".us-east-1.amazonaws.com/", Err: &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}},
 		}}
@@ -124,6 +127,9 @@ func inject[T any](in *injector, op string, call func() (T, error)) (T, error) {
 		return call()
 	case faultTimeout:
 		_, _ = call()
+		in.advance(callTimeout)
+		return zero, faultError(op, k)
+	case faultUnsent:
 		in.advance(callTimeout)
 		return zero, faultError(op, k)
 	default:
@@ -225,10 +231,12 @@ func (f faultyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	switch k := f.in.hit(op); k {
 	case "":
 		return f.base.RoundTrip(r)
-	case faultTimeout:
-		resp, err := f.base.RoundTrip(r)
-		if err == nil {
-			resp.Body.Close()
+	case faultTimeout, faultUnsent:
+		if k == faultTimeout {
+			resp, err := f.base.RoundTrip(r)
+			if err == nil {
+				resp.Body.Close()
+			}
 		}
 		f.in.advance(callTimeout)
 		return nil, &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}

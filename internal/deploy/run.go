@@ -387,6 +387,9 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 		e.addEvent(res, r.Service, fmt.Sprintf("UpdateService did not answer (%v); it may have been applied: following the service to find out", err))
 	}
 	r.LeftOn = arn
+	if err != nil {
+		r.LeftOn = r.Previous // until a read shows the deployment of arn
+	}
 	tr.updated = e.Clock.Now()
 	tr.scaleOnly = arn == r.Previous && !plan.ForceNewDeployment
 	if out != nil && out.Service != nil {
