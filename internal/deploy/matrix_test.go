@@ -99,22 +99,25 @@ type faultScenario struct {
 	ecs func(ECS) ECS
 	// holder holds the lock during the run (another run).
 	holder string
+	// status is the run's status without faults, and with one fault on
+	// the first call of any operation (a transient fault is absorbed).
+	status string
 }
 
 const otherRun = "run 99 by bob"
 
 var faultScenarios = map[string]faultScenario{
 	// A deployment with alarm and metric gates that succeeds.
-	"deploys": {inputs: gatedInputs("web:v2")},
+	"deploys": {inputs: gatedInputs("web:v2"), status: "succeeded"},
 	// A deployment whose image cannot be pulled: rolled back.
-	"fails": {inputs: gatedInputs("web:broken"), prepare: func(t *testing.T, e *env, _ *ledger.Ledger) {
+	"fails": {inputs: gatedInputs("web:broken"), status: "rolled-back", prepare: func(t *testing.T, e *env, _ *ledger.Ledger) {
 		e.sim.InjectFault(ecssimPull("web:broken"))
 	}},
 	// UpdateService answers without currentServiceDeployment (the field is
 	// optional in the API): the deployment is looked up in the list.
-	"answer-without-deployment": {inputs: gatedInputs("web:v2"), ecs: func(c ECS) ECS { return noCurrentDeployment{c} }},
+	"answer-without-deployment": {inputs: gatedInputs("web:v2"), status: "succeeded", ecs: func(c ECS) ECS { return noCurrentDeployment{c} }},
 	// Another run holds the lock: nothing is changed.
-	"locked": {inputs: withInput(gatedInputs("web:v2"), "lock-timeout", "1m"), holder: otherRun},
+	"locked": {inputs: withInput(gatedInputs("web:v2"), "lock-timeout", "1m"), holder: otherRun, status: "failed"},
 }
 
 func gatedInputs(image string) map[string]string {
@@ -153,7 +156,8 @@ func TestFaultMatrixScenariosMakeTheirCalls(t *testing.T) {
 	for name := range faultScenarios {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			in := runFaultCell(t, name, newInjector("", "", false, nil))
+			in, status := runFaultCell(t, name, newInjector("", "", false, nil))
+			require.Equal(t, faultScenarios[name].status, status)
 			for _, r := range matrixRows {
 				calls := in.count(r.op)
 				if containsString(r.scenarios, name) {
@@ -178,8 +182,11 @@ func TestFaultMatrix(t *testing.T) {
 					}
 					t.Run(fmt.Sprintf("%s/%s/%s/%s", r.op, sc, kind, when), func(t *testing.T) {
 						t.Parallel()
-						in := runFaultCell(t, sc, newInjector(r.op, kind, every, nil))
+						in, status := runFaultCell(t, sc, newInjector(r.op, kind, every, nil))
 						require.Positive(t, in.firedCount(), "the fault was never injected: %s made no %s call", sc, r.op)
+						if !every {
+							require.Equal(t, faultScenarios[sc].status, status, "one fault on the first call must not change the outcome")
+						}
 					})
 				}
 			}
@@ -191,7 +198,7 @@ var tableSeq atomic.Int64
 
 // runFaultCell runs deploy-ecs in a scenario with the injector in front of
 // every client and checks the invariant.
-func runFaultCell(t *testing.T, name string, in *injector) *injector {
+func runFaultCell(t *testing.T, name string, in *injector) (*injector, string) {
 	sc := faultScenarios[name]
 	e := newEnv(t, nil, "web")
 	e.cw.known = map[string]bool{"web-5xx": true}
@@ -226,7 +233,7 @@ func runFaultCell(t *testing.T, name string, in *injector) *injector {
 	clients := Clients{ECS: faultyECS{client, in}, CloudWatch: faultyCloudWatch{e.cw, in}, ELB: faultyELB{elbFromSim{e.sim}, in}, DynamoDB: db}
 	run := e.runActionWith(t, clients, withInput(sc.inputs, "ledger-table", table))
 	checkInvariant(t, e, check, sc, prev, run)
-	return in
+	return in, outputValue(run.outputs, "status")
 }
 
 // fakeBackoff spends the SDK's retry delays on the fake clock.
@@ -250,6 +257,7 @@ func checkInvariant(t *testing.T, e *env, l *ledger.Ledger, sc faultScenario, pr
 	require.Equal(t, live, aws.ToString(svc.Deployments[0].TaskDefinition), log)
 
 	status, deployed := outputValue(run.outputs, "status"), outputValue(run.outputs, "task-definition-arn")
+	t.Logf("outcome: status %q, exit %d, service on %s", status, run.code, shortTD(live))
 	switch status {
 	case "succeeded":
 		require.Equal(t, 0, run.code, log)
