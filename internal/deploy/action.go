@@ -509,7 +509,11 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			c.Infof("%s", line)
 		}}
 	if len(plan.Gates.Alarms) > 0 {
-		missing, err := MissingAlarms(ctx, clients.CloudWatch, plan.Gates.Alarms)
+		var missing []string
+		err := eng.retry(ctx, "cloudwatch:DescribeAlarms", func() (err error) {
+			missing, err = MissingAlarms(ctx, clients.CloudWatch, plan.Gates.Alarms)
+			return err
+		})
 		if err != nil {
 			return err
 		}
