@@ -523,36 +523,29 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 	}
 	multi := len(plan.Services()) > 1
 	plan.SkipMissingContainers = multi
-	prep, err := eng.Prepare(ctx, plan)
+	// Checked against AWS before the lock, so a wrong input never waits
+	// for another run.
+	prep, err := prepare(ctx, eng, plan)
 	if err != nil {
-		var ie *InputError
-		if errors.As(err, &ie) {
-			return inputs.Errorf(ie.Input, ie.Value, "%s", ie.Reason)
-		}
 		return err
 	}
 	var led *ledger.Ledger
 	if st.ledgerTable != "" {
 		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
-		names := append([]string(nil), plan.Services()...)
-		sort.Strings(names) // one order everywhere: two runs never wait on each other crosswise
-		holder := ledger.Holder(env.Getenv)
-		for _, n := range names {
-			lk, err := led.Acquire(ctx, plan.Cluster, n, holder, st.lockTimeout)
-			if err != nil {
-				var le *ledger.LockedError
-				if errors.As(err, &le) {
-					// Another run deploys this service: nothing was changed.
-					c.SetOutput("status", string(Failed))
-					return &exitcode.Error{Code: exitcode.Negative, Err: err}
-				}
-				return err
+		release, err := lockServices(ctx, led, plan, ledger.Holder(env.Getenv), st.lockTimeout, c.SetOutput)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := release(); err != nil {
+				c.Warningf("%v", err)
 			}
-			defer func() {
-				if err := lk.Release(context.WithoutCancel(ctx)); err != nil {
-					c.Warningf("the lock of %s is still held: %v; it expires at %s, or delete its item from %s", n, err, lk.Expires().UTC().Format(time.RFC3339), st.ledgerTable)
-				}
-			}()
+		}()
+		// Read the services again under the lock: the revision a rollback
+		// returns to (and the ledger's previous) is the one live while this
+		// run holds the lock, not the one live when it started waiting.
+		if prep, err = prepare(ctx, eng, plan); err != nil {
+			return err
 		}
 	}
 	end := c.Group(fmt.Sprintf("Deploying %s to cluster %s", strings.Join(plan.Services(), ", "), plan.Cluster))
@@ -586,6 +579,52 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		return exitcode.Negativef("%s", res.Headline())
 	}
 	return nil
+}
+
+// prepare runs the engine's read-only checks; an input the engine finds
+// wrong becomes an *inputs.Error (exit 2).
+func prepare(ctx context.Context, eng *Engine, plan *Plan) (*Prepared, error) {
+	prep, err := eng.Prepare(ctx, plan)
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return nil, inputs.Errorf(ie.Input, ie.Value, "%s", ie.Reason)
+	}
+	return prep, err
+}
+
+// lockServices takes the lock of every service of the plan, in one sorted
+// order so two runs never wait on each other crosswise. The returned func
+// releases them all. A lock held by another run past wait sets the status
+// output to locked and returns an exit-4 error: nothing was changed, and
+// nothing may be rolled back on this run's behalf.
+func lockServices(ctx context.Context, led *ledger.Ledger, plan *Plan, holder string, wait time.Duration, setOutput func(name, value string)) (func() error, error) {
+	names := append([]string(nil), plan.Services()...)
+	sort.Strings(names)
+	var held []*ledger.Lock
+	release := func() error {
+		var errs []error
+		for _, lk := range held {
+			if err := lk.Release(context.WithoutCancel(ctx)); err != nil {
+				errs = append(errs, fmt.Errorf("%w; it stays held until it expires at %s, or delete its item from %s",
+					err, lk.Expires().UTC().Format(time.RFC3339), led.Table))
+			}
+		}
+		return errors.Join(errs...)
+	}
+	for _, n := range names {
+		lk, err := led.Acquire(ctx, plan.Cluster, n, holder, wait)
+		if err != nil {
+			release()
+			var le *ledger.LockedError
+			if errors.As(err, &le) {
+				setOutput("status", string(Locked))
+				return nil, &exitcode.Error{Code: exitcode.Locked, Err: err}
+			}
+			return nil, err
+		}
+		held = append(held, lk)
+	}
+	return release, nil
 }
 
 func runURL(getenv func(string) string) string {

@@ -3,7 +3,6 @@ package deploy
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,12 +12,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/ecssim"
+	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/gha/ghatest"
 	"github.com/ecsflow/ecsflow/internal/ledger"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
 )
 
 var deploySpec = func() []byte {
@@ -45,11 +43,12 @@ func (e *env) runAction(t testing.TB, inputs map[string]string) actionRun {
 // simulator (a throttling one, for instance).
 func (e *env) runActionOn(t testing.TB, client ECS, inputs map[string]string) actionRun {
 	t.Helper()
-	return e.runActionWith(t, Clients{ECS: client, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: e.ddb}, inputs)
+	return e.runActionWith(context.Background(), t, inputs, client, e.ddb)
 }
 
-// runActionWith is runAction with every client given.
-func (e *env) runActionWith(t testing.TB, clients Clients, inputs map[string]string) actionRun {
+// runActionWith is runAction with a context and the ECS and DynamoDB
+// clients of this run (wrappers that cancel or contend).
+func (e *env) runActionWith(ctx context.Context, t testing.TB, inputs map[string]string, ecsc ECS, ddb ledger.DynamoDB) actionRun {
 	t.Helper()
 	dir := t.TempDir()
 	vars := map[string]string{
@@ -61,13 +60,17 @@ func (e *env) runActionWith(t testing.TB, clients Clients, inputs map[string]str
 	}
 	rt := &Runtime{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
-			return clients, nil
+			c := Clients{ECS: ecsc, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: ddb}
+			if e.wrap != nil {
+				c = e.wrap(c)
+			}
+			return c, nil
 		},
 		Clock: e.engine.Clock,
 		HTTP:  e.http,
 	}
 	var stdout, stderr bytes.Buffer
-	code := cli.Run(context.Background(), cli.Command{Spec: deploySpec, Run: rt.Run}, nil, &stdout, &stderr, func(k string) (string, bool) {
+	code := cli.Run(ctx, cli.Command{Spec: deploySpec, Run: rt.Run}, nil, &stdout, &stderr, func(k string) (string, bool) {
 		v, ok := vars[k]
 		return v, ok
 	})
@@ -197,27 +200,24 @@ func TestActionSeveralServicesOutputsMaps(t *testing.T) {
 	_ = time.Second
 }
 
-// The ledger on moto: a second run waits for the lock, then fails naming
-// the holder without touching the service; a run with the lock records the
-// deployment.
+// The ledger on moto: a second run waits for the lock, then stops naming
+// the holder without touching the service (status locked, exit 4); a run
+// with the lock records the deployment.
 func TestActionLedgerLockAndRecord(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil, "web")
-	cfg := sandboxtest.Config(t, "eu-west-3")
-	db := dynamodb.NewFromConfig(cfg)
-	table := fmt.Sprintf("deploy-ledger-%d", time.Now().UnixNano())
-	_, err := db.CreateTable(context.Background(), ledger.CreateTableInput(table))
-	require.NoError(t, err)
-	e.ddb = db
-	l := &ledger.Ledger{DB: db, Table: table, Now: e.sim.Now}
-	lock, err := l.Acquire(context.Background(), "prod", "web", "run 99 by bob", 0)
-	require.NoError(t, err)
+	l, lock := e.lockedLedger(t, "deploy-ledger", "run 99 by bob")
+	table := l.Table
 
 	before := e.mutations()
 	start := e.sim.Now()
 	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:v2",
 		"ledger-table": table, "lock-timeout": "2m"})
-	require.Equal(t, 1, r.code, r.stdout)
+	require.Equal(t, exitcode.Locked, r.code, "a refusal by the lock is not a failed deployment: %s", r.stdout)
+	assert.Equal(t, 4, exitcode.Locked, "the documented exit code")
+	outs, err := ghatest.ParseFileCommands(r.outputs)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"status": "locked"}, outs)
 	assert.Contains(t, r.stdout, "::error::service web is locked by run 99 by bob")
 	assert.Equal(t, before, e.mutations(), "a locked service is not touched")
 	assert.Equal(t, 2*time.Minute, e.sim.Now().Sub(start), "waited lock-timeout on the fake clock")

@@ -117,7 +117,7 @@ var faultScenarios = map[string]faultScenario{
 	// optional in the API): the deployment is looked up in the list.
 	"answer-without-deployment": {inputs: gatedInputs("web:v2"), status: "succeeded", ecs: func(c ECS) ECS { return noCurrentDeployment{c} }},
 	// Another run holds the lock: nothing is changed.
-	"locked": {inputs: withInput(gatedInputs("web:v2"), "lock-timeout", "1m"), holder: otherRun, status: "failed"},
+	"locked": {inputs: withInput(gatedInputs("web:v2"), "lock-timeout", "1m"), holder: otherRun, status: "locked"},
 }
 
 func gatedInputs(image string) map[string]string {
@@ -230,8 +230,11 @@ func runFaultCell(t *testing.T, name string, in *injector) (*injector, string) {
 			so.RateLimiter = ratelimit.None
 		})
 	})
-	clients := Clients{ECS: faultyECS{client, in}, CloudWatch: faultyCloudWatch{e.cw, in}, ELB: faultyELB{elbFromSim{e.sim}, in}, DynamoDB: db}
-	run := e.runActionWith(t, clients, withInput(sc.inputs, "ledger-table", table))
+	e.wrap = func(c Clients) Clients {
+		c.CloudWatch, c.ELB = faultyCloudWatch{c.CloudWatch, in}, faultyELB{c.ELB, in}
+		return c
+	}
+	run := e.runActionWith(context.Background(), t, withInput(sc.inputs, "ledger-table", table), faultyECS{client, in}, db)
 	checkInvariant(t, e, check, sc, prev, run)
 	return in, outputValue(run.outputs, "status")
 }
@@ -306,7 +309,7 @@ func checkInvariant(t *testing.T, e *env, l *ledger.Ledger, sc faultScenario, pr
 	if err != nil {
 		// DynamoDB refused every DeleteItem: the run must say so, naming
 		// the lock, its holder and when it expires.
-		require.Contains(t, run.stdout, "::warning::the lock of web", "the lock must be released, or the run must warn that it is not\n%s", log)
+		require.Contains(t, run.stdout, "::warning::failed to release the lock of web", "the lock must be released, or the run must warn that it is not\n%s", log)
 		require.Contains(t, run.stdout, "expires at", log)
 		return
 	}

@@ -20,6 +20,9 @@ const (
 	// Started: the deployment was started and not waited for (wait:
 	// false); nothing is known about its outcome.
 	Started Status = "started"
+	// Locked: another run held a service's ledger lock past lock-timeout;
+	// this run changed nothing.
+	Locked Status = "locked"
 )
 
 // Strategy is the deployment strategy to ask ECS for. Kind "" keeps what

@@ -159,4 +159,3 @@ func steadyOnPrevious(t *testing.T, api *ecs.Client, cluster, service, td string
 	}
 	t.Fatalf("service %s is not steady on %s: %s", service, td, last)
 }
-
