@@ -34,10 +34,11 @@ type env struct {
 	http   *fakeHTTP
 	engine *Engine
 	ddb    ledger.DynamoDB
+	logs   []string
+	mu     sync.Mutex
+
 	// wrap, when set, puts wrappers around the clients of action runs.
 	wrap func(Clients) Clients
-	logs []string
-	mu   sync.Mutex
 }
 
 func newEnv(t testing.TB, cfg *types.DeploymentConfiguration, services ...string) *env {
