@@ -209,7 +209,11 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		if err != nil {
 			return err
 		}
-		defer release()
+		defer func() {
+			if err := release(); err != nil {
+				c.Warningf("%v", err)
+			}
+		}()
 		if svcs, err = eng.DescribeServices(ctx, p.cluster, p.services); err != nil {
 			return err
 		}
