@@ -47,6 +47,8 @@ type Config struct {
 	Environment string
 	Workspace   string
 	Region      string
+	// Provider is the region of the root's provider "aws" block.
+	Provider    tfstate.ProviderRegion
 	Resources   []string
 	Ignore      *drift.Ignorer
 	IgnoreHCL   tfstate.IgnoreChanges
@@ -127,11 +129,15 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 			return err
 		}
 	}
+	// Before anything is compared or any issue is touched.
+	if err := checkRegion(cfg, st, awsCfg.Region, regionSource(env, cfg), env.Inputs.String("aws-region") != ""); err != nil {
+		return err
+	}
 	objs, err := filterObjects(st.Managed(), cfg.Resources)
 	if err != nil {
 		return err
 	}
-	con.Infof("state %s: serial %d, %d managed resource instances in scope", cfg.State, st.Serial, len(objs))
+	con.Infof("state %s: serial %d, %d managed resource instances in scope, compared in %s", cfg.State, st.Serial, len(objs), awsCfg.Region)
 
 	clients := newClients(awsCfg, env.Getenv)
 	so := drift.Options{Ignore: cfg.Ignore, IgnoreChanges: cfg.IgnoreHCL, Desired: cfg.Desired, State: st.Managed()}
@@ -342,6 +348,10 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		if cfg.Region == "" {
 			cfg.Region = firstNonEmpty(vars["aws_region"], vars["region"])
 		}
+		if cfg.Provider, err = tfstate.ReadProviderRegion(root, rel(cfg.Path), vars); err != nil {
+			return nil, inputs.Errorf("path", cfg.Path, "%s", userPath(err))
+		}
+		cfg.Provider.Source = strings.ReplaceAll(cfg.Provider.Source, rel(cfg.Path), filepath.Clean(cfg.Path))
 	} else if len(in.List("var-files")) > 0 {
 		return nil, inputs.Errorf("var-files", in.String("var-files"), "needs `path`, the Terraform root they belong to")
 	}
