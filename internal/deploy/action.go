@@ -512,7 +512,11 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			c.Infof("%s", line)
 		}}
 	if len(plan.Gates.Alarms) > 0 {
-		missing, err := MissingAlarms(ctx, clients.CloudWatch, plan.Gates.Alarms)
+		var missing []string
+		err := eng.retry(ctx, "cloudwatch:DescribeAlarms", func() (err error) {
+			missing, err = MissingAlarms(ctx, clients.CloudWatch, plan.Gates.Alarms)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -535,7 +539,11 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		if err != nil {
 			return err
 		}
-		defer release()
+		defer func() {
+			if err := release(); err != nil {
+				c.Warningf("%v", err)
+			}
+		}()
 		// Read the services again under the lock: the revision a rollback
 		// returns to (and the ledger's previous) is the one live while this
 		// run holds the lock, not the one live when it started waiting.
@@ -592,14 +600,19 @@ func prepare(ctx context.Context, eng *Engine, plan *Plan) (*Prepared, error) {
 // releases them all. A lock held by another run past wait sets the status
 // output to locked and returns an exit-4 error: nothing was changed, and
 // nothing may be rolled back on this run's behalf.
-func lockServices(ctx context.Context, led *ledger.Ledger, plan *Plan, holder string, wait time.Duration, setOutput func(name, value string)) (func(), error) {
+func lockServices(ctx context.Context, led *ledger.Ledger, plan *Plan, holder string, wait time.Duration, setOutput func(name, value string)) (func() error, error) {
 	names := append([]string(nil), plan.Services()...)
 	sort.Strings(names)
 	var held []*ledger.Lock
-	release := func() {
+	release := func() error {
+		var errs []error
 		for _, lk := range held {
-			_ = lk.Release(context.WithoutCancel(ctx))
+			if err := lk.Release(context.WithoutCancel(ctx)); err != nil {
+				errs = append(errs, fmt.Errorf("%w; it stays held until it expires at %s, or delete its item from %s",
+					err, lk.Expires().UTC().Format(time.RFC3339), led.Table))
+			}
 		}
+		return errors.Join(errs...)
 	}
 	for _, n := range names {
 		lk, err := led.Acquire(ctx, plan.Cluster, n, holder, wait)

@@ -430,14 +430,18 @@ func retryable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
+	if noAnswer(err) {
+		return true
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		c := ae.ErrorCode()
 		if strings.Contains(c, "Throttl") || c == "RequestLimitExceeded" || c == "TooManyRequestsException" ||
-			c == "ServerException" || c == "ServiceUnavailable" || c == "InternalFailure" || c == "ServiceUnavailableException" {
+			c == "ServerException" || c == "ServiceUnavailable" || c == "InternalFailure" || c == "ServiceUnavailableException" ||
+			strings.Contains(ae.ErrorMessage(), "Rate exceeded") {
 			return true
 		}
-		return strings.Contains(ae.ErrorMessage(), "Rate exceeded")
+		// other codes: the HTTP status decides (a service's own 5xx code)
 	}
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) {
