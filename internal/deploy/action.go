@@ -34,8 +34,6 @@ type Clients struct {
 	CloudWatch CloudWatch
 	ELB        ELB
 	DynamoDB   ledger.DynamoDB
-	// Region is the clients' region, named in errors that depend on it.
-	Region string
 }
 
 // Runtime holds what RunAction takes from the outside world; tests replace
@@ -69,7 +67,6 @@ func RealClients(ctx context.Context, env *cli.Env) (Clients, error) {
 		CloudWatch: cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(env.Getenv)...),
 		ELB:        elbv2.NewFromConfig(cfg),
 		DynamoDB:   dynamodb.NewFromConfig(cfg),
-		Region:     cfg.Region,
 	}, nil
 }
 
@@ -504,7 +501,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		httpc = &http.Client{Timeout: 10 * time.Second}
 	}
 	c := env.Console
-	eng := &Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clock, PollCeiling: rt.PollCeiling, Region: clients.Region,
+	eng := &Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clock, PollCeiling: rt.PollCeiling, Region: clientRegion(clients.ECS),
 		Log: func(service, line string) {
 			if service != "" {
 				line = "[" + service + "] " + line

@@ -389,6 +389,15 @@ func (e *Engine) where() string {
 	return e.Region + " (this account)"
 }
 
+// clientRegion is the region of an SDK client (its Options), or "" for a
+// client that does not say.
+func clientRegion(c any) string {
+	if o, ok := c.(interface{ Options() ecs.Options }); ok {
+		return o.Options().Region
+	}
+	return ""
+}
+
 // describeServices describes services in chunks of 10 (the API's limit).
 // A missing cluster is an input error naming "cluster".
 func (e *Engine) describeServices(ctx context.Context, cluster string, names []string) (map[string]*types.Service, error) {
