@@ -415,13 +415,37 @@ func (s *Scanner) desiredCheck(ctx context.Context, list []*item) error {
 		live := containerMap(liveContainers(td.ContainerDefinitions))
 		changes := compare(spec{maps: map[string]bool{"container_definitions": true}},
 			map[string]any{"container_definitions": want}, map[string]any{"container_definitions": live})
+		ciImages, err := s.runsLedgerRevision(ctx, it)
+		if err != nil {
+			return err
+		}
 		for _, c := range changes {
+			if ciImages && strings.HasSuffix(c.Attribute, ".image") {
+				// deploy-ecs set this image and recorded the revision.
+				s.countIgnored(1)
+				continue
+			}
 			c.Attribute = "task_definition(" + d.Source + ")." + strings.TrimPrefix(c.Attribute, "container_definitions.")
 			c.Class = Review
 			it.extra = append(it.extra, c)
 		}
 		return nil
 	})
+}
+
+// runsLedgerRevision reports whether a service runs the revision of its
+// last successful deployment in the ledger: its images are then the ones
+// CI deployed, expected whatever the task-definition files say.
+func (s *Scanner) runsLedgerRevision(ctx context.Context, it *item) (bool, error) {
+	if s.o.Ledger == nil {
+		return false, nil
+	}
+	good, err := s.lastGood(ctx)
+	if err != nil {
+		return false, err
+	}
+	lg, ok := good[serviceKey(it.obj)]
+	return ok && taskDefRef(lg) == taskDefRef(it.live["task_definition"].(string)), nil
 }
 
 func (s *Scanner) describeTaskDef(ctx context.Context, ref string) (*ecstypes.TaskDefinition, error) {

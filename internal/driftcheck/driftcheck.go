@@ -36,6 +36,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/outfile"
 	"github.com/ecsflow/ecsflow/internal/tfstate"
 )
 
@@ -47,6 +48,8 @@ type Config struct {
 	Environment string
 	Workspace   string
 	Region      string
+	// Provider is the region of the root's provider "aws" block.
+	Provider    tfstate.ProviderRegion
 	Resources   []string
 	Ignore      *drift.Ignorer
 	IgnoreHCL   tfstate.IgnoreChanges
@@ -127,11 +130,15 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 			return err
 		}
 	}
+	// Before anything is compared or any issue is touched.
+	if err := checkRegion(cfg, st, awsCfg.Region, regionSource(env, cfg), env.Inputs.String("aws-region") != ""); err != nil {
+		return err
+	}
 	objs, err := filterObjects(st.Managed(), cfg.Resources)
 	if err != nil {
 		return err
 	}
-	con.Infof("state %s: serial %d, %d managed resource instances in scope", cfg.State, st.Serial, len(objs))
+	con.Infof("state %s: serial %d, %d managed resource instances in scope, compared in %s", cfg.State, st.Serial, len(objs), awsCfg.Region)
 
 	clients := newClients(awsCfg, env.Getenv)
 	so := drift.Options{Ignore: cfg.Ignore, IgnoreChanges: cfg.IgnoreHCL, Desired: cfg.Desired, State: st.Managed()}
@@ -300,41 +307,37 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		}
 	}
 
+	// Every file input is relative to the workspace (see package outfile).
+	ws := outfile.FromEnv(getenv)
 	root := os.DirFS("/")
-	abs := func(p string) string {
-		if filepath.IsAbs(p) {
-			return p
+	dir := ws.ReadPath(cfg.Path)
+	rel := func(p string) string {
+		if !filepath.IsAbs(p) {
+			p, _ = filepath.Abs(p)
 		}
-		a, _ := filepath.Abs(p)
-		return a
+		return strings.TrimPrefix(filepath.ToSlash(p), "/")
 	}
-	rel := func(p string) string { return strings.TrimPrefix(filepath.ToSlash(abs(p)), "/") }
 	// Errors name files as the user wrote the path, not as the FS sees them.
 	userPath := func(err error) string {
-		return strings.ReplaceAll(err.Error(), rel(cfg.Path), filepath.Clean(cfg.Path))
+		return strings.ReplaceAll(err.Error(), rel(dir), filepath.Clean(cfg.Path))
 	}
 	if cfg.Path != "" {
-		if fi, err := os.Stat(cfg.Path); err != nil || !fi.IsDir() {
-			return nil, inputs.Errorf("path", cfg.Path, "is not a directory; give the Terraform root, e.g. examples/open-webui/terraform")
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, inputs.Errorf("path", cfg.Path, "is not a directory (looked for %s); give the Terraform root, e.g. examples/open-webui/terraform; %s", dir, outfile.ReadRule)
 		}
-		if cfg.IgnoreHCL, err = tfstate.ReadIgnoreChanges(root, rel(cfg.Path)); err != nil {
+		if cfg.IgnoreHCL, err = tfstate.ReadIgnoreChanges(root, rel(dir)); err != nil {
 			return nil, inputs.Errorf("path", cfg.Path, "%s", userPath(err))
 		}
-		var files []string
-		for _, f := range in.List("var-files") {
-			if !filepath.IsAbs(f) {
-				if _, err := os.Stat(f); err != nil {
-					f = filepath.Join(cfg.Path, f)
-				}
-			}
-			if _, err := os.Stat(f); err != nil {
-				return nil, inputs.Errorf("var-files", f, "does not exist")
-			}
-			files = append(files, rel(f))
+		files, err := varFiles(ws, cfg.Path, in.List("var-files"))
+		if err != nil {
+			return nil, err
+		}
+		for i := range files {
+			files[i] = rel(files[i])
 		}
 		vars, err := tfstate.ReadVarFiles(root, files)
 		if err != nil {
-			return nil, inputs.Errorf("var-files", strings.Join(files, ","), "%v", err)
+			return nil, inputs.Errorf("var-files", strings.Join(in.List("var-files"), ","), "%v", err)
 		}
 		if cfg.Environment == "" {
 			cfg.Environment = vars["environment"]
@@ -342,6 +345,10 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		if cfg.Region == "" {
 			cfg.Region = firstNonEmpty(vars["aws_region"], vars["region"])
 		}
+		if cfg.Provider, err = tfstate.ReadProviderRegion(root, rel(dir), vars); err != nil {
+			return nil, inputs.Errorf("path", cfg.Path, "%s", userPath(err))
+		}
+		cfg.Provider.Source = strings.ReplaceAll(cfg.Provider.Source, rel(dir), filepath.Clean(cfg.Path))
 	} else if len(in.List("var-files")) > 0 {
 		return nil, inputs.Errorf("var-files", in.String("var-files"), "needs `path`, the Terraform root they belong to")
 	}
@@ -352,13 +359,14 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 			return nil, inputs.Errorf("state", s, "%v", err)
 		}
 		if !loc.IsS3() {
+			loc.Path = ws.ReadPath(loc.Path)
 			if _, err := os.Stat(loc.Path); err != nil {
 				return nil, inputs.Errorf("state", s, "does not exist; give a state file or s3://bucket/key")
 			}
 		}
 		cfg.State, cfg.StateInput = loc, "state"
 	} else if cfg.Path != "" {
-		b, err := tfstate.ReadBackend(root, rel(cfg.Path), cfg.Environment)
+		b, err := tfstate.ReadBackend(root, rel(dir), cfg.Environment)
 		if err != nil {
 			var nb *tfstate.NoBackendError
 			if errors.As(err, &nb) {
@@ -379,7 +387,11 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		return nil, inputs.Errorf("path", "", "and `state` are both empty; give the Terraform root (path) or the state (state)")
 	}
 
-	for _, f := range in.List("task-definitions") {
+	tdFiles, err := taskDefinitionFiles(ws, in.List("task-definitions"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range tdFiles {
 		d, err := readTaskDefinition(f)
 		if err != nil {
 			return nil, inputs.Errorf("task-definitions", f, "%v", err)
