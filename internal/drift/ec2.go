@@ -21,13 +21,17 @@ type EC2API interface {
 
 var sgRuleTypes = []string{"aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"}
 
-func init() {
-	specs["aws_security_group"] = spec{maps: map[string]bool{"tags": true}}
-	register(handler{
-		types: append([]string{"aws_security_group"}, sgRuleTypes...),
-		need:  func(c Clients) bool { return c.EC2 != nil },
-		run:   scanSecurityGroups,
-	})
+// securityGroupHandler reads security groups and their rules, whichever
+// of the three Terraform shapes the rules are written in.
+var securityGroupHandler = handler{
+	types: []typeSpec{
+		{"aws_security_group", spec{maps: map[string]bool{"tags": true}}},
+		{sgRuleTypes[0], spec{}},
+		{sgRuleTypes[1], spec{}},
+		{sgRuleTypes[2], spec{}},
+	},
+	need: func(c Clients) bool { return c.EC2 != nil },
+	run:  scanSecurityGroups,
 }
 
 // atom is one security-group permission reduced to a single source:

@@ -21,17 +21,17 @@ type ELBAPI interface {
 	DescribeTargetGroupAttributes(ctx context.Context, in *elb.DescribeTargetGroupAttributesInput, optFns ...func(*elb.Options)) (*elb.DescribeTargetGroupAttributesOutput, error)
 }
 
-func init() {
-	tags := map[string]bool{"tags": true}
-	specs["aws_lb"] = spec{sets: map[string][]string{}, maps: tags}
-	specs["aws_lb_listener"] = spec{sets: map[string][]string{"default_action": actionKeys}, maps: tags}
-	specs["aws_lb_listener_rule"] = spec{sets: map[string][]string{"action": actionKeys, "condition": conditionKeys}, maps: tags}
-	specs["aws_lb_target_group"] = spec{maps: tags}
-	register(handler{
-		types: []string{"aws_lb", "aws_lb_listener", "aws_lb_listener_rule", "aws_lb_target_group"},
-		need:  func(c Clients) bool { return c.ELB != nil },
-		run:   scanELB,
-	})
+// elbHandler reads load balancers, listeners, listener rules and target
+// groups.
+var elbHandler = handler{
+	types: []typeSpec{
+		{"aws_lb", spec{sets: map[string][]string{}, maps: map[string]bool{"tags": true}}},
+		{"aws_lb_listener", spec{sets: map[string][]string{"default_action": actionKeys}, maps: map[string]bool{"tags": true}}},
+		{"aws_lb_listener_rule", spec{sets: map[string][]string{"action": actionKeys, "condition": conditionKeys}, maps: map[string]bool{"tags": true}}},
+		{"aws_lb_target_group", spec{maps: map[string]bool{"tags": true}}},
+	},
+	need: func(c Clients) bool { return c.ELB != nil },
+	run:  scanELB,
 }
 
 var (

@@ -16,18 +16,18 @@ type IAMAPI interface {
 	GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, optFns ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
 }
 
-func init() {
-	specs["aws_iam_role"] = spec{
-		maps:  map[string]bool{"tags": true},
-		canon: map[string]func(string) string{"assume_role_policy": canonJSON},
-	}
-	specs["aws_iam_role_policy"] = spec{canon: map[string]func(string) string{"policy": canonJSON}}
-	specs["aws_iam_role_policy_attachment"] = spec{}
-	register(handler{
-		types: []string{"aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment"},
-		need:  func(c Clients) bool { return c.IAM != nil },
-		run:   scanIAM,
-	})
+// iamHandler reads IAM roles, their inline policies and attachments.
+var iamHandler = handler{
+	types: []typeSpec{
+		{"aws_iam_role", spec{
+			maps:  map[string]bool{"tags": true},
+			canon: map[string]func(string) string{"assume_role_policy": canonJSON},
+		}},
+		{"aws_iam_role_policy", spec{canon: map[string]func(string) string{"policy": canonJSON}}},
+		{"aws_iam_role_policy_attachment", spec{}},
+	},
+	need: func(c Clients) bool { return c.IAM != nil },
+	run:  scanIAM,
 }
 
 func decodePolicy(s string) string {

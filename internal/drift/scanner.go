@@ -147,15 +147,49 @@ func (it *item) skip(attr string) {
 	it.skipAttrs[attr] = true
 }
 
+// handler reads the live resources of one AWS service for the Terraform
+// types it covers.
 type handler struct {
-	types []string
-	need  func(Clients) bool
-	run   func(ctx context.Context, s *Scanner, items map[string][]*item) error
+	// types are the Terraform types the handler reads, each with how its
+	// attributes compare, in the order its error messages name them.
+	types []typeSpec
+	// need reports whether the client the handler calls is configured.
+	need func(Clients) bool
+	run  func(ctx context.Context, s *Scanner, items map[string][]*item) error
 }
 
-var handlers []handler
+// typeSpec is one Terraform type a handler covers and how its attributes
+// compare.
+type typeSpec struct {
+	name string
+	spec spec
+}
 
-func register(h handler) { handlers = append(handlers, h) }
+// handlers is every handler the scanner runs. A Terraform type is covered
+// only when a handler here reads it: Types and specs are derived from this
+// list, never kept beside it.
+var handlers = []handler{
+	autoscalingHandler,
+	discoveryHandler,
+	alarmHandler,
+	logGroupHandler,
+	securityGroupHandler,
+	ecrHandler,
+	clusterHandler,
+	serviceHandler,
+	taskDefinitionHandler,
+	elbHandler,
+	iamHandler,
+}
+
+// typeNames lists the Terraform types h covers.
+func (h handler) typeNames() []string {
+	names := make([]string, len(h.types))
+	for i, t := range h.types {
+		names[i] = t.name
+	}
+	return names
+}
 
 // Scan checks every object whose type is covered; objects of other types
 // are reported as not checked.
@@ -190,8 +224,8 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 	for i, h := range handlers {
 		mine := map[string][]*item{}
 		n := 0
-		for _, t := range h.types {
-			if len(byType[t]) > 0 {
+		for _, ts := range h.types {
+			if t := ts.name; len(byType[t]) > 0 {
 				mine[t] = byType[t]
 				n += len(byType[t])
 			}
@@ -214,7 +248,7 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 				s.markNotChecked(mine, "access denied", perm)
 				return
 			}
-			errs[i] = fmt.Errorf("failed to check %s: %w", strings.Join(h.types, ", "), err)
+			errs[i] = fmt.Errorf("failed to check %s: %w", strings.Join(h.typeNames(), ", "), err)
 			cancel()
 		}(i, h)
 	}
@@ -575,5 +609,15 @@ func chunk[T any](list []T, n int) [][]T {
 	return out
 }
 
-// specs holds the comparison rules per type.
-var specs = map[string]spec{}
+// specs holds the comparison rules per covered type, from the handlers.
+var specs = specsOf(handlers)
+
+func specsOf(hs []handler) map[string]spec {
+	m := map[string]spec{}
+	for _, h := range hs {
+		for _, t := range h.types {
+			m[t.name] = t.spec
+		}
+	}
+	return m
+}
