@@ -62,7 +62,8 @@ type Config struct {
 type Options struct {
 	// AWSConfig overrides loading the AWS configuration.
 	AWSConfig func(ctx context.Context) (aws.Config, error)
-	// HTTPClient carries GitHub API calls (default http.DefaultClient).
+	// HTTPClient carries GitHub API calls (default a plain client); each
+	// call is bounded by github.DefaultTimeout.
 	HTTPClient *http.Client
 	// GitHubAPI is the REST base URL (default GITHUB_API_URL or https://api.github.com).
 	GitHubAPI string
