@@ -7,7 +7,7 @@
 package buildpush
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -260,7 +260,7 @@ func promoteSource(from, host, repo string) (string, error) {
 		from = host + "/" + from
 	}
 	if !strings.Contains(from, "@") && !strings.Contains(lastPart(from), ":") {
-		return "", fmt.Errorf("names neither a tag nor a digest; write repo:tag or repo@sha256:...")
+		return "", errors.New("names neither a tag nor a digest; write repo:tag or repo@sha256:<digest>")
 	}
 	return from, nil
 }

@@ -146,8 +146,6 @@ func checkUnconstrainedProvider(c *Context) {
 						if _, has := obj["version"]; !has {
 							c.Report(a.Range, "provider."+a.Name, "provider %s has no version constraint", a.Name)
 						}
-					} else if _, isStr := v.(string); !isStr {
-						continue
 					}
 				}
 			}
