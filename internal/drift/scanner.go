@@ -199,6 +199,20 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 	if len(s.o.State) > 0 {
 		s.state = s.o.State
 	}
+	byType := s.partition(objs, res)
+	if err := s.runHandlers(ctx, byType); err != nil {
+		return nil, err
+	}
+	s.collect(byType, res)
+	res.Total += res.Managed
+	res.Calls = s.calls.Load()
+	res.sort()
+	return res, nil
+}
+
+// partition groups the covered objects by canonical type; uncovered types
+// go to res as not checked and ignored addresses are counted.
+func (s *Scanner) partition(objs []tfstate.Object, res *Result) map[string][]*item {
 	byType := map[string][]*item{}
 	uncovered := map[string][]string{}
 	for _, o := range objs {
@@ -216,21 +230,25 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 	for t, addrs := range uncovered {
 		res.NotChecked = append(res.NotChecked, NotChecked{Type: t, Addresses: addrs, Reason: "type not covered by drift-check"})
 	}
+	return byType
+}
 
+// runHandlers runs, concurrently, every handler that has objects to read.
+// A handler denied access marks its objects not checked; any other failure
+// cancels the rest and is returned.
+func (s *Scanner) runHandlers(ctx context.Context, byType map[string][]*item) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make([]error, len(handlers))
 	for i, h := range handlers {
 		mine := map[string][]*item{}
-		n := 0
 		for _, ts := range h.types {
 			if t := ts.name; len(byType[t]) > 0 {
 				mine[t] = byType[t]
-				n += len(byType[t])
 			}
 		}
-		if n == 0 {
+		if len(mine) == 0 {
 			continue
 		}
 		if !h.need(s.c) {
@@ -253,8 +271,13 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 		}(i, h)
 	}
 	wg.Wait()
-	// Once one type failed the others were cancelled: report the cause,
-	// not the cancellations it caused.
+	return rootCauses(errs)
+}
+
+// rootCauses joins the errors of the handlers. Once one type failed the
+// others were cancelled: it reports the cause, not the cancellations it
+// caused.
+func rootCauses(errs []error) error {
 	var causes []error
 	for _, err := range errs {
 		if err != nil && !errors.Is(err, context.Canceled) {
@@ -268,10 +291,12 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 			}
 		}
 	}
-	if err := errors.Join(causes...); err != nil {
-		return nil, err
-	}
+	return errors.Join(causes...)
+}
 
+// collect judges every checked item and adds the unmanaged findings and
+// the not-checked types the handlers recorded.
+func (s *Scanner) collect(byType map[string][]*item, res *Result) {
 	for _, t := range sortedKeys(byType) {
 		for _, it := range byType[t] {
 			if it.notChecked != "" {
@@ -287,6 +312,7 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 		}
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, f := range s.unmanaged {
 		if s.o.Ignore.Match(f.Type+"."+f.ID, "") {
 			res.Ignored++
@@ -297,11 +323,6 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 	}
 	res.NotChecked = append(res.NotChecked, s.notChecked...)
 	res.Ignored += s.ignored
-	s.mu.Unlock()
-	res.Total += res.Managed
-	res.Calls = s.calls.Load()
-	res.sort()
-	return res, nil
 }
 
 func (s *Scanner) markNotChecked(items map[string][]*item, reason, perm string) {
