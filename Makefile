@@ -9,7 +9,7 @@ TESTFLAGS ?= -race -shuffle=on -count=1 -timeout=20m
 # the release builds them; act and actionlint come from $(GOBIN_DIR).
 RUNENV    := ECSFLOW_BIN_DIR="$(CURDIR)/$(BIN)" PATH="$(CURDIR)/$(BIN):$(GOBIN_DIR):$$PATH"
 
-.PHONY: all build test unit e2e demo sandbox bench docs lint clean
+.PHONY: all build test unit e2e demo sandbox bench fuzz docs lint clean
 
 all: build
 
@@ -51,6 +51,12 @@ sandbox:
 bench: build
 	$(RUNENV) $(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
 	@for s in scripts/bench/*.sh; do [ -f "$$s" ] && $(RUNENV) bash "$$s" || true; done
+
+# Every fuzz target (discovered by scripts/fuzz.sh) for FUZZTIME each; CI
+# runs only the committed seed corpora, as part of go test.
+FUZZTIME  ?= 20s
+fuzz:
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
 # Regenerate the input/output tables of each action README, the root
 # action.yml, the workflow reference and the rules reference (docs/rules.md).

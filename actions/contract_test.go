@@ -525,6 +525,7 @@ var badInputs = map[string][]badCase{
 		bad("command", "[1,2]"),
 		bad("failed-tasks-threshold", "-1"),
 		bad("wait", "later"),
+		bad("allow-family-change", "maybe"),
 		bad("timeout", "30"),
 		bad("timeout", "forever"),
 		bad("rollback-on-failure", "sure"),

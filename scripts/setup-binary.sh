@@ -9,7 +9,14 @@
 # order, and stops at the first that works:
 #
 #   1. $ECSFLOW_BIN_DIR           prebuilt binaries (tests, act, air-gapped runners)
-#   2. the runner tool cache      $RUNNER_TOOL_CACHE/ecsflow/<version>/<os>-<arch>
+#   2. the runner tool cache      $RUNNER_TOOL_CACHE/ecsflow/<version>/<os>-<arch>,
+#                                 only after verifying it: a release binary
+#                                 against release/checksums.txt, a binary
+#                                 built from source against the SHA-256
+#                                 recorded when it was built (outside its
+#                                 directory, in ecsflow/.sha256/); a binary
+#                                 that fails, has no record, or is writable
+#                                 by others is rebuilt, never run
 #   3. the GitHub release asset   for the version recorded in release/version,
 #                                 verified against release/checksums.txt — the
 #                                 list committed in this repository at the ref
@@ -174,6 +181,27 @@ from_bin_dir() {
 	die 2 "ECSFLOW_BIN_DIR=$dir holds neither $BIN nor $NAME$EXE; build them with make build or unset ECSFLOW_BIN_DIR"
 }
 
+# record_path prints where the SHA-256 of a binary built from source into
+# dest is kept: beside the version directories, not in dest itself, so a
+# file dropped next to the binary cannot vouch for it.
+record_path() {
+	local version=$1 dest=$2
+	printf '%s/.sha256/%s/%s/%s.sha256\n' "$(dirname "$(dirname "$dest")")" "$version" "$OS-$ARCH" "$BIN"
+}
+
+# cached_source_build_ok reports whether the binary in dest is the one this
+# runner built: recorded checksum present and equal, and neither file
+# writable by group or others.
+cached_source_build_ok() {
+	local version=$1 dest=$2 record
+	record="$(record_path "$version" "$dest")"
+	[ -f "$record" ] || return 1
+	if [ -n "$(find "$dest/$BIN" "$record" \( -perm -020 -o -perm -002 \) 2>/dev/null)" ]; then
+		return 1
+	fi
+	[ "$(sha256_of "$dest/$BIN")" = "$(tr -d ' \n\r' <"$record")" ]
+}
+
 build_from_source() {
 	local version=$1 dest=$2
 	command -v go >/dev/null 2>&1 ||
@@ -187,7 +215,14 @@ build_from_source() {
 			-ldflags "-s -w -X $MODULE/internal/cli.version=$version" \
 			-o "$work/$BIN" "./actions/$NAME"
 	) || die 3 "go build of ./actions/$NAME failed; see the compiler output above"
+	local record
+	record="$(record_path "$version" "$dest")"
+	mkdir -p "$(dirname "$record")"
+	chmod 0700 "$(dirname "$record")"
+	sha256_of "$work/$BIN" >"$record.tmp"
+	chmod 0600 "$record.tmp"
 	install_file "$work/$BIN" "$dest"
+	mv -f "$record.tmp" "$record"
 	rm -rf "$work"
 }
 
@@ -232,14 +267,23 @@ main() {
 		dest="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/ecsflow/$version/$OS-$ARCH"
 	fi
 
-	# 2. Tool cache (re-verified when a checksum is known).
+	# 2. Tool cache, verified before use: against release/checksums.txt for
+	# a release, against the checksum recorded at build time otherwise.
 	if [ -x "$dest/$BIN" ]; then
-		if [ -z "$want" ] || [ "$(sha256_of "$dest/$BIN")" = "$want" ]; then
-			log "using cached $BIN $version"
+		if [ -n "$want" ]; then
+			if [ "$(sha256_of "$dest/$BIN")" = "$want" ]; then
+				log "using cached $BIN $version (sha256 verified)"
+				add_to_path "$dest"
+				return 0
+			fi
+			log "cached $BIN does not match release/checksums.txt; fetching it again"
+		elif cached_source_build_ok "$version" "$dest"; then
+			log "using cached $BIN $version (sha256 verified)"
 			add_to_path "$dest"
 			return 0
+		else
+			log "cached $BIN does not match the checksum recorded when it was built (or is writable by others); rebuilding it"
 		fi
-		log "cached $BIN does not match release/checksums.txt; fetching it again"
 	fi
 
 	# 3. Release asset, verified against the committed checksum list.

@@ -362,3 +362,65 @@ func TestReleasePrepareVerify(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, out, "release/source.sha256 does not match the tagged source")
 }
+
+// For a ref that is no release, the binary in the tool cache was built
+// here from source; its SHA-256 is recorded at build time outside the
+// binary's directory. A binary planted in the cache (changed, or put there
+// without a record) is never run: it is rebuilt.
+func TestSetupBinaryRebuildsTamperedSourceBuildInCache(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		plant func(t *testing.T, bin, record string)
+	}{
+		{"binary replaced", func(t *testing.T, bin, _ string) {
+			require.NoError(t, os.WriteFile(bin, []byte("#!/bin/sh\necho planted\n"), 0o755))
+		}},
+		{"binary replaced, record removed", func(t *testing.T, bin, record string) {
+			require.NoError(t, os.WriteFile(bin, []byte("#!/bin/sh\necho planted\n"), 0o755))
+			require.NoError(t, os.Remove(record))
+		}},
+		{"binary group-writable", func(t *testing.T, bin, _ string) {
+			require.NoError(t, os.Chmod(bin, 0o775))
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := fakeRepo(t)
+			version := "src-" + digest(t, root)[:16]
+			cache := t.TempDir()
+			env := map[string]string{"RUNNER_TOOL_CACHE": cache}
+			dir := filepath.Join(cache, "ecsflow", version, platform())
+			bin := filepath.Join(dir, "ecsflow-validate")
+
+			r := setup(t, root, env, "validate")
+			require.Equal(t, 0, r.code, r.stderr)
+			require.Equal(t, []string{dir}, r.path)
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			require.Len(t, entries, 1, "the binary's directory holds only the binary")
+			record := filepath.Join(cache, "ecsflow", ".sha256", version, platform(), "ecsflow-validate.sha256")
+			want, err := os.ReadFile(record)
+			require.NoError(t, err, "the build records the binary's SHA-256")
+			built, err := os.ReadFile(bin)
+			require.NoError(t, err)
+			sum := sha256.Sum256(built)
+			require.Equal(t, hex.EncodeToString(sum[:]), strings.TrimSpace(string(want)))
+
+			// An untouched cache is used as is.
+			r = setup(t, root, env, "validate")
+			require.Equal(t, 0, r.code, r.stderr)
+			require.Contains(t, r.stderr, "using cached")
+
+			tc.plant(t, bin, record)
+			r = setup(t, root, env, "validate")
+			require.Equal(t, 0, r.code, r.stderr)
+			require.NotContains(t, r.stderr, "using cached")
+			require.Contains(t, r.stderr, "rebuilding")
+			out, err := exec.Command(bin).Output()
+			require.NoError(t, err)
+			require.Equal(t, "validate "+version+"\n", string(out), "the planted binary was replaced by a fresh build")
+		})
+	}
+}

@@ -157,6 +157,103 @@ func TestDeployInputs(t *testing.T) {
 	}
 }
 
+// strategy-groups gives each service its strategy and splits a deployment
+// into groups deploy-ecs can take, one strategy each.
+func TestStrategyGroups(t *testing.T) {
+	t.Parallel()
+	groups := func(keep, rolling, linear, canary, blueGreen string) string {
+		return "services-keep=" + keep + "\nservices-rolling=" + rolling + "\nservices-linear=" + linear +
+			"\nservices-canary=" + canary + "\nservices-blue-green=" + blueGreen + "\n"
+	}
+	all := `["bedrock-access-gateway","mcpo","open-webui"]`
+	cases := []struct {
+		name, services, spec, order, want string
+	}{
+		{"one strategy for all", all, "rolling", "",
+			"strategy=rolling\nstrategies={\"bedrock-access-gateway\":\"rolling\",\"mcpo\":\"rolling\",\"open-webui\":\"rolling\"}\n" +
+				groups("[]", all, "[]", "[]", "[]")},
+		{"the ALB service canaries, the others roll", all, `{"open-webui":"canary","*":"rolling"}`, "bedrock-access-gateway,mcpo > open-webui",
+			"strategy=bedrock-access-gateway=rolling,mcpo=rolling,open-webui=canary\n" +
+				"strategies={\"bedrock-access-gateway\":\"rolling\",\"mcpo\":\"rolling\",\"open-webui\":\"canary\"}\n" +
+				groups("[]", `["bedrock-access-gateway","mcpo"]`, "[]", `["open-webui"]`, "[]")},
+		{"only the ALB service changed", `["open-webui"]`, `{"open-webui":"blue-green","*":"rolling"}`, "bedrock-access-gateway,mcpo > open-webui",
+			"strategy=blue-green\nstrategies={\"open-webui\":\"blue-green\"}\n" + groups("[]", "[]", "[]", "[]", `["open-webui"]`)},
+		{"not listed, no default: the service keeps its own", `["mcpo","open-webui"]`, `{"open-webui":"linear"}`, "",
+			"strategy=mcpo=,open-webui=linear\nstrategies={\"mcpo\":\"\",\"open-webui\":\"linear\"}\n" +
+				groups(`["mcpo"]`, "[]", `["open-webui"]`, "[]", "[]")},
+		{"empty: every service keeps its own", `["mcpo"]`, "", "", "strategy=\nstrategies={\"mcpo\":\"\"}\n" + groups(`["mcpo"]`, "[]", "[]", "[]", "[]")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			stdout, stderr, code := script(t, t.TempDir(), nil, "strategy-groups.sh", tc.services, tc.spec, tc.order)
+			require.Equal(t, 0, code, stderr)
+			assert.Equal(t, tc.want, stdout)
+		})
+	}
+	bad := []struct {
+		name, services, spec, order, words string
+	}{
+		{"unknown strategy", all, `{"mcpo":"yolo","*":"rolling"}`, "", `service mcpo: strategy "yolo" is not allowed`},
+		{"not a string", all, `{"mcpo":3}`, "", "must be a string"},
+		{"waves against the groups", all, `{"open-webui":"canary","*":"rolling"}`, "open-webui > mcpo",
+			`input "order": mcpo (rolling) comes after open-webui (canary)`},
+		{"services not JSON", "mcpo", "rolling", "", "is not a JSON array"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, stderr, code := script(t, t.TempDir(), nil, "strategy-groups.sh", tc.services, tc.spec, tc.order)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, stderr, tc.words)
+		})
+	}
+}
+
+// deploy-result combines the deploy-ecs steps of the strategy groups into
+// the outputs one step would have written.
+func TestDeployResult(t *testing.T) {
+	t.Parallel()
+	rolling := `{"services":["bedrock-access-gateway","mcpo"],"outputs":{"status":"succeeded","task-definition-arn":"{\"bedrock-access-gateway\":\"gw:3\",\"mcpo\":\"mcpo:5\"}","previous-task-definition-arn":"{\"bedrock-access-gateway\":\"gw:2\",\"mcpo\":\"mcpo:4\"}","deployment-id":"{\"bedrock-access-gateway\":\"d1\",\"mcpo\":\"d2\"}","duration-seconds":"40"}}`
+	canary := func(status string) string {
+		return `{"services":["open-webui"],"outputs":{"status":"` + status + `","task-definition-arn":"webui:9","previous-task-definition-arn":"webui:8","deployment-id":"d3","duration-seconds":"95"}}`
+	}
+	skipped := `{"services":["x"],"outputs":{}}`
+	cases := []struct {
+		name   string
+		groups []string
+		// want is the whole output, or its first line with prefix
+		want   string
+		prefix bool
+	}{
+		{"one group: its outputs unchanged", []string{skipped, canary("succeeded")},
+			"status=succeeded\ntask-definition-arn=webui:9\nprevious-task-definition-arn=webui:8\ndeployment-id=d3\nduration-seconds=95\n", false},
+		{"two groups: the worst status, maps and the sum", []string{rolling, canary("rolled-back"), skipped},
+			"status=rolled-back\n" +
+				`task-definition-arn={"bedrock-access-gateway":"gw:3","mcpo":"mcpo:5","open-webui":"webui:9"}` + "\n" +
+				`previous-task-definition-arn={"bedrock-access-gateway":"gw:2","mcpo":"mcpo:4","open-webui":"webui:8"}` + "\n" +
+				`deployment-id={"bedrock-access-gateway":"d1","mcpo":"d2","open-webui":"d3"}` + "\nduration-seconds=135\n", false},
+		{"failed wins over rolled-back", []string{canary("rolled-back"), canary("failed")}, "status=failed\n", true},
+		{"a locked group makes the run locked", []string{canary("succeeded"), canary("locked")}, "status=locked\n", true},
+		{"all succeeded", []string{canary("succeeded"), canary("succeeded")}, "status=succeeded\n", true},
+		{"nothing ran: no outputs", []string{skipped}, "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			stdout, stderr, code := script(t, t.TempDir(), nil, "deploy-result.sh", tc.groups...)
+			require.Equal(t, 0, code, stderr)
+			if tc.prefix {
+				assert.True(t, strings.HasPrefix(stdout, tc.want), stdout)
+				return
+			}
+			assert.Equal(t, tc.want, stdout)
+		})
+	}
+	_, _, code := script(t, t.TempDir(), nil, "deploy-result.sh", "not json")
+	assert.Equal(t, 2, code)
+}
+
 // notify posts one message per configured webhook, in each service's shape,
 // and a webhook that fails is a warning, not a failed step.
 func TestNotify(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/gha"
 	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/suggest"
 )
 
 // version is set at release time with -ldflags "-X ...cli.version=v1.2.3".
@@ -175,10 +176,8 @@ func parseArgs(spec *actionspec.Spec, args []string) (flags map[string]string, h
 
 func unknownFlag(spec *actionspec.Spec, name string) error {
 	var close []string
-	for _, n := range spec.InputNames() {
-		if strings.Contains(n, name) || strings.Contains(name, n) || editDistance(n, name) <= 2 {
-			close = append(close, "--"+n)
-		}
+	for _, n := range suggest.Close(name, spec.InputNames()) {
+		close = append(close, "--"+n)
 	}
 	msg := fmt.Sprintf("unknown flag --%s for %s", name, spec.Name)
 	if len(close) > 0 {
@@ -187,26 +186,6 @@ func unknownFlag(spec *actionspec.Spec, name string) error {
 		msg += "; run with --help to list the inputs"
 	}
 	return &exitcode.Error{Code: exitcode.BadInput, Err: errors.New(msg)}
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // Help renders --help from the spec.

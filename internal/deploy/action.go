@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -141,10 +140,10 @@ func (rt *Runtime) parseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
 	if p.Strategy.LinearInterval, err = in.Duration("linear-interval", 0, 24*time.Hour); err != nil {
 		return nil, nil, err
 	}
-	if p.Strategy.CanaryPercent, err = percent(in, "canary-percent"); err != nil {
+	if p.Strategy.CanaryPercent, err = percent(in, "canary-percent", 0.1); err != nil {
 		return nil, nil, err
 	}
-	if p.Strategy.LinearStepPercent, err = percent(in, "linear-step-percent"); err != nil {
+	if p.Strategy.LinearStepPercent, err = percent(in, "linear-step-percent", 3); err != nil {
 		return nil, nil, err
 	}
 	hcURLs, err := parseHealthURLs(in, services)
@@ -173,6 +172,12 @@ func (rt *Runtime) parseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
 		return nil, nil, err
 	}
 	if p.Wait, err = in.Bool("wait"); err != nil {
+		return nil, nil, err
+	}
+	if err := checkWaitGates(in, p.Wait); err != nil {
+		return nil, nil, err
+	}
+	if p.AllowFamilyChange, err = in.Bool("allow-family-change"); err != nil {
 		return nil, nil, err
 	}
 	if p.Timeout, err = in.Duration("timeout", time.Minute, 12*time.Hour); err != nil {
@@ -214,17 +219,33 @@ func CheckCluster(cluster string) error {
 	return nil
 }
 
-func percent(in *inputs.Inputs, name string) (float64, error) {
+// percent reads a traffic percentage: from lo to 100 in steps of 0.1, as
+// ECS takes canaryPercent (0.1) and stepPercent (3).
+func percent(in *inputs.Inputs, name string, lo float64) (float64, error) {
 	v := in.String(name)
 	if v == "" {
 		return 0, nil
 	}
 	f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
-	// NaN fails every comparison, so it is refused explicitly.
-	if err != nil || math.IsNaN(f) || f <= 0 || f >= 100 {
-		return 0, inputs.Errorf(name, v, "is not a percentage above 0 and below 100")
+	// NaN fails every comparison; tenths refuses it explicitly.
+	if err != nil || !tenths(f, lo, 100) {
+		return 0, inputs.Errorf(name, v, "is not a percentage from %g to 100 in steps of 0.1", lo)
 	}
 	return f, nil
+}
+
+// checkWaitGates refuses gates without waiting: the gates run while
+// deploy-ecs waits, so with wait: false nothing would check them.
+func checkWaitGates(in *inputs.Inputs, wait bool) error {
+	if wait {
+		return nil
+	}
+	for _, g := range []string{"health-check-url", "alarms", "metric-gates"} {
+		if in.String(g) != "" {
+			return inputs.Errorf("wait", "false", "cannot be combined with %s: gates are checked while deploy-ecs waits for the deployment, so with wait: false nobody would check them; set wait: true or remove %s", g, g)
+		}
+	}
+	return nil
 }
 
 // parseSources reads task-definition: one value for all services, or
@@ -497,33 +518,26 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		}
 	}
 	multi := len(plan.Services()) > 1
-	if multi {
-		if err := dropMissingContainers(ctx, eng, plan); err != nil {
-			return err
-		}
-	}
-	prep, err := eng.Prepare(ctx, plan)
+	plan.SkipMissingContainers = multi
+	// Checked against AWS before the lock, so a wrong input never waits
+	// for another run.
+	prep, err := prepare(ctx, eng, plan)
 	if err != nil {
 		return err
 	}
 	var led *ledger.Ledger
 	if st.ledgerTable != "" {
 		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
-		names := append([]string(nil), plan.Services()...)
-		sort.Strings(names) // one order everywhere: two runs never wait on each other crosswise
-		holder := ledger.Holder(env.Getenv)
-		for _, n := range names {
-			lk, err := led.Acquire(ctx, plan.Cluster, n, holder, st.lockTimeout)
-			if err != nil {
-				var le *ledger.LockedError
-				if errors.As(err, &le) {
-					// Another run deploys this service: nothing was changed.
-					c.SetOutput("status", string(Failed))
-					return &exitcode.Error{Code: exitcode.Negative, Err: err}
-				}
-				return err
-			}
-			defer func() { _ = lk.Release(context.WithoutCancel(ctx)) }()
+		release, err := lockServices(ctx, led, plan, ledger.Holder(env.Getenv), st.lockTimeout, c.SetOutput)
+		if err != nil {
+			return err
+		}
+		defer release()
+		// Read the services again under the lock: the revision a rollback
+		// returns to (and the ledger's previous) is the one live while this
+		// run holds the lock, not the one live when it started waiting.
+		if prep, err = prepare(ctx, eng, plan); err != nil {
+			return err
 		}
 	}
 	end := c.Group(fmt.Sprintf("Deploying %s to cluster %s", strings.Join(plan.Services(), ", "), plan.Cluster))
@@ -544,10 +558,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 					images = d
 				}
 			}
-			outcome := string(s.Status)
-			if !plan.Wait && s.Status == Succeeded {
-				outcome = "started" // not waited for: never a known-good revision
-			}
+			outcome := string(s.Status) // "started" when not waited for: never a known-good revision
 			rec := ledger.Record{Cluster: plan.Cluster, Service: s.Service, Environment: st.environment, Images: images,
 				TaskDefinition: s.TaskDefinition, Previous: s.Previous, Commit: env.Getenv("GITHUB_SHA"), Actor: env.Getenv("GITHUB_ACTOR"),
 				RunURL: runURL(env.Getenv), Start: s.Started, End: s.Finished, Outcome: outcome, Reason: strings.Join(s.Reasons, "; ")}
@@ -556,68 +567,51 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			}
 		}
 	}
-	if res.Status != Succeeded {
+	if res.Status != Succeeded && res.Status != Started {
 		return exitcode.Negativef("%s", res.Headline())
 	}
 	return nil
 }
 
-// dropMissingContainers keeps, for each service of a multi-service plan
-// whose task definition comes from the live revision, only the renders
-// whose container exists in it; a render matching no service is an input
-// error.
-func dropMissingContainers(ctx context.Context, e *Engine, p *Plan) error {
-	used := map[string]bool{}
-	var all []taskdef.Render
-	if len(p.Waves) > 0 && len(p.Waves[0]) > 0 {
-		all = p.Waves[0][0].Renders
+// prepare runs the engine's read-only checks; an input the engine finds
+// wrong becomes an *inputs.Error (exit 2).
+func prepare(ctx context.Context, eng *Engine, plan *Plan) (*Prepared, error) {
+	prep, err := eng.Prepare(ctx, plan)
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return nil, inputs.Errorf(ie.Input, ie.Value, "%s", ie.Reason)
 	}
-	for wi := range p.Waves {
-		for ti := range p.Waves[wi] {
-			t := &p.Waves[wi][ti]
-			var names []string
-			if t.Source.Doc != nil {
-				names = t.Source.Doc.ContainerNames()
-			} else {
-				ref := t.Source.Revision
-				if ref == "" {
-					svcs, err := e.describeServices(ctx, p.Cluster, []string{t.Service})
-					if err != nil {
-						return err
-					}
-					if svcs[t.Service] == nil {
-						return inputs.Errorf("service", t.Service, "does not exist in cluster %q; check the service name and the cluster", p.Cluster)
-					}
-					ref = aws.ToString(svcs[t.Service].TaskDefinition)
-				}
-				out, err := e.describeTD(ctx, ref)
-				if err != nil {
-					continue
-				}
-				for _, c := range out.TaskDefinition.ContainerDefinitions {
-					names = append(names, aws.ToString(c.Name))
-				}
-			}
-			has := map[string]bool{}
-			for _, n := range names {
-				has[n] = true
-			}
-			var keep []taskdef.Render
-			for _, r := range t.Renders {
-				if has[r.Container] {
-					keep = append(keep, r)
-					used[r.Container] = true
-				}
-			}
-			t.Renders = keep
+	return prep, err
+}
+
+// lockServices takes the lock of every service of the plan, in one sorted
+// order so two runs never wait on each other crosswise. The returned func
+// releases them all. A lock held by another run past wait sets the status
+// output to locked and returns an exit-4 error: nothing was changed, and
+// nothing may be rolled back on this run's behalf.
+func lockServices(ctx context.Context, led *ledger.Ledger, plan *Plan, holder string, wait time.Duration, setOutput func(name, value string)) (func(), error) {
+	names := append([]string(nil), plan.Services()...)
+	sort.Strings(names)
+	var held []*ledger.Lock
+	release := func() {
+		for _, lk := range held {
+			_ = lk.Release(context.WithoutCancel(ctx))
 		}
 	}
-	for _, r := range all {
-		if !used[r.Container] {
-			return inputs.Errorf(renderInput(r), r.Container, "container %q is in none of the services' task definitions", r.Container)
+	for _, n := range names {
+		lk, err := led.Acquire(ctx, plan.Cluster, n, holder, wait)
+		if err != nil {
+			release()
+			var le *ledger.LockedError
+			if errors.As(err, &le) {
+				setOutput("status", string(Locked))
+				return nil, &exitcode.Error{Code: exitcode.Locked, Err: err}
+			}
+			return nil, err
 		}
+		held = append(held, lk)
 	}
-	return nil
+	return release, nil
 }
 
 func runURL(getenv func(string) string) string {

@@ -32,9 +32,17 @@ type Engine struct {
 	// PollFloor is the first wait between polls; PollCeiling the longest.
 	// Defaults: 1s and 5s.
 	PollFloor, PollCeiling time.Duration
+	// Settle is how long a read may not show a deployment this run just
+	// started before that counts as a failure (ECS reads are eventually
+	// consistent). Default 60s.
+	Settle time.Duration
 
 	mu    sync.Mutex
 	calls map[string]int
+	// gap spaces calls out after throttling (adaptive, shared by every
+	// call of the engine); next is when the next call may go.
+	gap  time.Duration
+	next time.Time
 }
 
 // Calls returns how many times each AWS operation was called.
@@ -77,6 +85,62 @@ func (e *Engine) ceiling() time.Duration {
 	return 5 * time.Second
 }
 
+func (e *Engine) settle() time.Duration {
+	if e.Settle > 0 {
+		return e.Settle
+	}
+	return time.Minute
+}
+
+// pace waits until the next call may go. After throttling the engine
+// spaces its calls (the account's token bucket refills at a steady rate,
+// and every refused call costs a token of patience and a call), then
+// narrows the gap again as calls succeed.
+func (e *Engine) pace(ctx context.Context) {
+	e.mu.Lock()
+	gap, now := e.gap, e.Clock.Now()
+	wait := e.next.Sub(now)
+	if gap > 0 {
+		e.next = maxTime(e.next, now).Add(gap)
+	}
+	e.mu.Unlock()
+	if wait > 0 {
+		_ = e.Clock.Sleep(ctx, wait)
+	}
+}
+
+// throttled adapts the gap between calls to the answer of the last one.
+func (e *Engine) throttled(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err != nil && isThrottling(err) {
+		e.gap = min(max(e.gap*2, 250*time.Millisecond), 5*time.Second)
+		return
+	}
+	if err == nil && e.gap > 0 {
+		e.gap -= e.gap / 64
+		if e.gap < 10*time.Millisecond {
+			e.gap = 0
+		}
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func isThrottling(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		c := ae.ErrorCode()
+		return strings.Contains(c, "Throttl") || c == "RequestLimitExceeded" || c == "TooManyRequestsException" || strings.Contains(ae.ErrorMessage(), "Rate exceeded")
+	}
+	return strings.Contains(err.Error(), "Rate exceeded")
+}
+
 // Prepared is a validated plan: every service exists and every task
 // definition is rendered and valid. Nothing has been changed in AWS yet.
 type Prepared struct {
@@ -94,6 +158,8 @@ type prepared struct {
 
 // Prepare checks the plan against AWS with read-only calls and renders the
 // task definitions. Problems come back as *inputs.Error naming the input.
+// Strategy prerequisites, the timeout and the task definition family are
+// all checked here, before anything is registered or updated.
 func (e *Engine) Prepare(ctx context.Context, plan *Plan) (*Prepared, error) {
 	p := &Prepared{Plan: plan, services: map[string]*prepared{}}
 	names := plan.Services()
@@ -101,6 +167,7 @@ func (e *Engine) Prepare(ctx context.Context, plan *Plan) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	used := map[string]bool{}
 	for _, w := range plan.Waves {
 		for _, t := range w {
 			s := svcs[t.Service]
@@ -113,19 +180,59 @@ func (e *Engine) Prepare(ctx context.Context, plan *Plan) (*Prepared, error) {
 			if s.DeploymentController != nil && s.DeploymentController.Type != "" && s.DeploymentController.Type != types.DeploymentControllerTypeEcs {
 				return nil, inputs.Errorf("service", t.Service, "uses the %s deployment controller; ecsflow deploys services with the ECS controller", s.DeploymentController.Type)
 			}
-			ps, err := e.prepareOne(ctx, plan, t, s)
+			if err := checkStrategy(plan, s); err != nil {
+				return nil, err
+			}
+			ps, err := e.prepareOne(ctx, plan, t, s, used)
 			if err != nil {
 				return nil, err
 			}
 			p.services[t.Service] = ps
 		}
 	}
+	if plan.SkipMissingContainers && len(names) > 0 {
+		for _, r := range plan.Waves[0][0].Renders {
+			if !used[r.Container] {
+				return nil, badInput(renderInput(r), r.Container, "container %q is in none of the services' task definitions", r.Container)
+			}
+		}
+	}
 	return p, nil
 }
 
-func (e *Engine) prepareOne(ctx context.Context, plan *Plan, t Target, s *types.Service) (*prepared, error) {
+// family returns the family of a task definition ARN or family:revision.
+func family(ref string) string {
+	ref = shortTD(ref)
+	if i := strings.LastIndex(ref, ":"); i >= 0 {
+		return ref[:i]
+	}
+	return ref
+}
+
+// base reads the task definition a service's new revision starts from and,
+// in the same call where it can, the family's latest revision: a family
+// name describes its latest ACTIVE revision, which is the live one unless
+// the service was rolled back. One DescribeTaskDefinition per service in
+// the common case.
+func (e *Engine) base(ctx context.Context, s *types.Service) (cur, latest *ecs.DescribeTaskDefinitionOutput, err error) {
+	live := aws.ToString(s.TaskDefinition)
+	latest, err = e.describeTD(ctx, family(live))
+	if err == nil && aws.ToString(latest.TaskDefinition.TaskDefinitionArn) == live {
+		return latest, latest, nil
+	}
+	cur, err = e.describeTD(ctx, live)
+	if err != nil {
+		return nil, nil, err
+	}
+	if latest == nil || latest.TaskDefinition == nil {
+		latest = cur
+	}
+	return cur, latest, nil
+}
+
+func (e *Engine) prepareOne(ctx context.Context, plan *Plan, t Target, s *types.Service, used map[string]bool) (*prepared, error) {
 	ps := &prepared{target: t, service: *s}
-	cur, err := e.describeTD(ctx, aws.ToString(s.TaskDefinition))
+	cur, latest, err := e.base(ctx, s)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read the live task definition of %s: %w", t.Service, err)
 	}
@@ -135,6 +242,9 @@ func (e *Engine) prepareOne(ctx context.Context, plan *Plan, t Target, s *types.
 	case t.Source.Doc != nil:
 		doc = t.Source.Doc.Clone()
 	case t.Source.Revision != "":
+		if err := checkFamily(plan, t, family(t.Source.Revision), ps.current); err != nil {
+			return nil, err
+		}
 		out, err := e.describeTD(ctx, t.Source.Revision)
 		if err != nil {
 			if isNotFound(err) {
@@ -142,10 +252,12 @@ func (e *Engine) prepareOne(ctx context.Context, plan *Plan, t Target, s *types.
 			}
 			return nil, fmt.Errorf("failed to read task definition %s: %w", t.Source.Revision, err)
 		}
-		if len(t.Renders) == 0 {
+		renders := keepRenders(plan, t, containerNames(out.TaskDefinition), used)
+		if len(renders) == 0 {
 			ps.reuseARN = aws.ToString(out.TaskDefinition.TaskDefinitionArn)
 			return ps, nil
 		}
+		t.Renders = renders
 		if doc, err = taskdef.FromDescribed(out.TaskDefinition, out.Tags); err != nil {
 			return nil, err
 		}
@@ -154,6 +266,62 @@ func (e *Engine) prepareOne(ctx context.Context, plan *Plan, t Target, s *types.
 			return nil, err
 		}
 	}
+	if err := checkFamily(plan, t, doc.Family(), ps.current); err != nil {
+		return nil, err
+	}
+	if t.Source.Revision == "" {
+		t.Renders = keepRenders(plan, t, doc.ContainerNames(), used)
+	}
+	if err := renderDoc(doc, t); err != nil {
+		return nil, err
+	}
+	if doc.SameAs(ps.current) {
+		ps.reuseARN = aws.ToString(ps.current.TaskDefinitionArn)
+		return ps, nil
+	}
+	// A re-run after a rollback renders the revision registered last time:
+	// reuse the family's latest revision when it is identical.
+	if doc.Family() == family(aws.ToString(ps.current.TaskDefinitionArn)) && doc.SameAs(latest.TaskDefinition) {
+		ps.reuseARN = aws.ToString(latest.TaskDefinition.TaskDefinitionArn)
+		return ps, nil
+	}
+	ps.doc = doc
+	return ps, nil
+}
+
+// keepRenders returns the renders of t to apply to a task definition with
+// containers names. With SkipMissingContainers (several services sharing
+// the render inputs) a render whose container the task definition lacks is
+// dropped; used records the containers some service has.
+func keepRenders(plan *Plan, t Target, names []string, used map[string]bool) []taskdef.Render {
+	if !plan.SkipMissingContainers {
+		return t.Renders
+	}
+	has := map[string]bool{}
+	for _, n := range names {
+		has[n] = true
+	}
+	var keep []taskdef.Render
+	for _, r := range t.Renders {
+		if has[r.Container] {
+			keep = append(keep, r)
+			used[r.Container] = true
+		}
+	}
+	return keep
+}
+
+func containerNames(td *types.TaskDefinition) []string {
+	var out []string
+	for _, c := range td.ContainerDefinitions {
+		out = append(out, aws.ToString(c.Name))
+	}
+	return out
+}
+
+// renderDoc applies t's renders to doc and validates the result; errors
+// name the input the render came from.
+func renderDoc(doc *taskdef.Doc, t Target) error {
 	for _, r := range t.Renders {
 		if err := doc.Apply(r); err != nil {
 			var te *taskdef.Error
@@ -170,28 +338,30 @@ func (e *Engine) prepareOne(ctx context.Context, plan *Plan, t Target, s *types.
 				case "log-configuration-options":
 					input = te.Field
 				}
-				return nil, inputs.Errorf(input, val, "%s (service %s)", te.Reason, t.Service)
+				return inputs.Errorf(input, val, "%s (service %s)", te.Reason, t.Service)
 			}
-			return nil, err
+			return err
 		}
 	}
 	if err := doc.Validate(); err != nil {
-		return nil, inputs.Errorf("task-definition", "", "for service %s: %s", t.Service, strings.ReplaceAll(err.Error(), "\n", "; "))
+		return inputs.Errorf("task-definition", "", "for service %s: %s", t.Service, strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
-	if doc.SameAs(ps.current) {
-		ps.reuseARN = aws.ToString(ps.current.TaskDefinitionArn)
-		return ps, nil
+	return nil
+}
+
+// checkFamily refuses to deploy a task definition of another family than
+// the one the service runs (one service's revision into another service)
+// unless the plan allows it.
+func checkFamily(plan *Plan, t Target, fam string, cur *types.TaskDefinition) error {
+	live := family(aws.ToString(cur.TaskDefinitionArn))
+	if plan.AllowFamilyChange || fam == "" || fam == live {
+		return nil
 	}
-	// A re-run after a rollback renders the revision registered last time:
-	// reuse the family's latest revision when it is identical.
-	if fam := doc.Family(); fam != "" {
-		if latest, err := e.describeTD(ctx, fam); err == nil && doc.SameAs(latest.TaskDefinition) {
-			ps.reuseARN = aws.ToString(latest.TaskDefinition.TaskDefinitionArn)
-			return ps, nil
-		}
+	val := t.Source.Revision
+	if val == "" {
+		val = fam
 	}
-	ps.doc = doc
-	return ps, nil
+	return badInput("task-definition", val, "is family %q but service %s runs family %q; deploying one service's task definition into another is refused unless allow-family-change is true", fam, t.Service, live)
 }
 
 func (e *Engine) describeTD(ctx context.Context, ref string) (*ecs.DescribeTaskDefinitionOutput, error) {
@@ -272,7 +442,10 @@ func (e *Engine) retry(ctx context.Context, op string, fn func() error) error {
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
 		e.count(op)
-		if err = fn(); !retryable(err) {
+		e.pace(ctx)
+		err = fn()
+		e.throttled(err)
+		if !retryable(err) {
 			return err
 		}
 		if serr := e.Clock.Sleep(ctx, delay); serr != nil {

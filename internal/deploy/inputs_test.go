@@ -121,21 +121,27 @@ func TestDeploymentConfig(t *testing.T) {
 	assert.Equal(t, int32(200), aws.ToInt32(dc.MaximumPercent))
 	assert.Empty(t, dc.LifecycleHooks)
 
-	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "blue-green"}, Gates: Gates{Alarms: []string{"a"}}}, Target{}, svc)
-	require.Len(t, dc.LifecycleHooks, 1)
-	assert.Equal(t, types.DeploymentLifecycleHookTargetTypePause, dc.LifecycleHooks[0].TargetType)
-	assert.Equal(t, []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePostTestTrafficShift}, dc.LifecycleHooks[0].LifecycleStages)
-	assert.Nil(t, svc.DeploymentConfiguration.LifecycleHooks, "the service's own configuration is not modified")
+	// Gates add no lifecycle hook: nothing of ecsflow's stays in the
+	// service's configuration after the run.
+	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "blue-green"}, Gates: Gates{Alarms: []string{"a"}}}, Target{HealthCheckURL: "https://test.example.com"}, svc)
+	assert.Empty(t, dc.LifecycleHooks)
+	assert.Nil(t, deploymentConfig(&Plan{Gates: Gates{Alarms: []string{"a"}}}, Target{}, svc), "gates alone keep the service's configuration")
 
-	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "linear"}, Gates: Gates{HealthCheckURL: "https://x"}}, Target{}, svc)
-	assert.Equal(t, []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePreProductionTrafficShift}, dc.LifecycleHooks[0].LifecycleStages)
-	assert.Equal(t, 10.0, aws.ToFloat64(dc.LinearConfiguration.StepPercent))
-
-	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "rolling"}, Gates: Gates{Alarms: []string{"a"}}}, Target{}, svc)
-	assert.Empty(t, dc.LifecycleHooks, "rolling has no traffic stages to pause at; gates run after completion")
-
-	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "blue-green"}}, Target{HealthCheckURL: "https://test.example.com"}, svc)
-	require.Len(t, dc.LifecycleHooks, 1, "a per-service health check is a gate too")
+	// The service's own hooks, canary and linear settings are kept unless
+	// an input sets them.
+	theirs := types.DeploymentLifecycleHook{TargetType: types.DeploymentLifecycleHookTargetTypePause,
+		LifecycleStages: []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePostTestTrafficShift}}
+	own := &types.Service{DeploymentConfiguration: &types.DeploymentConfiguration{Strategy: types.DeploymentStrategyCanary,
+		LifecycleHooks:      []types.DeploymentLifecycleHook{theirs},
+		CanaryConfiguration: &types.CanaryConfiguration{CanaryPercent: aws.Float64(2.5), CanaryBakeTimeInMinutes: aws.Int32(15)},
+		LinearConfiguration: &types.LinearConfiguration{StepPercent: aws.Float64(25), StepBakeTimeInMinutes: aws.Int32(3)}}}
+	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "canary"}, Gates: Gates{HealthCheckURL: "https://x"}}, Target{}, own)
+	assert.Equal(t, []types.DeploymentLifecycleHook{theirs}, dc.LifecycleHooks)
+	assert.Equal(t, 2.5, aws.ToFloat64(dc.CanaryConfiguration.CanaryPercent))
+	assert.Equal(t, int32(15), aws.ToInt32(dc.CanaryConfiguration.CanaryBakeTimeInMinutes))
+	dc = deploymentConfig(&Plan{Strategy: Strategy{Kind: "linear", LinearInterval: 2 * time.Minute}}, Target{}, own)
+	assert.Equal(t, 25.0, aws.ToFloat64(dc.LinearConfiguration.StepPercent))
+	assert.Equal(t, int32(2), aws.ToInt32(dc.LinearConfiguration.StepBakeTimeInMinutes), "an input sets it")
 }
 
 func TestRetryable(t *testing.T) {

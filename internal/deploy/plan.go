@@ -17,6 +17,12 @@ const (
 	Succeeded  Status = "succeeded"
 	RolledBack Status = "rolled-back"
 	Failed     Status = "failed"
+	// Started: the deployment was started and not waited for (wait:
+	// false); nothing is known about its outcome.
+	Started Status = "started"
+	// Locked: another run held a service's ledger lock past lock-timeout;
+	// this run changed nothing.
+	Locked Status = "locked"
 )
 
 // Strategy is the deployment strategy to ask ECS for. Kind "" keeps what
@@ -84,6 +90,13 @@ type Plan struct {
 	// the deployment without waiting for ECS's circuit breaker. 0 leaves
 	// the verdict to ECS.
 	FailedTasksThreshold int
+	// AllowFamilyChange lets a service receive a task definition of another
+	// family than the one it runs.
+	AllowFamilyChange bool
+	// SkipMissingContainers applies each render only to the services whose
+	// task definition has its container (several services sharing the
+	// render inputs); a render no service has is a bad input.
+	SkipMissingContainers bool
 }
 
 // gatesFor returns the gates of one service: the plan's, with the

@@ -12,7 +12,7 @@ import (
 func (r *Result) Headline() string {
 	var parts []string
 	for _, s := range r.Services {
-		if s.Status == Succeeded {
+		if s.Status == Succeeded || s.Status == Started {
 			continue
 		}
 		line := fmt.Sprintf("%s %s", s.Service, s.Status)
@@ -52,7 +52,7 @@ func offset(start, t time.Time) string {
 // service failed, and the timeline with offsets from the start.
 func (r *Result) Markdown(title string) string {
 	var b summary.Builder
-	icon := map[Status]string{Succeeded: "✅", RolledBack: "↩️", Failed: "❌"}[r.Status]
+	icon := map[Status]string{Succeeded: "✅", Started: "▶️", RolledBack: "↩️", Failed: "❌"}[r.Status]
 	b.Heading(2, fmt.Sprintf("%s %s: %s in %s", icon, title, r.Status, dur(r.End.Sub(r.Start))))
 	if r.Cancelled {
 		b.Para("**The run was cancelled.** Each service's state at exit is in the table below.")
@@ -66,7 +66,7 @@ func (r *Result) Markdown(title string) string {
 	}
 	b.Table([]string{"Service", "Status", "Strategy", "New revision", "Previous", "Left on", "Duration", "Note"}, rows)
 	for _, s := range r.Services {
-		if s.Status == Succeeded && len(s.Reasons) == 0 {
+		if (s.Status == Succeeded || s.Status == Started) && len(s.Reasons) == 0 {
 			continue
 		}
 		b.Heading(3, fmt.Sprintf("Why %s %s", s.Service, s.Status))

@@ -85,6 +85,22 @@ type tracker struct {
 	native   bool   // tracked through DescribeServiceDeployments
 	sdArn    string // service deployment being tracked
 	deployID string // primary deployment id (legacy tracking)
+	// created is the creation time ECS gave this run's deployment in the
+	// UpdateService response; updated is when that response came back.
+	// A deployment created later replaced it; until a read shows it, it is
+	// "not visible yet" (eventual consistency), for at most Engine.Settle.
+	created, updated time.Time
+	scaleOnly        bool // same revision, new desired count: no new deployment
+	// fresh: a poll answer about this service came back; unseenSince: the
+	// first answer that did not show the deployment.
+	fresh          bool
+	unseenSince    time.Time
+	stoppedChecked time.Time
+	gatesPassed    bool // gates passed while a native deployment ran
+	gated          bool // the service has gates
+	// lost says why the deployment can no longer be tracked (a refused
+	// DescribeServiceDeployments); the next step fails the service with it.
+	lost string
 
 	rbNative bool
 	rbArn    string
@@ -101,6 +117,9 @@ type tracker struct {
 	// last lifecycle stage and traffic weights seen, for the timeline
 	stage        string
 	prodW, testW float64
+	// a PAUSE hook someone else answers: its id, since when, last progress line
+	waitHook              string
+	waitSince, waitLogged time.Time
 }
 
 // Deploy runs a prepared plan wave by wave. It returns a Result in every
@@ -124,6 +143,9 @@ func (e *Engine) Deploy(ctx context.Context, p *Prepared) *Result {
 	}
 	res.End = e.Clock.Now()
 	res.Status = Succeeded
+	if !p.Plan.Wait {
+		res.Status = Started
+	}
 	for _, s := range res.Services {
 		switch s.Status {
 		case Failed:
@@ -162,6 +184,7 @@ func (e *Engine) runWave(ctx context.Context, p *Prepared, wave []Target, res *R
 		if tr.gate.url == "" {
 			tr.gate.url = plan.Gates.HealthCheckURL
 		}
+		tr.gated = !plan.gatesFor(t).Empty()
 		res.Services = append(res.Services, tr.r)
 		ts = append(ts, tr)
 		e.start(ctx, plan, tr, res)
@@ -170,7 +193,7 @@ func (e *Engine) runWave(ctx context.Context, p *Prepared, wave []Target, res *R
 		for _, tr := range ts {
 			if tr.phase != phDone {
 				tr.phase = phDone
-				tr.r.Status = Succeeded
+				tr.r.Status = Started
 				tr.r.Note = "deployment started; not waited for (wait: false)"
 				tr.r.LeftOn = tr.r.TaskDefinition
 				tr.r.Finished = e.Clock.Now()
@@ -254,7 +277,7 @@ func allDone(ts []*tracker) bool {
 
 func allSucceeded(ts []*tracker) bool {
 	for _, t := range ts {
-		if t.r.Status != Succeeded {
+		if t.r.Status != Succeeded && t.r.Status != Started {
 			return false
 		}
 	}
@@ -354,16 +377,24 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 		return
 	}
 	r.LeftOn = arn
+	tr.updated = e.Clock.Now()
+	tr.scaleOnly = arn == r.Previous && !plan.ForceNewDeployment
 	if out.Service != nil {
+		// The response to the write is this run's own view: its primary
+		// deployment of arn and its current service deployment are ours,
+		// whatever a later (possibly stale) read shows.
 		tr.svc = out.Service
+		if d := ownDeployment(out.Service, arn); d != nil {
+			tr.deployID = aws.ToString(d.Id)
+			tr.created = aws.ToTime(d.CreatedAt)
+		}
 		tr.sdArn = aws.ToString(out.Service.CurrentServiceDeployment)
-		tr.deployID = primaryID(out.Service, arn)
 		for _, ev := range out.Service.Events { // events from before the deploy are not news
 			tr.seen[aws.ToString(ev.Id)] = true
 		}
 	}
 	if tr.sdArn == "" {
-		tr.sdArn = e.findServiceDeployment(ctx, plan.Cluster, r.Service, r.Started)
+		tr.sdArn = e.findServiceDeployment(ctx, plan.Cluster, r.Service, tr.created)
 	}
 	tr.native = tr.sdArn != ""
 	r.DeploymentID = tr.sdArn
@@ -396,13 +427,22 @@ func primaryID(s *types.Service, td string) string {
 	return ""
 }
 
-// findServiceDeployment looks up the newest service deployment started
-// since t; "" when the API is not available (moto) or finds none.
+// findServiceDeployment looks up the service deployment created at or after
+// since (the creation time of this run's deployment), for an UpdateService
+// response without currentServiceDeployment; "" when the API is not
+// available (moto) or shows none yet.
 func (e *Engine) findServiceDeployment(ctx context.Context, cluster, service string, since time.Time) string {
-	e.count("ecs:ListServiceDeployments")
-	out, err := e.ECS.ListServiceDeployments(ctx, &ecs.ListServiceDeploymentsInput{
+	in := &ecs.ListServiceDeploymentsInput{
 		Cluster: aws.String(cluster), Service: aws.String(service),
 		Status: []types.ServiceDeploymentStatus{types.ServiceDeploymentStatusPending, types.ServiceDeploymentStatusInProgress},
+	}
+	if !since.IsZero() {
+		in.CreatedAt = &types.CreatedAt{After: aws.Time(since.Add(-time.Second))}
+	}
+	var out *ecs.ListServiceDeploymentsOutput
+	err := e.retry(ctx, "ecs:ListServiceDeployments", func() (err error) {
+		out, err = e.ECS.ListServiceDeployments(ctx, in)
+		return err
 	})
 	if err != nil || out == nil {
 		return ""
@@ -416,6 +456,18 @@ func (e *Engine) findServiceDeployment(ctx context.Context, cluster, service str
 		}
 	}
 	return best
+}
+
+// ownDeployment is the PRIMARY deployment of revision td in an
+// UpdateService response.
+func ownDeployment(s *types.Service, td string) *types.Deployment {
+	for i := range s.Deployments {
+		d := &s.Deployments[i]
+		if aws.ToString(d.Status) == "PRIMARY" && aws.ToString(d.TaskDefinition) == td {
+			return d
+		}
+	}
+	return nil
 }
 
 func strategyName(dc *types.DeploymentConfiguration, s *types.Service) string {
@@ -452,8 +504,16 @@ func deploymentConfig(plan *Plan, t Target, s *types.Service) *types.DeploymentC
 	case "linear":
 		effective = types.DeploymentStrategyLinear
 	}
-	needHook := !plan.gatesFor(t).Empty() && effective != types.DeploymentStrategyRolling && !hasPauseHook(cur)
-	if st.Kind == "" && !needHook {
+	// ecsflow adds no lifecycle hook for its gates. A hook would stay in the
+	// service's configuration after the run (Terraform, the console and the
+	// next deployer would inherit a pause nobody answers), and removing it
+	// again needs an UpdateService, which starts another deployment. The
+	// gates run instead while the deployment shifts traffic and bakes, with
+	// the old revision still running: a failing gate stops the deployment
+	// with StopServiceDeployment ROLLBACK, which returns traffic to the old
+	// revision at once. Hooks already in the service's configuration belong
+	// to their owners and are never answered here.
+	if st.Kind == "" {
 		return nil
 	}
 	dc := &types.DeploymentConfiguration{}
@@ -479,10 +539,10 @@ func deploymentConfig(plan *Plan, t Target, s *types.Service) *types.DeploymentC
 			cc.CanaryBakeTimeInMinutes = minutes(st.CanaryBakeTime)
 		}
 		if cc.CanaryPercent == nil {
-			cc.CanaryPercent = aws.Float64(10)
+			cc.CanaryPercent = aws.Float64(defaultCanaryPercent)
 		}
 		if cc.CanaryBakeTimeInMinutes == nil {
-			cc.CanaryBakeTimeInMinutes = aws.Int32(5)
+			cc.CanaryBakeTimeInMinutes = minutes(defaultCanaryBake)
 		}
 		dc.CanaryConfiguration = cc
 	case types.DeploymentStrategyLinear:
@@ -497,42 +557,14 @@ func deploymentConfig(plan *Plan, t Target, s *types.Service) *types.DeploymentC
 			lc.StepBakeTimeInMinutes = minutes(st.LinearInterval)
 		}
 		if lc.StepPercent == nil {
-			lc.StepPercent = aws.Float64(10)
+			lc.StepPercent = aws.Float64(defaultStepPercent)
 		}
 		if lc.StepBakeTimeInMinutes == nil {
-			lc.StepBakeTimeInMinutes = aws.Int32(1)
+			lc.StepBakeTimeInMinutes = minutes(defaultLinearInterval)
 		}
 		dc.LinearConfiguration = lc
 	}
-	if needHook {
-		// ecsflow itself answers a PAUSE hook after running the gates: canary
-		// analysis without a Lambda to maintain. Blue/green pauses once test
-		// traffic reaches the new revision; canary and linear pause before
-		// each production traffic step, so the step after the canary waits
-		// for the gates to pass on the canary's traffic. (ECS refuses PAUSE
-		// hooks at the traffic-shift stages themselves.)
-		stage := types.DeploymentLifecycleHookStagePostTestTrafficShift
-		if effective != types.DeploymentStrategyBlueGreen {
-			stage = types.DeploymentLifecycleHookStagePreProductionTrafficShift
-		}
-		dc.LifecycleHooks = append(dc.LifecycleHooks, types.DeploymentLifecycleHook{
-			TargetType:      types.DeploymentLifecycleHookTargetTypePause,
-			LifecycleStages: []types.DeploymentLifecycleHookStage{stage},
-		})
-	}
 	return dc
-}
-
-func hasPauseHook(dc *types.DeploymentConfiguration) bool {
-	if dc == nil {
-		return false
-	}
-	for _, h := range dc.LifecycleHooks {
-		if h.TargetType == types.DeploymentLifecycleHookTargetTypePause {
-			return true
-		}
-	}
-	return false
 }
 
 // shortTD turns a task definition ARN into family:revision.

@@ -13,76 +13,42 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/smithy-go"
 )
 
 // poll refreshes the state of every unfinished service of a wave with as
-// few calls as the APIs allow: DescribeServices for up to 10 services and
-// DescribeServiceDeployments for up to 20 deployments per call. Errors
-// (throttling included) are logged and the next poll tries again.
+// few calls as the APIs allow: DescribeServiceDeployments for up to 20
+// deployments per call, then DescribeServices for up to 10 services, only
+// for the services the first answer did not settle. Throttling and other
+// retryable errors are logged and the next poll tries again; a refused
+// tracking call (AccessDenied) fails the service it tracks, naming the
+// permission.
 func (e *Engine) poll(ctx context.Context, plan *Plan, ts []*tracker) {
-	var names []string
-	byName := map[string]*tracker{}
 	var arns []string
 	byArn := map[string][]*tracker{}
 	for _, tr := range ts {
-		if tr.phase == phDone {
-			continue
-		}
-		names = append(names, tr.r.Service)
-		byName[tr.r.Service] = tr
-		arn := ""
-		switch {
-		case tr.phase == phRollingBack && tr.rbNative:
-			arn = tr.rbArn
-		case tr.phase != phRollingBack && tr.native:
-			arn = tr.sdArn
-		}
-		if arn != "" {
+		tr.fresh = false
+		if arn := tr.trackedArn(); arn != "" {
 			if len(byArn[arn]) == 0 {
 				arns = append(arns, arn)
 			}
 			byArn[arn] = append(byArn[arn], tr)
 		}
 	}
-	for i := 0; i < len(names); i += 10 {
-		chunk := names[i:min(i+10, len(names))]
-		e.count("ecs:DescribeServices")
-		out, err := e.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(plan.Cluster), Services: chunk})
-		if err != nil {
-			e.log("", "describe services failed (will retry): %v", err)
-			continue
-		}
-		for j := range out.Services {
-			s := out.Services[j]
-			if tr := byName[aws.ToString(s.ServiceName)]; tr != nil {
-				tr.svc = &s
-			}
-		}
-	}
-	// One DescribeAlarms per poll for the whole wave, not one per service.
-	if len(plan.Gates.Alarms) > 0 && len(names) > 0 {
-		firing, err := e.alarmsFiring(ctx, plan.Gates.Alarms)
-		reading := &alarmReading{firing: firing, err: err}
-		for _, tr := range ts {
-			tr.gate.alarms = reading
-		}
-	}
 	for i := 0; i < len(arns); i += 20 {
 		chunk := arns[i:min(i+20, len(arns))]
 		e.count("ecs:DescribeServiceDeployments")
+		e.pace(ctx)
 		out, err := e.ECS.DescribeServiceDeployments(ctx, &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: chunk})
+		e.throttled(err)
 		if err != nil {
-			if !retryable(err) {
-				// The API is missing (an old endpoint, moto): track the
-				// service's deployments instead.
-				for _, a := range chunk {
-					for _, tr := range byArn[a] {
-						tr.native, tr.rbNative = false, false
-					}
-				}
-			}
-			e.log("", "describe service deployments failed: %v", err)
+			e.trackingError(chunk, byArn, err)
 			continue
+		}
+		for _, a := range chunk {
+			for _, tr := range byArn[a] {
+				tr.fresh = true
+			}
 		}
 		for j := range out.ServiceDeployments {
 			sd := out.ServiceDeployments[j]
@@ -93,6 +59,96 @@ func (e *Engine) poll(ctx context.Context, plan *Plan, ts []*tracker) {
 					tr.sd = &sd
 				}
 			}
+		}
+		// A MISSING failure is a deployment not visible yet: the last
+		// answer seen (if any) stays.
+	}
+	var names []string
+	byName := map[string]*tracker{}
+	for _, tr := range ts {
+		if tr.phase == phDone || tr.settledBySD() {
+			continue
+		}
+		names = append(names, tr.r.Service)
+		byName[tr.r.Service] = tr
+	}
+	for i := 0; i < len(names); i += 10 {
+		chunk := names[i:min(i+10, len(names))]
+		e.count("ecs:DescribeServices")
+		e.pace(ctx)
+		out, err := e.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(plan.Cluster), Services: chunk})
+		e.throttled(err)
+		if err != nil {
+			e.log("", "describe services failed (will retry): %v", err)
+			continue
+		}
+		for j := range out.Services {
+			s := out.Services[j]
+			if tr := byName[aws.ToString(s.ServiceName)]; tr != nil {
+				tr.svc = &s
+				tr.fresh = tr.fresh || !tr.native
+			}
+		}
+	}
+	// One DescribeAlarms per poll for the whole wave, not one per service.
+	if len(plan.Gates.Alarms) > 0 && len(names)+len(arns) > 0 {
+		firing, err := e.alarmsFiring(ctx, plan.Gates.Alarms)
+		reading := &alarmReading{firing: firing, err: err}
+		for _, tr := range ts {
+			tr.gate.alarms = reading
+		}
+	}
+}
+
+// trackedArn is the service deployment a poll reads for tr, or "".
+func (tr *tracker) trackedArn() string {
+	switch {
+	case tr.phase == phDone:
+		return ""
+	case tr.phase == phRollingBack && tr.rbNative:
+		return tr.rbArn
+	case tr.phase != phRollingBack && tr.native:
+		return tr.sdArn
+	}
+	return ""
+}
+
+// settledBySD reports whether the service deployment just read decides the
+// service's next step without DescribeServices: a deployment ECS completed
+// at full size with no gate left to run.
+func (tr *tracker) settledBySD() bool {
+	if tr.phase != phDeploying || !tr.native || tr.sd == nil || tr.scaleOnly || tr.sd.Status != types.ServiceDeploymentStatusSuccessful {
+		return false
+	}
+	rev := tr.sd.TargetServiceRevision
+	return rev != nil && rev.RunningTaskCount >= rev.RequestedTaskCount && (!tr.gated || tr.gatesPassed)
+}
+
+// trackingError handles a failed DescribeServiceDeployments. Throttling
+// and 5xx are retried at the next poll. An API that does not exist (an old
+// endpoint, moto) switches those services to DescribeServices tracking,
+// with a line in the log. Anything else — AccessDenied above all — means
+// the run cannot see its deployments: each service fails with the error
+// and the permission it needs, never quietly.
+func (e *Engine) trackingError(chunk []string, byArn map[string][]*tracker, err error) {
+	if retryable(err) {
+		e.log("", "describe service deployments failed (will retry): %v", err)
+		return
+	}
+	unknown := false
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		c := ae.ErrorCode()
+		unknown = c == "UnknownOperationException" || c == "InvalidAction" || c == "UnrecognizedClientException" && !strings.Contains(ae.ErrorMessage(), "token")
+	}
+	for _, a := range chunk {
+		for _, tr := range byArn[a] {
+			if unknown {
+				e.log(tr.r.Service, "DescribeServiceDeployments is not available here (%v): tracking the deployment through DescribeServices", err)
+				tr.native, tr.rbNative = false, false
+				continue
+			}
+			tr.lost = fmt.Sprintf("cannot track the deployment: ecs:DescribeServiceDeployments failed: %v; the role needs the ecs:DescribeServiceDeployments permission on the service deployments of %s", err, tr.r.Service)
 		}
 	}
 }
@@ -147,10 +203,11 @@ func (tr *tracker) newDeployment() *types.Deployment {
 // stepDeploy advances one service that is deploying or being verified.
 func (e *Engine) stepDeploy(ctx context.Context, plan *Plan, tr *tracker, res *Result) {
 	e.streamEvents(tr)
-	if tr.svc == nil {
+	r := tr.r
+	if tr.lost != "" {
+		e.fail(ctx, plan, tr, res, tr.lost, false)
 		return
 	}
-	r := tr.r
 	d := tr.newDeployment()
 	if d != nil && d.FailedTasks > 0 && r.FirstFailedTask.IsZero() {
 		r.FirstFailedTask = e.Clock.Now()
@@ -164,12 +221,12 @@ func (e *Engine) stepDeploy(ctx context.Context, plan *Plan, tr *tracker, res *R
 			return
 		case done:
 			tr.phase = phVerifying
-			if !plan.gatesFor(tr.ps.target).Empty() {
+			if tr.gated && !tr.gatesPassed {
 				e.addEvent(res, r.Service, "ECS reports the deployment complete; running gates")
 			}
 		default:
-			if plan.FailedTasksThreshold > 0 && d != nil && int(d.FailedTasks) >= plan.FailedTasksThreshold {
-				e.fail(ctx, plan, tr, res, fmt.Sprintf("%d task(s) of the new revision stopped (threshold %d)", d.FailedTasks, plan.FailedTasksThreshold), false)
+			if n := e.failedTasks(ctx, plan, tr, d); plan.FailedTasksThreshold > 0 && n >= plan.FailedTasksThreshold {
+				e.fail(ctx, plan, tr, res, fmt.Sprintf("%d task(s) of the new revision stopped (threshold %d)", n, plan.FailedTasksThreshold), false)
 				return
 			}
 			if a := tr.gate.alarms; a != nil {
@@ -181,7 +238,7 @@ func (e *Engine) stepDeploy(ctx context.Context, plan *Plan, tr *tracker, res *R
 		}
 	}
 	if tr.phase == phVerifying {
-		if plan.gatesFor(tr.ps.target).Empty() {
+		if !tr.gated || tr.gatesPassed {
 			e.succeed(tr, res)
 			return
 		}
@@ -204,37 +261,28 @@ func (e *Engine) succeed(tr *tracker, res *Result) {
 	e.addEvent(res, tr.r.Service, fmt.Sprintf("completed: %s is steady", shortTD(tr.r.TaskDefinition)))
 }
 
-// ecsVerdict reads what ECS says about the deployment. done: ECS finished
-// it; reason != "": it failed (byECS: ECS is already rolling back).
+// ecsVerdict reads what ECS says about this run's deployment. done: ECS
+// finished it; reason != "": it failed (byECS: ECS is already rolling
+// back). A read that does not show the deployment yet is neither.
 func (e *Engine) ecsVerdict(ctx context.Context, plan *Plan, tr *tracker, d *types.Deployment, res *Result) (done, byECS bool, reason string) {
+	if tr.native {
+		return e.nativeVerdict(ctx, plan, tr, res)
+	}
 	r := tr.r
-	if tr.native && tr.sd != nil {
-		sd := tr.sd
-		why := sdReason(sd)
-		switch sd.Status {
-		case types.ServiceDeploymentStatusSuccessful:
-			// also wait for the desired count (a scale-up with the same
-			// revision completes its deployment before the new tasks run)
-			return tr.svc.RunningCount >= tr.svc.DesiredCount, false, ""
-		case types.ServiceDeploymentStatusRollbackRequested, types.ServiceDeploymentStatusRollbackInProgress,
-			types.ServiceDeploymentStatusRollbackSuccessful:
-			return false, true, "ECS rolled the deployment back: " + why
-		case types.ServiceDeploymentStatusRollbackFailed:
-			return false, true, "ECS tried to roll the deployment back and failed: " + why
-		case types.ServiceDeploymentStatusStopped, types.ServiceDeploymentStatusStopRequested:
-			return false, false, "the deployment was stopped outside this run: " + why
-		}
-		e.trackStages(tr, res)
-		e.answerHooks(ctx, plan, tr, res)
-		return false, false, ""
+	if tr.svc == nil {
+		return false, false, e.unseen(tr, "DescribeServices")
 	}
 	if d == nil {
-		// Our deployment is gone: ECS replaced it, which after a failure is
-		// its circuit breaker rolling back.
-		if aws.ToString(tr.svc.TaskDefinition) != r.TaskDefinition {
-			return false, true, fmt.Sprintf("ECS replaced the deployment with %s (circuit breaker or deployment alarm rollback)", shortTD(aws.ToString(tr.svc.TaskDefinition)))
+		// Our deployment is not in the list: ECS replaced it when a newer
+		// deployment is there (after a failure: its circuit breaker rolling
+		// back); otherwise the read does not show it yet.
+		if newer := tr.newerDeployment(); newer != nil {
+			return false, true, fmt.Sprintf("ECS replaced the deployment with %s (circuit breaker or deployment alarm rollback)", shortTD(aws.ToString(newer.TaskDefinition)))
 		}
-		return false, false, ""
+		return false, false, e.unseen(tr, "DescribeServices")
+	}
+	if tr.scaleOnly {
+		return tr.svc.DesiredCount == aws.ToInt32(tr.ps.target.DesiredCount) && tr.svc.RunningCount >= tr.svc.DesiredCount && d.RunningCount >= d.DesiredCount, false, ""
 	}
 	switch d.RolloutState {
 	case types.DeploymentRolloutStateFailed:
@@ -256,6 +304,136 @@ func (e *Engine) ecsVerdict(ctx context.Context, plan *Plan, tr *tracker, d *typ
 		return true, false, ""
 	}
 	return false, false, ""
+}
+
+// stoppedCheckEvery is how often a deployment still in progress has its
+// stopped tasks counted.
+const stoppedCheckEvery = 15 * time.Second
+
+// failedTasks counts the new revision's failed tasks. Deployment.FailedTasks
+// counts only consecutive failures and drops to 0 once a task of the
+// deployment runs (SDK doc comment of types.Deployment.FailedTasks), so a
+// task that crashes after starting is not in it: while the deployment is in
+// progress its stopped tasks are also counted (ListTasks startedBy its id)
+// every stoppedCheckEvery, leaving out tasks a deployment scaled in.
+func (e *Engine) failedTasks(ctx context.Context, plan *Plan, tr *tracker, d *types.Deployment) int {
+	n := 0
+	if d != nil {
+		n = int(d.FailedTasks)
+	}
+	if plan.FailedTasksThreshold == 0 || tr.deployID == "" || n >= plan.FailedTasksThreshold {
+		return n
+	}
+	now := e.Clock.Now()
+	if now.Sub(tr.updated) < stoppedCheckEvery || now.Sub(tr.stoppedChecked) < stoppedCheckEvery {
+		return n
+	}
+	tr.stoppedChecked = now
+	stopped := 0
+	for _, t := range e.stoppedTasks(ctx, plan.Cluster, tr, true) {
+		if !replacedByDeployment(t) {
+			stopped++
+		}
+	}
+	if stopped > 0 && tr.r.FirstFailedTask.IsZero() {
+		tr.r.FirstFailedTask = now
+	}
+	return max(n, stopped)
+}
+
+// newerDeployment is a deployment of the service created after this run's,
+// which therefore replaced it.
+func (tr *tracker) newerDeployment() *types.Deployment {
+	if tr.svc == nil || tr.created.IsZero() {
+		return nil
+	}
+	for i := range tr.svc.Deployments {
+		d := &tr.svc.Deployments[i]
+		if aws.ToString(d.Id) != tr.deployID && aws.ToTime(d.CreatedAt).After(tr.created) {
+			return d
+		}
+	}
+	return nil
+}
+
+// nativeVerdict is ecsVerdict from the service deployment.
+func (e *Engine) nativeVerdict(ctx context.Context, plan *Plan, tr *tracker, res *Result) (done, byECS bool, reason string) {
+	sd := tr.sd
+	if sd == nil {
+		return false, false, e.unseen(tr, "DescribeServiceDeployments")
+	}
+	why := sdReason(sd)
+	switch sd.Status {
+	case types.ServiceDeploymentStatusSuccessful:
+		return e.complete(tr), false, ""
+	case types.ServiceDeploymentStatusRollbackRequested, types.ServiceDeploymentStatusRollbackInProgress,
+		types.ServiceDeploymentStatusRollbackSuccessful:
+		return false, true, "ECS rolled the deployment back: " + why
+	case types.ServiceDeploymentStatusRollbackFailed:
+		return false, true, "ECS tried to roll the deployment back and failed: " + why
+	case types.ServiceDeploymentStatusStopped, types.ServiceDeploymentStatusStopRequested:
+		return false, false, "the deployment was stopped outside this run: " + why
+	}
+	e.trackStages(tr, res)
+	e.reportHooks(tr, res)
+	if reason := e.nativeGates(ctx, plan, tr, res); reason != "" {
+		return false, false, reason
+	}
+	return false, false, ""
+}
+
+// complete reports whether a deployment ECS marked SUCCESSFUL runs its full
+// size: a scale-up with the same revision completes its deployment before
+// the new tasks run.
+func (e *Engine) complete(tr *tracker) bool {
+	if tr.scaleOnly {
+		return tr.svc != nil && tr.svc.DesiredCount == aws.ToInt32(tr.ps.target.DesiredCount) && tr.svc.RunningCount >= tr.svc.DesiredCount
+	}
+	if rev := tr.sd.TargetServiceRevision; rev != nil {
+		return rev.RunningTaskCount >= rev.RequestedTaskCount
+	}
+	return tr.svc != nil && tr.svc.RunningCount >= tr.svc.DesiredCount
+}
+
+// unseen handles a read that does not show this run's deployment yet. ECS
+// is eventually consistent: within Engine.Settle of UpdateService this is
+// "not visible yet"; after it, a failure that says so.
+func (e *Engine) unseen(tr *tracker, api string) string {
+	if !tr.fresh {
+		return "" // no answer this poll (throttled): nothing was seen either way
+	}
+	now := e.Clock.Now()
+	if tr.unseenSince.IsZero() {
+		tr.unseenSince = now
+		e.log(tr.r.Service, "%s does not show deployment %s yet (ECS reads are eventually consistent); waiting up to %s", api, tr.r.DeploymentID, e.settle())
+	}
+	if waited := now.Sub(tr.unseenSince); waited < e.settle() {
+		return ""
+	}
+	return fmt.Sprintf("ECS did not show deployment %s in %s for %s after UpdateService; it cannot be tracked", tr.r.DeploymentID, api, now.Sub(tr.updated).Round(time.Second))
+}
+
+// nativeGates runs the gates while a native deployment sends traffic (test
+// or production) to the new revision and the old one still runs, so a
+// failure can return traffic at once. It returns the failure reason.
+func (e *Engine) nativeGates(ctx context.Context, plan *Plan, tr *tracker, res *Result) string {
+	rev := tr.sd.TargetServiceRevision
+	if !tr.gated || rev == nil || tr.r.Strategy == string(types.DeploymentStrategyRolling) || aws.ToFloat64(rev.RequestedTestTrafficWeight)+aws.ToFloat64(rev.RequestedProductionTrafficWeight) <= 0 {
+		return ""
+	}
+	stage := string(tr.sd.LifecycleStage)
+	v, reason := e.checkGates(ctx, plan.Gates, &tr.gate, tr.r.Started)
+	switch v {
+	case fail:
+		tr.gatesPassed = false
+		return fmt.Sprintf("gate failed at %s: %s", stage, reason)
+	case pass:
+		if !tr.gatesPassed {
+			e.addEvent(res, tr.r.Service, "gates passed at "+stage+"; checked again until the deployment completes")
+		}
+		tr.gatesPassed = true
+	}
+	return ""
 }
 
 func sdReason(sd *types.ServiceDeployment) string {
@@ -298,39 +476,42 @@ func (e *Engine) trackStages(tr *tracker, res *Result) {
 	}
 }
 
-// answerHooks runs the gates for each PAUSE hook awaiting action and
-// answers it: CONTINUE when they pass, ROLLBACK when they fail.
-func (e *Engine) answerHooks(ctx context.Context, plan *Plan, tr *tracker, res *Result) {
-	for _, h := range tr.sd.LifecycleHookDetails {
-		id := aws.ToString(h.HookId)
-		if h.TargetType != types.DeploymentLifecycleHookTargetTypePause || h.Status != types.DeploymentLifecycleHookStatusAwaitingAction || tr.answered[id] {
-			continue
+// reportHooks reports lifecycle hooks of the deployment that wait for
+// someone else: a PAUSE hook in the service's own configuration belongs to
+// a person or to the team's automation (a manual approval), and answering
+// it is their decision. ecsflow never answers it; it says what it waits
+// for, and a progress line every minute, until the hook is answered or the
+// run's timeout ends.
+func (e *Engine) reportHooks(tr *tracker, res *Result) {
+	var h *types.DeploymentLifecycleHookDetail
+	for i := range tr.sd.LifecycleHookDetails {
+		x := &tr.sd.LifecycleHookDetails[i]
+		if x.Status == types.DeploymentLifecycleHookStatusAwaitingAction || x.Status == types.DeploymentLifecycleHookStatusInProgress {
+			h = x
+			break
 		}
-		stage := string(tr.sd.LifecycleStage)
-		v, reason := e.checkGates(ctx, plan.Gates, &tr.gate, tr.r.Started)
-		if v == pending {
-			return
+	}
+	if h == nil {
+		tr.waitHook = ""
+		return
+	}
+	id, stage, now := aws.ToString(h.HookId), string(tr.sd.LifecycleStage), e.Clock.Now()
+	what := "waiting for approval at " + stage
+	if h.TargetType == types.DeploymentLifecycleHookTargetTypeAwsLambda {
+		what = fmt.Sprintf("waiting for lifecycle hook %s at %s", aws.ToString(h.TargetArn), stage)
+	}
+	if tr.waitHook != id {
+		tr.waitHook, tr.waitSince, tr.waitLogged = id, now, now
+		line := what + " (hook " + id
+		if h.ExpiresAt != nil {
+			line += fmt.Sprintf("; on timeout at %s ECS will %s", h.ExpiresAt.UTC().Format(time.RFC3339), strings.ToLower(string(h.TimeoutAction)))
 		}
-		if v == fail {
-			// fail answers the hook with ROLLBACK (or leaves it paused
-			// without rollback-on-failure)
-			tr.answered[id] = true
-			e.fail(ctx, plan, tr, res, fmt.Sprintf("gate failed at %s: %s", stage, reason), false)
-			return
-		}
-		err := e.retry(ctx, "ecs:ContinueServiceDeployment", func() error {
-			_, err := e.ECS.ContinueServiceDeployment(ctx, &ecs.ContinueServiceDeploymentInput{
-				ServiceDeploymentArn: tr.sd.ServiceDeploymentArn, HookId: h.HookId, Action: types.DeploymentLifecycleHookActionContinue,
-			})
-			return err
-		})
-		if err != nil {
-			e.log(tr.r.Service, "failed to continue the deployment at %s (will retry): %v", stage, err)
-			return
-		}
-		tr.answered[id] = true
-		tr.gate.successes = 0 // the next pause needs its own evidence
-		e.addEvent(res, tr.r.Service, fmt.Sprintf("gates passed at %s; deployment continued", stage))
+		e.addEvent(res, tr.r.Service, line+")")
+		return
+	}
+	if now.Sub(tr.waitLogged) >= time.Minute {
+		tr.waitLogged = now
+		e.log(tr.r.Service, "still %s (%s so far)", what, now.Sub(tr.waitSince).Round(time.Second))
 	}
 }
 
@@ -365,10 +546,9 @@ func (e *Engine) fail(ctx context.Context, plan *Plan, tr *tracker, res *Result,
 		r.Status = Failed
 		r.Finished = now
 		r.LeftOn = r.TaskDefinition
-		r.Note = "rollback-on-failure is off: the service stays on " + shortTD(r.TaskDefinition)
+		r.Note = "rollback-on-failure is off: the service stays on " + shortTD(r.TaskDefinition) + " and ECS finishes the deployment"
 		if tr.native && tr.sd != nil && awaitingHook(tr.sd) != nil {
-			r.LeftOn = r.Previous // production traffic has not moved
-			r.Note = fmt.Sprintf("rollback-on-failure is off: the deployment stays paused at %s; ECS applies the hook's timeout action", tr.sd.LifecycleStage)
+			r.Note = fmt.Sprintf("rollback-on-failure is off: the deployment stays paused at %s for its hook's owner; ECS applies the hook's timeout action", tr.sd.LifecycleStage)
 		}
 	}
 	r.Explanation = append(e.explain(ctx, plan, tr), targets...)
@@ -385,23 +565,15 @@ func (e *Engine) startRollback(ctx context.Context, plan *Plan, tr *tracker, res
 		r.FailureDetected = now
 	}
 	tr.phase = phRollingBack
-	if tr.native && tr.sd != nil && (tr.sd.Status == types.ServiceDeploymentStatusInProgress || tr.sd.Status == types.ServiceDeploymentStatusPending) {
-		var err error
-		if hook := awaitingHook(tr.sd); hook != nil {
-			err = e.retry(ctx, "ecs:ContinueServiceDeployment", func() error {
-				_, err := e.ECS.ContinueServiceDeployment(ctx, &ecs.ContinueServiceDeploymentInput{
-					ServiceDeploymentArn: aws.String(tr.sdArn), HookId: hook.HookId, Action: types.DeploymentLifecycleHookActionRollback,
-				})
-				return err
+	if tr.native && (tr.sd == nil || tr.sd.Status == types.ServiceDeploymentStatusInProgress || tr.sd.Status == types.ServiceDeploymentStatusPending) {
+		// StopServiceDeployment ROLLBACK, also while a hook waits: a hook
+		// this run did not place is not this run's to answer.
+		err := e.retry(ctx, "ecs:StopServiceDeployment", func() error {
+			_, err := e.ECS.StopServiceDeployment(ctx, &ecs.StopServiceDeploymentInput{
+				ServiceDeploymentArn: aws.String(tr.sdArn), StopType: types.StopServiceDeploymentStopTypeRollback,
 			})
-		} else {
-			err = e.retry(ctx, "ecs:StopServiceDeployment", func() error {
-				_, err := e.ECS.StopServiceDeployment(ctx, &ecs.StopServiceDeploymentInput{
-					ServiceDeploymentArn: aws.String(tr.sdArn), StopType: types.StopServiceDeploymentStopTypeRollback,
-				})
-				return err
-			})
-		}
+			return err
+		})
 		if err == nil {
 			tr.rbNative, tr.rbArn, tr.rsd = true, tr.sdArn, nil
 			r.LeftOn = r.Previous
@@ -530,40 +702,87 @@ func (e *Engine) cancelled(plan *Plan, ts []*tracker, res *Result) {
 // explain gathers why the new revision failed: stopped tasks with their
 // reasons and exit codes and image pull errors.
 func (e *Engine) explain(ctx context.Context, plan *Plan, tr *tracker) []string {
-	var out []string
-	r := tr.r
-	e.count("ecs:ListTasks")
-	lt, err := e.ECS.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(plan.Cluster), ServiceName: aws.String(r.Service), DesiredStatus: types.DesiredStatusStopped})
-	if err == nil && len(lt.TaskArns) > 0 {
-		arns := lt.TaskArns[:min(100, len(lt.TaskArns))]
-		e.count("ecs:DescribeTasks")
-		dt, err := e.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(plan.Cluster), Tasks: arns})
-		if err == nil {
-			tasks := dt.Tasks
-			sort.SliceStable(tasks, func(i, j int) bool { return aws.ToTime(tasks[i].StoppedAt).After(aws.ToTime(tasks[j].StoppedAt)) })
-			// The same failure on many tasks is one line with a count.
-			var order []string
-			seen := map[string]int{}
-			for _, t := range tasks {
-				if aws.ToString(t.TaskDefinitionArn) != r.TaskDefinition {
-					continue
-				}
-				for _, l := range describeStoppedTask(t) {
-					if seen[l] == 0 {
-						order = append(order, l)
-					}
-					seen[l]++
-				}
+	tasks := e.stoppedTasks(ctx, plan.Cluster, tr, false)
+	sort.SliceStable(tasks, func(i, j int) bool { return aws.ToTime(tasks[i].StoppedAt).After(aws.ToTime(tasks[j].StoppedAt)) })
+	// The same failure on many tasks is one line with a count.
+	var order, out []string
+	seen := map[string]int{}
+	for _, t := range tasks {
+		if aws.ToString(t.TaskDefinitionArn) != tr.r.TaskDefinition || replacedByDeployment(t) {
+			continue
+		}
+		for _, l := range describeStoppedTask(t) {
+			if seen[l] == 0 {
+				order = append(order, l)
 			}
-			for _, l := range order[:min(len(order), 8)] {
-				if n := seen[l]; n > 1 {
-					l += fmt.Sprintf(" (%d tasks)", n)
-				}
-				out = append(out, l)
-			}
+			seen[l]++
 		}
 	}
+	for _, l := range order[:min(len(order), 8)] {
+		if n := seen[l]; n > 1 {
+			l += fmt.Sprintf(" (%d tasks)", n)
+		}
+		out = append(out, l)
+	}
 	return out
+}
+
+// maxExplained caps how many stopped tasks explain reads (pages of 100).
+const maxExplained = 500
+
+// stoppedTasks lists and describes the stopped tasks of this run's
+// deployment: ListTasks with startedBy set to the deployment's id (the
+// only filter ECS allows with startedBy, besides the desired status), all
+// pages, so the drained tasks of earlier deployments cannot crowd out the
+// failing ones. Without a deployment id it lists the service's stopped
+// tasks.
+func (e *Engine) stoppedTasks(ctx context.Context, cluster string, tr *tracker, onePage bool) []types.Task {
+	in := &ecs.ListTasksInput{Cluster: aws.String(cluster), DesiredStatus: types.DesiredStatusStopped}
+	if tr.deployID != "" {
+		in.StartedBy = aws.String(tr.deployID)
+	} else {
+		in.ServiceName = aws.String(tr.r.Service)
+	}
+	var arns []string
+	for len(arns) < maxExplained {
+		var lt *ecs.ListTasksOutput
+		err := e.retry(ctx, "ecs:ListTasks", func() (err error) {
+			lt, err = e.ECS.ListTasks(ctx, in)
+			return err
+		})
+		if err != nil {
+			e.log(tr.r.Service, "failed to list the stopped tasks of the deployment: %v", err)
+			break
+		}
+		arns = append(arns, lt.TaskArns...)
+		if onePage || aws.ToString(lt.NextToken) == "" {
+			break
+		}
+		in.NextToken = lt.NextToken
+	}
+	var tasks []types.Task
+	for i := 0; i < len(arns); i += 100 {
+		chunk := arns[i:min(i+100, len(arns))]
+		var dt *ecs.DescribeTasksOutput
+		err := e.retry(ctx, "ecs:DescribeTasks", func() (err error) {
+			dt, err = e.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: chunk})
+			return err
+		})
+		if err != nil {
+			e.log(tr.r.Service, "failed to describe the stopped tasks of the deployment: %v", err)
+			break
+		}
+		tasks = append(tasks, dt.Tasks...)
+	}
+	return tasks
+}
+
+// replacedByDeployment reports whether a task was stopped by the scheduler
+// because a deployment replaced or scaled it in (a rollback draining the
+// new revision, for one), which says nothing about why it failed.
+func replacedByDeployment(t types.Task) bool {
+	return t.StopCode == types.TaskStopCodeServiceSchedulerInitiated &&
+		strings.HasPrefix(aws.ToString(t.StoppedReason), "Scaling activity initiated by")
 }
 
 // targetHealth reports the load balancer targets of the service that are

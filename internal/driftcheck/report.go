@@ -3,13 +3,13 @@ package driftcheck
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/drift"
+	"github.com/ecsflow/ecsflow/internal/outfile"
 	"github.com/ecsflow/ecsflow/internal/summary"
 	"github.com/ecsflow/ecsflow/internal/tfstate"
 )
@@ -109,20 +109,18 @@ func remediationNote(f drift.Finding) string {
 }
 
 func writeOutputs(env *cli.Env, o Options, cfg *Config, rep *Report) error {
+	roots := outfile.FromEnv(env.Getenv)
 	dir := o.ReportDir
 	if dir == "" {
-		dir = firstNonEmpty(env.Getenv("RUNNER_TEMP"), os.TempDir())
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("failed to create the report directory %s: %w", dir, err)
+		dir = roots.Temp
 	}
 	base := filepath.Join(dir, "drift-"+cfg.Environment)
 	js, _ := json.MarshalIndent(rep, "", "  ")
 	md := rep.Markdown()
-	if err := os.WriteFile(base+".json", append(js, '\n'), 0o644); err != nil {
+	if err := roots.WriteFile(base+".json", append(js, '\n')); err != nil {
 		return fmt.Errorf("failed to write the JSON report: %w", err)
 	}
-	if err := os.WriteFile(base+".md", []byte(md), 0o644); err != nil {
+	if err := roots.WriteFile(base+".md", []byte(md)); err != nil {
 		return fmt.Errorf("failed to write the markdown report: %w", err)
 	}
 	con := env.Console

@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
-	"github.com/aws/smithy-go"
 )
 
 // API is the part of the ECR client build-push calls.
@@ -400,9 +399,18 @@ type ScanOptions struct {
 	Clock  Clock
 }
 
-// Scan starts a scan of the image (ignoring "already scanned or
-// scanning", which scan on push causes), waits for it with a bound, and
-// counts findings against opts.FailOn.
+// Scan starts a basic scan of the image, waits for its findings with a
+// bound, and counts them against opts.FailOn.
+//
+// ECR starts a basic scan of an image at most once per 24 hours, scan on
+// push included, and answers a second StartImageScan with
+// LimitExceededException
+// (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_StartImageScan.html).
+// That answer means "scanned today or scanning now": Scan reads the findings
+// of that scan instead of retrying. A registry with enhanced scanning
+// (Amazon Inspector) scans on push or continuously and refuses
+// StartImageScan, which only starts basic scans; Scan then reads the
+// findings Inspector keeps (status ACTIVE).
 func Scan(ctx context.Context, api API, repo string, id types.ImageIdentifier, opts ScanOptions) (ScanResult, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = 10 * time.Minute
@@ -413,13 +421,9 @@ func Scan(ctx context.Context, api API, repo string, id types.ImageIdentifier, o
 	if opts.Clock == nil {
 		opts.Clock = RealClock
 	}
-	if _, err := api.StartImageScan(ctx, &ecr.StartImageScanInput{RepositoryName: aws.String(repo), ImageId: &id}); err != nil {
-		var limit *types.LimitExceededException
-		var apiErr smithy.APIError
-		// One scan per image per day: with scan on push one is running or done.
-		if !errors.As(err, &limit) && !(errors.As(err, &apiErr) && apiErr.ErrorCode() == "ScanInProgressException") {
-			return ScanResult{}, fmt.Errorf("failed to start the ECR scan of %s: %w", repo, err)
-		}
+	refused, err := startScan(ctx, api, repo, id)
+	if err != nil {
+		return ScanResult{}, err
 	}
 	start := opts.Clock.Now()
 	status := "PENDING"
@@ -433,14 +437,19 @@ func Scan(ctx context.Context, api API, repo string, id types.ImageIdentifier, o
 		} else if out.status != nil {
 			status = string(out.status.Status)
 			switch out.status.Status {
-			case types.ScanStatusComplete:
+			case types.ScanStatusComplete, types.ScanStatusActive:
 				return judge(out.counts, out.findings, opts.FailOn), nil
-			case types.ScanStatusFailed, types.ScanStatusUnsupportedImage, types.ScanStatusScanEligibilityExpired:
+			case types.ScanStatusFailed, types.ScanStatusUnsupportedImage, types.ScanStatusScanEligibilityExpired,
+				types.ScanStatusFindingsUnavailable, types.ScanStatusLimitExceeded, types.ScanStatusImageArchived:
 				return ScanResult{}, &ScanFailedError{Repository: repo, Status: status, Reason: aws.ToString(out.status.Description)}
 			}
 		}
 		if opts.Clock.Now().Sub(start) >= opts.Timeout {
-			return ScanResult{}, &ScanTimeoutError{Repository: repo, Waited: opts.Timeout, Status: status}
+			te := &ScanTimeoutError{Repository: repo, Waited: opts.Timeout, Status: status}
+			if refused != nil {
+				return ScanResult{}, fmt.Errorf("%w; ECR also refused to start a basic scan (%v): with enhanced scanning, check that the registry's scan filters cover the repository", te, refused)
+			}
+			return ScanResult{}, te
 		}
 		if err := opts.Clock.Sleep(ctx, opts.Poll); err != nil {
 			return ScanResult{}, err
@@ -448,10 +457,26 @@ func Scan(ctx context.Context, api API, repo string, id types.ImageIdentifier, o
 	}
 }
 
+// startScan calls StartImageScan. The per-image quota (scanned or scanning
+// within 24 hours) is not an error: the findings of that scan are read.
+// A ValidationException, which a registry with enhanced scanning answers,
+// is returned as refused so the wait can say why no scan appears.
+func startScan(ctx context.Context, api API, repo string, id types.ImageIdentifier) (refused error, err error) {
+	_, err = api.StartImageScan(ctx, &ecr.StartImageScanInput{RepositoryName: aws.String(repo), ImageId: &id}, quotaIsAnswer)
+	var validation *types.ValidationException
+	switch {
+	case err == nil, isScanQuota(err):
+		return nil, nil
+	case errors.As(err, &validation):
+		return err, nil
+	}
+	return nil, fmt.Errorf("failed to start the ECR scan of %s: %w", repo, err)
+}
+
 type findingsPage struct {
 	status   *types.ImageScanStatus
 	counts   map[string]int32
-	findings []types.ImageScanFinding
+	findings []Finding
 }
 
 func describeAllFindings(ctx context.Context, api API, repo string, id types.ImageIdentifier) (findingsPage, error) {
@@ -463,18 +488,60 @@ func describeAllFindings(ctx context.Context, api API, repo string, id types.Ima
 			return res, err
 		}
 		res.status = out.ImageScanStatus
-		if out.ImageScanFindings != nil {
-			res.counts = out.ImageScanFindings.FindingSeverityCounts
-			res.findings = append(res.findings, out.ImageScanFindings.Findings...)
+		if f := out.ImageScanFindings; f != nil {
+			res.counts = f.FindingSeverityCounts
+			for _, b := range f.Findings {
+				res.findings = append(res.findings, basicFinding(b))
+			}
+			for _, e := range f.EnhancedFindings {
+				res.findings = append(res.findings, enhancedFinding(e))
+			}
 		}
-		if out.NextToken == nil || res.status == nil || res.status.Status != types.ScanStatusComplete {
+		if out.NextToken == nil || res.status == nil ||
+			(res.status.Status != types.ScanStatusComplete && res.status.Status != types.ScanStatusActive) {
 			return res, nil
 		}
 		in.NextToken = out.NextToken
 	}
 }
 
-func judge(counts map[string]int32, findings []types.ImageScanFinding, failOn string) ScanResult {
+// basicFinding reads a finding of basic scanning, whose package is in its
+// attributes.
+func basicFinding(f types.ImageScanFinding) Finding {
+	fd := Finding{Name: aws.ToString(f.Name), Severity: string(f.Severity), URI: aws.ToString(f.Uri)}
+	var pkg, ver string
+	for _, a := range f.Attributes {
+		switch aws.ToString(a.Key) {
+		case "package_name":
+			pkg = aws.ToString(a.Value)
+		case "package_version":
+			ver = aws.ToString(a.Value)
+		}
+	}
+	if pkg != "" {
+		fd.Package = strings.TrimSuffix(pkg+" "+ver, " ")
+	}
+	return fd
+}
+
+// enhancedFinding reads a finding of enhanced scanning (Amazon Inspector):
+// the vulnerability id and packages are in its package details.
+func enhancedFinding(f types.EnhancedImageScanFinding) Finding {
+	fd := Finding{Name: aws.ToString(f.Title), Severity: aws.ToString(f.Severity)}
+	if d := f.PackageVulnerabilityDetails; d != nil {
+		if v := aws.ToString(d.VulnerabilityId); v != "" {
+			fd.Name = v
+		}
+		fd.URI = aws.ToString(d.SourceUrl)
+		if len(d.VulnerablePackages) > 0 {
+			p := d.VulnerablePackages[0]
+			fd.Package = strings.TrimSpace(aws.ToString(p.Name) + " " + aws.ToString(p.Version))
+		}
+	}
+	return fd
+}
+
+func judge(counts map[string]int32, findings []Finding, failOn string) ScanResult {
 	r := ScanResult{Counts: map[string]int{}}
 	for k, v := range counts {
 		r.Counts[k] = int(v)
@@ -482,27 +549,10 @@ func judge(counts map[string]int32, findings []types.ImageScanFinding, failOn st
 			r.Blocking += int(v)
 		}
 	}
-	sort.SliceStable(findings, func(i, j int) bool {
-		return rank(string(findings[i].Severity)) < rank(string(findings[j].Severity))
-	})
-	for _, f := range findings {
-		if len(r.Top) == TopN {
-			break
-		}
-		fd := Finding{Name: aws.ToString(f.Name), Severity: string(f.Severity), URI: aws.ToString(f.Uri)}
-		var pkg, ver string
-		for _, a := range f.Attributes {
-			switch aws.ToString(a.Key) {
-			case "package_name":
-				pkg = aws.ToString(a.Value)
-			case "package_version":
-				ver = aws.ToString(a.Value)
-			}
-		}
-		if pkg != "" {
-			fd.Package = strings.TrimSuffix(pkg+" "+ver, " ")
-		}
-		r.Top = append(r.Top, fd)
+	sort.SliceStable(findings, func(i, j int) bool { return rank(findings[i].Severity) < rank(findings[j].Severity) })
+	if len(findings) > TopN {
+		findings = findings[:TopN]
 	}
+	r.Top = findings
 	return r
 }

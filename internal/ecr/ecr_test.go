@@ -206,11 +206,11 @@ func TestScanBound(t *testing.T) {
 
 func TestJudgeOrdersBySeverity(t *testing.T) {
 	t.Parallel()
-	f := func(n string, s types.FindingSeverity) types.ImageScanFinding {
-		return types.ImageScanFinding{Name: aws.String(n), Severity: s}
+	f := func(n string, s types.FindingSeverity) Finding {
+		return basicFinding(types.ImageScanFinding{Name: aws.String(n), Severity: s})
 	}
 	r := judge(map[string]int32{"LOW": 2, "CRITICAL": 1, "MEDIUM": 1},
-		[]types.ImageScanFinding{f("l1", "LOW"), f("m1", "MEDIUM"), f("c1", "CRITICAL"), f("l2", "LOW")}, "MEDIUM")
+		[]Finding{f("l1", "LOW"), f("m1", "MEDIUM"), f("c1", "CRITICAL"), f("l2", "LOW")}, "MEDIUM")
 	var names bytes.Buffer
 	for _, x := range r.Top {
 		names.WriteString(x.Name + " ")

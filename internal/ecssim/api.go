@@ -195,12 +195,6 @@ func validateConfig(cfg types.DeploymentConfiguration) error {
 			return invalidParam("hookTargetArn must be specified for AWS_LAMBDA lifecycle hooks.")
 		}
 	}
-	if c := cfg.CanaryConfiguration; c != nil && c.CanaryPercent != nil && (*c.CanaryPercent <= 0 || *c.CanaryPercent >= 100) {
-		return invalidParam("canaryPercent must be greater than 0 and less than 100.")
-	}
-	if c := cfg.LinearConfiguration; c != nil && c.StepPercent != nil && (*c.StepPercent < 3 || *c.StepPercent > 100) {
-		return invalidParam("stepPercent must be between 3 and 100.")
-	}
 	return nil
 }
 
@@ -234,6 +228,9 @@ func (s *Sim) CreateService(ctx context.Context, in *ecs.CreateServiceInput, opt
 	if err := validateConfig(cfg); err != nil {
 		return nil, err
 	}
+	if err := validateStrategy(cfg, in.LoadBalancers, in.ServiceConnectConfiguration); err != nil {
+		return nil, err
+	}
 	now := s.last
 	svc := &service{
 		c: c, name: name, arn: s.arn(fmt.Sprintf("service/%s/%s", c.name, name)),
@@ -241,6 +238,7 @@ func (s *Sim) CreateService(ctx context.Context, in *ecs.CreateServiceInput, opt
 		lbs: in.LoadBalancers, net: in.NetworkConfiguration, launchType: in.LaunchType,
 		platform: deref(in.PlatformVersion), grace: in.HealthCheckGracePeriodSeconds,
 		tags: append([]types.Tag(nil), in.Tags...), created: now, status: "ACTIVE",
+		serviceConnect: in.ServiceConnectConfiguration,
 	}
 	if in.DeploymentController != nil && in.DeploymentController.Type != "" {
 		svc.controller = in.DeploymentController.Type
@@ -255,6 +253,7 @@ func (s *Sim) CreateService(ctx context.Context, in *ecs.CreateServiceInput, opt
 	c.order = append(c.order, name)
 	s.startRollout(svc, td, now)
 	s.schedule(svc, now)
+	s.afterCreate(svc)
 	out := s.serviceOut(svc, false)
 	return &ecs.CreateServiceOutput{Service: &out}, nil
 }
@@ -354,6 +353,21 @@ func (s *Sim) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, opt
 	if err := validateConfig(cfg); err != nil {
 		return nil, err
 	}
+	lbs, sc := svc.lbs, svc.serviceConnect
+	if in.LoadBalancers != nil {
+		lbs = in.LoadBalancers
+	}
+	if in.ServiceConnectConfiguration != nil {
+		sc = in.ServiceConnectConfiguration
+	}
+	if err := validateStrategy(cfg, lbs, sc); err != nil {
+		return nil, err
+	}
+	s.beforeWrite(svc)
+	if in.ServiceConnectConfiguration != nil {
+		svc.serviceConnect = sc
+		newDeploy = true
+	}
 	if in.DeploymentConfiguration != nil {
 		newDeploy = true
 	}
@@ -421,6 +435,9 @@ func (s *Sim) ListServices(ctx context.Context, in *ecs.ListServicesInput, optFn
 	var arns []string
 	for _, n := range c.order {
 		if svc := c.services[n]; svc != nil && svc.status == "ACTIVE" {
+			if v := s.staleFor(svc); v != nil && !v.exists {
+				continue // created, not visible yet
+			}
 			arns = append(arns, svc.arn)
 		}
 	}
@@ -451,8 +468,13 @@ func (s *Sim) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInpu
 	}
 	out := &ecs.DescribeServicesOutput{}
 	for _, ref := range in.Services {
+		var view types.Service
 		svc := c.services[resolveName(ref)]
-		if svc == nil {
+		visible := svc != nil
+		if visible {
+			view, visible = s.visibleService(svc, tags)
+		}
+		if !visible {
 			arn := ref
 			if !strings.HasPrefix(ref, "arn:") {
 				arn = s.arn(fmt.Sprintf("service/%s/%s", c.name, ref))
@@ -460,7 +482,7 @@ func (s *Sim) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInpu
 			out.Failures = append(out.Failures, types.Failure{Arn: ptr(arn), Reason: ptr("MISSING")})
 			continue
 		}
-		out.Services = append(out.Services, s.serviceOut(svc, tags))
+		out.Services = append(out.Services, view)
 	}
 	return out, nil
 }
@@ -478,13 +500,16 @@ func (s *Sim) serviceOut(svc *service, tags bool) types.Service {
 		if d == svc.primary() {
 			desired = svc.desired
 		}
-		deps = append(deps, types.Deployment{
+		out := types.Deployment{
 			Id: ptr(d.id), Status: ptr(d.status), TaskDefinition: ptr(d.td.arn),
 			DesiredCount: desired, RunningCount: run, PendingCount: pend, FailedTasks: d.failed,
 			CreatedAt: ptr(d.created), UpdatedAt: ptr(d.updated), LaunchType: svc.launchType,
 			PlatformVersion: nonEmpty(platformOf(svc)), NetworkConfiguration: svc.net,
-			RolloutState: d.state, RolloutStateReason: ptr(d.reason),
-		})
+		}
+		if hasRolloutState(svc) {
+			out.RolloutState, out.RolloutStateReason = d.state, ptr(d.reason)
+		}
+		deps = append(deps, out)
 		revs = append(revs, types.ServiceCurrentRevisionSummary{Arn: ptr(d.revArn), RequestedTaskCount: desired, RunningTaskCount: run, PendingTaskCount: pend})
 	}
 	cfg := svc.cfg
@@ -508,6 +533,28 @@ func (s *Sim) serviceOut(svc *service, tags bool) types.Service {
 		out.Tags = append([]types.Tag(nil), svc.tags...)
 	}
 	return out
+}
+
+// hasRolloutState reports whether DescribeServices returns rolloutState for
+// svc's deployments: only for services that use the rolling update (ECS)
+// deployment type and are not behind a Classic Load Balancer (SDK doc
+// comment of types.Deployment.RolloutState). A service whose strategy is
+// BLUE_GREEN, CANARY or LINEAR is not a rolling update: its progress is in
+// DescribeServiceDeployments.
+func hasRolloutState(svc *service) bool {
+	if svc.controller != types.DeploymentControllerTypeEcs {
+		return false
+	}
+	for _, lb := range svc.lbs {
+		if lb.LoadBalancerName != nil {
+			return false
+		}
+	}
+	switch svc.cfg.Strategy {
+	case types.DeploymentStrategyBlueGreen, types.DeploymentStrategyCanary, types.DeploymentStrategyLinear:
+		return false
+	}
+	return true
 }
 
 func nonEmpty(s string) *string {

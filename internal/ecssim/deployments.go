@@ -92,12 +92,17 @@ func (s *Sim) DescribeServiceDeployments(ctx context.Context, in *ecs.DescribeSe
 	}
 	out := &ecs.DescribeServiceDeploymentsOutput{}
 	for _, arn := range in.ServiceDeploymentArns {
+		var sd types.ServiceDeployment
 		r := s.findRollout(arn)
-		if r == nil {
+		visible := r != nil
+		if visible {
+			sd, visible = s.visibleRollout(r)
+		}
+		if !visible {
 			out.Failures = append(out.Failures, types.Failure{Arn: ptr(arn), Reason: ptr("MISSING"), Detail: ptr("Service deployment not found.")})
 			continue
 		}
-		out.ServiceDeployments = append(out.ServiceDeployments, s.rolloutOut(r))
+		out.ServiceDeployments = append(out.ServiceDeployments, sd)
 	}
 	return out, nil
 }
@@ -114,24 +119,30 @@ func (s *Sim) ListServiceDeployments(ctx context.Context, in *ecs.ListServiceDep
 		return nil, err
 	}
 	svc := c.services[resolveName(deref(in.Service))]
+	if v := (*serviceView)(nil); svc != nil {
+		v = s.staleFor(svc)
+		if v != nil && !v.exists {
+			svc = nil // created, not visible yet
+		}
+	}
 	if svc == nil {
 		return nil, &types.ServiceNotFoundException{Message: ptr("Service not found.")}
 	}
 	var briefs []types.ServiceDeploymentBrief
-	for i := len(svc.rollouts) - 1; i >= 0; i-- {
-		r := svc.rollouts[i]
-		if len(in.Status) > 0 && !containsStatus(in.Status, r.status) {
+	for _, sd := range s.visibleRollouts(svc) {
+		if len(in.Status) > 0 && !containsStatus(in.Status, sd.Status) {
 			continue
 		}
 		if ca := in.CreatedAt; ca != nil {
-			if ca.After != nil && r.created.Before(*ca.After) || ca.Before != nil && r.created.After(*ca.Before) {
+			created := deref(sd.CreatedAt)
+			if ca.After != nil && created.Before(*ca.After) || ca.Before != nil && created.After(*ca.Before) {
 				continue
 			}
 		}
 		briefs = append(briefs, types.ServiceDeploymentBrief{
-			ServiceDeploymentArn: ptr(r.arn), ServiceArn: ptr(svc.arn), ClusterArn: ptr(c.arn),
-			CreatedAt: ptr(r.created), StartedAt: r.started, FinishedAt: r.finished,
-			Status: r.status, StatusReason: nonEmpty(r.reason), TargetServiceRevisionArn: ptr(r.target.revArn),
+			ServiceDeploymentArn: sd.ServiceDeploymentArn, ServiceArn: sd.ServiceArn, ClusterArn: sd.ClusterArn,
+			CreatedAt: sd.CreatedAt, StartedAt: sd.StartedAt, FinishedAt: sd.FinishedAt,
+			Status: sd.Status, StatusReason: sd.StatusReason, TargetServiceRevisionArn: sd.TargetServiceRevision.Arn,
 		})
 	}
 	page, next, err := paginate(briefs, in.NextToken, in.MaxResults, 20)
@@ -167,6 +178,7 @@ func (s *Sim) StopServiceDeployment(ctx context.Context, in *ecs.StopServiceDepl
 		return nil, &types.ConflictException{Message: ptr("The service deployment is not in progress and cannot be stopped.")}
 	}
 	now := s.last
+	s.beforeWrite(r.svc)
 	if in.StopType == types.StopServiceDeploymentStopTypeAbort {
 		r.aborted = true
 		r.status = types.ServiceDeploymentStatusStopRequested
@@ -184,9 +196,12 @@ func (s *Sim) StopServiceDeployment(ctx context.Context, in *ecs.StopServiceDepl
 	return &ecs.StopServiceDeploymentOutput{ServiceDeploymentArn: ptr(r.arn)}, nil
 }
 
-// ContinueServiceDeployment answers a PAUSE lifecycle hook: CONTINUE lets
-// the deployment go on, ROLLBACK rolls it back. Without HookId it answers
-// every hook waiting in the current stage.
+// ContinueServiceDeployment answers the PAUSE lifecycle hook HookId:
+// CONTINUE (the default) lets the deployment go on, ROLLBACK rolls it back.
+// HookId is required, and the hook must be AWAITING_ACTION; anything else is
+// an InvalidParameterException (the SDK doc comment of
+// ContinueServiceDeploymentInput.HookId marks it required, and the API
+// reference lists no ConflictException for this call).
 func (s *Sim) ContinueServiceDeployment(ctx context.Context, in *ecs.ContinueServiceDeploymentInput, optFns ...func(*ecs.Options)) (*ecs.ContinueServiceDeploymentOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -198,14 +213,17 @@ func (s *Sim) ContinueServiceDeployment(ctx context.Context, in *ecs.ContinueSer
 		return nil, &types.ServiceDeploymentNotFoundException{Message: ptr("Service deployment not found.")}
 	}
 	now := s.last
+	if deref(in.HookId) == "" {
+		return nil, invalidParam("hookId must be specified: find it in the lifecycleHookDetails of DescribeServiceDeployments.")
+	}
 	var waiting []*hookRun
 	for _, h := range r.hooks {
-		if h.status == types.DeploymentLifecycleHookStatusAwaitingAction && (in.HookId == nil || *in.HookId == h.id) {
+		if h.status == types.DeploymentLifecycleHookStatusAwaitingAction && *in.HookId == h.id {
 			waiting = append(waiting, h)
 		}
 	}
 	if !r.active() || len(waiting) == 0 {
-		return nil, &types.ConflictException{Message: ptr("The service deployment is not waiting on a lifecycle hook with that ID.")}
+		return nil, invalidParam("The lifecycle hook %s is not awaiting action in service deployment %s.", *in.HookId, r.arn)
 	}
 	action := in.Action
 	if action == "" {
@@ -240,6 +258,12 @@ func (s *Sim) ListTasks(ctx context.Context, in *ecs.ListTasksInput, optFns ...f
 	if err != nil {
 		return nil, err
 	}
+	// "When you specify startedBy as the filter, it must be the only
+	// filter that you use" (SDK doc comment of ListTasksInput.StartedBy);
+	// desiredStatus still selects which tasks are listed.
+	if in.StartedBy != nil && (in.ServiceName != nil || in.Family != nil || in.ContainerInstance != nil || in.LaunchType != "") {
+		return nil, invalidParam("startedBy must be the only filter: remove serviceName, family, containerInstance and launchType.")
+	}
 	want := string(in.DesiredStatus)
 	if want == "" {
 		want = "RUNNING"
@@ -259,7 +283,7 @@ func (s *Sim) ListTasks(ctx context.Context, in *ecs.ListTasksInput, optFns ...f
 			if t.desired != want && !(want == "PENDING" && t.alive() && t.last != "RUNNING") {
 				continue
 			}
-			if in.Family != nil && *in.Family != t.td.family || in.StartedBy != nil && *in.StartedBy != t.d.id {
+			if in.Family != nil && *in.Family != t.td.family || in.StartedBy != nil && *in.StartedBy != t.d.id || !s.taskVisible(t) {
 				continue
 			}
 			arns = append(arns, t.arn)
@@ -295,7 +319,7 @@ func (s *Sim) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, opt
 	out := &ecs.DescribeTasksOutput{}
 	for _, ref := range in.Tasks {
 		t := byID[resolveName(ref)]
-		if t == nil {
+		if t == nil || !s.taskVisible(t) {
 			arn := ref
 			if !strings.HasPrefix(ref, "arn:") {
 				arn = s.arn("task/" + c.name + "/" + ref)

@@ -10,13 +10,18 @@
 // driven by it directly:
 //
 //	clock := ecssim.NewFakeClock(start)
-//	sim := ecssim.New(clock)
+//	sim := ecssim.New(clock, ecssim.WithSeed(7)) // strict: read lag and throttling on
 //	sim.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("c1")})
 //	sim.RegisterTaskDefinition(ctx, ...)
 //	sim.CreateService(ctx, ...)
 //	sim.Advance(2 * time.Minute) // the service reaches a steady state
 //	sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: "*:broken"})
-//	deployer := deploy.New(sim, ...) // code under test; its sleep calls clock.Advance
+//	// then hand sim to the code under test through its ECS interface and
+//	// make that code's sleeps call clock.Advance
+//
+// Every rule below is on in every New; docs/ecs-contract.md lists each with
+// its source and its test. WithReadLag(0, 0) and WithThrottling(NoThrottling)
+// turn the read lag and the token buckets off for a test that needs that.
 //
 // Nothing happens in the background and no goroutine is started: every API
 // call (and Sim.Advance) first runs the simulation, one Timing.Tick (1 s) at
@@ -29,6 +34,21 @@
 //
 // # What is modelled
 //
+//   - Eventual consistency: after CreateService, UpdateService and
+//     StopServiceDeployment, reads of that service (DescribeServices,
+//     ListServices, ListServiceDeployments, DescribeServiceDeployments,
+//     whose new ARN is a MISSING failure) show it as it was before the
+//     write for a seeded 1–3 s draw (WithReadLag, WithSeed); a new task
+//     stays out of ListTasks/DescribeTasks for such a draw. The simulation
+//     itself changes at once.
+//   - Request throttling: per-account token buckets on the simulator clock
+//     (DefaultThrottling: reads and writes apart; HarshThrottling: one
+//     shared bucket of 20 tokens at 5 a second; WithThrottling). An empty
+//     bucket answers ThrottlingException "Rate exceeded", as Throttle does.
+//   - Strategy prerequisites: BLUE_GREEN, CANARY and LINEAR need a target
+//     group with advancedConfiguration or Service Connect; BLUE_GREEN needs
+//     bakeTimeInMinutes; canaryPercent 0.1–100 and stepPercent 3–100 in
+//     steps of 0.1 (InvalidParameterException otherwise).
 //   - Clusters, tags, task definitions and families (revisions,
 //     ACTIVE/INACTIVE, Fargate cpu/memory pairs validated as ECS does,
 //     "1 vCPU"/"2 GB" forms, a bare family resolving to its latest ACTIVE
@@ -48,12 +68,16 @@
 //   - Rolling updates honouring maximumPercent and minimumHealthyPercent: old
 //     tasks stop only as new ones become healthy, so a bad revision never
 //     takes the old one down.
-//   - The circuit breaker: failed tasks count against a threshold of half the
-//     desired count rounded up, at least 3 and at most 200 (or the
-//     ThresholdConfiguration); a task reaching a healthy state resets the
-//     count unless resetOnHealthyTask is false; with rollback, ECS returns
-//     to the last
-//     completed revision (rolloutState FAILED on the bad one, service
+//   - failedTasks counts consecutive failed tasks and is 0, no longer
+//     evaluated, once the deployment has a running task. rolloutState is
+//     returned only for rolling services not behind a Classic Load Balancer.
+//   - The circuit breaker: tasks that never reach RUNNING (stage 1) or stop
+//     before passing their health checks (stage 2) count against a
+//     threshold of half the desired count rounded up, at least 3 and at most
+//     200 (or the ThresholdConfiguration); a task that was healthy is not a
+//     failure when it stops later; a task reaching a healthy state resets
+//     the count unless resetOnHealthyTask is false; with rollback, ECS
+//     returns to the last completed revision (rolloutState FAILED on the bad one, service
 //     deployment ROLLBACK_IN_PROGRESS → ROLLBACK_SUCCESSFUL); without it the
 //     deployment stops launching and the service deployment is STOPPED.
 //     Without a circuit breaker ECS keeps replacing failed tasks forever.
@@ -73,9 +97,20 @@
 //     traffic from: it scales up and completes without hooks, steps or bake.
 //   - Lifecycle hooks: a PAUSE hook holds its stage (AWAITING_ACTION, with an
 //     expiry) until ContinueServiceDeployment answers CONTINUE or ROLLBACK
-//     (by HookId, or every waiting hook without one); on timeout ECS takes
-//     the configured action (default ROLLBACK). PAUSE hooks at
-//     TEST_TRAFFIC_SHIFT/PRODUCTION_TRAFFIC_SHIFT are rejected, as on ECS.
+//     with its hookId (required; a hook not awaiting action is an
+//     InvalidParameterException). Whoever placed the hook — a deployer, a
+//     person, a team's automation — answers it; a test plays that part. An
+//     AWS_LAMBDA hook invokes the LambdaFunc given by WithLambda on the
+//     simulator clock: SUCCEEDED goes on, FAILED, an error, an invalid
+//     answer or a function never given rolls back, IN_PROGRESS is invoked
+//     again after callBackDelay (30 s). On timeout (timeoutConfiguration,
+//     default 1440 minutes) ECS takes the configured action (default
+//     ROLLBACK). PAUSE hooks at TEST_TRAFFIC_SHIFT/PRODUCTION_TRAFFIC_SHIFT
+//     are rejected, as on ECS.
+//   - Filters and pages: ListTasks with startedBy (the deployment id,
+//     ecs-svc/…, which every task a deployment starts carries) takes no
+//     other filter but desiredStatus; every List* honours nextToken and
+//     maxResults 1–100 with the documented default page sizes.
 //   - StopServiceDeployment: ROLLBACK (default) rolls back, ABORT stops the
 //     rollout where it is (STOP_REQUESTED → STOPPED; the new revision starts
 //     no more tasks, a native deployment keeps both revisions and its
@@ -104,10 +139,15 @@
 // Capacity providers, placement, Spot interruptions, EC2 container
 // instances, RunTask/StartTask/StopTask, task sets and the CODE_DEPLOY and
 // EXTERNAL controllers (the controller is stored; task-definition updates of
-// such services are refused), Service Connect, autoscaling, Lambda hook
-// invocation (AWS_LAMBDA hooks succeed at once; hookDetails documents are
-// dropped), health check grace periods, early success criteria, IAM, and listener rules: traffic weights are reported on the
-// service revisions and targets, not applied to an ELBv2 listener. Failure
+// such services are refused), Service Connect traffic (its configuration
+// only satisfies the strategy prerequisites), autoscaling, the Lambda hook
+// payload beyond LambdaInvocation (hookDetails documents are dropped) and
+// hooks run during a rollback, health check grace periods, early success
+// criteria, IAM, the per-operation throttling table (two buckets stand for
+// it), read lag after other writes (RegisterTaskDefinition,
+// ContinueServiceDeployment, DeleteService), and listener rules: traffic
+// weights are reported on the service revisions and targets, not applied
+// to an ELBv2 listener. Failure
 // texts follow ECS's wording but are not byte-for-byte copies of every
 // variant ECS emits.
 //

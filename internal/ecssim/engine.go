@@ -97,6 +97,9 @@ func (s *Sim) tickTask(svc *service, t *task, now time.Time) {
 		t.last = "RUNNING"
 		t.started = ptr(now)
 		t.version++
+		// Deployment.FailedTasks: once the deployment has a running task
+		// the count is 0 and no longer evaluated (SDK doc comment)
+		t.d.failed, t.d.ran = 0, true
 		t.health = types.HealthStatusUnknown
 		if svc.hasLB() {
 			t.target = "initial"
@@ -142,6 +145,7 @@ func (s *Sim) tickTask(svc *service, t *task, now time.Time) {
 				t.exitAt = now.Add(s.timing.UnhealthyStop)
 			} else {
 				t.health = types.HealthStatusHealthy
+				t.wasHealthy = true
 				t.version++
 				if r := t.d.ro; r != nil && r.active() && t.d == r.target && r.cbResets() {
 					r.cbCount = 0
@@ -239,7 +243,11 @@ func (s *Sim) stopTask(svc *service, t *task, now time.Time, code types.TaskStop
 		t.last = "DEPROVISIONING"
 	}
 	t.next = now.Add(s.timing.Drain)
-	if failed {
+	// a task that passed its health checks and stops later is not a
+	// failed task: the circuit breaker counts tasks that never reach
+	// RUNNING (stage 1) or are stopped before passing their health checks
+	// (stage 2)
+	if failed && !t.wasHealthy {
 		s.taskFailed(svc, t.d, now)
 	}
 }
@@ -257,9 +265,12 @@ func (s *Sim) finishStop(t *task, now time.Time) {
 	t.version++
 }
 
-// taskFailed counts a failed task against its deployment's circuit breaker.
+// taskFailed counts a failed task in its deployment's failedTasks (until
+// the deployment has a running task) and against its circuit breaker.
 func (s *Sim) taskFailed(svc *service, d *dep, now time.Time) {
-	d.failed++
+	if !d.ran {
+		d.failed++
+	}
 	d.updated = now
 	r := d.ro
 	if r == nil || !r.active() || !r.cbEnabled() {
@@ -541,6 +552,7 @@ func (s *Sim) newTask(svc *service, d *dep, now time.Time) *task {
 		az:      []string{"a", "b", "c"}[n%3],
 		version: 1,
 	}
+	t.visible = now.Add(s.lag())
 	svc.tasks = append(svc.tasks, t)
 	return t
 }
@@ -689,7 +701,8 @@ func (s *Sim) advanceRollout(r *rollout, now time.Time) {
 	}
 	// resolve expired hooks
 	for _, h := range r.hooks {
-		if h.status == types.DeploymentLifecycleHookStatusAwaitingAction && !now.Before(h.expires) {
+		waiting := h.status == types.DeploymentLifecycleHookStatusAwaitingAction || h.status == types.DeploymentLifecycleHookStatusInProgress
+		if waiting && !now.Before(h.expires) {
 			h.status = types.DeploymentLifecycleHookStatusTimedOut
 			if h.action != types.DeploymentLifecycleHookActionContinue {
 				s.failRollout(r, now, "lifecycle hook timed out", "Lifecycle hook timed out.", true)
@@ -863,7 +876,8 @@ func (s *Sim) hooksDone(r *rollout, stage types.DeploymentLifecycleHookStage, no
 
 // hooksDoneKey starts the hooks configured for stage (once per key) and
 // reports whether all of them succeeded. PAUSE hooks wait for
-// ContinueServiceDeployment; AWS_LAMBDA hooks are assumed to succeed.
+// ContinueServiceDeployment; AWS_LAMBDA hooks invoke their function (see
+// lambda.go) until it answers.
 func (s *Sim) hooksDoneKey(r *rollout, stage types.DeploymentLifecycleHookStage, key string, now time.Time) bool {
 	k := string(stage) + key
 	if r.hookKey != k {
@@ -879,32 +893,29 @@ func (s *Sim) hooksDoneKey(r *rollout, stage types.DeploymentLifecycleHookStage,
 			if !match {
 				continue
 			}
-			run := &hookRun{id: s.nextID("hook", 24), hook: h, status: types.DeploymentLifecycleHookStatusSucceeded}
+			run := &hookRun{id: s.nextID("hook", 24), hook: h, status: types.DeploymentLifecycleHookStatusInProgress, next: now}
+			run.expires, run.action = hookTimeout(h, now)
 			if h.TargetType == types.DeploymentLifecycleHookTargetTypePause {
 				run.status = types.DeploymentLifecycleHookStatusAwaitingAction
-				mins := int32(1440)
-				run.action = types.DeploymentLifecycleHookActionRollback
-				if tc := h.TimeoutConfiguration; tc != nil {
-					if tc.TimeoutInMinutes != nil {
-						mins = *tc.TimeoutInMinutes
-					}
-					if tc.Action != "" {
-						run.action = tc.Action
-					}
-				}
-				run.expires = now.Add(time.Duration(mins) * time.Minute)
 				r.svc.event(now, s, "(deployment %s) paused at lifecycle stage %s: waiting for ContinueServiceDeployment (hook %s).", r.target.id, stage, run.id)
 			}
 			r.hooks = append(r.hooks, run)
 		}
 		r.updated = now
 	}
+	done := true
 	for _, h := range r.hooks {
+		if h.hook.TargetType != types.DeploymentLifecycleHookTargetTypePause {
+			if failed, why := s.invokeLambda(r, h, stage, now); failed {
+				s.failRollout(r, now, why, "Lifecycle hook failed: "+why+".", true)
+				return false
+			}
+		}
 		if h.status != types.DeploymentLifecycleHookStatusSucceeded && h.status != types.DeploymentLifecycleHookStatusTimedOut {
-			return false
+			done = false
 		}
 	}
-	return true
+	return done
 }
 
 // targetEvents writes the target (de)registrations of one tick as one event

@@ -72,7 +72,7 @@ func TestHandlerEndToEnd(t *testing.T) {
 	created := ok(c.CreateService(ctx, &ecs.CreateServiceInput{
 		Cluster: aws.String("c1"), ServiceName: aws.String("web"), TaskDefinition: aws.String("web"), DesiredCount: aws.Int32(2),
 		LaunchType:    types.LaunchTypeFargate,
-		LoadBalancers: []types.LoadBalancer{{TargetGroupArn: aws.String(tgARN), ContainerName: aws.String("app"), ContainerPort: aws.Int32(8080)}},
+		LoadBalancers: fixtureLBs(),
 		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{
 			Subnets: []string{"subnet-1"}, AssignPublicIp: types.AssignPublicIpDisabled}},
 	}))

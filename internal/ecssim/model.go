@@ -32,6 +32,8 @@ type service struct {
 	created    time.Time
 	status     string
 
+	serviceConnect *types.ServiceConnectConfiguration
+
 	deps     []*dep // legacy deployments; deps[0] is PRIMARY
 	tasks    []*task
 	events   []types.ServiceEvent // newest first
@@ -42,6 +44,9 @@ type service struct {
 	steady   bool // a steady-state event was written since the last change
 
 	registered, deregistered int // target changes not yet reported in an event
+
+	// view is what reads return while the last write is not yet visible
+	view *serviceView
 }
 
 // dep is a "deployment" as DescribeServices shows it (one per service
@@ -54,7 +59,8 @@ type dep struct {
 	state    types.DeploymentRolloutState
 	reason   string
 	want     int32
-	failed   int32
+	failed   int32 // consecutive failed tasks, until ran
+	ran      bool  // a task of this deployment reached RUNNING
 	created  time.Time
 	updated  time.Time
 	launch   bool
@@ -70,6 +76,10 @@ type hookRun struct {
 	status  types.DeploymentLifecycleHookStatus
 	expires time.Time
 	action  types.DeploymentLifecycleHookAction
+	// AWS_LAMBDA hooks: next invocation, invocations so far, first one
+	next     time.Time
+	attempts int
+	first    time.Time
 }
 
 // rollout is a service deployment (DescribeServiceDeployments).
@@ -127,16 +137,20 @@ type task struct {
 	healthyAt time.Time
 	exitAt    time.Time
 	health    types.HealthStatus
-	target    string // "", initial, healthy, unhealthy, draining
-	stopCode  types.TaskStopCode
-	reason    string
-	exitCode  *int32
-	cReason   string
+	// wasHealthy: the task passed its health checks at least once
+	wasHealthy bool
+	target     string // "", initial, healthy, unhealthy, draining
+	stopCode   types.TaskStopCode
+	reason     string
+	exitCode   *int32
+	cReason    string
 	// pullFailed is the index+1 of the container whose image check failed
 	pullFailed int
 	ip         string
 	az         string
 	version    int64
+	// visible is when reads first list the task (eventual consistency)
+	visible time.Time
 }
 
 func (r *rollout) active() bool {

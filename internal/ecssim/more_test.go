@@ -20,7 +20,7 @@ func TestAlarmSourceDuringRollingBake(t *testing.T) {
 	var asked []string
 	clock := NewFakeClock(t0)
 	f := &fixture{t: t, clock: clock, ctx: context.Background()}
-	f.sim = New(clock, WithAlarmSource(func(names []string) map[string]string {
+	f.sim = New(clock, current, WithAlarmSource(func(names []string) map[string]string {
 		mu.Lock()
 		defer mu.Unlock()
 		asked = names
@@ -148,10 +148,14 @@ func TestErrors(t *testing.T) {
 			_, err := f.sim.StopServiceDeployment(f.ctx, &ecs.StopServiceDeploymentInput{ServiceDeploymentArn: ptr("arn:nope")})
 			return err
 		}, isErr[*types.ServiceDeploymentNotFoundException]},
-		{"continue without a pause", func() error {
+		{"continue without a hook id", func() error {
 			_, err := f.sim.ContinueServiceDeployment(f.ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: f.service().CurrentServiceDeployment})
 			return err
-		}, isErr[*types.ConflictException]},
+		}, isErr[*types.InvalidParameterException]},
+		{"continue without a pause", func() error {
+			_, err := f.sim.ContinueServiceDeployment(f.ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: f.service().CurrentServiceDeployment, HookId: ptr("h1")})
+			return err
+		}, isErr[*types.InvalidParameterException]},
 		{"deregister without revision", func() error {
 			_, err := f.sim.DeregisterTaskDefinition(f.ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: ptr("web")})
 			return err
@@ -230,6 +234,14 @@ func TestConcurrentClients(t *testing.T) {
 					errs <- err
 					return
 				}
+				if len(out.ServiceDeployments) == 0 {
+					// not visible yet (eventual consistency): MISSING, poll again
+					if len(out.Failures) != 1 || deref(out.Failures[0].Reason) != "MISSING" {
+						errs <- fmt.Errorf("%s: neither deployment nor MISSING: %+v", name, out.Failures)
+						return
+					}
+					continue
+				}
 				if out.ServiceDeployments[0].Status == types.ServiceDeploymentStatusSuccessful {
 					return
 				}
@@ -307,7 +319,7 @@ func TestImageCheck(t *testing.T) {
 	t.Parallel()
 	clock := NewFakeClock(t0)
 	f := &fixture{t: t, clock: clock, ctx: context.Background()}
-	f.sim = New(clock, WithImageCheck(func(image string) error {
+	f.sim = New(clock, current, WithImageCheck(func(image string) error {
 		if image == "app:v1" {
 			return nil
 		}

@@ -141,7 +141,8 @@ func TestPauseHook(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			cfg := &types.DeploymentConfiguration{
-				Strategy: types.DeploymentStrategyBlueGreen,
+				Strategy:          types.DeploymentStrategyBlueGreen,
+				BakeTimeInMinutes: ptr(int32(0)),
 				LifecycleHooks: []types.DeploymentLifecycleHook{{
 					TargetType:      types.DeploymentLifecycleHookTargetTypePause,
 					LifecycleStages: []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePostTestTrafficShift},
@@ -163,9 +164,13 @@ func TestPauseHook(t *testing.T) {
 				t.Errorf("hook detail %+v, want an expiry and the ROLLBACK default", hook)
 			}
 			_, err := f.sim.ContinueServiceDeployment(f.ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: ptr(arn), HookId: ptr("nope"), Action: tc.action})
-			var conflict *types.ConflictException
-			if !errors.As(err, &conflict) {
-				t.Errorf("continue with an unknown hook id: %v, want ConflictException", err)
+			var invalid *types.InvalidParameterException
+			if !errors.As(err, &invalid) {
+				t.Errorf("continue with an unknown hook id: %v, want InvalidParameterException", err)
+			}
+			_, err = f.sim.ContinueServiceDeployment(f.ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: ptr(arn), Action: tc.action})
+			if !errors.As(err, &invalid) {
+				t.Errorf("continue without a hook id: %v, want InvalidParameterException", err)
 			}
 			ok(f.sim.ContinueServiceDeployment(f.ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: ptr(arn), HookId: hook.HookId, Action: tc.action}))
 			f.runUntil(10*time.Minute, 5*time.Second, func() bool { return !isActive(f.sd(arn).Status) })

@@ -4,13 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	"github.com/aws/smithy-go"
 )
 
 // Timing holds the simulated durations of the task lifecycle. Zero fields take
@@ -171,6 +171,13 @@ type Sim struct {
 	throttle map[string]*throttleRule
 	calls    map[string]int
 	misuse   []string
+
+	lagMin, lagMax time.Duration
+	seed           int64
+	rng            *rand.Rand
+	buckets        TokenBuckets
+	bucket         map[string]*bucketState
+	lambdas        map[string]LambdaFunc
 }
 
 // New returns a Sim on clock. Pass a *FakeClock in tests.
@@ -186,10 +193,16 @@ func New(clock Clock, opts ...Option) *Sim {
 		alarms:   map[string]string{},
 		throttle: map[string]*throttleRule{},
 		calls:    map[string]int{},
+		lagMin:   defaultLagMin,
+		lagMax:   defaultLagMax,
+		seed:     defaultSeed,
+		buckets:  DefaultThrottling,
+		bucket:   map[string]*bucketState{},
 	}
 	for _, o := range opts {
 		o(s)
 	}
+	s.rng = newRand(s.seed)
 	return s
 }
 
@@ -291,15 +304,18 @@ func (s *Sim) DeregisteredInUse() []string {
 	return append([]string(nil), s.misuse...)
 }
 
-// begin counts a call, applies throttling and brings the simulation up to
-// date. The caller holds s.mu.
+// begin counts a call, applies injected throttling and the token buckets,
+// and brings the simulation up to date. The caller holds s.mu.
 func (s *Sim) begin(op string) error {
 	s.calls[op]++
 	for _, key := range []string{op, "*"} {
 		if r := s.throttle[key]; r != nil && r.remaining > 0 {
 			r.remaining--
-			return &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded", Fault: smithy.FaultClient}
+			return throttled()
 		}
+	}
+	if !s.takeToken(op) {
+		return throttled()
 	}
 	s.sync()
 	return nil

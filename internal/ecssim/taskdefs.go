@@ -303,7 +303,12 @@ func paginate[T any](items []T, token *string, max *int32, def int) ([]T, *strin
 		start = n
 	}
 	size := def
-	if max != nil && *max > 0 {
+	if max != nil {
+		// every List* the simulator answers takes 1 to 100 (SDK doc
+		// comments of the List*Input.MaxResults fields)
+		if *max < 1 || *max > 100 {
+			return nil, nil, invalidParam("maxResults must be between 1 and 100, got %d.", *max)
+		}
 		size = int(*max)
 	}
 	end := start + size

@@ -22,6 +22,10 @@ const (
 	BadInput = 2
 	// Failure: something unexpected failed (AWS, network, a bug).
 	Failure = 3
+	// Locked: another run holds a lock this run needs (deploy-ecs's
+	// per-service ledger lock) and did not release it in time; nothing was
+	// changed. Run again later, or raise the wait.
+	Locked = 4
 )
 
 // Error carries an exit code and, optionally, what the user should do.

@@ -30,6 +30,8 @@ func TestCode(t *testing.T) {
 		{"cancelled", fmt.Errorf("wait: %w", context.Canceled), exitcode.Failure},
 		{"hint keeps the code", exitcode.WithHint(exitcode.Negativef("n"), "look"), exitcode.Negative},
 		{"hint on a plain error", exitcode.WithHint(errors.New("x"), "look"), exitcode.Failure},
+		{"locked", &exitcode.Error{Code: exitcode.Locked, Err: errors.New("service web is locked")}, exitcode.Locked},
+		{"wrapped locked", fmt.Errorf("deploy: %w", &exitcode.Error{Code: exitcode.Locked, Err: errors.New("locked")}), exitcode.Locked},
 		{"hint on an input error", exitcode.WithHint(inputs.Errorf("a", "", "bad"), "fix a"), exitcode.BadInput},
 	}
 	for _, tc := range cases {

@@ -5,9 +5,12 @@
 package gha
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -241,8 +244,60 @@ func (c *Console) SetOutput(name, value string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.outputs[name] = value
-	if c.getenv("GITHUB_OUTPUT") != "" {
-		c.a.SetOutput(name, value)
+	c.fileCommand("output", name, value)
+}
+
+// SetEnv sets an environment variable for the later steps of the job
+// ($GITHUB_ENV); without that file it does nothing.
+func (c *Console) SetEnv(name, value string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fileCommand("env", name, value)
+}
+
+// SaveState keeps a value for the action's post step ($GITHUB_STATE);
+// without that file it does nothing.
+func (c *Console) SaveState(name, value string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fileCommand("state", name, value)
+}
+
+var fileCommandName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+
+// fileCommand appends name=value to the file of kind (output, env, state)
+// named by GITHUB_<KIND>. It is the only writer of those files.
+//
+// go-githubactions' SetOutput, SetEnv and SaveState write every value as a
+// heredoc closed by one fixed, public delimiter, so a value holding that
+// delimiter on a line of its own ends the heredoc early and the lines after
+// it become outputs (or environment variables) of their own. Here each
+// value gets a fresh random delimiter that does not occur in it, as the
+// runner's own toolkit does
+// (https://docs.github.com/en/actions/using-workflows/workflow-commands-for-github-actions#multiline-strings).
+// Names come from our code: a name the runner would misread is a bug.
+func (c *Console) fileCommand(kind, name, value string) {
+	if c.getenv("GITHUB_"+strings.ToUpper(kind)) == "" {
+		return
+	}
+	if !fileCommandName.MatchString(name) {
+		panic(fmt.Sprintf("invalid %s name %q", kind, name))
+	}
+	delim := heredocDelimiter(value)
+	c.a.IssueFileCommand(&githubactions.Command{Name: kind, Message: name + "<<" + delim + "\n" + value + "\n" + delim})
+}
+
+// heredocDelimiter returns a random delimiter that is not part of value.
+func heredocDelimiter(value string) string {
+	for {
+		var b [16]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			panic(fmt.Sprintf("failed to read random bytes for a heredoc delimiter: %v", err))
+		}
+		d := "ghadelimiter_" + hex.EncodeToString(b[:])
+		if !strings.Contains(value, d) {
+			return d
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/gha"
+	"github.com/ecsflow/ecsflow/internal/gha/ghatest"
 )
 
 // fakeEnv is a getenv over a map.
@@ -253,4 +254,62 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	assert.Len(t, c.Outputs(), 20)
 	assert.Equal(t, 20, strings.Count(read(t, out), "<<"))
+}
+
+// Hostile values reach the output, env and state files intact and never
+// add an entry of their own: each value is one heredoc with a delimiter it
+// does not contain.
+func TestFileCommandsResistInjection(t *testing.T) {
+	t.Parallel()
+	const libDelim = "_GitHubActionsFileCommandDelimeter_" // go-githubactions v1.3.0's fixed one
+	hostile := []struct{ name, value string }{
+		{"fixed delimiter", "a.sarif\n" + libDelim + "\ninjected<<X\nowned\nX"},
+		{"fixed delimiter last", "x\n" + libDelim},
+		{"key=value line", "x\ninjected=owned"},
+		{"crlf", "x\r\n" + libDelim + "\r\ninjected=owned\r\n"},
+		{"our prefix", "ghadelimiter_\nghadelimiter_00\ninjected=owned"},
+		{"empty", ""},
+		{"newlines only", "\n\n\n"},
+	}
+	for _, kind := range []string{"output", "env", "state"} {
+		for _, h := range hostile {
+			t.Run(kind+"/"+h.name, func(t *testing.T) {
+				t.Parallel()
+				file := filepath.Join(t.TempDir(), kind)
+				require.NoError(t, os.WriteFile(file, nil, 0o600))
+				c := gha.New(&bytes.Buffer{}, fakeEnv(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_" + strings.ToUpper(kind): file}))
+				set := map[string]func(string, string){"output": c.SetOutput, "env": c.SetEnv, "state": c.SaveState}[kind]
+				set("first", h.value)
+				set("second", "plain")
+				got, err := ghatest.ReadFileCommands(file)
+				require.NoError(t, err)
+				want := strings.ReplaceAll(h.value, "\r\n", "\n") // the runner reads lines
+				assert.Equal(t, map[string]string{"first": want, "second": "plain"}, got)
+			})
+		}
+	}
+}
+
+// Two writes of the same value use different delimiters: nobody can
+// predict the next one from a log.
+func TestFileCommandDelimitersDiffer(t *testing.T) {
+	t.Parallel()
+	c, _, out, _ := inActions(t)
+	c.SetOutput("a", "v")
+	c.SetOutput("a", "v")
+	var delims []string
+	for _, l := range strings.Split(read(t, out), "\n") {
+		if _, d, ok := strings.Cut(l, "<<"); ok {
+			delims = append(delims, d)
+		}
+	}
+	require.Len(t, delims, 2)
+	assert.NotEqual(t, delims[0], delims[1])
+}
+
+func TestFileCommandRefusesOddNames(t *testing.T) {
+	t.Parallel()
+	c, _, _, _ := inActions(t)
+	assert.Panics(t, func() { c.SetOutput("a\nb", "v") })
+	assert.Panics(t, func() { c.SetOutput("a<<b", "v") })
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -143,15 +144,23 @@ func (in *Inputs) Int(name string, min, max int) (int, error) {
 		}
 		return 0, nil
 	}
+	outOfRange := &Error{Input: name, Value: v, Reason: fmt.Sprintf("is out of range; use a number from %d to %d", min, max)}
 	n, err := strconv.Atoi(v)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, outOfRange
+	}
 	if err != nil {
 		return 0, &Error{Input: name, Value: v, Reason: "is not a whole number"}
 	}
 	if n < min || n > max {
-		return 0, &Error{Input: name, Value: v, Reason: fmt.Sprintf("is out of range; use a number from %d to %d", min, max)}
+		return 0, outOfRange
 	}
 	return n, nil
 }
+
+// durationShape is what time.ParseDuration accepts, whatever the size: a
+// value of this shape that does not parse is too big, not misspelt.
+var durationShape = regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
 
 // Duration parses a Go duration ("90s", "10m", "1h30m"); a bare number is
 // read as seconds. It must lie within [min, max].
@@ -163,17 +172,26 @@ func (in *Inputs) Duration(name string, min, max time.Duration) (time.Duration, 
 		}
 		return 0, nil
 	}
+	outOfRange := &Error{Input: name, Value: v, Reason: fmt.Sprintf("is out of range; use a duration from %s to %s", min, max)}
 	var d time.Duration
-	if n, err := strconv.Atoi(v); err == nil {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		// Bare seconds: bound them before the multiplication, which would
+		// wrap around (18446744134 s is about one minute in int64 ns).
+		if err != nil || n < int64((min+time.Second-1)/time.Second) || n > int64(max/time.Second) {
+			return 0, outOfRange
+		}
 		d = time.Duration(n) * time.Second
 	} else {
 		d, err = time.ParseDuration(v)
+		if err != nil && durationShape.MatchString(v) {
+			return 0, outOfRange
+		}
 		if err != nil {
 			return 0, &Error{Input: name, Value: v, Reason: "is not a duration; write it like 90s, 10m or 1h30m"}
 		}
 	}
 	if d < min || d > max {
-		return 0, &Error{Input: name, Value: v, Reason: fmt.Sprintf("is out of range; use a duration from %s to %s", min, max)}
+		return 0, outOfRange
 	}
 	return d, nil
 }

@@ -219,3 +219,43 @@ func TestUndeclaredInputIsADefectNotAUserError(t *testing.T) {
 	in := newInputs(t, nil, nil)
 	assert.PanicsWithValue(t, `input "nope" is not declared in action.yml of ecsflow probe`, func() { in.String("nope") })
 }
+
+// Numbers too big for the multiplication to a duration, or for an int, are
+// refused as out of range, never wrapped around into an allowed value
+// (18446744134 seconds wraps to about one minute).
+func TestHugeNumbersAreOutOfRange(t *testing.T) {
+	t.Parallel()
+	durations := []string{
+		"18446744134", "9223372036854775807", "9223372036854775808", "-18446744134", "99999999999999999999999",
+		"18446744134s", "2562048h", "9999999999999999999ns", "-9223372036854775808",
+	}
+	for _, v := range durations {
+		t.Run("duration/"+v, func(t *testing.T) {
+			t.Parallel()
+			_, err := newInputs(t, map[string]string{"timeout": v}, nil).Duration("timeout", time.Minute, 12*time.Hour)
+			var ie *inputs.Error
+			require.ErrorAs(t, err, &ie, "%s must be refused", v)
+			assert.Equal(t, "timeout", ie.Input)
+			assert.Contains(t, ie.Reason, "out of range; use a duration from 1m0s to 12h0m0s")
+		})
+	}
+	ints := []string{"18446744134", "9223372036854775808", "-9223372036854775809", "99999999999999999999999"}
+	for _, v := range ints {
+		t.Run("int/"+v, func(t *testing.T) {
+			t.Parallel()
+			_, err := newInputs(t, map[string]string{"count": v}, nil).Int("count", 1, 10)
+			var ie *inputs.Error
+			require.ErrorAs(t, err, &ie, "%s must be refused", v)
+			assert.Equal(t, "count", ie.Input)
+			assert.Contains(t, ie.Reason, "out of range; use a number from 1 to 10")
+		})
+	}
+	// the bounds themselves, as bare seconds, still hold
+	for v, want := range map[string]time.Duration{"60": time.Minute, "43200": 12 * time.Hour} {
+		d, err := newInputs(t, map[string]string{"timeout": v}, nil).Duration("timeout", time.Minute, 12*time.Hour)
+		require.NoError(t, err)
+		assert.Equal(t, want, d)
+	}
+	_, err := newInputs(t, map[string]string{"timeout": "59"}, nil).Duration("timeout", time.Minute, 12*time.Hour)
+	require.Error(t, err)
+}

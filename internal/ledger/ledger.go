@@ -210,18 +210,44 @@ func (l *Ledger) History(ctx context.Context, cluster, service string, limit int
 var ErrNoKnownGood = errors.New("the ledger has no earlier successful deployment of this service")
 
 // LastKnownGood returns the newest succeeded deployment whose task
-// definition differs from exclude (the revision being rolled back).
+// definition differs from exclude (the revision being rolled back) and was
+// never rolled back or failed (see RolledBack).
 func (l *Ledger) LastKnownGood(ctx context.Context, cluster, service, exclude string) (*Record, error) {
 	hist, err := l.History(ctx, cluster, service, 0)
 	if err != nil {
 		return nil, err
 	}
+	return KnownGood(hist, exclude)
+}
+
+// KnownGood is LastKnownGood over a history already read, newest first.
+func KnownGood(hist []Record, exclude string) (*Record, error) {
+	bad := RolledBack(hist)
 	for _, r := range hist {
-		if r.Outcome == "succeeded" && r.TaskDefinition != "" && r.TaskDefinition != exclude {
+		if r.Outcome == "succeeded" && r.TaskDefinition != "" && r.TaskDefinition != exclude && !bad[r.TaskDefinition] {
 			return &r, nil
 		}
 	}
 	return nil, ErrNoKnownGood
+}
+
+// RolledBack returns the revisions a history marks as bad: those a
+// deployment left rolled back or failed, and those a rollback run moved a
+// service away from. A revision once marked stays bad even when it later
+// succeeds again: the success does not undo the reason it was rolled back.
+// A forced redeployment of the running revision records RollbackOf equal to
+// its own revision and marks nothing.
+func RolledBack(hist []Record) map[string]bool {
+	bad := map[string]bool{}
+	for _, r := range hist {
+		if (r.Outcome == "rolled-back" || r.Outcome == "failed") && r.TaskDefinition != "" {
+			bad[r.TaskDefinition] = true
+		}
+		if r.RollbackOf != "" && r.RollbackOf != r.TaskDefinition {
+			bad[r.RollbackOf] = true
+		}
+	}
+	return bad
 }
 
 // LockedError says who holds a service's lock.

@@ -155,3 +155,64 @@ func TestHolder(t *testing.T) {
 	assert.Equal(t, "run https://github.com/o/r/actions/runs/42 by alice at 0123456", Holder(func(k string) string { return env[k] }))
 	assert.Equal(t, "a local run", Holder(func(string) string { return "" }))
 }
+
+// A revision that was rolled back, deliberately by a rollback run or by ECS
+// or the deployer after a failed deployment, is never known-good again.
+func TestLastKnownGoodSkipsRolledBackRevisions(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	at := func(h int) time.Time { return base.Add(time.Duration(h) * time.Hour) }
+	web := func(rev int) string { return fmt.Sprintf("arn:td/web:%d", rev) }
+	cases := []struct {
+		name    string
+		recs    []Record
+		exclude string
+		want    string
+	}{
+		{"deliberate rollback: the revision rolled back from is not good", []Record{
+			{TaskDefinition: web(1), Outcome: "succeeded", Start: at(0)},
+			{TaskDefinition: web(2), Previous: web(1), Outcome: "succeeded", Start: at(1)},
+			{TaskDefinition: web(1), Previous: web(2), Outcome: "succeeded", RollbackOf: web(2), Reason: "bad release", Start: at(2)},
+		}, web(1), ""},
+		{"deliberate rollback, then a new release", []Record{
+			{TaskDefinition: web(1), Outcome: "succeeded", Start: at(0)},
+			{TaskDefinition: web(2), Previous: web(1), Outcome: "succeeded", Start: at(1)},
+			{TaskDefinition: web(1), Previous: web(2), Outcome: "succeeded", RollbackOf: web(2), Start: at(2)},
+			{TaskDefinition: web(3), Previous: web(1), Outcome: "succeeded", Start: at(3)},
+		}, web(3), web(1)},
+		{"a revision rolled back once stays bad after a later success", []Record{
+			{TaskDefinition: web(1), Outcome: "succeeded", Start: at(0)},
+			{TaskDefinition: web(2), Previous: web(1), Outcome: "rolled-back", Start: at(1)},
+			{TaskDefinition: web(2), Previous: web(1), Outcome: "succeeded", Start: at(2)},
+			{TaskDefinition: web(3), Previous: web(2), Outcome: "succeeded", Start: at(3)},
+		}, web(3), web(1)},
+		{"failed is not good either", []Record{
+			{TaskDefinition: web(1), Outcome: "succeeded", Start: at(0)},
+			{TaskDefinition: web(2), Previous: web(1), Outcome: "succeeded", Start: at(1)},
+			{TaskDefinition: web(2), Previous: web(1), Outcome: "failed", Start: at(2)},
+		}, web(3), web(1)},
+		{"a forced redeploy of the same revision does not mark it", []Record{
+			{TaskDefinition: web(1), Outcome: "succeeded", Start: at(0)},
+			{TaskDefinition: web(2), Previous: web(1), Outcome: "succeeded", Start: at(1)},
+			{TaskDefinition: web(2), Previous: web(2), Outcome: "succeeded", RollbackOf: web(2), Start: at(2)},
+		}, web(3), web(2)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l, _ := newLedger(t)
+			ctx := context.Background()
+			for _, r := range tc.recs {
+				r.Cluster, r.Service = "prod", "web"
+				require.NoError(t, l.Put(ctx, r))
+			}
+			good, err := l.LastKnownGood(ctx, "prod", "web", tc.exclude)
+			if tc.want == "" {
+				require.ErrorIs(t, err, ErrNoKnownGood)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, good.TaskDefinition)
+		})
+	}
+}

@@ -198,21 +198,24 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		return rt.check(ctx, env, p, eng, r, led, svcs, start)
 	}
 	// Resolve every target before changing anything.
-	var targets []deploy.Target
+	var plans []plannedTarget
 	current := map[string]string{}
 	for _, s := range p.services {
 		cur := aws.ToString(svcs[s].TaskDefinition)
 		current[s] = cur
-		to, err := r.Resolve(ctx, p.cluster, s, cur, p.target(s))
+		t, err := r.Target(ctx, p.cluster, s, cur, p.target(s))
 		if err != nil {
 			return err
 		}
-		if to == cur {
+		for _, w := range t.Warnings {
+			c.Warningf("[%s] %s", s, w)
+		}
+		if t.Revision == cur && t.Stop == "" {
 			c.Infof("[%s] already runs %s; nothing to roll back", s, shortTD(cur))
 		}
-		targets = append(targets, deploy.Target{Service: s, Source: deploy.Source{Revision: to}})
+		plans = append(plans, plannedTarget{Service: s, Current: cur, Target: t})
 	}
-	res, err := rt.deploy(ctx, eng, p, targets, false)
+	res, err := rt.apply(ctx, eng, p, plans, false)
 	if err != nil {
 		return err
 	}
@@ -254,9 +257,14 @@ func (rt *Runtime) record(ctx context.Context, env *cli.Env, led *ledger.Ledger,
 		if s.TaskDefinition == "" || (s.TaskDefinition == current[s.Service] && s.Note != "") {
 			continue
 		}
+		// a forced redeployment of the running revision rolls nothing back
+		rollbackOf := current[s.Service]
+		if rollbackOf == s.TaskDefinition {
+			rollbackOf = ""
+		}
 		rec := ledger.Record{Cluster: p.cluster, Service: s.Service, Environment: p.environment, Images: s.Images,
 			TaskDefinition: s.TaskDefinition, Previous: s.Previous, Commit: env.Getenv("GITHUB_SHA"), Actor: env.Getenv("GITHUB_ACTOR"),
-			Start: s.Started, End: s.Finished, Outcome: string(s.Status), RollbackOf: current[s.Service], Reason: p.reason}
+			Start: s.Started, End: s.Finished, Outcome: string(s.Status), RollbackOf: rollbackOf, Reason: p.reason}
 		if err := led.Put(context.WithoutCancel(ctx), rec); err != nil {
 			env.Console.Warningf("%v", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsflow/ecsflow/internal/cli"
@@ -23,7 +24,12 @@ func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *depl
 	c := env.Console
 	var findings []Finding
 	current := map[string]string{}
-	var rollbacks, redeploys []deploy.Target
+	var rollbacks []plannedTarget
+	var redeploys []deploy.Target
+	sds, err := currentDeployments(ctx, eng, svcs)
+	if err != nil {
+		return err
+	}
 	for _, name := range p.services {
 		s := svcs[name]
 		current[name] = aws.ToString(s.TaskDefinition)
@@ -38,11 +44,14 @@ func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *depl
 				return err
 			}
 		}
-		f := r.Check(*s, p.check, firing)
+		f := r.Check(*s, sds[aws.ToString(s.CurrentServiceDeployment)], p.check, firing)
 		switch f.Action {
 		case "rollback":
-			to, err := r.Resolve(ctx, p.cluster, name, f.Current, p.target(name))
-			if err != nil || to == f.Current {
+			t, err := r.Target(ctx, p.cluster, name, f.Current, p.target(name))
+			for _, w := range t.Warnings {
+				c.Warningf("[%s] %s", name, w)
+			}
+			if err != nil || (t.Revision == f.Current && t.Stop == "") {
 				f.Escalate = true
 				why := "no other revision to return to"
 				if err != nil {
@@ -52,12 +61,14 @@ func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *depl
 				f.Action = "none"
 				break
 			}
-			rollbacks = append(rollbacks, deploy.Target{Service: name, Source: deploy.Source{Revision: to}})
+			rollbacks = append(rollbacks, plannedTarget{Service: name, Current: f.Current, Target: t})
 		case "redeploy":
 			redeploys = append(redeploys, deploy.Target{Service: name, Source: deploy.Source{Revision: f.Current}})
 		}
 		findings = append(findings, f)
-		if len(f.Problems) == 0 {
+		if len(f.Problems) == 0 && len(f.Notes) > 0 {
+			c.Infof("[%s] deployment in progress: %s", name, strings.Join(f.Notes, "; "))
+		} else if len(f.Problems) == 0 {
 			c.Infof("[%s] healthy", name)
 		} else {
 			c.Infof("[%s] %s -> %s", name, strings.Join(f.Problems, "; "), f.Action)
@@ -65,14 +76,17 @@ func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *depl
 	}
 	var results []*deploy.ServiceResult
 	var timeline []*deploy.Result
-	for _, group := range []struct {
-		targets []deploy.Target
-		force   bool
-	}{{rollbacks, false}, {redeploys, true}} {
-		if len(group.targets) == 0 {
-			continue
+	if len(rollbacks) > 0 {
+		res, err := rt.apply(ctx, eng, p, rollbacks, false)
+		if err != nil {
+			return err
 		}
-		res, err := rt.deploy(ctx, eng, p, group.targets, group.force)
+		results = append(results, res.Services...)
+		timeline = append(timeline, res)
+		rt.record(ctx, env, led, p, res, current)
+	}
+	if len(redeploys) > 0 {
+		res, err := rt.deploy(ctx, eng, p, redeploys, true)
 		if err != nil {
 			return err
 		}
@@ -105,8 +119,10 @@ func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *depl
 			rt.escalate(ctx, env, p, f)
 		} else if len(f.Problems) > 0 && healed[f.Service] == nil {
 			outcome = "unhealthy, no action"
+		} else if len(f.Notes) > 0 && healed[f.Service] == nil {
+			outcome = "deployment in progress"
 		}
-		rows = append(rows, []string{f.Service, shortTD(f.Current), strings.Join(f.Problems, "; "), outcome})
+		rows = append(rows, []string{f.Service, shortTD(f.Current), strings.Join(append(append([]string(nil), f.Problems...), f.Notes...), "; "), outcome})
 	}
 	b.Table([]string{"Service", "Revision", "Problems", "Outcome"}, rows)
 	c.AddSummary(b.String())
@@ -169,4 +185,30 @@ func runURL(getenv func(string) string) string {
 		return ""
 	}
 	return fmt.Sprintf("%s/%s/actions/runs/%s", getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID"))
+}
+
+// currentDeployments describes each service's current service deployment,
+// by ARN, 20 at a time. One that a read does not show yet is absent.
+func currentDeployments(ctx context.Context, eng *deploy.Engine, svcs map[string]*types.Service) (map[string]*types.ServiceDeployment, error) {
+	var arns []string
+	for _, s := range svcs {
+		if a := aws.ToString(s.CurrentServiceDeployment); a != "" {
+			arns = append(arns, a)
+		}
+	}
+	arns = SortedUnique(arns)
+	out := map[string]*types.ServiceDeployment{}
+	for len(arns) > 0 {
+		batch := arns[:min(20, len(arns))]
+		arns = arns[len(batch):]
+		res, err := eng.ECS.DescribeServiceDeployments(ctx, &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: batch})
+		if err != nil {
+			return nil, fmt.Errorf("failed to describe the current deployments (check mode needs ecs:DescribeServiceDeployments): %w", err)
+		}
+		for i := range res.ServiceDeployments {
+			sd := res.ServiceDeployments[i]
+			out[aws.ToString(sd.ServiceDeploymentArn)] = &sd
+		}
+	}
+	return out, nil
 }

@@ -19,12 +19,7 @@ func (f fakeLedger) History(_ context.Context, cluster, service string, limit in
 }
 
 func (f fakeLedger) LastKnownGood(_ context.Context, cluster, service, exclude string) (*ledger.Record, error) {
-	for _, r := range f.recs {
-		if r.Outcome == "succeeded" && r.TaskDefinition != exclude {
-			return &r, nil
-		}
-	}
-	return nil, ledger.ErrNoKnownGood
+	return ledger.KnownGood(f.recs, exclude)
 }
 
 func TestResolve(t *testing.T) {
@@ -34,7 +29,7 @@ func TestResolve(t *testing.T) {
 	v3 := e.update("web:v3", 3*time.Minute)
 	v1 := "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"
 	ctx := context.Background()
-	r := &Roller{ECS: e.sim, Clock: e.clock}
+	r := &Roller{ECS: e.ecs, Clock: e.clock}
 
 	got, err := r.Resolve(ctx, "prod", "web", v3, "previous")
 	require.NoError(t, err)
@@ -61,7 +56,7 @@ func TestResolve(t *testing.T) {
 	r.Ledger = nil
 	_, err = r.Resolve(ctx, "prod", "web", v1, "previous")
 	require.ErrorAs(t, err, &ie)
-	assert.Contains(t, err.Error(), "no earlier active revision")
+	assert.Contains(t, err.Error(), "completed a deployment without being rolled back")
 
 	r.Ledger = fakeLedger{}
 	_, err = r.Resolve(ctx, "prod", "web", v3, "last-known-good")

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -27,16 +26,15 @@ import (
 	"github.com/ecsflow/ecsflow/internal/ledger"
 )
 
-// ECS is what rollback calls: the deploy engine's calls plus listing a
-// family's revisions.
+// ECS is what rollback calls: the deploy engine's calls plus the task
+// definitions of service revisions, to read a service's deployment history.
 type ECS interface {
 	deploy.ECS
-	ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDefinitionsInput, optFns ...func(*ecs.Options)) (*ecs.ListTaskDefinitionsOutput, error)
+	DescribeServiceRevisions(ctx context.Context, in *ecs.DescribeServiceRevisionsInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServiceRevisionsOutput, error)
 }
 
 // Ledger is the part of the deployment ledger rollback reads.
 type Ledger interface {
-	LastKnownGood(ctx context.Context, cluster, service, exclude string) (*ledger.Record, error)
 	History(ctx context.Context, cluster, service string, limit int) ([]ledger.Record, error)
 }
 
@@ -61,35 +59,88 @@ func ValidTo(to string) error {
 	return inputs.Errorf("to", to, "is not previous, last-known-good, a task definition ARN or family:revision")
 }
 
+// Target is where one service returns to, and how.
+type Target struct {
+	// Revision is the task definition ARN to return to.
+	Revision string
+	// Stop is the ARN of the service's deployment still in progress when
+	// stopping it with ROLLBACK returns the service to Revision: ECS goes
+	// back to the last completed revision at once, without the bake time
+	// and traffic steps a new deployment would run.
+	Stop string
+	// Warnings say what could not be read and was done without (ECS's
+	// deployment history when a permission or the endpoint lacks it).
+	Warnings []string
+}
+
 // Resolve returns the task definition ARN a service should return to.
 // current is the revision it runs now.
 func (r *Roller) Resolve(ctx context.Context, cluster, service, current, to string) (string, error) {
+	t, err := r.Target(ctx, cluster, service, current, to)
+	return t.Revision, err
+}
+
+// Target resolves where a service returns to and whether that is done by
+// stopping its deployment in progress. It reads the service's deployment
+// history from ECS (and the ledger when there is one); it changes nothing.
+func (r *Roller) Target(ctx context.Context, cluster, service, current, to string) (Target, error) {
+	var t Target
+	past, herr := r.deployments(ctx, cluster, service)
+	if herr != nil {
+		// The ledger or a named revision may still answer; say loudly what
+		// was not checked.
+		t.Warnings = append(t.Warnings, herr.Error()+"; without ECS's deployment history, revisions ECS rolled back are not excluded and a deployment in progress is not stopped but replaced")
+	}
+	var err error
 	switch to {
 	case "last-known-good":
-		if r.Ledger == nil {
-			return "", inputs.Errorf("to", to, "needs ledger-table: the ledger records which deployments succeeded")
-		}
-		rec, err := r.Ledger.LastKnownGood(ctx, cluster, service, current)
-		if errors.Is(err, ledger.ErrNoKnownGood) {
-			return "", inputs.Errorf("to", to, "the ledger has no successful deployment of %s other than the current revision; name a revision instead", service)
-		}
-		if err != nil {
-			return "", err
-		}
-		return rec.TaskDefinition, nil
+		t.Revision, err = r.lastKnownGood(ctx, cluster, service, current, past)
 	case "previous":
-		if r.Ledger != nil {
-			hist, err := r.Ledger.History(ctx, cluster, service, 20)
-			if err == nil {
-				for _, h := range hist {
-					if h.TaskDefinition == current && h.Previous != "" && h.Previous != current {
-						return h.Previous, nil
-					}
-				}
-			}
-		}
-		return r.previousRevision(ctx, current)
+		t.Revision, err = r.previous(ctx, cluster, service, current, past)
+	default:
+		t.Revision, err = r.named(ctx, to)
 	}
+	if err != nil {
+		if herr != nil {
+			return Target{}, errors.Join(err, herr)
+		}
+		return Target{}, err
+	}
+	if d, back, ok := inProgress(past); ok && back == t.Revision && d.TaskDefinition == current {
+		t.Stop = d.ARN
+	}
+	return t, nil
+}
+
+// lastKnownGood is the ledger's newest success that neither the ledger nor
+// ECS's history marks as rolled back.
+func (r *Roller) lastKnownGood(ctx context.Context, cluster, service, current string, past []pastDeployment) (string, error) {
+	if r.Ledger == nil {
+		return "", inputs.Errorf("to", "last-known-good", "needs ledger-table: the ledger records which deployments succeeded")
+	}
+	hist, err := r.Ledger.History(ctx, cluster, service, 0)
+	if err != nil {
+		return "", err
+	}
+	bad := rolledBackByECS(past)
+	var keep []ledger.Record
+	for _, h := range hist {
+		if !bad[h.TaskDefinition] {
+			keep = append(keep, h)
+		}
+	}
+	rec, err := ledger.KnownGood(keep, current)
+	if errors.Is(err, ledger.ErrNoKnownGood) {
+		return "", inputs.Errorf("to", "last-known-good", "the ledger has no successful deployment of %s other than the current revision that was not rolled back later; name a revision instead", service)
+	}
+	if err != nil {
+		return "", err
+	}
+	return rec.TaskDefinition, nil
+}
+
+// named checks that a revision given by ARN or family:revision exists.
+func (r *Roller) named(ctx context.Context, to string) (string, error) {
 	out, err := r.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(to)})
 	if err != nil || out.TaskDefinition == nil {
 		var ae smithy.APIError
@@ -99,43 +150,6 @@ func (r *Roller) Resolve(ctx context.Context, cluster, service, current, to stri
 		return "", fmt.Errorf("failed to read task definition %s: %w", to, err)
 	}
 	return aws.ToString(out.TaskDefinition.TaskDefinitionArn), nil
-}
-
-// previousRevision returns the highest ACTIVE revision of current's family
-// below current: what ran before when revisions were deployed in order.
-func (r *Roller) previousRevision(ctx context.Context, current string) (string, error) {
-	m := revisionRef.FindStringSubmatch(shortTD(current))
-	if m == nil {
-		return "", fmt.Errorf("cannot tell the family of %s", current)
-	}
-	family := m[2]
-	cur, _ := strconv.Atoi(m[3])
-	var next *string
-	best, bestRev := "", -1
-	for {
-		out, err := r.ECS.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(family), Sort: types.SortOrderDesc, NextToken: next})
-		if err != nil {
-			return "", fmt.Errorf("failed to list revisions of %s: %w", family, err)
-		}
-		for _, a := range out.TaskDefinitionArns {
-			mm := revisionRef.FindStringSubmatch(shortTD(a))
-			if mm == nil || mm[2] != family {
-				continue
-			}
-			n, _ := strconv.Atoi(mm[3])
-			if n < cur && n > bestRev {
-				best, bestRev = a, n
-			}
-		}
-		if out.NextToken == nil || best != "" {
-			break
-		}
-		next = out.NextToken
-	}
-	if best == "" {
-		return "", inputs.Errorf("to", "previous", "%s has no earlier active revision to return to", shortTD(current))
-	}
-	return best, nil
 }
 
 func shortTD(arn string) string {
@@ -154,6 +168,9 @@ type Finding struct {
 	Action   string
 	Escalate bool
 	Current  string
+	// Notes say why a long deployment is not stuck (baking, waiting at a
+	// hook); they are no problem.
+	Notes []string
 }
 
 // CheckOptions bound what counts as unhealthy.
@@ -171,8 +188,11 @@ type CheckOptions struct {
 // AlarmReader returns the alarms in ALARM among names.
 type AlarmReader func(ctx context.Context, names []string) ([]string, error)
 
-// Check looks at one service and decides what to do.
-func (r *Roller) Check(s types.Service, o CheckOptions, firing []string) Finding {
+// Check looks at one service and decides what to do. sd is the service's
+// current service deployment (nil when it could not be read): a deployment
+// in its bake time or waiting at a lifecycle hook is not stuck, and the
+// bound for the rest grows by the waits its configuration asks for.
+func (r *Roller) Check(s types.Service, sd *types.ServiceDeployment, o CheckOptions, firing []string) Finding {
 	now := r.Clock.Now()
 	f := Finding{Service: aws.ToString(s.ServiceName), Action: "none", Current: aws.ToString(s.TaskDefinition)}
 	var primary *types.Deployment
@@ -184,14 +204,20 @@ func (r *Roller) Check(s types.Service, o CheckOptions, firing []string) Finding
 	recent := primary != nil && now.Sub(aws.ToTime(primary.CreatedAt)) <= o.RecentDeploy
 	deploymentBad := false
 	if primary != nil {
+		age := now.Sub(aws.ToTime(primary.CreatedAt))
 		switch {
 		case primary.RolloutState == types.DeploymentRolloutStateFailed:
 			f.Problems = append(f.Problems, fmt.Sprintf("deployment %s FAILED: %s", aws.ToString(primary.Id), aws.ToString(primary.RolloutStateReason)))
 			deploymentBad = true
-		case primary.RolloutState == types.DeploymentRolloutStateInProgress && now.Sub(aws.ToTime(primary.CreatedAt)) > o.StuckAfter:
-			f.Problems = append(f.Problems, fmt.Sprintf("deployment %s has been in progress for %s (stuck; bound %s)",
-				aws.ToString(primary.Id), now.Sub(aws.ToTime(primary.CreatedAt)).Round(time.Second), o.StuckAfter))
-			deploymentBad = true
+		case primary.RolloutState == types.DeploymentRolloutStateInProgress || sdInProgress(sd):
+			if f.Notes = waiting(sd, now); len(f.Notes) > 0 {
+				break
+			}
+			if bound := o.StuckAfter + plannedWaits(sd); age > bound {
+				f.Problems = append(f.Problems, fmt.Sprintf("deployment %s has been in progress for %s (stuck; bound %s)",
+					aws.ToString(primary.Id), age.Round(time.Second), bound))
+				deploymentBad = true
+			}
 		}
 	}
 	below := false

@@ -46,6 +46,7 @@ var t0 = time.Date(2026, 3, 4, 5, 0, 0, 0, time.UTC)
 type env struct {
 	t     *testing.T
 	sim   *ecssim.Sim
+	ecs   *simECS
 	gh    *fakeGitHub
 	ddb   ledger.DynamoDB
 	clock deploy.Clock
@@ -54,15 +55,22 @@ type env struct {
 // newEnv: cluster prod, service web (2 tasks) steady on web:1 (image web:v1).
 func newEnv(t *testing.T, cfg *types.DeploymentConfiguration) *env {
 	t.Helper()
+	return newEnvLB(t, cfg, nil)
+}
+
+// newEnvLB is newEnv with the service behind load balancers and the
+// simulator's options (its read lag and throttling are on by default).
+func newEnvLB(t *testing.T, cfg *types.DeploymentConfiguration, lbs []types.LoadBalancer, opts ...ecssim.Option) *env {
+	t.Helper()
 	clk := ecssim.NewFakeClock(t0)
-	sim := ecssim.New(clk)
-	e := &env{t: t, sim: sim, gh: newFakeGitHub(t), clock: deploy.ManualClock{NowFunc: sim.Now, Advance: sim.Advance}}
+	sim := ecssim.New(clk, opts...)
+	e := &env{t: t, sim: sim, ecs: newSimECS(sim), gh: newFakeGitHub(t), clock: deploy.ManualClock{NowFunc: sim.Now, Advance: sim.Advance}}
 	ctx := context.Background()
 	_, err := sim.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")})
 	require.NoError(t, err)
 	arn := e.register("web:v1")
-	_, err = sim.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("prod"), ServiceName: aws.String("web"),
-		TaskDefinition: aws.String(arn), DesiredCount: aws.Int32(2), DeploymentConfiguration: cfg})
+	_, err = e.ecs.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("prod"), ServiceName: aws.String("web"),
+		TaskDefinition: aws.String(arn), DesiredCount: aws.Int32(2), DeploymentConfiguration: cfg, LoadBalancers: lbs})
 	require.NoError(t, err)
 	sim.Advance(3 * time.Minute)
 	return e
@@ -81,7 +89,7 @@ func (e *env) register(image string) string {
 // update moves web to a new revision with image and lets d pass.
 func (e *env) update(image string, d time.Duration) string {
 	arn := e.register(image)
-	_, err := e.sim.UpdateService(context.Background(), &ecs.UpdateServiceInput{Cluster: aws.String("prod"), Service: aws.String("web"), TaskDefinition: aws.String(arn)})
+	_, err := e.ecs.UpdateService(context.Background(), &ecs.UpdateServiceInput{Cluster: aws.String("prod"), Service: aws.String("web"), TaskDefinition: aws.String(arn)})
 	require.NoError(e.t, err)
 	e.sim.Advance(d)
 	return arn
@@ -126,7 +134,7 @@ func (e *env) runWith(inputs, runner map[string]string) result {
 	}
 	rt := &Runtime{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
-			return Clients{ECS: e.sim, CloudWatch: simAlarms{e.sim}, DynamoDB: e.ddb}, nil
+			return Clients{ECS: e.ecs, CloudWatch: simAlarms{e.sim}, DynamoDB: e.ddb}, nil
 		},
 		Clock: e.clock,
 		HTTP:  e.gh.srv.Client(),
@@ -265,7 +273,7 @@ func TestRollbackBadInput(t *testing.T) {
 		{"unknown revision", map[string]string{"cluster": "prod", "service": "web", "to": "web:99"}, "to", "not a registered task definition revision"},
 		{"nonsense to", map[string]string{"cluster": "prod", "service": "web", "to": "yesterday"}, "to", "is not previous, last-known-good"},
 		{"lkg without ledger", map[string]string{"cluster": "prod", "service": "web", "to": "last-known-good"}, "to", "needs ledger-table"},
-		{"no previous", map[string]string{"cluster": "prod", "service": "web"}, "to", "no earlier active revision"},
+		{"no previous", map[string]string{"cluster": "prod", "service": "web"}, "to", "completed a deployment without being rolled back"},
 		{"missing service", map[string]string{"cluster": "prod", "service": "api"}, "service", "does not exist"},
 		{"missing cluster", map[string]string{"cluster": "staging", "service": "web"}, "cluster", "does not exist"},
 		{"pinned revision for several services", map[string]string{"cluster": "prod", "service": "web,api", "to": "web:1"}, "to", "pins one revision but 2 services are given"},

@@ -65,7 +65,7 @@ func checkFormat(c *Context) {
 			defer wg.Done()
 			for i := range work {
 				f := files[i]
-				out, ok := tffmt.CheckParsed(f.Src, f.Path)
+				out, ok := tffmt.CheckPieces(f.Src, f.Path, f.Cuts())
 				results[i] = result{out, ok}
 			}
 		}()

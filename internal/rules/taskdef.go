@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/ecsflow/ecsflow/internal/taskdef"
 	"github.com/ecsflow/ecsflow/internal/tfparse"
 )
 
@@ -129,6 +130,10 @@ func jsonTaskDef(f TaskDefFile) *taskDef {
 	whole := hcl.Range{Filename: td.file, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
 	td.sizeRange, td.archRange, td.osRange, td.roleRange = whole, whole, whole, whole
 	var doc map[string]any
+	if len(f.Src) > taskdef.MaxFileSize {
+		td.containers = containerSet{known: true, invalid: taskdef.SizeError(len(f.Src)).Error(), base: whole}
+		return td
+	}
 	if err := json.Unmarshal(f.Src, &doc); err != nil {
 		td.containers = containerSet{known: true, invalid: "not a valid task definition JSON document: " + err.Error(), base: whole}
 		return td

@@ -13,6 +13,8 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -58,6 +60,8 @@ func TestECSDeploymentsProgressInTheSandbox(t *testing.T) {
 	arn := newRevision(t, ctx, c, svc, svc.RepositoryURI+":v2")
 	_, err := c.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(st.Cluster), Service: aws.String("mcpo"), TaskDefinition: aws.String(arn)})
 	require.NoError(t, err)
+	// reads lag behind the update (eventual consistency) for at most 3 s
+	sb.ECS(region).Advance(3 * time.Second)
 	s := primary(t, ctx, c, st, "mcpo")
 	require.Len(t, s.Deployments, 2, "the new deployment runs beside the old one")
 	assert.Equal(t, ecstypes.DeploymentRolloutStateInProgress, s.Deployments[0].RolloutState)
@@ -132,4 +136,20 @@ func TestECSWritesAreMirroredToMoto(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, out.ScalableTargets, 1)
 	assert.EqualValues(t, 4, aws.ToInt32(out.ScalableTargets[0].MaxCapacity))
+}
+
+// An ECS operation neither the simulator nor moto serves fails at once
+// with UnknownOperationException, not with moto's retried HTTP 500.
+func TestECSOperationNobodyServesFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	sandboxtest.Start(t)
+	c := ecs.NewFromConfig(sandboxtest.Config(t, "us-east-2"))
+	_, err := c.DescribeServiceRevisions(context.Background(), &ecs.DescribeServiceRevisionsInput{
+		ServiceRevisionArns: []string{"arn:aws:ecs:us-east-2:123456789012:service-revision/c/s/1"}})
+	var ae smithy.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "UnknownOperationException", ae.ErrorCode())
+	var re *smithyhttp.ResponseError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 400, re.HTTPStatusCode())
 }

@@ -96,10 +96,13 @@ type Stack struct {
 	Services []Service
 
 	ExecutionRoleARN string
-	StateBucket      string
-	StateKey         string
-	LockTable        string
-	LedgerTable      string
+	// InfrastructureRoleARN is the role ECS assumes to move the listener
+	// rule between the blue and green target groups (advancedConfiguration).
+	InfrastructureRoleARN string
+	StateBucket           string
+	StateKey              string
+	LockTable             string
+	LedgerTable           string
 
 	// What TerraformState records beyond the names above.
 	certificateARN string
@@ -526,6 +529,14 @@ func seedIAM(ctx context.Context, c seedClients, st *Stack, _ SeedOptions) error
 			st.ExecutionRoleARN = arn
 		}
 	}
+	// ECS's blue/green, canary and linear deployments shift the listener
+	// rule with this role (the example's aws_iam_role.ecs_infrastructure).
+	name := st.Cluster + "-ecs-infrastructure" + suffix
+	ecsService := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	if _, err := c.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(ecsService)}); err != nil && !alreadyExists(err) {
+		return fmt.Errorf("failed to create the role %s: %w", name, err)
+	}
+	st.InfrastructureRoleARN = "arn:aws:iam::" + AccountID + ":role/" + name
 	return nil
 }
 
@@ -708,10 +719,18 @@ func seedECS(ctx context.Context, c seedClients, st *Stack, o SeedOptions) error
 			Tags: []ecstypes.Tag{{Key: aws.String("Environment"), Value: aws.String(st.Environment)}},
 		}
 		if svc.Name == "open-webui" {
+			// advancedConfiguration, as the example's ecs.tf gives it: the
+			// service behind the ALB may be deployed blue/green, canary or
+			// linear; the others have no load balancer and only roll.
 			in.LoadBalancers = []ecstypes.LoadBalancer{{
 				TargetGroupArn: aws.String(st.TargetGroups["blue"]),
 				ContainerName:  aws.String(svc.Name),
 				ContainerPort:  aws.Int32(svc.Port),
+				AdvancedConfiguration: &ecstypes.AdvancedConfiguration{
+					AlternateTargetGroupArn: aws.String(st.TargetGroups["green"]),
+					ProductionListenerRule:  aws.String(st.ListenerRuleARN),
+					RoleArn:                 aws.String(st.InfrastructureRoleARN),
+				},
 			}}
 			in.HealthCheckGracePeriodSeconds = aws.Int32(60)
 		}

@@ -193,7 +193,9 @@ func (st *Stack) TerraformState() ([]byte, error) {
 		lbs := []any{}
 		grace := 0
 		if s.Name == "open-webui" {
-			lbs = append(lbs, map[string]any{"target_group_arn": st.TargetGroups["blue"], "container_name": s.Name, "container_port": int(s.Port), "elb_name": ""})
+			lbs = append(lbs, map[string]any{"target_group_arn": st.TargetGroups["blue"], "container_name": s.Name, "container_port": int(s.Port), "elb_name": "",
+				"advanced_configuration": []any{map[string]any{"alternate_target_group_arn": st.TargetGroups["green"],
+					"production_listener_rule": st.ListenerRuleARN, "role_arn": st.InfrastructureRoleARN, "test_listener_rule": ""}}})
 			grace = 60
 		}
 		svcs.add(s.Name, map[string]any{
@@ -253,21 +255,22 @@ func (st *Stack) TerraformState() ([]byte, error) {
 		}
 	}
 
-	// IAM roles the seed creates.
-	ecsTasks := map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
-		"Effect": "Allow", "Principal": map[string]any{"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}}}
-	trust, _ := json.Marshal(ecsTasks)
-	role := func(name string) map[string]any {
+	// IAM roles the seed creates: task roles, and the role ECS itself
+	// assumes to shift traffic.
+	role := func(name, principal string) map[string]any {
+		trust, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+			"Effect": "Allow", "Principal": map[string]any{"Service": principal}, "Action": "sts:AssumeRole"}}})
 		return map[string]any{
 			"id": name, "name": name, "arn": "arn:aws:iam::" + AccountID + ":role/" + name,
 			"assume_role_policy": string(trust), "description": "", "max_session_duration": 3600, "path": "/",
 			"permissions_boundary": "", "force_detach_policies": false, "tags": noTags(), "tags_all": noTags(),
 		}
 	}
-	block("aws_iam_role", "execution").add(nil, role(lastSegment(st.ExecutionRoleARN)))
+	block("aws_iam_role", "execution").add(nil, role(lastSegment(st.ExecutionRoleARN), "ecs-tasks.amazonaws.com"))
+	block("aws_iam_role", "ecs_infrastructure").add(nil, role(lastSegment(st.InfrastructureRoleARN), "ecs.amazonaws.com"))
 	taskRoles := block("aws_iam_role", "task")
 	for _, s := range ServiceNames {
-		taskRoles.add(s, role(st.Cluster+"-"+s+"-task"+st.roleSuffix()))
+		taskRoles.add(s, role(st.Cluster+"-"+s+"-task"+st.roleSuffix(), "ecs-tasks.amazonaws.com"))
 	}
 	return renderState(st, res)
 }

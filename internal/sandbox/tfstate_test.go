@@ -80,8 +80,8 @@ func TestSeedWritesTerraformStateInSync(t *testing.T) {
 	assert.Empty(t, findings(res))
 	// 3 services, task definitions, repositories, log groups and task
 	// roles; 15 alarms; 4 security groups; ALB, 2 listeners, rule, 2
-	// target groups; cluster; execution role.
-	assert.Equal(t, 3*5+15+4+6+1+1, res.Checked)
+	// target groups; cluster; execution role; ECS infrastructure role.
+	assert.Equal(t, 3*5+15+4+6+1+1+1, res.Checked)
 }
 
 // Changes behind Terraform's back come out, and only those, classified as

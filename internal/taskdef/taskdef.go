@@ -52,10 +52,27 @@ type Doc struct {
 	tags []any
 }
 
+// MaxFileSize is the largest task-definition file read, 1 MiB. ECS refuses
+// a task definition larger than 64 KiB (the "task definition size" quota of
+// Amazon ECS, https://docs.aws.amazon.com/general/latest/gr/ecs-service.html);
+// the file is indented JSON, possibly a whole describe-task-definition
+// output, so it may be several times the registered size, but a file above
+// 1 MiB cannot become a valid task definition. Refusing it before decoding
+// keeps a hostile 50 MB file from being parsed into half a gigabyte.
+const MaxFileSize = 1 << 20
+
+// SizeError is a task-definition file over MaxFileSize.
+func SizeError(size int) error {
+	return errf("", "is %d bytes; a task-definition file may be at most %d bytes (1 MiB): ECS accepts task definitions of up to 64 KiB", size, MaxFileSize)
+}
+
 // Parse reads a task-definition file. It accepts the RegisterTaskDefinition
 // shape, a task definition as DescribeTaskDefinition returns it, and the
 // whole describe-task-definition output ({"taskDefinition": ..., "tags": ...}).
 func Parse(data []byte) (*Doc, error) {
+	if len(data) > MaxFileSize {
+		return nil, SizeError(len(data))
+	}
 	var m map[string]any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -243,4 +245,29 @@ func TestApplyLogConfiguration(t *testing.T) {
 	var te *Error
 	require.ErrorAs(t, d2.Apply(Render{Container: "w", LogOptions: []KV{{"k", "v"}}}), &te)
 	assert.Equal(t, "log-configuration-options", te.Field)
+}
+
+// TestParseRefusesAHugeFileBeforeDecoding: a 50 MB document (valid JSON,
+// one container with a huge environment) is refused by its size, with the
+// limit in the message, and without being decoded.
+//
+// Not parallel: it counts the bytes the process allocates during Parse.
+func TestParseRefusesAHugeFileBeforeDecoding(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"family":"web","containerDefinitions":[{"name":"web","image":"nginx:1","environment":[`)
+	for i := 0; b.Len() < 50<<20; i++ {
+		fmt.Fprintf(&b, `{"name":"V%d","value":"%0100d"},`, i, i)
+	}
+	b.WriteString(`{"name":"END","value":"x"}]}]}`)
+	data := []byte(b.String())
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := Parse(data)
+	runtime.ReadMemStats(&after)
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "at most 1048576 bytes")
+	require.Contains(t, err.Error(), "64 KiB")
+	require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "the document was decoded before being refused")
+	_, err = Parse(data[:0:0])
+	require.Error(t, err)
 }

@@ -97,3 +97,32 @@ func interpolationOnly(toks hclsyntax.Tokens) bool {
 	}
 	return true
 }
+
+// CheckPieces is CheckParsed for a large file cut into pieces at cuts, the
+// byte offsets of lines that follow a top-level block's closing brace alone
+// on its line (tfparse.File.Cuts). Formatting never looks across such a
+// line: it ends every alignment run and closes every bracket, so each
+// piece is formatted on its own and the results are joined; memory is
+// bounded by the largest piece instead of the file. With no cuts it is
+// CheckParsed.
+func CheckPieces(src []byte, filename string, cuts []int) (formatted []byte, ok bool) {
+	if len(cuts) == 0 {
+		return CheckParsed(src, filename)
+	}
+	bounds := append(append([]int{0}, cuts...), len(src))
+	var out []byte
+	for i := 0; i+1 < len(bounds); i++ {
+		piece := src[bounds[i]:bounds[i+1]]
+		f, pieceOK := CheckParsed(piece, filename)
+		if !pieceOK && out == nil {
+			out = append(make([]byte, 0, len(src)+len(src)/16), src[:bounds[i]]...)
+		}
+		if out != nil {
+			out = append(out, f...)
+		}
+	}
+	if out == nil {
+		return src, true
+	}
+	return out, false
+}

@@ -7,6 +7,15 @@
 // list(any), "list" becomes list(string)) and re-quotes block labels. The
 // behaviour here was learnt by running terraform 1.11 on the corpus under
 // testdata and is checked byte for byte against its output there.
+//
+// Formatting is idempotent (formatting formatted output changes nothing)
+// with one exception, which is terraform fmt's own: a nested
+// interpolation-only string such as "${"${var.a}"}" loses one level per run
+// ("${var.a}" first, var.a on the next run), so a file with n levels needs
+// n runs to become stable. Format does the same so that it keeps agreeing
+// with terraform fmt byte for byte; FuzzFormat and
+// TestNestedInterpolationTakesOneRunPerLevel pin both the property and the
+// exception.
 package tffmt
 
 import (

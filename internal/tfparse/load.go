@@ -344,8 +344,8 @@ func ParseFile(path string, src []byte) *File {
 		}
 		return f
 	}
-	hf, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-	f.Diags = diags
+	hf, diags, cuts := parseNative(path, src, chunkThreshold, chunkSize)
+	f.Diags, f.cuts = diags, cuts
 	if hf != nil {
 		f.body = hf.Body
 		if sb, ok := hf.Body.(*hclsyntax.Body); ok {

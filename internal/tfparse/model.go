@@ -23,7 +23,15 @@ type File struct {
 	// blockSpans are the line spans of every block, nested ones included,
 	// used to scope inline suppressions.
 	blockSpans []Span
+	// cuts are where the pieces of a file parsed in pieces begin.
+	cuts []int
 }
+
+// Cuts returns the byte offsets at which a large file was cut into pieces
+// for parsing (nil for a file parsed whole). Each is the start of a line
+// right after a top-level block's closing brace, so the pieces can also be
+// formatted one by one (see tffmt.CheckPieces).
+func (f *File) Cuts() []int { return f.cuts }
 
 // Span is a range of lines, both inclusive.
 type Span struct{ Start, End int }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -74,4 +75,23 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(largeDir)
 	}
 	os.Exit(code)
+}
+
+// BenchmarkFlatStack validates one main.tf of 10 000 resources (see
+// benchtree.WriteFlat) and reports time and allocated bytes per 1 000
+// resources, the figures that must stay flat as a monolithic stack grows.
+func BenchmarkFlatStack(b *testing.B) {
+	dir := b.TempDir()
+	st, err := benchtree.WriteFlat(dir, 10000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	benchAnalyse(b, &Settings{Roots: []string{dir}}, st.Files)
+	runtime.ReadMemStats(&after)
+	per := float64(b.N) * float64(st.Resources) / 1000
+	b.ReportMetric(b.Elapsed().Seconds()*1000/per, "ms/1000resources")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20)/per, "allocMB/1000resources")
+	b.ReportMetric(float64(st.Bytes)/float64(st.Resources)*1000/(1<<20), "inputMB/1000resources")
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -100,7 +99,7 @@ func (r *Report) emit(ctx context.Context, env *cli.Env, s *Settings, opts Optio
 		if err := sarif.Write(&buf, log); err != nil {
 			return fmt.Errorf("failed to encode SARIF: %w", err)
 		}
-		if err := writeFile(s.SARIFFile, buf.Bytes()); err != nil {
+		if err := opts.roots(env).WriteFile(s.SARIFFile, buf.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -108,7 +107,7 @@ func (r *Report) emit(ctx context.Context, env *cli.Env, s *Settings, opts Optio
 	if err != nil {
 		return fmt.Errorf("failed to encode the JSON report: %w", err)
 	}
-	if err := writeFile(s.ReportFile, append(js, '\n')); err != nil {
+	if err := opts.roots(env).WriteFile(s.ReportFile, append(js, '\n')); err != nil {
 		return err
 	}
 	c.SetOutput("findings", strconv.Itoa(len(r.Findings)))
@@ -122,18 +121,6 @@ func (r *Report) emit(ctx context.Context, env *cli.Env, s *Settings, opts Optio
 			// The verdict does not depend on the comment; say why it is missing.
 			c.Warningf("could not update the pull request comment: %v", err)
 		}
-	}
-	return nil
-}
-
-func writeFile(path string, data []byte) error {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("failed to create %s: %w", dir, err)
-		}
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return fmt.Errorf("failed to write %s: %w", path, err)
 	}
 	return nil
 }

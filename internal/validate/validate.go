@@ -20,6 +20,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/outfile"
 	"github.com/ecsflow/ecsflow/internal/planjson"
 	"github.com/ecsflow/ecsflow/internal/rules"
 	"github.com/ecsflow/ecsflow/internal/tfparse"
@@ -38,6 +39,16 @@ type Options struct {
 	// Workspace is the repository root (default $GITHUB_WORKSPACE or the
 	// working directory); workflows are read from its .github/workflows.
 	Workspace string
+}
+
+// roots are where validate may write: the workspace (opts.Workspace) and
+// the runner's temp directory.
+func (o Options) roots(env *cli.Env) outfile.Roots {
+	r := outfile.FromEnv(env.Getenv)
+	if o.Workspace != "" {
+		r.Workspace = o.Workspace
+	}
+	return r
 }
 
 // Run is the validate action with real dependencies.
@@ -313,6 +324,16 @@ func RunWith(ctx context.Context, env *cli.Env, opts Options) error {
 	}
 	if opts.Workspace == "" {
 		opts.Workspace = "."
+	}
+	// Where the files go is checked with the inputs, before any work; the
+	// report's place follows sarif-file, so that input is named.
+	for _, f := range []string{s.SARIFFile, s.ReportFile} {
+		if f == "" {
+			continue
+		}
+		if _, err := opts.roots(env).Resolve(f); err != nil {
+			return inputs.Errorf("sarif-file", s.SARIFFile, "%v", err)
+		}
 	}
 	out, err := Analyse(ctx, s, opts)
 	if err != nil {

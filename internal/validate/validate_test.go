@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/gha/ghatest"
 	"github.com/ecsflow/ecsflow/internal/rules"
 )
 
@@ -69,26 +69,12 @@ func invoke(t *testing.T, opts Options, env map[string]string, args ...string) r
 	return r
 }
 
-// readOutputs parses $GITHUB_OUTPUT (name<<delimiter ... delimiter).
+// readOutputs parses $GITHUB_OUTPUT as the runner does.
 func readOutputs(t *testing.T, path string) map[string]string {
-	f, err := os.Open(path)
+	t.Helper()
+	out, err := ghatest.ReadFileCommands(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if name, delim, ok := strings.Cut(line, "<<"); ok {
-			var val []string
-			for sc.Scan() && sc.Text() != delim {
-				val = append(val, sc.Text())
-			}
-			out[name] = strings.Join(val, "\n")
-		} else if k, v, ok := strings.Cut(line, "="); ok {
-			out[k] = v
-		}
 	}
 	return out
 }
@@ -489,5 +475,97 @@ func TestConfigChangesTheVerdict(t *testing.T) {
 	r = invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_CONFIG": ignore, "INPUT_FAIL-ON": "warning"})
 	if r.code != 0 || r.outputs["findings"] != "0" || !strings.Contains(r.summary, "short-lived test stack") {
 		t.Errorf("ignore: exit %d, findings %s\n%s", r.code, r.outputs["findings"], r.summary)
+	}
+}
+
+// An input echoed into an output cannot forge other outputs: a sarif-file
+// name that carries go-githubactions' fixed heredoc delimiter and a fake
+// output comes back whole as sarif-file, and findings stays the count.
+func TestHostileSarifFileCannotInjectOutputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const d = "_GitHubActionsFileCommandDelimeter_"
+	hostile := filepath.Join(dir, "a.sarif\n"+d+"\ninjected=owned\nfindings=0\nsarif-file<<"+d+"\nb.sarif")
+	r := invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_FAIL-ON": "never", "INPUT_SARIF-FILE": hostile, "RUNNER_TEMP": dir})
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stdout)
+	}
+	if r.outputs["sarif-file"] != hostile {
+		t.Errorf("sarif-file output = %q, want the input %q", r.outputs["sarif-file"], hostile)
+	}
+	if _, ok := r.outputs["injected"]; ok {
+		t.Errorf("an output was injected: %v", r.outputs)
+	}
+	if r.outputs["findings"] == "0" {
+		t.Errorf("findings was overwritten by the input: %v", r.outputs)
+	}
+	if _, err := os.Stat(hostile); err != nil {
+		t.Errorf("the SARIF file was not written where asked: %v", err)
+	}
+}
+
+// Files validate writes stay in the workspace or the runner's temp
+// directory: a relative path resolves against the workspace, an absolute
+// one must lie inside one of them, and neither .. nor a symlink leads out.
+// A refused path is bad input (exit 2) and nothing is written.
+func TestWrittenFilesStayInTheWorkspace(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		sarif   func(ws, tmp, outside string) string
+		written func(ws, tmp, outside string) string // "" when refused
+	}{
+		{"relative in a new directory", func(_, _, _ string) string { return "reports/ci/validate.sarif" },
+			func(ws, _, _ string) string { return filepath.Join(ws, "reports/ci/validate.sarif") }},
+		{"absolute in the workspace", func(ws, _, _ string) string { return filepath.Join(ws, "v.sarif") },
+			func(ws, _, _ string) string { return filepath.Join(ws, "v.sarif") }},
+		{"absolute in the runner temp", func(_, tmp, _ string) string { return filepath.Join(tmp, "out", "v.sarif") },
+			func(_, tmp, _ string) string { return filepath.Join(tmp, "out", "v.sarif") }},
+		{"relative escape", func(_, _, _ string) string { return "../escape/v.sarif" }, nil},
+		{"dot-dot inside an absolute path", func(ws, _, _ string) string { return ws + "/../escape/v.sarif" }, nil},
+		{"absolute elsewhere", func(_, _, outside string) string { return filepath.Join(outside, "new", "v.sarif") }, nil},
+		{"symlinked directory", func(_, _, _ string) string { return "link/v.sarif" }, nil},
+		{"symlinked file", func(_, _, _ string) string { return "file-link.sarif" }, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ws, tmp, outside := t.TempDir(), t.TempDir(), t.TempDir()
+			if err := os.Symlink(outside, filepath.Join(ws, "link")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(filepath.Join(outside, "target.sarif"), filepath.Join(ws, "file-link.sarif")); err != nil {
+				t.Fatal(err)
+			}
+			sarif := tc.sarif(ws, tmp, outside)
+			r := invoke(t, Options{Workspace: ws}, map[string]string{"INPUT_PATH": "testdata/ok", "INPUT_SARIF-FILE": sarif, "RUNNER_TEMP": tmp})
+			if tc.written == nil {
+				if r.code != 2 {
+					t.Fatalf("%s: exit %d, want 2\n%s", sarif, r.code, r.stdout)
+				}
+				errs := errorLines(r.stdout)
+				if len(errs) != 1 || !strings.Contains(errs[0], `input "sarif-file"`) || !strings.Contains(errs[0], "workspace") {
+					t.Errorf("want one error naming sarif-file and the workspace rule, got %q", errs)
+				}
+				entries, _ := os.ReadDir(outside)
+				if len(entries) != 0 {
+					t.Errorf("files were written outside: %v", entries)
+				}
+				if _, err := os.Stat(filepath.Join(filepath.Dir(ws), "escape")); err == nil {
+					t.Errorf("a directory was created beside the workspace")
+				}
+				return
+			}
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s", r.code, r.stdout)
+			}
+			want := tc.written(ws, tmp, outside)
+			if _, err := os.Stat(want); err != nil {
+				t.Errorf("SARIF not written at %s: %v", want, err)
+			}
+			if _, err := os.Stat(strings.TrimSuffix(want, ".sarif") + ".report.json"); err != nil {
+				t.Errorf("report not written beside it: %v", err)
+			}
+		})
 	}
 }

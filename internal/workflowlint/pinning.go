@@ -17,16 +17,8 @@ var commitSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
 // docker:// actions without a digest. Local actions (./...) are fine.
 func Unpinned(files []string) ([]Problem, error) {
 	var out []Problem
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", f, err)
-		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal(src, &doc); err != nil {
-			continue // actionlint reports the syntax error
-		}
-		walk(&doc, func(key, val *yaml.Node) {
+	err := eachWorkflow(files, func(f string, doc *yaml.Node) {
+		walk(doc, func(key, val *yaml.Node) {
 			if key.Value != "uses" || val.Kind != yaml.ScalarNode {
 				return
 			}
@@ -34,8 +26,8 @@ func Unpinned(files []string) ([]Problem, error) {
 				out = append(out, Problem{File: f, Line: val.Line, Column: val.Column, Message: msg, Kind: "pinning"})
 			}
 		})
-	}
-	return out, nil
+	})
+	return out, err
 }
 
 func pinProblem(uses string) string {
@@ -56,6 +48,23 @@ func pinProblem(uses string) string {
 		return fmt.Sprintf("%s is pinned to %q, which can move; pin the full commit SHA (keep the tag in a comment: @<sha> # %s)", name, ref, ref)
 	}
 	return ""
+}
+
+// eachWorkflow calls fn with the parsed document of every file; files that
+// are not YAML are skipped (actionlint reports them).
+func eachWorkflow(files []string, fn func(file string, doc *yaml.Node)) error {
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("cannot read %s: %w", f, err)
+		}
+		var doc yaml.Node
+		if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+			continue
+		}
+		fn(f, &doc)
+	}
+	return nil
 }
 
 func walk(n *yaml.Node, fn func(key, val *yaml.Node)) {

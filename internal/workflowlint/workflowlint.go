@@ -1,6 +1,8 @@
 // Package workflowlint lints a repository's GitHub Actions workflow files
 // with actionlint, used as a library so the validate gate catches a broken
-// pipeline without a separate tool.
+// pipeline without a separate tool, and checks the inputs a workflow passes
+// to local actions and workflows and to ecsflow's own, which actionlint
+// cannot see when they are called remotely.
 package workflowlint
 
 import (
@@ -53,7 +55,9 @@ func WorkflowFiles(root string) ([]string, error) {
 	return out, nil
 }
 
-// Lint lints the given workflow files.
+// Lint lints the given workflow files with actionlint and reports every
+// `with:` key that the called action or reusable workflow does not take
+// (Kind "unknown-input"; see unknownInputs).
 func Lint(files []string, opts Options) ([]Problem, error) {
 	if len(files) == 0 {
 		return nil, nil
@@ -75,9 +79,33 @@ func Lint(files []string, opts Options) ([]Problem, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to lint workflows: %w", err)
 	}
-	out := make([]Problem, 0, len(errs))
+	unknown, err := unknownInputs(files, newResolver())
+	if err != nil {
+		return nil, err
+	}
+	// actionlint reports unknown inputs of local actions and workflows too,
+	// when it finds the repository's .git; ours names the closest input.
+	reported := map[string]bool{}
+	for _, p := range unknown {
+		reported[fmt.Sprintf("%s:%d", p.File, p.Line)] = true
+	}
+	out := make([]Problem, 0, len(errs)+len(unknown))
 	for _, e := range errs {
+		if reported[fmt.Sprintf("%s:%d", e.Filepath, e.Line)] && strings.HasPrefix(e.Message, "input ") && strings.Contains(e.Message, " is not defined in ") {
+			continue
+		}
 		out = append(out, Problem{File: e.Filepath, Line: e.Line, Column: e.Column, Message: e.Message, Kind: e.Kind})
 	}
+	out = append(out, unknown...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
 	return out, nil
 }

@@ -34,8 +34,10 @@ f2r=$(metric BenchmarkFirstFailedTaskToRollback s-first-failure-to-rollback)
 f2r_worst=$(metric BenchmarkFirstFailedTaskToRollback s-worst)
 cpm=$(metric BenchmarkCallsPerMinute20Services calls/min)
 cwpm=$(metric BenchmarkCallsPerMinute20Services cw-calls/min)
+fleet_calls=$(metric BenchmarkFleet50HarshThrottling calls/service)
+fleet_secs=$(metric BenchmarkFleet50HarshThrottling s-simulated)
 
-echo "deploy-ecs benchmark ($N simulated deployments per row; poll ceiling 5 s)"
+echo "deploy-ecs benchmark ($N simulated deployments per row; poll ceiling 5 s; the simulator's default 1-3 s read lag)"
 echo
 printf '%-52s %12s %14s %8s\n' "measure" "ecsflow" "goal" "verdict"
 printf '%-52s %12s %14s %8s\n' "completion to exit, mean (s)" "$c2e" "<= 5" "$(verdict "$c2e" 5)"
@@ -48,6 +50,8 @@ printf '%-52s %12s %14s %8s\n' "first failed task to rollback start, worst (s)" 
 # per account: 1200 a minute. Stay under a tenth of it for 20 services.
 printf '%-52s %12s %14s %8s\n' "ECS calls per minute waiting, 20 services" "$cpm" "<= 120" "$(verdict "$cpm" 120)"
 printf '%-52s %12s %14s %8s\n' "CloudWatch calls per minute (alarm gate), 20 svc" "$cwpm" "<= 60" "$(verdict "$cwpm" 60)"
+printf '%-52s %12s %14s %8s\n' "fleet of 50, harsh throttling: ECS calls/service" "$fleet_calls" "<= 3.5" "$(verdict "$fleet_calls" 3.5)"
+printf '%-52s %12s %14s %8s\n' "fleet of 50, harsh throttling: duration (s)" "$fleet_secs" "" ""
 for kind in image-pull crash-after-start unhealthy circuit-breaker-only; do
 	m=$(metric "BenchmarkMTTR/$kind" s-mttr)
 	printf '%-52s %12s %14s %8s\n' "MTTR bad deploy, $kind (s)" "$m" "< 300 (ph. 1)" "$(verdict "$m" 299.999)"

@@ -148,9 +148,7 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid = "TaskDefinitions"
     actions = [
-      "ecs:DeregisterTaskDefinition",
       "ecs:DescribeTaskDefinition",
-      "ecs:ListTaskDefinitions",
       "ecs:RegisterTaskDefinition",
       "ecs:TagResource",
     ]
@@ -192,14 +190,8 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid = "TrafficAndHealth"
-    actions = [
-      "elasticloadbalancing:DescribeListeners",
-      "elasticloadbalancing:DescribeRules",
-      "elasticloadbalancing:DescribeTargetGroups",
-      "elasticloadbalancing:DescribeTargetHealth",
-      "elasticloadbalancing:ModifyRule",
-    ]
+    sid       = "TargetHealth"
+    actions   = ["elasticloadbalancing:DescribeTargetHealth"]
     resources = ["*"] # Describe calls support no resource-level permission
   }
 
@@ -208,7 +200,6 @@ data "aws_iam_policy_document" "deploy" {
     actions = [
       "cloudwatch:DescribeAlarms",
       "cloudwatch:GetMetricData",
-      "cloudwatch:PutMetricData",
     ]
     resources = ["*"] # metric calls support no resource-level permission
   }
@@ -217,12 +208,6 @@ data "aws_iam_policy_document" "deploy" {
     sid       = "Ledger"
     actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
     resources = [aws_dynamodb_table.ledger.arn]
-  }
-
-  statement {
-    sid       = "StoppedTaskLogs"
-    actions   = ["logs:FilterLogEvents", "logs:GetLogEvents"]
-    resources = ["${local.arn_prefix}:logs:${local.region_acct}:log-group:/ecs/${local.stack_prefix}/*"]
   }
 }
 

@@ -94,8 +94,9 @@ resource "aws_lb_listener" "https" {
   }
 }
 
-# Blue and green target groups: ECS blue/green deployments (prod) shift the
-# production rule between them; rolling deployments use blue only.
+# Blue and green target groups: ECS blue/green (prod), canary (staging) and
+# linear deployments shift the production rule between them; rolling
+# deployments use the one that serves.
 resource "aws_lb_target_group" "webui" {
   for_each = toset(["blue", "green"])
 

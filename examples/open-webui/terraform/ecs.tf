@@ -282,14 +282,14 @@ resource "aws_ecs_service" "this" {
       container_name   = each.key
       container_port   = each.value.port
 
-      dynamic "advanced_configuration" {
-        for_each = var.deployment_strategy == "BLUE_GREEN" ? [1] : []
-
-        content {
-          alternate_target_group_arn = aws_lb_target_group.webui["green"].arn
-          production_listener_rule   = aws_lb_listener_rule.webui.arn
-          role_arn                   = aws_iam_role.ecs_infrastructure.arn
-        }
+      # Always present, whatever the strategy Terraform sets: ECS's
+      # blue/green, canary and linear deployments need it, and deploy-ecs
+      # picks the strategy per environment (canary in staging, blue/green in
+      # prod); the services behind no load balancer can only roll.
+      advanced_configuration {
+        alternate_target_group_arn = aws_lb_target_group.webui["green"].arn
+        production_listener_rule   = aws_lb_listener_rule.webui.arn
+        role_arn                   = aws_iam_role.ecs_infrastructure.arn
       }
     }
   }

@@ -3,6 +3,7 @@ package drifttest
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
@@ -24,10 +25,36 @@ import (
 
 // Changes made behind Terraform's back.
 
-// ScaleService sets a service's desired count.
+// ScaleService sets a service's desired count and returns once reads show it.
 func ScaleService(ctx context.Context, c Clients, cluster, service string, n int32) error {
 	_, err := c.ECS.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(cluster), Service: aws.String(service), DesiredCount: aws.Int32(n)})
-	return wrap("scale service", err)
+	if err != nil {
+		return wrap("scale service", err)
+	}
+	return awaitService(ctx, c, cluster, service, func(s ecstypes.Service) bool { return s.DesiredCount == n })
+}
+
+// awaitService polls DescribeServices until ok holds. ECS reads follow an
+// eventual consistency model (docs/ecs-contract.md): a change made "by
+// hand" is over only once the next reader can see it, as it would be long
+// before a scheduled drift check runs.
+func awaitService(ctx context.Context, c Clients, cluster, service string, ok func(ecstypes.Service) bool) error {
+	const tries = 200
+	for i := 0; i < tries; i++ {
+		out, err := c.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
+		if err != nil {
+			return wrap("describe service", err)
+		}
+		if len(out.Services) == 1 && ok(out.Services[0]) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("service %s/%s: the change is not visible after %d reads", cluster, service, tries)
 }
 
 // NewRevision registers a new revision of a task definition whose first
@@ -58,7 +85,10 @@ func NewRevision(ctx context.Context, c Clients, from, tag string) (string, erro
 // SwapTaskDefinition points a service at another task definition.
 func SwapTaskDefinition(ctx context.Context, c Clients, cluster, service, td string) error {
 	_, err := c.ECS.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(cluster), Service: aws.String(service), TaskDefinition: aws.String(td)})
-	return wrap("update service", err)
+	if err != nil {
+		return wrap("update service", err)
+	}
+	return awaitService(ctx, c, cluster, service, func(s ecstypes.Service) bool { return aws.ToString(s.TaskDefinition) == td })
 }
 
 // OpenIngress adds a TCP ingress rule.
@@ -92,7 +122,10 @@ func ExtraService(ctx context.Context, c Clients, st *Stack, name string) error 
 	_, err := c.ECS.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String(st.Cluster), ServiceName: aws.String(name),
 		TaskDefinition: aws.String(st.Services[0].TaskDefARN), DesiredCount: aws.Int32(1), LaunchType: ecstypes.LaunchTypeFargate,
 		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{Subnets: st.Subnets, SecurityGroups: []string{st.AppSG}}}})
-	return wrap("create service", err)
+	if err != nil {
+		return wrap("create service", err)
+	}
+	return awaitService(ctx, c, st.Cluster, name, func(ecstypes.Service) bool { return true })
 }
 
 // TagLogGroup adds a tag to a log group.

@@ -372,3 +372,78 @@ output "repository_url" {
 `,
 	}
 }
+
+// WriteFlat writes one main.tf under dir holding the root header and n
+// resources in a single file (a monolithic stack, the worst case for memory:
+// everything is parsed at once). The resources cycle through five shapes:
+// plain attributes, a nested block, a count with an interpolation, a
+// for_each over a map, and a heredoc policy.
+func WriteFlat(dir string, n int) (Stats, error) {
+	var b strings.Builder
+	b.WriteString(rootHeader)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, flatShapes[i%len(flatShapes)], i)
+	}
+	content := b.String()
+	st := Stats{Modules: 1, Files: 1, Bytes: int64(len(content))}
+	st.Resources = strings.Count(content, "\nresource \"")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return st, err
+	}
+	return st, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(content), 0o644)
+}
+
+// flatShapes each hold one resource with %[1]d as its index.
+var flatShapes = []string{`
+resource "aws_cloudwatch_log_group" "lg%[1]d" {
+  name              = "/ecs/svc-%[1]d"
+  retention_in_days = 30
+  tags              = local.tags
+}
+`, `
+resource "aws_ecr_repository" "repo%[1]d" {
+  name                 = "svc-%[1]d"
+  image_tag_mutability = "IMMUTABLE"
+
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+
+  tags = local.tags
+}
+`, `
+resource "aws_security_group_rule" "sg%[1]d" {
+  count             = 2
+  type              = "ingress"
+  from_port         = 8000 + count.index
+  to_port           = 8000 + count.index
+  protocol          = "tcp"
+  cidr_blocks       = [cidrsubnet(aws_vpc.main.cidr_block, 8, count.index)]
+  security_group_id = "sg-${var.environment}-%[1]d"
+}
+`, `
+resource "aws_ssm_parameter" "param%[1]d" {
+  for_each = { a = "1", b = "2" }
+  name     = "/svc-%[1]d/${each.key}"
+  type     = "String"
+  value    = each.value
+  tags     = merge(local.tags, { Index = "%[1]d" })
+}
+`, `
+resource "aws_iam_role_policy" "policy%[1]d" {
+  name   = "policy-%[1]d"
+  role   = "role-%[1]d"
+  policy = <<POLICY
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": ["s3:GetObject"],
+      "Resource": "arn:aws:s3:::svc-%[1]d-${var.environment}/*"
+    }
+  ]
+}
+POLICY
+}
+`}

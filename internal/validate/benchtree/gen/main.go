@@ -1,4 +1,9 @@
-// Command gen writes the benchmark tree: go run ./internal/validate/benchtree/gen DIR [MODULES]
+// Command gen writes the benchmark tree:
+//
+//	go run ./internal/validate/benchtree/gen DIR [MODULES]
+//	go run ./internal/validate/benchtree/gen -flat DIR RESOURCES
+//
+// The second form writes one main.tf with RESOURCES resources.
 package main
 
 import (
@@ -10,20 +15,29 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: gen DIR [MODULES]")
+	args := os.Args[1:]
+	flat := len(args) > 0 && args[0] == "-flat"
+	if flat {
+		args = args[1:]
+	}
+	if len(args) < 1 {
+		fmt.Fprintln(os.Stderr, "usage: gen DIR [MODULES] | gen -flat DIR RESOURCES")
 		os.Exit(2)
 	}
 	n := 300
-	if len(os.Args) > 2 {
-		v, err := strconv.Atoi(os.Args[2])
+	if len(args) > 1 {
+		v, err := strconv.Atoi(args[1])
 		if err != nil || v < 1 {
-			fmt.Fprintln(os.Stderr, "error: MODULES must be a positive number")
+			fmt.Fprintln(os.Stderr, "error: MODULES or RESOURCES must be a positive number")
 			os.Exit(2)
 		}
 		n = v
 	}
-	st, err := benchtree.Write(os.Args[1], n)
+	write := benchtree.Write
+	if flat {
+		write = benchtree.WriteFlat
+	}
+	st, err := write(args[0], n)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
