@@ -63,6 +63,16 @@ var ruleBackendEncryption = &Rule{
 }
 
 func checkBackendEncryption(c *Context) {
+	eachS3Backend(c, func(be *tfparse.Block, setting func(name string) (string, bool)) {
+		if v, known := setting("encrypt"); known && v != "true" {
+			c.Report(be.DefRange, "", "s3 backend does not set encrypt = true")
+		}
+	})
+}
+
+// eachS3Backend calls fn for every backend "s3" block with a lookup of its
+// settings (the block, or the module's *.tfbackend files).
+func eachS3Backend(c *Context, fn func(be *tfparse.Block, setting func(name string) (string, bool))) {
 	for _, m := range c.Modules() {
 		files := tfbackendValues(m.Dir)
 		for _, tb := range m.BlocksOfType("terraform") {
@@ -70,10 +80,7 @@ func checkBackendEncryption(c *Context) {
 				if len(be.Labels) != 1 || be.Labels[0] != "s3" {
 					continue
 				}
-				v, known := backendSetting(m, be, "encrypt", files)
-				if known && v != "true" {
-					c.Report(be.DefRange, "", "s3 backend does not set encrypt = true")
-				}
+				fn(be, func(name string) (string, bool) { return backendSetting(m, be, name, files) })
 			}
 		}
 	}
@@ -88,24 +95,13 @@ var ruleBackendLocking = &Rule{
 }
 
 func checkBackendLocking(c *Context) {
-	for _, m := range c.Modules() {
-		files := tfbackendValues(m.Dir)
-		for _, tb := range m.BlocksOfType("terraform") {
-			for _, be := range tb.Blocks("backend") {
-				if len(be.Labels) != 1 || be.Labels[0] != "s3" {
-					continue
-				}
-				lf, knownLF := backendSetting(m, be, "use_lockfile", files)
-				dt, knownDT := backendSetting(m, be, "dynamodb_table", files)
-				if !knownLF || !knownDT {
-					continue
-				}
-				if lf != "true" && dt == "" {
-					c.Report(be.DefRange, "", "s3 backend has neither use_lockfile = true nor dynamodb_table: state is not locked")
-				}
-			}
+	eachS3Backend(c, func(be *tfparse.Block, setting func(name string) (string, bool)) {
+		lf, knownLF := setting("use_lockfile")
+		dt, knownDT := setting("dynamodb_table")
+		if knownLF && knownDT && lf != "true" && dt == "" {
+			c.Report(be.DefRange, "", "s3 backend has neither use_lockfile = true nor dynamodb_table: state is not locked")
 		}
-	}
+	})
 }
 
 var ruleStateVersioning = &Rule{
