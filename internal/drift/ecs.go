@@ -26,37 +26,43 @@ type ECSAPI interface {
 	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
 }
 
-func init() {
-	specs["aws_ecs_cluster"] = spec{
-		sets: map[string][]string{"setting": {"name", "value"}},
-		maps: map[string]bool{"tags": true},
-	}
-	specs["aws_ecs_service"] = spec{
-		sets: map[string][]string{
-			"load_balancer":      {"target_group_arn", "container_name", "container_port"},
-			"service_registries": {"registry_arn"},
-		},
-		maps:  map[string]bool{"tags": true},
-		canon: map[string]func(string) string{"task_definition": taskDefRef},
-	}
-	specs["aws_ecs_task_definition"] = spec{
-		maps: map[string]bool{"tags": true, "container_definitions": true},
-	}
-	register(handler{
-		types: []string{"aws_ecs_cluster"},
-		need:  func(c Clients) bool { return c.ECS != nil },
-		run:   scanClusters,
-	})
-	register(handler{
-		types: []string{"aws_ecs_service"},
-		need:  func(c Clients) bool { return c.ECS != nil },
-		run:   scanServices,
-	})
-	register(handler{
-		types: []string{"aws_ecs_task_definition"},
-		need:  func(c Clients) bool { return c.ECS != nil },
-		run:   scanTaskDefinitions,
-	})
+// clusterHandler reads ECS clusters.
+var clusterHandler = handler{
+	types: []typeSpec{
+		{"aws_ecs_cluster", spec{
+			sets: map[string][]string{"setting": {"name", "value"}},
+			maps: map[string]bool{"tags": true},
+		}},
+	},
+	need: func(c Clients) bool { return c.ECS != nil },
+	run:  scanClusters,
+}
+
+// serviceHandler reads ECS services.
+var serviceHandler = handler{
+	types: []typeSpec{
+		{"aws_ecs_service", spec{
+			sets: map[string][]string{
+				"load_balancer":      {"target_group_arn", "container_name", "container_port"},
+				"service_registries": {"registry_arn"},
+			},
+			maps:  map[string]bool{"tags": true},
+			canon: map[string]func(string) string{"task_definition": taskDefRef},
+		}},
+	},
+	need: func(c Clients) bool { return c.ECS != nil },
+	run:  scanServices,
+}
+
+// taskDefinitionHandler reads ECS task definitions.
+var taskDefinitionHandler = handler{
+	types: []typeSpec{
+		{"aws_ecs_task_definition", spec{
+			maps: map[string]bool{"tags": true, "container_definitions": true},
+		}},
+	},
+	need: func(c Clients) bool { return c.ECS != nil },
+	run:  scanTaskDefinitions,
 }
 
 // lastSegment returns what follows the last '/' of an ARN, or s itself.
