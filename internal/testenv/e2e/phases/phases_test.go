@@ -26,9 +26,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
-	"github.com/ecsflow/ecsflow/internal/e2e"
-	"github.com/ecsflow/ecsflow/internal/sandbox"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(sandboxtest.Main(m)) }
@@ -80,7 +80,7 @@ func TestPhase1PullRequestPasses(t *testing.T) {
 func TestPhase1PullRequestFailsOnPlantedDefects(t *testing.T) {
 	t.Parallel()
 	needActions(t, "validate", "build-push")
-	if _, err := os.Stat("../../validate/testdata/badstack/planted.tf"); err != nil {
+	if _, err := os.Stat("../../../validate/testdata/badstack/planted.tf"); err != nil {
 		t.Fatalf("the planted-defect stack of the validate tests is missing: %v", err)
 	}
 	r := e2e.Run(t, e2e.Workflow{File: "testdata/phase1-pr-planted.yml", Event: "pull_request", NoSandbox: true, Payload: prPayload})

@@ -86,8 +86,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecsflow/ecsflow/internal/sandbox"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
 
 // Workflow says which workflow act runs and with what.

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/e2e"
+	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
 )
 
 // The harness runs a workflow through act, with the sandbox's variables,

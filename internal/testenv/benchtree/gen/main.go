@@ -1,7 +1,7 @@
 // Command gen writes the benchmark tree:
 //
-//	go run ./internal/validate/benchtree/gen DIR [MODULES]
-//	go run ./internal/validate/benchtree/gen -flat DIR RESOURCES
+//	go run ./internal/testenv/benchtree/gen DIR [MODULES]
+//	go run ./internal/testenv/benchtree/gen -flat DIR RESOURCES
 //
 // The second form writes one main.tf with RESOURCES resources.
 package main
@@ -11,7 +11,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/ecsflow/ecsflow/internal/validate/benchtree"
+	"github.com/ecsflow/ecsflow/internal/testenv/benchtree"
 )
 
 func main() {

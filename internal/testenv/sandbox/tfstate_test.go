@@ -13,16 +13,16 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/drift"
-	"github.com/ecsflow/ecsflow/internal/drift/drifttest"
-	"github.com/ecsflow/ecsflow/internal/sandbox"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 	"github.com/ecsflow/ecsflow/internal/tfstate"
 )
 
 // repoRoot is the module root, where examples/ lives.
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs("../..")
+	dir, err := filepath.Abs("../../..")
 	require.NoError(t, err)
 	_, err = os.Stat(filepath.Join(dir, "examples", "open-webui", "terraform"))
 	require.NoError(t, err)

@@ -14,9 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/e2e"
-	"github.com/ecsflow/ecsflow/internal/sandbox"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
 
 // The three example images are built through build-push's action.yml with

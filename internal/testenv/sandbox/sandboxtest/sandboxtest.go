@@ -32,7 +32,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/ecsflow/ecsflow/internal/sandbox"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 )
 
 var (

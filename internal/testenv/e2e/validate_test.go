@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/ecsflow/ecsflow/internal/e2e"
+	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
 )
 
 // validate through its action.yml with act: the example stack passes with

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/ecsflow/ecsflow/internal/e2e"
+	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
 )
 
 func TestMain(m *testing.M) { os.Exit(e2e.Main(m)) }

@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
-	"github.com/ecsflow/ecsflow/internal/drift/drifttest"
-	"github.com/ecsflow/ecsflow/internal/e2e"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
+	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
 
 // drift-check through its action.yml on the sandbox (moto with the ECS
