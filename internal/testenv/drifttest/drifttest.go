@@ -394,6 +394,11 @@ func buildServices(ctx context.Context, c Clients, st *Stack, o Options) error {
 		if err != nil {
 			return fmt.Errorf("create service: %w", err)
 		}
+		// A stack is built once the next reader sees it (ECS reads lag
+		// behind CreateService; docs/ecs-contract.md).
+		if err := awaitService(ctx, c, st.Cluster, name, func(ecstypes.Service) bool { return true }); err != nil {
+			return err
+		}
 		svc.ARN = aws.ToString(s.Service.ServiceArn)
 		st.add("aws_ecs_service", name, map[string]any{"id": svc.ARN, "name": name, "cluster": st.ClusterARN, "task_definition": svc.TaskDefARN,
 			"desired_count": 2, "launch_type": "FARGATE", "enable_execute_command": false, "propagate_tags": "NONE",
