@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/ecsflow/ecsflow/internal/fargate"
 	"github.com/ecsflow/ecsflow/internal/planjson"
 	"github.com/ecsflow/ecsflow/internal/tfparse"
 )
@@ -29,10 +30,10 @@ func checkFargateSize(c *Context) {
 			c.Report(td.sizeRange, td.address, "%s: cpu %q is not a number of CPU units or a vCPU value", td.address, td.cpu)
 		case !ok2:
 			c.Report(td.sizeRange, td.address, "%s: memory %q is not a number of MiB or a GB value", td.address, td.memory)
-		case fargateSizes[cpu] == struct{ min, max, step int }{}:
+		case !fargate.ValidCPU(cpu):
 			c.Report(td.sizeRange, td.address, "%s: cpu %d is not a Fargate size; use 256, 512, 1024, 2048, 4096, 8192 or 16384", td.address, cpu)
-		case !ValidFargateSize(cpu, mem):
-			c.Report(td.sizeRange, td.address, "%s: memory %d MiB is not valid with cpu %d on Fargate; allowed: %s", td.address, mem, cpu, fargateAllowed(cpu))
+		case !fargate.Valid(cpu, mem):
+			c.Report(td.sizeRange, td.address, "%s: memory %d MiB is not valid with cpu %d on Fargate; allowed: %s", td.address, mem, cpu, fargate.Allowed(cpu))
 		}
 	}
 }

@@ -156,34 +156,3 @@ func TestCatalogueIsComplete(t *testing.T) {
 		t.Error("Catalogue is not sorted by ID")
 	}
 }
-
-func TestValidFargateSizes(t *testing.T) {
-	t.Parallel()
-	// Every documented combination is valid; the neighbours are not.
-	count := 0
-	for cpu := 128; cpu <= 32768; cpu *= 2 {
-		for mem := 256; mem <= 131072; mem += 256 {
-			if ValidFargateSize(cpu, mem) {
-				count++
-			}
-		}
-	}
-	// 3 + 4 + 7 + 13 + 23 + 12 + 12 documented pairs.
-	if count != 74 {
-		t.Errorf("got %d valid pairs, want 74", count)
-	}
-	cases := []struct {
-		cpu, mem int
-		ok       bool
-	}{
-		{256, 512, true}, {256, 1536, false}, {512, 4096, true}, {512, 5120, false},
-		{1024, 2048, true}, {1024, 1024, false}, {2048, 16384, true}, {4096, 30720, true},
-		{4096, 31744, false}, {8192, 16384, true}, {8192, 20480, true}, {8192, 17408, false},
-		{16384, 122880, true}, {16384, 40960, true}, {16384, 36864, false}, {3072, 8192, false},
-	}
-	for _, tc := range cases {
-		if got := ValidFargateSize(tc.cpu, tc.mem); got != tc.ok {
-			t.Errorf("ValidFargateSize(%d, %d) = %v, want %v", tc.cpu, tc.mem, got, tc.ok)
-		}
-	}
-}

@@ -11,43 +11,6 @@ import (
 	"github.com/ecsflow/ecsflow/internal/tfparse"
 )
 
-// fargateSizes lists the valid Fargate (Linux) task sizes: cpu units to
-// the memory range in MiB and its step.
-// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
-var fargateSizes = map[int]struct{ min, max, step int }{
-	256:   {512, 2048, 0}, // 512, 1024, 2048
-	512:   {1024, 4096, 1024},
-	1024:  {2048, 8192, 1024},
-	2048:  {4096, 16384, 1024},
-	4096:  {8192, 30720, 1024},
-	8192:  {16384, 61440, 4096},
-	16384: {32768, 122880, 8192},
-}
-
-// ValidFargateSize reports whether cpu units and memory MiB are a Fargate
-// task size.
-func ValidFargateSize(cpu, mem int) bool {
-	s, ok := fargateSizes[cpu]
-	if !ok {
-		return false
-	}
-	if cpu == 256 {
-		return mem == 512 || mem == 1024 || mem == 2048
-	}
-	return mem >= s.min && mem <= s.max && (mem-s.min)%s.step == 0
-}
-
-func fargateAllowed(cpu int) string {
-	switch cpu {
-	case 256:
-		return "512, 1024 or 2048"
-	}
-	if s, ok := fargateSizes[cpu]; ok {
-		return fmt.Sprintf("%d to %d in steps of %d", s.min, s.max, s.step)
-	}
-	return ""
-}
-
 func (in *Input) taskDefs() []*taskDef {
 	if in.tdsDone {
 		return in.tds

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/ecsflow/ecsflow/internal/fargate"
 	"github.com/google/go-containerregistry/pkg/name"
 )
 
@@ -294,17 +295,6 @@ func CheckImage(ref string) error {
 	return nil
 }
 
-// fargate sizes: cpu units -> allowed memory MiB (min, max, step).
-var fargateSizes = map[int][3]int{
-	256:   {512, 2048, 0}, // 512, 1024, 2048
-	512:   {1024, 4096, 1024},
-	1024:  {2048, 8192, 1024},
-	2048:  {4096, 16384, 1024},
-	4096:  {8192, 30720, 1024},
-	8192:  {16384, 61440, 4096},
-	16384: {32768, 122880, 8192},
-}
-
 // parseUnits reads "1024", "1 vCPU", "0.5 vcpu", "4 GB", "4096".
 func parseUnits(s string, unit string, per int) (int, bool) {
 	s = strings.TrimSpace(strings.ToLower(s))
@@ -331,18 +321,13 @@ func checkFargateSize(cpuS, memS string) error {
 	if !ok1 || !ok2 {
 		return errf("cpu", "cpu %q / memory %q are not numbers such as 512 / 1024 or \"0.5 vCPU\" / \"1 GB\"", cpuS, memS)
 	}
-	r, ok := fargateSizes[cpu]
+	r, ok := fargate.Memory(cpu)
 	if !ok {
 		return errf("cpu", "%q is not a Fargate size; use 256, 512, 1024, 2048, 4096, 8192 or 16384", cpuS)
 	}
-	valid := false
-	if cpu == 256 {
-		valid = mem == 512 || mem == 1024 || mem == 2048
-	} else {
-		valid = mem >= r[0] && mem <= r[1] && (mem-r[0])%r[2] == 0
-	}
+	valid := fargate.Valid(cpu, mem)
 	if !valid {
-		return errf("memory", "%s MiB does not fit Fargate cpu %d; allowed %d to %d MiB", memS, cpu, r[0], r[1])
+		return errf("memory", "%s MiB does not fit Fargate cpu %d; allowed %d to %d MiB", memS, cpu, r.Min, r.Max)
 	}
 	return nil
 }

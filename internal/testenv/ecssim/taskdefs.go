@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsflow/ecsflow/internal/fargate"
 )
 
 type taskDef struct {
@@ -26,28 +28,6 @@ func (t *taskDef) hasContainerHealthCheck() bool {
 		if c.HealthCheck != nil {
 			return true
 		}
-	}
-	return false
-}
-
-// fargateMemory lists the valid Fargate (Linux) memory values per cpu units.
-func fargateMemoryOK(cpu, mem int) bool {
-	between := func(lo, hi, step int) bool { return mem >= lo && mem <= hi && (mem-lo)%step == 0 }
-	switch cpu {
-	case 256:
-		return mem == 512 || mem == 1024 || mem == 2048
-	case 512:
-		return between(1024, 4096, 1024)
-	case 1024:
-		return between(2048, 8192, 1024)
-	case 2048:
-		return between(4096, 16384, 1024)
-	case 4096:
-		return between(8192, 30720, 1024)
-	case 8192:
-		return between(16384, 61440, 4096)
-	case 16384:
-		return between(32768, 122880, 8192)
 	}
 	return false
 }
@@ -97,19 +77,19 @@ func (s *Sim) RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDe
 			return nil, clientErr("Container.name and Container.image should not be null or empty (container %d).", i)
 		}
 	}
-	fargate := false
+	onFargate := false
 	for _, c := range in.RequiresCompatibilities {
 		if c == types.CompatibilityFargate {
-			fargate = true
+			onFargate = true
 		}
 	}
-	if fargate {
+	if onFargate {
 		if in.Cpu == nil || in.Memory == nil {
 			return nil, clientErr("Fargate requires task definition to have execution role ARN to support log driver awslogs and task level cpu and memory.")
 		}
 		cpu, ok1 := parseUnits(*in.Cpu, true)
 		mem, ok2 := parseUnits(*in.Memory, false)
-		if !ok1 || !ok2 || !fargateMemoryOK(cpu, mem) {
+		if !ok1 || !ok2 || !fargate.Valid(cpu, mem) {
 			return nil, clientErr("No Fargate configuration exists for given values: %s CPU, %s memory. See the Amazon ECS documentation for the valid combinations.", *in.Cpu, *in.Memory)
 		}
 		if in.NetworkMode != "" && in.NetworkMode != types.NetworkModeAwsvpc {
@@ -122,7 +102,7 @@ func (s *Sim) RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDe
 	td := &taskDef{family: family, revision: rev, tags: append([]types.Tag(nil), in.Tags...)}
 	td.arn = s.arn(fmt.Sprintf("task-definition/%s:%d", family, rev))
 	compat := []types.Compatibility{types.CompatibilityEc2}
-	if fargate || in.NetworkMode == types.NetworkModeAwsvpc {
+	if onFargate || in.NetworkMode == types.NetworkModeAwsvpc {
 		compat = append(compat, types.CompatibilityFargate)
 	}
 	td.def = types.TaskDefinition{
