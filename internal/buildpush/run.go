@@ -28,6 +28,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/buildctx"
 	"github.com/ecsflow/ecsflow/internal/builder"
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/clock"
 	"github.com/ecsflow/ecsflow/internal/ecr"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/gha"
@@ -54,7 +55,7 @@ type Deps struct {
 	// Git runs git for sources and commit facts.
 	Git gitsource.Runner
 	// ScanClock and ScanPoll drive the scan wait.
-	ScanClock ecr.Clock
+	ScanClock clock.Clock
 	ScanPoll  time.Duration
 }
 

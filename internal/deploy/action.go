@@ -22,6 +22,7 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/clock"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
@@ -42,7 +43,7 @@ type Runtime struct {
 	// Clients builds the clients; nil loads the AWS configuration from the
 	// inputs and builds the real ones.
 	Clients func(ctx context.Context, env *cli.Env) (Clients, error)
-	Clock   Clock
+	Clock   clock.Clock
 	HTTP    HTTPDoer
 	// PollCeiling overrides the engine's default.
 	PollCeiling time.Duration
@@ -492,16 +493,16 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 	if err != nil {
 		return err
 	}
-	clock := rt.Clock
-	if clock == nil {
-		clock = WallClock{}
+	clk := rt.Clock
+	if clk == nil {
+		clk = clock.Wall{}
 	}
 	httpc := rt.HTTP
 	if httpc == nil {
 		httpc = &http.Client{Timeout: 10 * time.Second}
 	}
 	c := env.Console
-	eng := &Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clock, PollCeiling: rt.PollCeiling, Region: clientRegion(clients.ECS),
+	eng := &Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clk, PollCeiling: rt.PollCeiling, Region: clientRegion(clients.ECS),
 		Log: func(service, line string) {
 			if service != "" {
 				line = "[" + service + "] " + line
@@ -531,7 +532,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 	}
 	var led *ledger.Ledger
 	if st.ledgerTable != "" {
-		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
+		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clk.Now, Sleep: clk.Sleep}
 		release, err := LockServices(ctx, led, plan.Cluster, plan.Services(), ledger.Holder(env.Getenv), st.lockTimeout, c.SetOutput)
 		if err != nil {
 			return err

@@ -3,7 +3,6 @@ package deploy
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -38,30 +37,6 @@ type ELB interface {
 // HTTPDoer sends health-check requests; *http.Client fits.
 type HTTPDoer interface {
 	Do(*http.Request) (*http.Response, error)
-}
-
-// Clock gives the engine its time. Sleep returns early with ctx's error.
-type Clock interface {
-	Now() time.Time
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-// WallClock is the real clock.
-type WallClock struct{}
-
-// Now returns time.Now().
-func (WallClock) Now() time.Time { return time.Now() }
-
-// Sleep waits for d or until ctx is done.
-func (WallClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // The real clients satisfy the interfaces (the simulator's conformance is

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/ecsflow/ecsflow/internal/clock"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
@@ -25,7 +26,7 @@ type Engine struct {
 	CloudWatch CloudWatch // alarms and metric gates; may be nil without them
 	ELB        ELB        // target health in failure explanations; may be nil
 	HTTP       HTTPDoer   // health-check gate; may be nil without it
-	Clock      Clock
+	Clock      clock.Clock
 	// Log receives progress lines (service events, gate results). The
 	// action prints them; nil discards them.
 	Log func(service, line string)

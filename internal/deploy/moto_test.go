@@ -3,14 +3,16 @@ package deploy
 import (
 	"context"
 	"fmt"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	"github.com/ecsflow/ecsflow/internal/inputs"
-	"github.com/ecsflow/ecsflow/internal/taskdef"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/ecsflow/ecsflow/internal/clock"
+	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/taskdef"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -54,7 +56,7 @@ func TestAlarmGateOnMoto(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"nope"}, missing)
 
-	e := &Engine{CloudWatch: cw, Clock: WallClock{}}
+	e := &Engine{CloudWatch: cw, Clock: clock.Wall{}}
 	st := &gateState{}
 	v, reason := e.checkGates(ctx, Gates{Alarms: []string{"web-5xx", "web-latency"}}, st, time.Now())
 	assert.Equal(t, pass, v, reason)
@@ -81,7 +83,7 @@ func TestMetricGateOnMoto(t *testing.T) {
 	}
 	put("targetgroup/green/1", 0.9)
 	put("targetgroup/blue/1", 0.3)
-	e := &Engine{CloudWatch: cw, Clock: WallClock{}}
+	e := &Engine{CloudWatch: cw, Clock: clock.Wall{}}
 	f := func(v float64) *float64 { return &v }
 	cases := []struct {
 		name string
@@ -145,7 +147,7 @@ func TestPrepareWithRealClientOnSandbox(t *testing.T) {
 	t.Parallel()
 	_, stack := sandboxtest.SeededRegion(t, "eu-north-1")
 	cfg := sandboxtest.Config(t, "eu-north-1")
-	e := &Engine{ECS: ecs.NewFromConfig(cfg), Clock: WallClock{}}
+	e := &Engine{ECS: ecs.NewFromConfig(cfg), Clock: clock.Wall{}}
 	ctx := context.Background()
 	cases := []struct {
 		cluster, service, input string

@@ -3,13 +3,14 @@ package deploy
 import (
 	"context"
 	"fmt"
-	"github.com/ecsflow/ecsflow/internal/ledger"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ecsflow/ecsflow/internal/ledger"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"

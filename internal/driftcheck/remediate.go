@@ -26,6 +26,7 @@ import (
 	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
 
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/clock"
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/drift"
 	"github.com/ecsflow/ecsflow/internal/ledger"
@@ -84,7 +85,7 @@ func remediate(ctx context.Context, env *cli.Env, c *awsClients, cfg *Config, le
 // ledger, as the rollback action does.
 func redeploy(ctx context.Context, env *cli.Env, c *awsClients, cfg *Config, led *ledgerReader, cluster string, fs []*drift.Finding) []string {
 	con := env.Console
-	eng := &deploy.Engine{ECS: c.ecs, CloudWatch: c.cw, ELB: c.elb, Clock: deploy.WallClock{},
+	eng := &deploy.Engine{ECS: c.ecs, CloudWatch: c.cw, ELB: c.elb, Clock: clock.Wall{},
 		Log: func(service, line string) {
 			if service != "" {
 				line = "[" + service + "] " + line

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/ecsflow/ecsflow/internal/clock"
 )
 
 // API is the part of the ECR client build-push calls.
@@ -365,29 +366,6 @@ func (e *ScanFailedError) Error() string {
 	return fmt.Sprintf("the ECR scan of %s ended %s: %s", e.Repository, e.Status, e.Reason)
 }
 
-// Clock is injected so tests do not sleep.
-type Clock interface {
-	Now() time.Time
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time { return time.Now() }
-func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// RealClock is the wall clock.
-var RealClock Clock = realClock{}
-
 // ScanOptions bound a scan wait.
 type ScanOptions struct {
 	// Timeout bounds the wait; 0 is 10 minutes.
@@ -396,7 +374,7 @@ type ScanOptions struct {
 	Poll time.Duration
 	// FailOn is the lowest severity that blocks (CRITICAL, HIGH, ...).
 	FailOn string
-	Clock  Clock
+	Clock  clock.Clock
 }
 
 // Scan starts a basic scan of the image, waits for its findings with a
@@ -419,7 +397,7 @@ func Scan(ctx context.Context, api API, repo string, id types.ImageIdentifier, o
 		opts.Poll = 5 * time.Second
 	}
 	if opts.Clock == nil {
-		opts.Clock = RealClock
+		opts.Clock = clock.Wall{}
 	}
 	refused, err := startScan(ctx, api, repo, id)
 	if err != nil {

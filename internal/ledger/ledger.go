@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/ecsflow/ecsflow/internal/clock"
 )
 
 // DynamoDB is the subset of the DynamoDB client the ledger calls.
@@ -76,14 +77,7 @@ func (l *Ledger) sleep(ctx context.Context, d time.Duration) error {
 	if l.Sleep != nil {
 		return l.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return clock.Wall{}.Sleep(ctx, d)
 }
 
 // Record is one deployment (or rollback) of one service.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/clock"
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/inputs"
@@ -34,7 +35,7 @@ type Clients struct {
 // Runtime holds what RunAction takes from outside; tests replace parts.
 type Runtime struct {
 	Clients func(ctx context.Context, env *cli.Env) (Clients, error)
-	Clock   deploy.Clock
+	Clock   clock.Clock
 	// HTTP carries GitHub API calls (default a client with a timeout).
 	HTTP interface {
 		Do(*http.Request) (*http.Response, error)
@@ -170,22 +171,22 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 	if err != nil {
 		return err
 	}
-	clock := rt.Clock
-	if clock == nil {
-		clock = deploy.WallClock{}
+	clk := rt.Clock
+	if clk == nil {
+		clk = clock.Wall{}
 	}
 	c := env.Console
-	eng := &deploy.Engine{ECS: cl.ECS, CloudWatch: cl.CloudWatch, ELB: cl.ELB, Clock: clock,
+	eng := &deploy.Engine{ECS: cl.ECS, CloudWatch: cl.CloudWatch, ELB: cl.ELB, Clock: clk,
 		Log: func(service, line string) {
 			if service != "" {
 				line = "[" + service + "] " + line
 			}
 			c.Infof("%s", line)
 		}}
-	r := &Roller{ECS: cl.ECS, Clock: clock, Retry: eng.Retry}
+	r := &Roller{ECS: cl.ECS, Clock: clk, Retry: eng.Retry}
 	var led *ledger.Ledger
 	if p.ledgerTable != "" {
-		led = &ledger.Ledger{DB: cl.DynamoDB, Table: p.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
+		led = &ledger.Ledger{DB: cl.DynamoDB, Table: p.ledgerTable, Now: clk.Now, Sleep: clk.Sleep}
 		r.Ledger = led
 	}
 	svcs, err := eng.DescribeServices(ctx, p.cluster, p.services)
@@ -197,7 +198,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			return inputs.Errorf("service", s, "does not exist in cluster %q; check the service name and the cluster", p.cluster)
 		}
 	}
-	start := clock.Now()
+	start := clk.Now()
 	if p.mode == "check" {
 		return rt.check(ctx, env, p, eng, r, led, svcs, start)
 	}
@@ -251,7 +252,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			rolled = true
 		}
 	}
-	setOutputs(c.SetOutput, res, rolled, len(p.services) > 1, start, clock.Now())
+	setOutputs(c.SetOutput, res, rolled, len(p.services) > 1, start, clk.Now())
 	rt.record(ctx, env, led, p, res, current)
 	if res.Status != deploy.Succeeded {
 		return exitcode.Negativef("rollback %s", strings.TrimPrefix(res.Headline(), "deployment "))

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/ecsflow/ecsflow/internal/clock"
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
@@ -42,7 +43,7 @@ type Ledger interface {
 type Roller struct {
 	ECS    ECS
 	Ledger Ledger // nil without ledger-table
-	Clock  deploy.Clock
+	Clock  clock.Clock
 	// Retry makes one AWS read, retrying throttling and 5xx as the deploy
 	// engine does (deploy.Engine.Retry); nil reads once.
 	Retry func(ctx context.Context, op string, fn func() error) error

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/ecsflow/ecsflow/internal/cli"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/clock"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -25,7 +27,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
@@ -50,7 +51,7 @@ type env struct {
 	ecs   *iamECS
 	gh    *fakeGitHub
 	ddb   ledger.DynamoDB
-	clock deploy.Clock
+	clock clock.Clock
 }
 
 // newEnv: cluster prod, service web (2 tasks) steady on web:1 (image web:v1).

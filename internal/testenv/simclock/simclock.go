@@ -1,5 +1,5 @@
 // Package simclock adapts a simulator's clock to the engines' clocks
-// (deploy.Clock and the clocks that share its shape): Sleep advances the
+// (clock.Clock): Sleep advances the
 // simulated time, so a half-hour deployment runs in microseconds. It is test
 // machinery and no action binary may import it (actions/depcheck_test.go).
 package simclock
