@@ -24,6 +24,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/clock"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/github"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
@@ -570,7 +571,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			outcome := string(s.Status) // "started" when not waited for: never a known-good revision
 			rec := ledger.Record{Cluster: plan.Cluster, Service: s.Service, Environment: st.environment, Images: images,
 				TaskDefinition: s.TaskDefinition, Previous: s.Previous, Commit: env.Getenv("GITHUB_SHA"), Actor: env.Getenv("GITHUB_ACTOR"),
-				RunURL: runURL(env.Getenv), Start: s.Started, End: s.Finished, Outcome: outcome, Reason: strings.Join(s.Reasons, "; ")}
+				RunURL: github.RunURL(env.Getenv), Start: s.Started, End: s.Finished, Outcome: outcome, Reason: strings.Join(s.Reasons, "; ")}
 			if err := led.Put(context.WithoutCancel(ctx), rec); err != nil {
 				c.Warningf("%v", err)
 			}
@@ -627,13 +628,6 @@ func LockServices(ctx context.Context, led *ledger.Ledger, cluster string, servi
 		held = append(held, lk)
 	}
 	return release, nil
-}
-
-func runURL(getenv func(string) string) string {
-	if getenv("GITHUB_RUN_ID") == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s/%s/actions/runs/%s", getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID"))
 }
 
 func setOutputs(set func(name, value string), res *Result, multi bool) {

@@ -206,7 +206,7 @@ func (e *Engine) Prepare(ctx context.Context, plan *Plan) (*Prepared, error) {
 
 // family returns the family of a task definition ARN or family:revision.
 func family(ref string) string {
-	ref = shortTD(ref)
+	ref = taskdef.FamilyRevision(ref)
 	if i := strings.LastIndex(ref, ":"); i >= 0 {
 		return ref[:i]
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/taskdef"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
 
@@ -116,7 +117,7 @@ func TestQueuedRunsRollBackToThePredecessor(t *testing.T) {
 					"image": fmt.Sprintf("web:r%d", k), "ledger-table": table, "lock-timeout": "6h", "timeout": "20m"}, ecsc, ddb)
 				codes[k] = r.code
 				e.sim.Advance(5 * time.Minute) // a cancelled run's rollback is finished by ECS
-				after[k] = shortTD(aws.ToString(e.service("web").TaskDefinition))
+				after[k] = taskdef.FamilyRevision(aws.ToString(e.service("web").TaskDefinition))
 			}
 			run(n)
 
@@ -136,7 +137,7 @@ func TestQueuedRunsRollBackToThePredecessor(t *testing.T) {
 			require.Len(t, hist, n)
 			for i, rec := range hist {
 				k := n - i // newest first
-				assert.Equal(t, after[k-1], shortTD(rec.Previous), "run %d's ledger previous is the revision live when it took the lock", k)
+				assert.Equal(t, after[k-1], taskdef.FamilyRevision(rec.Previous), "run %d's ledger previous is the revision live when it took the lock", k)
 			}
 		})
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/taskdef"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
 
@@ -260,7 +261,7 @@ func checkInvariant(t *testing.T, e *env, l *ledger.Ledger, sc faultScenario, pr
 	require.Equal(t, live, aws.ToString(svc.Deployments[0].TaskDefinition), log)
 
 	status, deployed := outputValue(run.outputs, "status"), outputValue(run.outputs, "task-definition-arn")
-	t.Logf("outcome: status %q, exit %d, service on %s", status, run.code, shortTD(live))
+	t.Logf("outcome: status %q, exit %d, service on %s", status, run.code, taskdef.FamilyRevision(live))
 	switch status {
 	case "succeeded":
 		require.Equal(t, 0, run.code, log)
@@ -273,9 +274,9 @@ func checkInvariant(t *testing.T, e *env, l *ledger.Ledger, sc faultScenario, pr
 		require.Contains(t, []string{prev, deployed}, live, log)
 		want := leftOn(run.summary, "web")
 		if want == "" { // stopped before deploying (no summary row)
-			want = shortTD(prev)
+			want = taskdef.FamilyRevision(prev)
 		}
-		require.Equal(t, want, shortTD(live), "status failed: the service must run the revision the summary's Left on column names (the previous one when no deployment started)\n%s\n%s", log, run.summary)
+		require.Equal(t, want, taskdef.FamilyRevision(live), "status failed: the service must run the revision the summary's Left on column names (the previous one when no deployment started)\n%s\n%s", log, run.summary)
 	case "", "locked":
 		require.NotEqual(t, 0, run.code, "a run without a deployment status must fail\n%s", log)
 		require.Equal(t, prev, live, "a run without a deployment status must leave the service as it was\n%s", log)

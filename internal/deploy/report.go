@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ecsflow/ecsflow/internal/summary"
+	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
 // Headline is a one-line verdict for the ::error line and logs.
@@ -59,7 +60,7 @@ func (r *Result) Markdown(title string) string {
 	}
 	var rows [][]string
 	for _, s := range r.Services {
-		rows = append(rows, []string{s.Service, string(s.Status), strings.ToLower(s.Strategy), shortTD(s.TaskDefinition), shortTD(s.Previous), shortTD(s.LeftOn), dur(s.Finished.Sub(s.Started)), s.Note})
+		rows = append(rows, []string{s.Service, string(s.Status), strings.ToLower(s.Strategy), taskdef.FamilyRevision(s.TaskDefinition), taskdef.FamilyRevision(s.Previous), taskdef.FamilyRevision(s.LeftOn), dur(s.Finished.Sub(s.Started)), s.Note})
 	}
 	for _, n := range r.Skipped {
 		rows = append(rows, []string{n, "skipped", "", "", "", "", "", "not deployed: an earlier wave failed"})
@@ -75,7 +76,7 @@ func (r *Result) Markdown(title string) string {
 		items = append(items, s.Explanation...)
 		if !s.RollbackDone.IsZero() {
 			by := s.RollbackBy
-			items = append(items, fmt.Sprintf("recovered by %s: rollback to %s steady %s after the failure was detected", by, shortTD(s.Previous), dur(s.RollbackDone.Sub(s.FailureDetected))))
+			items = append(items, fmt.Sprintf("recovered by %s: rollback to %s steady %s after the failure was detected", by, taskdef.FamilyRevision(s.Previous), dur(s.RollbackDone.Sub(s.FailureDetected))))
 		}
 		b.Bullets(items...)
 		if len(s.Events) > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
 // Event is one line of the deployment timeline.
@@ -237,7 +238,7 @@ func (e *Engine) runWave(ctx context.Context, p *Prepared, wave []Target, res *R
 				tr.phase = phDone
 				tr.r.Status = Failed
 				tr.r.Finished = now
-				tr.r.Reasons = append(tr.r.Reasons, fmt.Sprintf("rollback to %s did not become steady within %s", shortTD(tr.r.Previous), max(plan.Timeout, 10*time.Minute)))
+				tr.r.Reasons = append(tr.r.Reasons, fmt.Sprintf("rollback to %s did not become steady within %s", taskdef.FamilyRevision(tr.r.Previous), max(plan.Timeout, 10*time.Minute)))
 				e.addEvent(res, tr.r.Service, "rollback not steady in time; giving up")
 			}
 		}
@@ -338,11 +339,11 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 			return
 		}
 		arn = aws.ToString(out.TaskDefinition.TaskDefinitionArn)
-		e.addEvent(res, r.Service, "registered "+shortTD(arn))
+		e.addEvent(res, r.Service, "registered "+taskdef.FamilyRevision(arn))
 	} else if arn == r.Previous {
-		e.addEvent(res, r.Service, "task definition unchanged: "+shortTD(arn))
+		e.addEvent(res, r.Service, "task definition unchanged: "+taskdef.FamilyRevision(arn))
 	} else {
-		e.addEvent(res, r.Service, "reusing existing revision "+shortTD(arn))
+		e.addEvent(res, r.Service, "reusing existing revision "+taskdef.FamilyRevision(arn))
 	}
 	r.TaskDefinition = arn
 	if ps.doc != nil {
@@ -376,7 +377,7 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 		return err
 	})
 	if err != nil && !noAnswer(err) {
-		e.finishEarly(res, tr, Failed, fmt.Sprintf("failed to update service %s (it still runs %s): %v", r.Service, shortTD(r.Previous), err))
+		e.finishEarly(res, tr, Failed, fmt.Sprintf("failed to update service %s (it still runs %s): %v", r.Service, taskdef.FamilyRevision(r.Previous), err))
 		r.LeftOn = r.Previous
 		return
 	}
@@ -414,7 +415,7 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 	if r.DeploymentID == "" {
 		r.DeploymentID = tr.deployID
 	}
-	e.addEvent(res, r.Service, fmt.Sprintf("deployment started (%s) %s → %s", strings.ToLower(r.Strategy), shortTD(r.Previous), shortTD(arn)))
+	e.addEvent(res, r.Service, fmt.Sprintf("deployment started (%s) %s → %s", strings.ToLower(r.Strategy), taskdef.FamilyRevision(r.Previous), taskdef.FamilyRevision(arn)))
 }
 
 // noAnswer reports whether a call failed without an answer from AWS (a
@@ -592,12 +593,4 @@ func deploymentConfig(plan *Plan, t Target, s *types.Service) *types.DeploymentC
 		dc.LinearConfiguration = lc
 	}
 	return dc
-}
-
-// shortTD turns a task definition ARN into family:revision.
-func shortTD(arn string) string {
-	if i := strings.LastIndex(arn, "/"); i >= 0 {
-		return arn[i+1:]
-	}
-	return arn
 }

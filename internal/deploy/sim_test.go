@@ -231,8 +231,8 @@ func TestRollingDeploySucceeds(t *testing.T) {
 	res := e.run(context.Background(), e.plan("v2", "", "web"))
 	require.Equal(t, Succeeded, res.Status, e.summary(res))
 	s := res.Service("web")
-	require.Equal(t, "web:2", shortTD(s.TaskDefinition))
-	require.Equal(t, "web:1", shortTD(s.Previous))
+	require.Equal(t, "web:2", taskdef.FamilyRevision(s.TaskDefinition))
+	require.Equal(t, "web:1", taskdef.FamilyRevision(s.Previous))
 	require.NotEmpty(t, s.DeploymentID)
 	e.steadyOn("web", "web:2")
 	contains(t, e.summary(res), "succeeded", "registered web:2", "completed: web:2 is steady", "Timeline")
@@ -539,7 +539,7 @@ func TestUpdateServiceFailureLeavesServiceUnchanged(t *testing.T) {
 	require.Equal(t, Failed, res.Status, e.summary(res))
 	e.steadyOn("web", "web:1")
 	contains(t, e.summary(res), "failed to update service web (it still runs web:1)", "Rate exceeded")
-	require.Equal(t, "web:1", shortTD(res.Services[0].LeftOn))
+	require.Equal(t, "web:1", taskdef.FamilyRevision(res.Services[0].LeftOn))
 }
 
 func TestRollbackThatCannotStartIsReported(t *testing.T) {

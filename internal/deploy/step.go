@@ -14,6 +14,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
+	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
 // poll refreshes the state of every unfinished service of a wave with as
@@ -261,7 +262,7 @@ func (e *Engine) succeed(tr *tracker, res *Result) {
 	tr.r.Status = Succeeded
 	tr.r.LeftOn = tr.r.TaskDefinition
 	tr.r.Finished = e.Clock.Now()
-	e.addEvent(res, tr.r.Service, fmt.Sprintf("completed: %s is steady", shortTD(tr.r.TaskDefinition)))
+	e.addEvent(res, tr.r.Service, fmt.Sprintf("completed: %s is steady", taskdef.FamilyRevision(tr.r.TaskDefinition)))
 }
 
 // ecsVerdict reads what ECS says about this run's deployment. done: ECS
@@ -280,7 +281,7 @@ func (e *Engine) ecsVerdict(ctx context.Context, plan *Plan, tr *tracker, d *typ
 		// deployment is there (after a failure: its circuit breaker rolling
 		// back); otherwise the read does not show it yet.
 		if newer := tr.newerDeployment(); newer != nil {
-			return false, true, fmt.Sprintf("ECS replaced the deployment with %s (circuit breaker or deployment alarm rollback)", shortTD(aws.ToString(newer.TaskDefinition)))
+			return false, true, fmt.Sprintf("ECS replaced the deployment with %s (circuit breaker or deployment alarm rollback)", taskdef.FamilyRevision(aws.ToString(newer.TaskDefinition)))
 		}
 		return false, false, e.unseen(tr, "DescribeServices")
 	}
@@ -299,7 +300,7 @@ func (e *Engine) ecsVerdict(ctx context.Context, plan *Plan, tr *tracker, d *typ
 		return false, true, "ECS rolled back: the new revision is no longer primary"
 	}
 	if aws.ToString(d.Status) != "PRIMARY" && aws.ToString(tr.svc.TaskDefinition) != r.TaskDefinition {
-		return false, true, fmt.Sprintf("ECS rolled back to %s", shortTD(aws.ToString(tr.svc.TaskDefinition)))
+		return false, true, fmt.Sprintf("ECS rolled back to %s", taskdef.FamilyRevision(aws.ToString(tr.svc.TaskDefinition)))
 	}
 	// Without rollout state (old API, moto) a single primary deployment at
 	// its desired count is complete.
@@ -540,7 +541,7 @@ func (e *Engine) fail(ctx context.Context, plan *Plan, tr *tracker, res *Result,
 		if tr.native && tr.sdArn != "" {
 			tr.rbNative, tr.rbArn, tr.rsd = true, tr.sdArn, tr.sd
 		}
-		e.addEvent(res, r.Service, "ECS is rolling back to "+shortTD(r.Previous))
+		e.addEvent(res, r.Service, "ECS is rolling back to "+taskdef.FamilyRevision(r.Previous))
 		e.stepRollback(ctx, plan, tr, res)
 	case plan.RollbackOnFailure:
 		e.startRollback(ctx, plan, tr, res)
@@ -549,7 +550,7 @@ func (e *Engine) fail(ctx context.Context, plan *Plan, tr *tracker, res *Result,
 		r.Status = Failed
 		r.Finished = now
 		r.LeftOn = r.TaskDefinition
-		r.Note = "rollback-on-failure is off: the service stays on " + shortTD(r.TaskDefinition) + " and ECS finishes the deployment"
+		r.Note = "rollback-on-failure is off: the service stays on " + taskdef.FamilyRevision(r.TaskDefinition) + " and ECS finishes the deployment"
 		if tr.native && tr.sd != nil && awaitingHook(tr.sd) != nil {
 			r.Note = fmt.Sprintf("rollback-on-failure is off: the deployment stays paused at %s for its hook's owner; ECS applies the hook's timeout action", tr.sd.LifecycleStage)
 		}
@@ -580,7 +581,7 @@ func (e *Engine) startRollback(ctx context.Context, plan *Plan, tr *tracker, res
 		if err == nil {
 			tr.rbNative, tr.rbArn, tr.rsd = true, tr.sdArn, nil
 			r.LeftOn = r.Previous
-			e.addEvent(res, r.Service, "rollback started: ECS native rollback to "+shortTD(r.Previous))
+			e.addEvent(res, r.Service, "rollback started: ECS native rollback to "+taskdef.FamilyRevision(r.Previous))
 			return
 		}
 		e.log(r.Service, "native rollback failed, updating to the previous revision instead: %v", err)
@@ -603,7 +604,7 @@ func (e *Engine) startRollback(ctx context.Context, plan *Plan, tr *tracker, res
 		tr.phase = phDone
 		r.Status = Failed
 		r.Finished = e.Clock.Now()
-		r.Reasons = append(r.Reasons, fmt.Sprintf("rollback to %s failed: %v", shortTD(r.Previous), err))
+		r.Reasons = append(r.Reasons, fmt.Sprintf("rollback to %s failed: %v", taskdef.FamilyRevision(r.Previous), err))
 		e.addEvent(res, r.Service, "rollback failed to start")
 		return
 	}
@@ -615,7 +616,7 @@ func (e *Engine) startRollback(ctx context.Context, plan *Plan, tr *tracker, res
 			tr.rbNative, tr.rbArn = true, a
 		}
 	}
-	e.addEvent(res, r.Service, "rollback started: service updated to "+shortTD(r.Previous))
+	e.addEvent(res, r.Service, "rollback started: service updated to "+taskdef.FamilyRevision(r.Previous))
 }
 
 func awaitingHook(sd *types.ServiceDeployment) *types.DeploymentLifecycleHookDetail {
@@ -665,7 +666,7 @@ func (e *Engine) stepRollback(ctx context.Context, plan *Plan, tr *tracker, res 
 	r.RollbackDone = e.Clock.Now()
 	r.Finished = r.RollbackDone
 	e.addEvent(res, r.Service, fmt.Sprintf("rolled back: %s is steady again (%s after the failure was detected)",
-		shortTD(r.Previous), r.RollbackDone.Sub(r.FailureDetected).Round(time.Second)))
+		taskdef.FamilyRevision(r.Previous), r.RollbackDone.Sub(r.FailureDetected).Round(time.Second)))
 }
 
 // cancelled handles a cancelled context: in-flight deployments are rolled
@@ -684,14 +685,14 @@ func (e *Engine) cancelled(plan *Plan, ts []*tracker, res *Result) {
 			if plan.RollbackOnFailure {
 				e.startRollback(ctx, plan, tr, res)
 				if r.Status != Failed {
-					r.Note = "cancelled: rollback to " + shortTD(r.Previous) + " was started and ECS completes it; the service is left on the previous revision"
+					r.Note = "cancelled: rollback to " + taskdef.FamilyRevision(r.Previous) + " was started and ECS completes it; the service is left on the previous revision"
 				}
 			} else {
 				r.LeftOn = r.TaskDefinition
-				r.Note = "cancelled: the service is left on the new revision " + shortTD(r.TaskDefinition) + " and ECS finishes that deployment"
+				r.Note = "cancelled: the service is left on the new revision " + taskdef.FamilyRevision(r.TaskDefinition) + " and ECS finishes that deployment"
 			}
 		case phRollingBack:
-			r.Note = "cancelled during the rollback: ECS completes the rollback to " + shortTD(r.Previous)
+			r.Note = "cancelled during the rollback: ECS completes the rollback to " + taskdef.FamilyRevision(r.Previous)
 		default:
 			continue
 		}

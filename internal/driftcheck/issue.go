@@ -28,7 +28,7 @@ func syncIssue(ctx context.Context, env *cli.Env, o Options, cfg *Config, rep *R
 	}
 	title := "Drift detected in " + cfg.Environment
 	body := marker + "\n" + rep.Markdown()
-	if run := runURL(env.Getenv); run != "" {
+	if run := github.RunURL(env.Getenv); run != "" {
 		body += "\n[Workflow run](" + run + ")\n"
 	}
 	if len(body) > 60000 { // GitHub caps issue bodies at 65536 characters
@@ -85,12 +85,4 @@ func withMarker(list []github.Issue, marker string) *github.Issue {
 		}
 	}
 	return nil
-}
-
-func runURL(getenv func(string) string) string {
-	server, repo, id := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID")
-	if server == "" || repo == "" || id == "" {
-		return ""
-	}
-	return server + "/" + repo + "/actions/runs/" + id
 }

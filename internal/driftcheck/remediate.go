@@ -29,7 +29,9 @@ import (
 	"github.com/ecsflow/ecsflow/internal/clock"
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/drift"
+	"github.com/ecsflow/ecsflow/internal/github"
 	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
 // RedeployTimeout bounds the wait for a redeployment of the last good
@@ -115,14 +117,14 @@ func redeploy(ctx context.Context, env *cli.Env, c *awsClients, cfg *Config, led
 		}
 		if sr.Status == deploy.Succeeded {
 			r.Done = true
-			done = append(done, fmt.Sprintf("%s: redeployed %s (was %s)", f.Name(), shortTD(sr.TaskDefinition), shortTD(sr.Previous)))
+			done = append(done, fmt.Sprintf("%s: redeployed %s (was %s)", f.Name(), taskdef.FamilyRevision(sr.TaskDefinition), taskdef.FamilyRevision(sr.Previous)))
 		} else {
 			r.Error = fmt.Sprintf("redeploy %s: %s", sr.Status, strings.Join(sr.Reasons, "; "))
 		}
 		if led != nil {
 			rec := ledger.Record{Cluster: cluster, Service: r.Service, Environment: cfg.Environment, Images: sr.Images,
 				TaskDefinition: sr.TaskDefinition, Previous: sr.Previous, Commit: env.Getenv("GITHUB_SHA"), Actor: env.Getenv("GITHUB_ACTOR"),
-				RunURL: runURL(env.Getenv), Start: sr.Started, End: sr.Finished, Outcome: string(sr.Status), RollbackOf: sr.Previous,
+				RunURL: github.RunURL(env.Getenv), Start: sr.Started, End: sr.Finished, Outcome: string(sr.Status), RollbackOf: sr.Previous,
 				Reason: "drift-check remediation: the service ran a revision the ledger does not know"}
 			if err := led.l.Put(context.WithoutCancel(ctx), rec); err != nil {
 				con.Warningf("failed to record the remediation of %s in the ledger: %v", r.Service, err)
@@ -130,13 +132,6 @@ func redeploy(ctx context.Context, env *cli.Env, c *awsClients, cfg *Config, led
 		}
 	}
 	return done
-}
-
-func shortTD(arn string) string {
-	if i := strings.Index(arn, "task-definition/"); i >= 0 {
-		return arn[i+len("task-definition/"):]
-	}
-	return arn
 }
 
 func describe(r *drift.Remediation) string {

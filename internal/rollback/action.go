@@ -22,6 +22,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
 // Clients are the AWS clients the rollback action uses.
@@ -233,7 +234,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			c.Warningf("[%s] %s", s, w)
 		}
 		if t.Revision == cur && t.Stop == "" {
-			c.Infof("[%s] already runs %s; nothing to roll back", s, shortTD(cur))
+			c.Infof("[%s] already runs %s; nothing to roll back", s, taskdef.FamilyRevision(cur))
 		}
 		plans = append(plans, plannedTarget{Service: s, Current: cur, Target: t})
 	}

@@ -14,8 +14,10 @@ import (
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/github"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/summary"
+	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
 // check is mode: check. It heals only what needs healing and escalates what
@@ -107,7 +109,7 @@ func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *depl
 		f := &findings[i]
 		outcome := "healthy"
 		if hr := healed[f.Service]; hr != nil {
-			outcome = map[string]string{"rollback": "rolled back to ", "redeploy": "redeployed "}[f.Action] + shortTD(hr.LeftOn) + ": " + string(hr.Status)
+			outcome = map[string]string{"rollback": "rolled back to ", "redeploy": "redeployed "}[f.Action] + taskdef.FamilyRevision(hr.LeftOn) + ": " + string(hr.Status)
 			if hr.Status != deploy.Succeeded {
 				f.Escalate = true
 				f.Problems = append(f.Problems, fmt.Sprintf("%s did not heal it: %s", f.Action, strings.Join(hr.Reasons, "; ")))
@@ -122,7 +124,7 @@ func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *depl
 		} else if len(f.Notes) > 0 && healed[f.Service] == nil {
 			outcome = "deployment in progress"
 		}
-		rows = append(rows, []string{f.Service, shortTD(f.Current), strings.Join(append(append([]string(nil), f.Problems...), f.Notes...), "; "), outcome})
+		rows = append(rows, []string{f.Service, taskdef.FamilyRevision(f.Current), strings.Join(append(append([]string(nil), f.Problems...), f.Notes...), "; "), outcome})
 	}
 	b.Table([]string{"Service", "Revision", "Problems", "Outcome"}, rows)
 	c.AddSummary(b.String())
@@ -156,7 +158,7 @@ func (rt *Runtime) escalate(ctx context.Context, env *cli.Env, p *params, f *Fin
 	title := fmt.Sprintf("ecsflow: %s/%s needs attention", p.cluster, f.Service)
 	body := fmt.Sprintf("ecsflow rollback check found `%s` in cluster `%s` unhealthy and could not heal it.\n\n- %s\n\nRevision: `%s`\n",
 		f.Service, p.cluster, strings.Join(f.Problems, "\n- "), f.Current)
-	if u := runURL(env.Getenv); u != "" {
+	if u := github.RunURL(env.Getenv); u != "" {
 		body += "\nRun: " + u + "\n"
 	}
 	if p.token == "" {
@@ -178,13 +180,6 @@ func (rt *Runtime) escalate(ctx context.Context, env *cli.Env, p *params, f *Fin
 		verb = "opened"
 	}
 	c.Noticef("%s issue %s for %s", verb, u, f.Service)
-}
-
-func runURL(getenv func(string) string) string {
-	if getenv("GITHUB_RUN_ID") == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s/%s/actions/runs/%s", getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID"))
 }
 
 // currentDeployments describes each service's current service deployment,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
 // historyLimit bounds how many of a service's deployments rollback reads,
@@ -114,7 +115,7 @@ func (r *Roller) previous(ctx context.Context, cluster, service, current string,
 	if prev := previousInHistory(past, current, bad); prev != "" {
 		return prev, nil
 	}
-	return "", inputs.Errorf("to", "previous", "no revision of %s before %s completed a deployment without being rolled back or failing; name a revision (family:revision)", service, shortTD(current))
+	return "", inputs.Errorf("to", "previous", "no revision of %s before %s completed a deployment without being rolled back or failing; name a revision (family:revision)", service, taskdef.FamilyRevision(current))
 }
 
 // previousInLedger finds the newest record that put current on the

@@ -164,13 +164,6 @@ func (r *Roller) named(ctx context.Context, to string) (string, error) {
 	return aws.ToString(out.TaskDefinition.TaskDefinitionArn), nil
 }
 
-func shortTD(arn string) string {
-	if i := strings.LastIndex(arn, "/"); i >= 0 {
-		return arn[i+1:]
-	}
-	return arn
-}
-
 // Finding is what check mode saw on one service and what it decided.
 type Finding struct {
 	Service  string

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsflow/ecsflow/internal/deploy"
+	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
 // stopPoll is the wait between reads of a stopped deployment.
@@ -78,7 +79,7 @@ func (rt *Runtime) stop(ctx context.Context, eng *deploy.Engine, p *params, pt p
 	if errors.As(err, &conflict) {
 		return nil, nil, true
 	}
-	events := []deploy.Event{ev(fmt.Sprintf("deployment of %s in progress: StopServiceDeployment (ROLLBACK) returns to %s", shortTD(pt.Current), shortTD(pt.Revision)))}
+	events := []deploy.Event{ev(fmt.Sprintf("deployment of %s in progress: StopServiceDeployment (ROLLBACK) returns to %s", taskdef.FamilyRevision(pt.Current), taskdef.FamilyRevision(pt.Revision)))}
 	if err != nil {
 		sr.Status = deploy.Failed
 		sr.Reasons = []string{fmt.Sprintf("failed to stop deployment %s (needs ecs:StopServiceDeployment): %v", pt.Stop, err)}
@@ -87,7 +88,7 @@ func (rt *Runtime) stop(ctx context.Context, eng *deploy.Engine, p *params, pt p
 	}
 	sr.LeftOn = pt.Revision
 	if !p.wait {
-		sr.Note = "not waited for: ECS rolls back to " + shortTD(pt.Revision)
+		sr.Note = "not waited for: ECS rolls back to " + taskdef.FamilyRevision(pt.Revision)
 		sr.Finished = eng.Clock.Now()
 		return sr, events, false
 	}
@@ -95,7 +96,7 @@ func (rt *Runtime) stop(ctx context.Context, eng *deploy.Engine, p *params, pt p
 	sr.Finished = eng.Clock.Now()
 	switch status {
 	case types.ServiceDeploymentStatusRollbackSuccessful:
-		events = append(events, ev("ECS rolled back: "+shortTD(pt.Revision)+" is steady"))
+		events = append(events, ev("ECS rolled back: "+taskdef.FamilyRevision(pt.Revision)+" is steady"))
 	default:
 		sr.Status = deploy.Failed
 		sr.Reasons = []string{reason}

@@ -426,3 +426,12 @@ func isEmpty(v any) bool {
 	}
 	return false
 }
+
+// FamilyRevision shortens a task definition ARN to family:revision, the
+// form people read in logs and summaries; anything else comes back as is.
+func FamilyRevision(arn string) string {
+	if i := strings.LastIndex(arn, "/"); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
+}
