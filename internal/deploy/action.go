@@ -23,6 +23,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/clock"
+	"github.com/ecsflow/ecsflow/internal/ecsinput"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/github"
 	"github.com/ecsflow/ecsflow/internal/inputs"
@@ -79,35 +80,19 @@ type settings struct {
 	environment string
 }
 
-var (
-	tdRevision = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/)?[A-Za-z0-9_-]{1,255}:\d+$`)
-	clusterRe  = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/)?[A-Za-z0-9_-]{1,255}$`)
-)
+var tdRevision = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/)?[A-Za-z0-9_-]{1,255}:\d+$`)
 
 // parseInputs reads and checks every input of deploy-ecs without any AWS
 // call. Errors are *inputs.Error naming the input.
 func (rt *Runtime) parseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
 	p := &Plan{}
 	var err error
-	if p.Cluster, err = in.Required("cluster"); err != nil {
+	if p.Cluster, err = ecsinput.Cluster(in); err != nil {
 		return nil, nil, err
 	}
-	if err := CheckCluster(p.Cluster); err != nil {
+	services, err := ecsinput.Services(in)
+	if err != nil {
 		return nil, nil, err
-	}
-	if _, err := in.Required("service"); err != nil {
-		return nil, nil, err
-	}
-	services := in.List("service")
-	seen := map[string]bool{}
-	for _, s := range services {
-		if !ValidServiceName(s) {
-			return nil, nil, inputs.Errorf("service", s, "is not a service name (letters, digits, - and _, up to 255)")
-		}
-		if seen[s] {
-			return nil, nil, inputs.Errorf("service", s, "is listed twice")
-		}
-		seen[s] = true
 	}
 	sources, err := rt.parseSources(in, services)
 	if err != nil {
@@ -210,15 +195,6 @@ func (rt *Runtime) parseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
 		return nil, nil, inputs.Errorf("ledger-table", st.ledgerTable, ledger.TableNameRule)
 	}
 	return p, st, nil
-}
-
-// CheckCluster validates the cluster input: a cluster name or ARN. Shared
-// with rollback, so both actions accept the same values.
-func CheckCluster(cluster string) error {
-	if !clusterRe.MatchString(cluster) {
-		return inputs.Errorf("cluster", cluster, "is not a cluster name (letters, digits, - and _) or cluster ARN")
-	}
-	return nil
 }
 
 // percent reads a traffic percentage: from lo to 100 in steps of 0.1, as

@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -120,8 +119,6 @@ func (p *Plan) Services() []string {
 	return out
 }
 
-var serviceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$`)
-
 // ParseOrder splits services into waves. order is like
 // "bedrock-access-gateway,mcpo > open-webui"; services not named in order
 // form a last wave. An empty order puts every service in one wave.
@@ -167,6 +164,3 @@ func ParseOrder(services []string, order string) ([][]string, error) {
 	}
 	return waves, nil
 }
-
-// ValidServiceName reports whether s can be an ECS service name.
-func ValidServiceName(s string) bool { return serviceName.MatchString(s) }

@@ -19,6 +19,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/clock"
 	"github.com/ecsflow/ecsflow/internal/deploy"
+	"github.com/ecsflow/ecsflow/internal/ecsinput"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
@@ -82,25 +83,11 @@ var (
 func parse(in *inputs.Inputs, getenv func(string) string) (*params, error) {
 	p := &params{}
 	var err error
-	if p.cluster, err = in.Required("cluster"); err != nil {
+	if p.cluster, err = ecsinput.Cluster(in); err != nil {
 		return nil, err
 	}
-	if err := deploy.CheckCluster(p.cluster); err != nil {
+	if p.services, err = ecsinput.Services(in); err != nil {
 		return nil, err
-	}
-	if _, err := in.Required("service"); err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	for _, s := range in.List("service") {
-		if !deploy.ValidServiceName(s) {
-			return nil, inputs.Errorf("service", s, "is not a service name (letters, digits, - and _, up to 255)")
-		}
-		if seen[s] {
-			return nil, inputs.Errorf("service", s, "is listed twice")
-		}
-		seen[s] = true
-		p.services = append(p.services, s)
 	}
 	if err := parseTo(p, in.Lines("to")); err != nil {
 		return nil, err
