@@ -42,10 +42,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ecsflow/ecsflow/internal/workflowlint"
-)
 
-// actionNames are the five actions, each built from actions/<name>.
-var actionNames = []string{"validate", "build-push", "deploy-ecs", "drift-check", "rollback"}
+	"github.com/ecsflow/ecsflow"
+)
 
 const (
 	// stampedVersion is what the release's -X flag writes into each binary.
@@ -108,7 +107,7 @@ func buildAll(dir string) error {
 		mu   sync.Mutex
 		errs []error
 	)
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		out := filepath.Join(dir, "ecsflow-"+a)
 		bins[a] = out
 		wg.Add(1)
@@ -155,7 +154,7 @@ func readSpec(t testing.TB, action string) (inputs, outputs []string) {
 
 func TestBinarySize(t *testing.T) {
 	t.Parallel()
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		t.Run(a, func(t *testing.T) {
 			t.Parallel()
 			st, err := os.Stat(bins[a])
@@ -170,7 +169,7 @@ func TestBinarySize(t *testing.T) {
 
 func TestHelpListsEveryInput(t *testing.T) {
 	t.Parallel()
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		t.Run(a, func(t *testing.T) {
 			t.Parallel()
 			ins, outs := readSpec(t, a)
@@ -191,7 +190,7 @@ func TestHelpListsEveryInput(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	t.Parallel()
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		t.Run(a, func(t *testing.T) {
 			t.Parallel()
 			r := run(t, a, outside, nil, "--version")
@@ -604,7 +603,7 @@ var withoutBadCase = map[string][]string{
 // withoutBadCase.
 func TestEveryInputHasABadCase(t *testing.T) {
 	t.Parallel()
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		declared, _ := readSpec(t, a)
 		covered := map[string]bool{}
 		for _, tc := range badInputs[a] {
@@ -634,7 +633,7 @@ func merge(base, over map[string]string) map[string]string {
 
 func TestBadInput(t *testing.T) {
 	t.Parallel()
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		declared, _ := readSpec(t, a)
 		for _, tc := range badInputs[a] {
 			for name := range tc.in {
@@ -658,7 +657,7 @@ func TestBadInput(t *testing.T) {
 // never reachable.
 func TestBaselineReachesTheRecorder(t *testing.T) {
 	t.Parallel()
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		for _, m := range []mode{inActions, outside} {
 			t.Run(a+"/"+m.String(), func(t *testing.T) {
 				t.Parallel()
@@ -679,7 +678,7 @@ func TestBaselineReachesTheRecorder(t *testing.T) {
 // An unknown flag exits 2 and suggests the input it is closest to.
 func TestUnknownFlag(t *testing.T) {
 	t.Parallel()
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		ins, _ := readSpec(t, a)
 		for _, in := range ins {
 			typo := in[:len(in)-1] + "x" + in[len(in)-1:]
@@ -832,7 +831,7 @@ func TestThirdPartyActionsPinnedBySHA(t *testing.T) {
 		require.NoError(t, err)
 		files = append(files, m...)
 	}
-	require.GreaterOrEqual(t, len(files), len(actionNames)+2)
+	require.GreaterOrEqual(t, len(files), len(ecsflow.Actions)+2)
 	var all []usesRef
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
@@ -900,7 +899,7 @@ func TestRootActionPassesEveryInput(t *testing.T) {
 	}
 	require.NotNil(t, env, "the root action has a step with id run")
 	require.Equal(t, "${{ inputs.command }}", strings.TrimSpace(env["ECSFLOW_COMMAND"]))
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		ins, _ := readSpec(t, a)
 		for _, in := range ins {
 			exposed := in
@@ -918,7 +917,7 @@ func TestRootActionPassesEveryInput(t *testing.T) {
 // process start to exit (goal: under 50 ms; scripts/bench/contract.sh
 // reports it with hyperfine next to peers).
 func BenchmarkHelp(b *testing.B) {
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		b.Run(a, func(b *testing.B) {
 			for b.Loop() {
 				if out, err := exec.Command(bins[a], "--help").CombinedOutput(); err != nil {
@@ -932,7 +931,7 @@ func BenchmarkHelp(b *testing.B) {
 // BenchmarkRejectBadInput measures how long a bad input takes to be
 // refused inside Actions (exit 2), the path a typo in a workflow takes.
 func BenchmarkRejectBadInput(b *testing.B) {
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		tc := badInputs[a][0]
 		b.Run(a, func(b *testing.B) {
 			env := []string{"PATH=" + os.Getenv("PATH"), "GITHUB_ACTIONS=true", "AWS_ENDPOINT_URL=http://127.0.0.1:9"}

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/ecsflow/ecsflow"
 )
 
 // testMachinery is where simulators, stubs, generators and test adaptors
@@ -16,7 +18,7 @@ const testMachinery = module + "/internal/testenv"
 // package (in the spirit of go-containerregistry's depcheck).
 func TestActionsImportNoTestMachinery(t *testing.T) {
 	t.Parallel()
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		t.Run(a, func(t *testing.T) {
 			t.Parallel()
 			out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", module+"/actions/"+a).CombinedOutput()

@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/ecsflow/ecsflow"
 )
 
 // numericInputs are the inputs of each action read as a whole number, a
@@ -51,7 +53,7 @@ var numberLike = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h)?$`)
 // a new one cannot miss the overflow cases below.
 func TestNumericInputsAreListed(t *testing.T) {
 	t.Parallel()
-	for _, a := range actionNames {
+	for _, a := range ecsflow.Actions {
 		raw, err := os.ReadFile(filepath.Join(a, "action.yml"))
 		require.NoError(t, err)
 		var s struct {

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
+
+	"github.com/ecsflow/ecsflow"
 )
 
 func TestMain(m *testing.M) { os.Exit(e2e.Main(m)) }
@@ -19,7 +21,7 @@ func TestMain(m *testing.M) { os.Exit(e2e.Main(m)) }
 // binaries as the release builds them, and every step behaves as expected.
 func TestDemoRunsEndToEnd(t *testing.T) {
 	bin := e2e.BinDir(t)
-	for _, a := range e2e.Actions {
+	for _, a := range ecsflow.Actions {
 		e2e.Built(t, a) // fails the test when an action does not build
 	}
 	var out bytes.Buffer

@@ -12,10 +12,9 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/actionspec"
 	"github.com/ecsflow/ecsflow/internal/inputs"
-)
 
-// Commands lists the actions in the order the root action.yml documents them.
-var Commands = []string{"validate", "build-push", "deploy-ecs", "drift-check", "rollback"}
+	"github.com/ecsflow/ecsflow"
+)
 
 // File is a generated file: its path relative to the repository root, with
 // forward slashes, and its full content.
@@ -32,7 +31,7 @@ type action struct {
 	Spec *actionspec.Spec
 }
 
-// loadActions reads every actions/*/action.yml, in Commands order first and
+// loadActions reads every actions/*/action.yml, in ecsflow.Actions order first and
 // then any other action by name.
 func loadActions(fsys fs.FS) ([]action, error) {
 	paths, err := fs.Glob(fsys, "actions/*/action.yml")
@@ -40,7 +39,7 @@ func loadActions(fsys fs.FS) ([]action, error) {
 		return nil, err
 	}
 	rank := map[string]int{}
-	for i, c := range Commands {
+	for i, c := range ecsflow.Actions {
 		rank[c] = i
 	}
 	var out []action

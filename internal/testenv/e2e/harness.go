@@ -88,6 +88,8 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
+
+	"github.com/ecsflow/ecsflow"
 )
 
 // Workflow says which workflow act runs and with what.
@@ -531,9 +533,6 @@ var (
 	buildErrs = map[string]error{}
 )
 
-// Actions lists the action names the harness knows.
-var Actions = []string{"validate", "build-push", "deploy-ecs", "drift-check", "rollback"}
-
 // Repository is github.repository in every run (override with Workflow.Env).
 const Repository = "ecsflow/ecsflow"
 
@@ -563,7 +562,7 @@ func build(root string) (string, error) {
 	}
 	sandboxtest.AtExit(func() { _ = os.RemoveAll(dir) })
 	var pkgs []string
-	for _, a := range Actions {
+	for _, a := range ecsflow.Actions {
 		if _, err := os.Stat(filepath.Join(root, "actions", a, "main.go")); err == nil {
 			pkgs = append(pkgs, "./actions/"+a)
 		}
