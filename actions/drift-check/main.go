@@ -14,5 +14,5 @@ import (
 var actionYML []byte
 
 func main() {
-	os.Exit(cli.Main(cli.Command{Spec: actionYML, Run: driftcheck.Run}))
+	os.Exit(cli.Main(cli.Command{Spec: actionYML, Run: cli.Bind(driftcheck.Run, driftcheck.Deps{})}))
 }

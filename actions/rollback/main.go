@@ -15,5 +15,5 @@ import (
 var spec []byte
 
 func main() {
-	os.Exit(cli.Main(cli.Command{Spec: spec, Run: rollback.RunAction}))
+	os.Exit(cli.Main(cli.Command{Spec: spec, Run: cli.Bind(rollback.Run, rollback.Deps{})}))
 }

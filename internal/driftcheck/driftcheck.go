@@ -62,8 +62,9 @@ type Config struct {
 	Remediate   string
 }
 
-// Options inject what tests replace.
-type Options struct {
+// Deps are what Run takes from outside; the zero value is the real AWS
+// configuration and GitHub API, and tests replace parts.
+type Deps struct {
 	// AWSConfig overrides loading the AWS configuration.
 	AWSConfig func(ctx context.Context) (aws.Config, error)
 	// HTTPClient carries GitHub API calls (default a plain client); each
@@ -75,13 +76,10 @@ type Options struct {
 	ReportDir string
 }
 
-// Run is the action.
-func Run(ctx context.Context, env *cli.Env) error {
-	return RunWith(ctx, env, Options{})
-}
-
-// RunWith is Run with injected dependencies.
-func RunWith(ctx context.Context, env *cli.Env, o Options) error {
+// Run is the drift-check action: ParseConfig reads the inputs without any
+// AWS call, then it reads the state, compares it with AWS, writes the
+// reports, outputs and summary, and opens or updates the issue.
+func Run(ctx context.Context, env *cli.Env, o Deps) error {
 	cfg, err := ParseConfig(env.Inputs, env.Getenv)
 	if err != nil {
 		return err
@@ -151,7 +149,7 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 // loadAWSConfig loads the AWS configuration (or takes the injected one).
 // The stack's region is the input, a var-file's aws_region, the
 // environment, and last the state bucket's region.
-func loadAWSConfig(ctx context.Context, env *cli.Env, o Options, cfg *Config) (aws.Config, error) {
+func loadAWSConfig(ctx context.Context, env *cli.Env, o Deps, cfg *Config) (aws.Config, error) {
 	if o.AWSConfig != nil {
 		return o.AWSConfig(ctx)
 	}
@@ -200,7 +198,7 @@ func logResult(con *gha.Console, res *drift.Result) {
 
 // conclude syncs the drift issue, warns about critical drift and fails the
 // run when drift is left and fail-on-drift is set.
-func conclude(ctx context.Context, env *cli.Env, o Options, cfg *Config, rep *Report, res *drift.Result) error {
+func conclude(ctx context.Context, env *cli.Env, o Deps, cfg *Config, rep *Report, res *drift.Result) error {
 	con := env.Console
 	if cfg.Issue {
 		n, action, err := syncIssue(ctx, env, o, cfg, rep)

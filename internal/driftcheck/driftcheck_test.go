@@ -54,7 +54,7 @@ type run struct {
 	summary string
 }
 
-func runAction(t *testing.T, in map[string]string, extraEnv map[string]string, o driftcheck.Options) run {
+func runAction(t *testing.T, in map[string]string, extraEnv map[string]string, o driftcheck.Deps) run {
 	t.Helper()
 	dir := t.TempDir()
 	vars := map[string]string{
@@ -81,7 +81,7 @@ func runAction(t *testing.T, in map[string]string, extraEnv map[string]string, o
 	if o.ReportDir == "" {
 		o.ReportDir = dir
 	}
-	err := driftcheck.RunWith(context.Background(), env, o)
+	err := driftcheck.Run(context.Background(), env, o)
 	sum, _ := os.ReadFile(vars["GITHUB_STEP_SUMMARY"])
 	return run{code: exitcode.Code(err), err: err, log: buf.String(), outputs: env.Console.Outputs(), summary: string(sum)}
 }
@@ -110,7 +110,7 @@ func TestBadInputExitsTwoNamingTheInput(t *testing.T) {
 	writeFile(t, filepath.Join(partial, "versions.tf"), "terraform {\n  backend \"s3\" {\n    encrypt = true\n  }\n}\n")
 	goodState := writeFile(t, filepath.Join(dir, "ok.tfstate"), `{"version":4,"serial":1,"lineage":"x","resources":[{"mode":"managed","type":"aws_ecs_cluster","name":"main","instances":[{"attributes":{"id":"arn:aws:ecs:us-east-1:123456789012:cluster/x","name":"x"}}]}]}`)
 
-	offline := driftcheck.Options{AWSConfig: func(context.Context) (aws.Config, error) {
+	offline := driftcheck.Deps{AWSConfig: func(context.Context) (aws.Config, error) {
 		return aws.Config{}, errors.New("AWS must not be called for bad input")
 	}}
 	cases := []struct {
@@ -167,7 +167,7 @@ type testEnv struct {
 	st        *drifttest.Stack
 	cfg       aws.Config
 	vars      map[string]string
-	opts      driftcheck.Options
+	opts      driftcheck.Deps
 	stateFile string
 }
 
@@ -202,7 +202,7 @@ func newEnvWith(t *testing.T, services int, viaSimulator bool) *testEnv {
 	}
 	vars["AWS_REGION"] = region
 	e := &testEnv{c: c, st: st, cfg: cfg, vars: vars,
-		opts: driftcheck.Options{AWSConfig: func(context.Context) (aws.Config, error) { return cfg, nil }}}
+		opts: driftcheck.Deps{AWSConfig: func(context.Context) (aws.Config, error) { return cfg, nil }}}
 	e.stateFile = writeFile(t, filepath.Join(t.TempDir(), "terraform.tfstate"), string(st.State()))
 	return e
 }

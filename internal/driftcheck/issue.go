@@ -17,7 +17,7 @@ func issueMarker(env string) string { return "<!-- ecsflow-drift-check environme
 
 // syncIssue opens, updates or closes the environment's drift issue and
 // returns its number and what was done.
-func syncIssue(ctx context.Context, env *cli.Env, o Options, cfg *Config, rep *Report) (int, string, error) {
+func syncIssue(ctx context.Context, env *cli.Env, o Deps, cfg *Config, rep *Report) (int, string, error) {
 	repo := env.Getenv("GITHUB_REPOSITORY")
 	gh := github.New(cfg.Token, github.WithBaseURL(firstNonEmpty(o.GitHubAPI, env.Getenv("GITHUB_API_URL"))),
 		github.WithHTTPClient(o.HTTPClient), github.WithPermission("issues: write"))

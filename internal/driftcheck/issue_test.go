@@ -85,7 +85,7 @@ func TestIssueOpenUpdateClose(t *testing.T) {
 			env := &cli.Env{Console: gha.New(&bytes.Buffer{}, getenv), Getenv: getenv}
 			cfg := &Config{Environment: "prod", Token: "t0ken"}
 			rep := &Report{Environment: "prod", Drifted: tc.res.Drifted(), CheckedAt: time.Unix(0, 0), Result: tc.res}
-			n, action, err := syncIssue(context.Background(), env, Options{GitHubAPI: srv.URL, HTTPClient: srv.Client()}, cfg, rep)
+			n, action, err := syncIssue(context.Background(), env, Deps{GitHubAPI: srv.URL, HTTPClient: srv.Client()}, cfg, rep)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +105,7 @@ func TestIssueErrorSaysWhatToGrant(t *testing.T) {
 	getenv := func(k string) string { return map[string]string{"GITHUB_REPOSITORY": "o/r"}[k] }
 	env := &cli.Env{Console: gha.New(&bytes.Buffer{}, getenv), Getenv: getenv}
 	rep := &Report{Environment: "prod", Drifted: true, Result: &drift.Result{}}
-	_, _, err := syncIssue(context.Background(), env, Options{GitHubAPI: srv.URL, HTTPClient: srv.Client()}, &Config{Environment: "prod", Token: "x"}, rep)
+	_, _, err := syncIssue(context.Background(), env, Deps{GitHubAPI: srv.URL, HTTPClient: srv.Client()}, &Config{Environment: "prod", Token: "x"}, rep)
 	if err == nil || !strings.Contains(err.Error(), "issues: write") || !strings.Contains(err.Error(), "403") {
 		t.Fatalf("err = %v", err)
 	}

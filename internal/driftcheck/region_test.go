@@ -58,7 +58,7 @@ func TestWrongRegionIsBadInputBeforeTheIssue(t *testing.T) {
 				vars[k] = v
 			}
 			vars["AWS_REGION"] = wrong
-			o := driftcheck.Options{GitHubAPI: srv.URL, HTTPClient: srv.Client(), AWSConfig: func(context.Context) (aws.Config, error) {
+			o := driftcheck.Deps{GitHubAPI: srv.URL, HTTPClient: srv.Client(), AWSConfig: func(context.Context) (aws.Config, error) {
 				c := e.cfg.Copy()
 				c.Region = wrong
 				return c, nil

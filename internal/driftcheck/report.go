@@ -108,7 +108,7 @@ func remediationNote(f drift.Finding) string {
 	return ""
 }
 
-func writeOutputs(env *cli.Env, o Options, cfg *Config, rep *Report) error {
+func writeOutputs(env *cli.Env, o Deps, cfg *Config, rep *Report) error {
 	roots := outfile.FromEnv(env.Getenv)
 	dir := o.ReportDir
 	if dir == "" {

@@ -34,8 +34,10 @@ type Clients struct {
 	DynamoDB   ledger.DynamoDB
 }
 
-// Runtime holds what RunAction takes from outside; tests replace parts.
-type Runtime struct {
+// Deps are what Run takes from outside; the zero value is the real AWS
+// clients, the wall clock and an HTTP client with a timeout, and tests
+// replace parts.
+type Deps struct {
 	Clients func(ctx context.Context, env *cli.Env) (Clients, error)
 	Clock   clock.Clock
 	// HTTP carries GitHub API calls (default a client with a timeout).
@@ -44,8 +46,10 @@ type Runtime struct {
 	}
 }
 
-// RunAction is the rollback action.
-func RunAction(ctx context.Context, env *cli.Env) error { return (&Runtime{}).Run(ctx, env) }
+// Run is the rollback action: ParseConfig reads the inputs without any AWS
+// call, then it rolls back (or checks) each service, sets the outputs and
+// writes the summary.
+func Run(ctx context.Context, env *cli.Env, deps Deps) error { return deps.run(ctx, env) }
 
 func realClients(ctx context.Context, env *cli.Env) (Clients, error) {
 	cfg, err := awsconfig.Load(ctx, awsconfig.FromInputs(env.Inputs, env.Getenv, env.Console))
@@ -60,7 +64,8 @@ func realClients(ctx context.Context, env *cli.Env) (Clients, error) {
 	}, nil
 }
 
-type params struct {
+// Config is the rollback inputs, read and checked without any AWS call.
+type Config struct {
 	cluster    string
 	services   []string
 	to, reason string
@@ -80,8 +85,10 @@ var (
 	repoRe = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 )
 
-func parse(in *inputs.Inputs, getenv func(string) string) (*params, error) {
-	p := &params{}
+// ParseConfig reads and checks every input of rollback without any AWS
+// call. Errors are *inputs.Error naming the input.
+func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error) {
+	p := &Config{}
 	var err error
 	if p.cluster, err = ecsinput.Cluster(in); err != nil {
 		return nil, err
@@ -142,16 +149,15 @@ func parse(in *inputs.Inputs, getenv func(string) string) (*params, error) {
 	return p, nil
 }
 
-// Run runs the rollback action.
-func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
-	p, err := parse(env.Inputs, env.Getenv)
+func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
+	p, err := ParseConfig(env.Inputs, env.Getenv)
 	if err != nil {
 		return err
 	}
 	if p.token != "" {
 		env.Console.Mask(p.token)
 	}
-	mk := rt.Clients
+	mk := deps.Clients
 	if mk == nil {
 		mk = realClients
 	}
@@ -159,7 +165,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 	if err != nil {
 		return err
 	}
-	clk := rt.Clock
+	clk := deps.Clock
 	if clk == nil {
 		clk = clock.Wall{}
 	}
@@ -188,7 +194,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 	}
 	start := clk.Now()
 	if p.mode == "check" {
-		return rt.check(ctx, env, p, eng, r, led, svcs, start)
+		return deps.check(ctx, env, p, eng, r, led, svcs, start)
 	}
 	if led != nil {
 		// The lock deploy-ecs takes: a rollback never races a deployment
@@ -225,7 +231,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		}
 		plans = append(plans, plannedTarget{Service: s, Current: cur, Target: t})
 	}
-	res, err := rt.apply(ctx, eng, p, plans, false)
+	res, err := deps.apply(ctx, eng, p, plans, false)
 	if err != nil {
 		return err
 	}
@@ -241,7 +247,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		}
 	}
 	setOutputs(c.SetOutput, res, rolled, len(p.services) > 1, start, clk.Now())
-	rt.record(ctx, env, led, p, res, current)
+	deps.record(ctx, env, led, p, res, current)
 	if res.Status != deploy.Succeeded {
 		return exitcode.Negativef("rollback %s", strings.TrimPrefix(res.Headline(), "deployment "))
 	}
@@ -250,7 +256,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 
 // deploy runs the engine on targets in one parallel wave. A rollback does
 // not roll itself back: it leaves the verdict to ECS's circuit breaker.
-func (rt *Runtime) deploy(ctx context.Context, eng *deploy.Engine, p *params, targets []deploy.Target, force bool) (*deploy.Result, error) {
+func (deps *Deps) deploy(ctx context.Context, eng *deploy.Engine, p *Config, targets []deploy.Target, force bool) (*deploy.Result, error) {
 	plan := &deploy.Plan{Cluster: p.cluster, Waves: [][]deploy.Target{targets}, Wait: p.wait, Timeout: p.timeout, ForceNewDeployment: force}
 	prep, err := eng.Prepare(ctx, plan)
 	if err != nil {
@@ -259,7 +265,7 @@ func (rt *Runtime) deploy(ctx context.Context, eng *deploy.Engine, p *params, ta
 	return eng.Deploy(ctx, prep), nil
 }
 
-func (rt *Runtime) record(ctx context.Context, env *cli.Env, led *ledger.Ledger, p *params, res *deploy.Result, current map[string]string) {
+func (deps *Deps) record(ctx context.Context, env *cli.Env, led *ledger.Ledger, p *Config, res *deploy.Result, current map[string]string) {
 	if led == nil {
 		return
 	}
@@ -302,7 +308,7 @@ func setOutputs(set func(string, string), res *deploy.Result, rolled, multi bool
 // parseTo reads "to": one value for every service, or service=value lines.
 // A pinned revision belongs to one family, so with several services it must
 // be given per service.
-func parseTo(p *params, lines []string) error {
+func parseTo(p *Config, lines []string) error {
 	if len(lines) == 0 {
 		lines = []string{"previous"}
 	}
@@ -341,7 +347,7 @@ func parseTo(p *params, lines []string) error {
 }
 
 // target is where service s returns to.
-func (p *params) target(s string) string {
+func (p *Config) target(s string) string {
 	if v, ok := p.toFor[s]; ok {
 		return v
 	}

@@ -22,7 +22,7 @@ import (
 
 // check is mode: check. It heals only what needs healing and escalates what
 // it cannot heal.
-func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *deploy.Engine, r *Roller, led *ledger.Ledger, svcs map[string]*types.Service, start time.Time) error {
+func (deps *Deps) check(ctx context.Context, env *cli.Env, p *Config, eng *deploy.Engine, r *Roller, led *ledger.Ledger, svcs map[string]*types.Service, start time.Time) error {
 	c := env.Console
 	var findings []Finding
 	current := map[string]string{}
@@ -79,22 +79,22 @@ func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *depl
 	var results []*deploy.ServiceResult
 	var timeline []*deploy.Result
 	if len(rollbacks) > 0 {
-		res, err := rt.apply(ctx, eng, p, rollbacks, false)
+		res, err := deps.apply(ctx, eng, p, rollbacks, false)
 		if err != nil {
 			return err
 		}
 		results = append(results, res.Services...)
 		timeline = append(timeline, res)
-		rt.record(ctx, env, led, p, res, current)
+		deps.record(ctx, env, led, p, res, current)
 	}
 	if len(redeploys) > 0 {
-		res, err := rt.deploy(ctx, eng, p, redeploys, true)
+		res, err := deps.deploy(ctx, eng, p, redeploys, true)
 		if err != nil {
 			return err
 		}
 		results = append(results, res.Services...)
 		timeline = append(timeline, res)
-		rt.record(ctx, env, led, p, res, current)
+		deps.record(ctx, env, led, p, res, current)
 	}
 	healed := map[string]*deploy.ServiceResult{}
 	for _, s := range results {
@@ -118,7 +118,7 @@ func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *depl
 		if f.Escalate {
 			outcome = "needs a person"
 			unhealed = append(unhealed, f.Service)
-			rt.escalate(ctx, env, p, f)
+			deps.escalate(ctx, env, p, f)
 		} else if len(f.Problems) > 0 && healed[f.Service] == nil {
 			outcome = "unhealthy, no action"
 		} else if len(f.Notes) > 0 && healed[f.Service] == nil {
@@ -153,7 +153,7 @@ func (rt *Runtime) check(ctx context.Context, env *cli.Env, p *params, eng *depl
 
 // escalate opens or updates the GitHub issue of a service that cannot be
 // healed; without a token it only warns.
-func (rt *Runtime) escalate(ctx context.Context, env *cli.Env, p *params, f *Finding) {
+func (deps *Deps) escalate(ctx context.Context, env *cli.Env, p *Config, f *Finding) {
 	c := env.Console
 	title := fmt.Sprintf("ecsflow: %s/%s needs attention", p.cluster, f.Service)
 	body := fmt.Sprintf("ecsflow rollback check found `%s` in cluster `%s` unhealthy and could not heal it.\n\n- %s\n\nRevision: `%s`\n",
@@ -165,7 +165,7 @@ func (rt *Runtime) escalate(ctx context.Context, env *cli.Env, p *params, f *Fin
 		c.Warningf("%s: %s (pass github-token to open an issue)", title, strings.Join(f.Problems, "; "))
 		return
 	}
-	hc := rt.HTTP
+	hc := deps.HTTP
 	if hc == nil {
 		hc = &http.Client{Timeout: 20 * time.Second}
 	}

@@ -134,7 +134,7 @@ func (e *env) runWith(inputs, runner map[string]string) result {
 	for k, v := range inputs {
 		vars["INPUT_"+strings.ToUpper(k)] = v
 	}
-	rt := &Runtime{
+	deps := Deps{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
 			return Clients{ECS: e.ecs, CloudWatch: simAlarms{e.sim}, DynamoDB: e.ddb}, nil
 		},
@@ -142,7 +142,7 @@ func (e *env) runWith(inputs, runner map[string]string) result {
 		HTTP:  e.gh.srv.Client(),
 	}
 	var out, errb bytes.Buffer
-	code := cli.Run(context.Background(), cli.Command{Spec: spec, Run: rt.Run}, nil, &out, &errb, func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+	code := cli.Run(context.Background(), cli.Command{Spec: spec, Run: cli.Bind(Run, deps)}, nil, &out, &errb, func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
 	o, _ := os.ReadFile(vars["GITHUB_OUTPUT"])
 	s, _ := os.ReadFile(vars["GITHUB_STEP_SUMMARY"])
 	return result{code: code, stdout: out.String() + errb.String(), outputs: string(o), summary: string(s)}

@@ -26,7 +26,7 @@ type plannedTarget struct {
 // apply rolls services back: a deployment in progress is stopped with
 // ROLLBACK, the rest go through the deploy engine in one wave. The results
 // are merged into one.
-func (rt *Runtime) apply(ctx context.Context, eng *deploy.Engine, p *params, plans []plannedTarget, force bool) (*deploy.Result, error) {
+func (deps *Deps) apply(ctx context.Context, eng *deploy.Engine, p *Config, plans []plannedTarget, force bool) (*deploy.Result, error) {
 	res := &deploy.Result{Status: deploy.Succeeded, Start: eng.Clock.Now()}
 	var targets []deploy.Target
 	for _, pt := range plans {
@@ -34,7 +34,7 @@ func (rt *Runtime) apply(ctx context.Context, eng *deploy.Engine, p *params, pla
 			targets = append(targets, deploy.Target{Service: pt.Service, Source: deploy.Source{Revision: pt.Revision}})
 			continue
 		}
-		sr, events, replaced := rt.stop(ctx, eng, p, pt)
+		sr, events, replaced := deps.stop(ctx, eng, p, pt)
 		if replaced {
 			// ECS finished the deployment before the stop: roll back with
 			// a new deployment instead.
@@ -45,7 +45,7 @@ func (rt *Runtime) apply(ctx context.Context, eng *deploy.Engine, p *params, pla
 		res.Timeline = append(res.Timeline, events...)
 	}
 	if len(targets) > 0 {
-		dres, err := rt.deploy(ctx, eng, p, targets, force)
+		dres, err := deps.deploy(ctx, eng, p, targets, force)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +66,7 @@ func (rt *Runtime) apply(ctx context.Context, eng *deploy.Engine, p *params, pla
 // stop stops a service's deployment in progress with ROLLBACK and, with
 // wait, follows it until ECS reports the rollback done or failed. replaced
 // means the deployment was no longer in progress: nothing was stopped.
-func (rt *Runtime) stop(ctx context.Context, eng *deploy.Engine, p *params, pt plannedTarget) (*deploy.ServiceResult, []deploy.Event, bool) {
+func (deps *Deps) stop(ctx context.Context, eng *deploy.Engine, p *Config, pt plannedTarget) (*deploy.ServiceResult, []deploy.Event, bool) {
 	now := eng.Clock.Now()
 	sr := &deploy.ServiceResult{Service: pt.Service, Status: deploy.Succeeded, Previous: pt.Current, TaskDefinition: pt.Revision,
 		LeftOn: pt.Current, DeploymentID: pt.Stop, Strategy: "stop", Started: now}
@@ -92,7 +92,7 @@ func (rt *Runtime) stop(ctx context.Context, eng *deploy.Engine, p *params, pt p
 		sr.Finished = eng.Clock.Now()
 		return sr, events, false
 	}
-	status, reason := rt.followStop(ctx, eng, p, pt.Stop)
+	status, reason := deps.followStop(ctx, eng, p, pt.Stop)
 	sr.Finished = eng.Clock.Now()
 	switch status {
 	case types.ServiceDeploymentStatusRollbackSuccessful:
@@ -108,7 +108,7 @@ func (rt *Runtime) stop(ctx context.Context, eng *deploy.Engine, p *params, pt p
 // followStop polls a stopped deployment until its rollback ends or the
 // timeout passes. A read that does not show the stop yet (eventual
 // consistency) is polled again.
-func (rt *Runtime) followStop(ctx context.Context, eng *deploy.Engine, p *params, arn string) (types.ServiceDeploymentStatus, string) {
+func (deps *Deps) followStop(ctx context.Context, eng *deploy.Engine, p *Config, arn string) (types.ServiceDeploymentStatus, string) {
 	deadline := eng.Clock.Now().Add(p.timeout)
 	last := "not yet visible"
 	for {
