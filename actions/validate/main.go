@@ -15,5 +15,5 @@ import (
 var spec []byte
 
 func main() {
-	os.Exit(cli.Main(cli.Command{Spec: spec, Run: validate.Run}))
+	os.Exit(cli.Main(cli.Command{Spec: spec, Run: cli.Bind(validate.Run, validate.Deps{})}))
 }

@@ -81,7 +81,7 @@ func runAction(t testing.TB, deps Deps, env map[string]string, args ...string) r
 	var outputs map[string]string
 	cmd := cli.Command{Spec: spec, Run: func(ctx context.Context, e *cli.Env) error {
 		var err error
-		res, err = RunWith(ctx, e, deps)
+		res, err = execute(ctx, e, deps)
 		outputs = e.Console.Outputs()
 		return err
 	}}

@@ -80,9 +80,11 @@ type Step struct {
 	Duration time.Duration
 }
 
-// Run is the action's entry point.
-func Run(ctx context.Context, env *cli.Env) error {
-	_, err := RunWith(ctx, env, Deps{})
+// Run is the build-push action: ParseConfig reads the inputs without any
+// AWS call, then it builds or promotes the image, scans it, sets the
+// outputs and writes the summary.
+func Run(ctx context.Context, env *cli.Env, deps Deps) error {
+	_, err := execute(ctx, env, deps)
 	return err
 }
 
@@ -109,8 +111,8 @@ func (r *runner) step(name string, fn func() error) error {
 	return err
 }
 
-// RunWith runs the action with injected dependencies.
-func RunWith(ctx context.Context, env *cli.Env, deps Deps) (*Result, error) {
+// execute is Run returning what the run did, for tests.
+func execute(ctx context.Context, env *cli.Env, deps Deps) (*Result, error) {
 	cfg, err := ParseConfig(env.Inputs, env.Getenv)
 	if err != nil {
 		return nil, err

@@ -34,12 +34,12 @@ func largeTree(b *testing.B) (string, benchtree.Stats) {
 	return largeDir, largeStats
 }
 
-func benchAnalyse(b *testing.B, s *Settings, files int) {
+func benchAnalyse(b *testing.B, s *Config, files int) {
 	b.Helper()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		out, err := Analyse(context.Background(), s, Options{Workspace: b.TempDir(), Shellcheck: "off"})
+		out, err := Analyse(context.Background(), s, Deps{Workspace: b.TempDir(), Shellcheck: "off"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -54,8 +54,8 @@ func benchAnalyse(b *testing.B, s *Settings, files int) {
 // task-definition files), as the example workflow does.
 func BenchmarkExampleStack(b *testing.B) {
 	tds, _ := filepath.Glob("../../examples/open-webui/task-definitions/*.json")
-	s := &Settings{Roots: []string{"../../examples/open-webui/terraform", "../../examples/open-webui/bootstrap"}, TaskDefs: tds}
-	out, err := Analyse(context.Background(), s, Options{Workspace: b.TempDir(), Shellcheck: "off"})
+	s := &Config{Roots: []string{"../../examples/open-webui/terraform", "../../examples/open-webui/bootstrap"}, TaskDefs: tds}
+	out, err := Analyse(context.Background(), s, Deps{Workspace: b.TempDir(), Shellcheck: "off"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func BenchmarkExampleStack(b *testing.B) {
 func BenchmarkLargeTree(b *testing.B) {
 	dir, st := largeTree(b)
 	b.ReportMetric(float64(st.Resources), "resources")
-	benchAnalyse(b, &Settings{Roots: []string{dir}}, st.Files)
+	benchAnalyse(b, &Config{Roots: []string{dir}}, st.Files)
 }
 
 func TestMain(m *testing.M) {
@@ -88,7 +88,7 @@ func BenchmarkFlatStack(b *testing.B) {
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	benchAnalyse(b, &Settings{Roots: []string{dir}}, st.Files)
+	benchAnalyse(b, &Config{Roots: []string{dir}}, st.Files)
 	runtime.ReadMemStats(&after)
 	per := float64(b.N) * float64(st.Resources) / 1000
 	b.ReportMetric(b.Elapsed().Seconds()*1000/per, "ms/1000resources")

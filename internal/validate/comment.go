@@ -53,7 +53,7 @@ var pullRef = regexp.MustCompile(`^refs/pull/(\d+)/`)
 
 // upsertComment creates validate's comment on the pull request or updates
 // the one it created before (found by CommentMarker).
-func upsertComment(ctx context.Context, env *cli.Env, opts Options, token, markdown string, roots []string) error {
+func upsertComment(ctx context.Context, env *cli.Env, opts Deps, token, markdown string, roots []string) error {
 	repo := env.Getenv("GITHUB_REPOSITORY")
 	pr, ok := PullRequestNumber(env.Getenv)
 	if repo == "" || !ok {

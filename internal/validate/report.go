@@ -45,7 +45,7 @@ type PlanReport struct {
 }
 
 // NewReport builds the report of an outcome.
-func NewReport(out *Outcome, s *Settings) *Report {
+func NewReport(out *Outcome, s *Config) *Report {
 	r := &Report{Version: cli.Version(), Roots: s.Roots, Files: out.Files, DurationMS: out.Took.Milliseconds(),
 		Findings: out.Result.Findings, Suppressed: out.Result.Suppressed}
 	if r.Findings == nil {
@@ -78,7 +78,7 @@ func NewReport(out *Outcome, s *Settings) *Report {
 // maxAnnotations caps annotations per run; the summary and SARIF hold all.
 const maxAnnotations = 200
 
-func (r *Report) emit(ctx context.Context, env *cli.Env, s *Settings, opts Options) error {
+func (r *Report) emit(ctx context.Context, env *cli.Env, s *Config, opts Deps) error {
 	c := env.Console
 	for i, f := range r.Findings {
 		if i == maxAnnotations {

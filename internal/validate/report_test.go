@@ -14,8 +14,8 @@ var update = flag.Bool("update", false, "rewrite the report goldens")
 // planted-defect stack with a plan and compares them with goldens.
 func TestReportGoldens(t *testing.T) {
 	t.Parallel()
-	s := &Settings{Roots: []string{"testdata/badstack"}, PlanFile: "../planjson/testdata/plan.json"}
-	out, err := Analyse(context.Background(), s, Options{Workspace: t.TempDir(), Shellcheck: "off"})
+	s := &Config{Roots: []string{"testdata/badstack"}, PlanFile: "../planjson/testdata/plan.json"}
+	out, err := Analyse(context.Background(), s, Deps{Workspace: t.TempDir(), Shellcheck: "off"})
 	if err != nil {
 		t.Fatal(err)
 	}

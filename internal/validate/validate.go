@@ -27,8 +27,8 @@ import (
 	"github.com/ecsflow/ecsflow/internal/workflowlint"
 )
 
-// Options are the dependencies Run uses; zero values mean the real ones.
-type Options struct {
+// Deps are the dependencies Run uses; zero values mean the real ones.
+type Deps struct {
 	// HTTPClient talks to the GitHub REST API (PR comments).
 	HTTPClient *http.Client
 	// APIURL is the GitHub API base (default $GITHUB_API_URL or
@@ -43,7 +43,7 @@ type Options struct {
 
 // roots are where validate may write: the workspace (opts.Workspace) and
 // the runner's temp directory.
-func (o Options) roots(env *cli.Env) outfile.Roots {
+func (o Deps) roots(env *cli.Env) outfile.Roots {
 	r := outfile.FromEnv(env.Getenv)
 	if o.Workspace != "" {
 		r.Workspace = o.Workspace
@@ -51,11 +51,8 @@ func (o Options) roots(env *cli.Env) outfile.Roots {
 	return r
 }
 
-// Run is the validate action with real dependencies.
-func Run(ctx context.Context, env *cli.Env) error { return RunWith(ctx, env, Options{}) }
-
-// Settings are the parsed inputs.
-type Settings struct {
+// Config is the parsed inputs.
+type Config struct {
 	Roots      []string
 	VarFiles   []string
 	TaskDefs   []string
@@ -68,9 +65,9 @@ type Settings struct {
 	Token      string
 }
 
-// ParseInputs reads and checks every input before anything is done.
-func ParseInputs(in *inputs.Inputs) (*Settings, error) {
-	s := &Settings{}
+// ParseConfig reads and checks every input before anything is done.
+func ParseConfig(in *inputs.Inputs) (*Config, error) {
+	s := &Config{}
 	var err error
 	if s.FailOn, err = in.Enum("fail-on", "error", "warning", "note", "never"); err != nil {
 		return nil, err
@@ -236,7 +233,7 @@ type Outcome struct {
 // Analyse loads everything the settings name and runs the rules. Bad input
 // discovered while reading (a var file or plan that does not parse, a config
 // with an unknown rule) is an *inputs.Error.
-func Analyse(ctx context.Context, s *Settings, opts Options) (*Outcome, error) {
+func Analyse(ctx context.Context, s *Config, opts Deps) (*Outcome, error) {
 	start := time.Now()
 	in := rules.Input{VarFiles: s.VarFiles}
 	if s.ConfigFile != "" {
@@ -310,9 +307,11 @@ func Analyse(ctx context.Context, s *Settings, opts Options) (*Outcome, error) {
 	return out, nil
 }
 
-// RunWith is Run with injected dependencies.
-func RunWith(ctx context.Context, env *cli.Env, opts Options) error {
-	s, err := ParseInputs(env.Inputs)
+// Run is the validate action: ParseConfig reads the inputs without any AWS
+// call, then it analyses the stack, writes the reports, outputs and
+// summary, and comments on the pull request.
+func Run(ctx context.Context, env *cli.Env, opts Deps) error {
+	s, err := ParseConfig(env.Inputs)
 	if err != nil {
 		return err
 	}

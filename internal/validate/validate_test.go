@@ -38,7 +38,7 @@ type run struct {
 
 // invoke runs the action through cli.Run with a fake environment, as the
 // runner would (GITHUB_ACTIONS=true, output and summary files).
-func invoke(t *testing.T, opts Options, env map[string]string, args ...string) run {
+func invoke(t *testing.T, opts Deps, env map[string]string, args ...string) run {
 	t.Helper()
 	dir := t.TempDir()
 	out, sum := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
@@ -60,7 +60,7 @@ func invoke(t *testing.T, opts Options, env map[string]string, args ...string) r
 		opts.Shellcheck = "off"
 	}
 	var stdout, stderr bytes.Buffer
-	cmd := cli.Command{Spec: spec, Run: func(ctx context.Context, e *cli.Env) error { return RunWith(ctx, e, opts) }}
+	cmd := cli.Command{Spec: spec, Run: cli.Bind(Run, opts)}
 	code := cli.Run(context.Background(), cmd, args, &stdout, &stderr, lookup)
 	r := run{code: code, stdout: stdout.String(), stderr: stderr.String(), dir: dir}
 	r.outputs = readOutputs(t, out)
@@ -127,7 +127,7 @@ func TestBadInputExitsTwoNamingTheInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := invoke(t, Options{}, tc.env)
+			r := invoke(t, Deps{}, tc.env)
 			if r.code != exitcode.BadInput {
 				t.Fatalf("exit %d, want 2\n%s%s", r.code, r.stdout, r.stderr)
 			}
@@ -158,7 +158,7 @@ func TestExampleStackHasNoErrors(t *testing.T) {
 		name := filepath.Base(vf)
 		t.Run("vars="+name, func(t *testing.T) {
 			t.Parallel()
-			r := invoke(t, Options{}, map[string]string{"INPUT_PATH": root + "\n../../examples/open-webui/bootstrap", "INPUT_VAR-FILES": vf,
+			r := invoke(t, Deps{}, map[string]string{"INPUT_PATH": root + "\n../../examples/open-webui/bootstrap", "INPUT_VAR-FILES": vf,
 				"INPUT_TASK-DEFINITIONS": "../../examples/open-webui/task-definitions/*.json"})
 			if r.code != 0 {
 				t.Fatalf("exit %d\n%s", r.code, r.stdout)
@@ -187,7 +187,7 @@ func TestExampleStackHasNoErrors(t *testing.T) {
 // defects planted (testdata/badstack/PLANTED lists rule and file).
 func TestBadStackReportsEveryPlantedDefect(t *testing.T) {
 	t.Parallel()
-	r := invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/badstack"})
+	r := invoke(t, Deps{}, map[string]string{"INPUT_PATH": "testdata/badstack"})
 	if r.code != exitcode.Negative {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stdout)
 	}
@@ -230,13 +230,13 @@ func TestFailOnThreshold(t *testing.T) {
 	for failOn, want := range cases {
 		t.Run(failOn, func(t *testing.T) {
 			t.Parallel()
-			r := invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_FAIL-ON": failOn})
+			r := invoke(t, Deps{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_FAIL-ON": failOn})
 			if r.code != want {
 				t.Errorf("fail-on %s: exit %d, want %d\n%s", failOn, r.code, want, r.stdout)
 			}
 		})
 	}
-	r := invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/badstack", "INPUT_FAIL-ON": "never"})
+	r := invoke(t, Deps{}, map[string]string{"INPUT_PATH": "testdata/badstack", "INPUT_FAIL-ON": "never"})
 	if r.code != 0 {
 		t.Errorf("fail-on never must pass with errors: %d", r.code)
 	}
@@ -247,7 +247,7 @@ func TestFlagsOutsideActions(t *testing.T) {
 	sarif := filepath.Join(t.TempDir(), "out", "v.sarif")
 	var stdout, stderr bytes.Buffer
 	cmd := cli.Command{Spec: spec, Run: func(ctx context.Context, e *cli.Env) error {
-		return RunWith(ctx, e, Options{Workspace: t.TempDir(), Shellcheck: "off"})
+		return Run(ctx, e, Deps{Workspace: t.TempDir(), Shellcheck: "off"})
 	}}
 	code := cli.Run(context.Background(), cmd, []string{"--path=testdata/ok", "--sarif-file", sarif}, &stdout, &stderr, func(string) (string, bool) { return "", false })
 	if code != 0 {
@@ -274,7 +274,7 @@ func TestWorkflowsAreLinted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(wf, "ci.yml"), []byte("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.issue.title }}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := invoke(t, Options{Workspace: ws}, map[string]string{"INPUT_PATH": "testdata/ok"})
+	r := invoke(t, Deps{Workspace: ws}, map[string]string{"INPUT_PATH": "testdata/ok"})
 	if r.code != exitcode.Negative || !strings.Contains(r.stdout, "EF911") {
 		t.Fatalf("workflow problem not reported (exit %d):\n%s", r.code, r.stdout)
 	}
@@ -334,7 +334,7 @@ func TestPullRequestCommentIsUpserted(t *testing.T) {
 	}
 	env := map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_COMMENT": "true", "INPUT_GITHUB-TOKEN": "ghs_secrettoken123",
 		"GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": event}
-	opts := Options{APIURL: srv.URL, HTTPClient: srv.Client()}
+	opts := Deps{APIURL: srv.URL, HTTPClient: srv.Client()}
 	for i := 0; i < 2; i++ {
 		r := invoke(t, opts, env)
 		if r.code != 0 {
@@ -372,7 +372,7 @@ func TestCommentFailureIsAWarningNotAVerdict(t *testing.T) {
 		http.Error(w, `{"message":"Resource not accessible by integration"}`, http.StatusForbidden)
 	}))
 	defer srv.Close()
-	r := invoke(t, Options{APIURL: srv.URL, HTTPClient: srv.Client()}, map[string]string{"INPUT_PATH": "testdata/ok", "INPUT_COMMENT": "true",
+	r := invoke(t, Deps{APIURL: srv.URL, HTTPClient: srv.Client()}, map[string]string{"INPUT_PATH": "testdata/ok", "INPUT_COMMENT": "true",
 		"INPUT_GITHUB-TOKEN": "tok-abcdef", "GITHUB_REPOSITORY": "o/r", "GITHUB_REF": "refs/pull/7/merge"})
 	if r.code != 0 || !strings.Contains(r.stdout, "::warning::could not update the pull request comment") || !strings.Contains(r.stdout, "pull-requests: write") {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
@@ -414,7 +414,7 @@ func TestAnnotationOfFinding(t *testing.T) {
 
 func TestPlanAnalysisInSummary(t *testing.T) {
 	t.Parallel()
-	r := invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/ok", "INPUT_PLAN-JSON": "../planjson/testdata/plan.json"})
+	r := invoke(t, Deps{}, map[string]string{"INPUT_PATH": "testdata/ok", "INPUT_PLAN-JSON": "../planjson/testdata/plan.json"})
 	// The plan deletes an ECS service: EF901 is an error.
 	if r.code != exitcode.Negative || !strings.Contains(r.stdout, "EF901") {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
@@ -434,7 +434,7 @@ func TestPlanAnalysisInSummary(t *testing.T) {
 
 func TestEmptyRootIsAWarning(t *testing.T) {
 	t.Parallel()
-	r := invoke(t, Options{}, map[string]string{"INPUT_PATH": t.TempDir()})
+	r := invoke(t, Deps{}, map[string]string{"INPUT_PATH": t.TempDir()})
 	if r.code != 0 || !strings.Contains(r.stdout, "holds no .tf or .tf.json file") {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
 	}
@@ -468,11 +468,11 @@ func TestConfigChangesTheVerdict(t *testing.T) {
 	if err := os.WriteFile(ignore, []byte("ignore:\n  - rule: EF701\n    resources: [aws_cloudwatch_log_group.app]\n    reason: short-lived test stack\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_CONFIG": raise})
+	r := invoke(t, Deps{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_CONFIG": raise})
 	if r.code != exitcode.Negative || r.outputs["errors"] != "1" {
 		t.Errorf("severity override: exit %d, errors %s", r.code, r.outputs["errors"])
 	}
-	r = invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_CONFIG": ignore, "INPUT_FAIL-ON": "warning"})
+	r = invoke(t, Deps{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_CONFIG": ignore, "INPUT_FAIL-ON": "warning"})
 	if r.code != 0 || r.outputs["findings"] != "0" || !strings.Contains(r.summary, "short-lived test stack") {
 		t.Errorf("ignore: exit %d, findings %s\n%s", r.code, r.outputs["findings"], r.summary)
 	}
@@ -486,7 +486,7 @@ func TestHostileSarifFileCannotInjectOutputs(t *testing.T) {
 	dir := t.TempDir()
 	const d = "_GitHubActionsFileCommandDelimeter_"
 	hostile := filepath.Join(dir, "a.sarif\n"+d+"\ninjected=owned\nfindings=0\nsarif-file<<"+d+"\nb.sarif")
-	r := invoke(t, Options{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_FAIL-ON": "never", "INPUT_SARIF-FILE": hostile, "RUNNER_TEMP": dir})
+	r := invoke(t, Deps{}, map[string]string{"INPUT_PATH": "testdata/warnings", "INPUT_FAIL-ON": "never", "INPUT_SARIF-FILE": hostile, "RUNNER_TEMP": dir})
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stdout)
 	}
@@ -538,7 +538,7 @@ func TestWrittenFilesStayInTheWorkspace(t *testing.T) {
 				t.Fatal(err)
 			}
 			sarif := tc.sarif(ws, tmp, outside)
-			r := invoke(t, Options{Workspace: ws}, map[string]string{"INPUT_PATH": "testdata/ok", "INPUT_SARIF-FILE": sarif, "RUNNER_TEMP": tmp})
+			r := invoke(t, Deps{Workspace: ws}, map[string]string{"INPUT_PATH": "testdata/ok", "INPUT_SARIF-FILE": sarif, "RUNNER_TEMP": tmp})
 			if tc.written == nil {
 				if r.code != 2 {
 					t.Fatalf("%s: exit %d, want 2\n%s", sarif, r.code, r.stdout)
