@@ -16,5 +16,5 @@ import (
 var spec []byte
 
 func main() {
-	os.Exit(cli.Main(cli.Command{Spec: spec, Run: deploy.RunAction}))
+	os.Exit(cli.Main(cli.Command{Spec: spec, Run: cli.Bind(deploy.Run, deploy.Deps{})}))
 }

@@ -39,9 +39,9 @@ type Clients struct {
 	DynamoDB   ledger.DynamoDB
 }
 
-// Runtime holds what RunAction takes from the outside world; tests replace
+// Deps are what Run takes from the outside world; tests replace
 // parts of it (a simulator for ECS, a fake clock).
-type Runtime struct {
+type Deps struct {
 	// Clients builds the clients; nil loads the AWS configuration from the
 	// inputs and builds the real ones.
 	Clients func(ctx context.Context, env *cli.Env) (Clients, error)
@@ -53,9 +53,11 @@ type Runtime struct {
 	ReadFile func(string) ([]byte, error)
 }
 
-// RunAction is the deploy-ecs action.
-func RunAction(ctx context.Context, env *cli.Env) error {
-	return (&Runtime{}).Run(ctx, env)
+// Run is the deploy-ecs action: parseInputs reads the inputs without any
+// AWS call, then it deploys the services in waves, sets the outputs and
+// writes the summary.
+func Run(ctx context.Context, env *cli.Env, deps Deps) error {
+	return deps.run(ctx, env)
 }
 
 // RealClients loads the AWS configuration from the action's inputs and
@@ -84,7 +86,7 @@ var tdRevision = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task
 
 // parseInputs reads and checks every input of deploy-ecs without any AWS
 // call. Errors are *inputs.Error naming the input.
-func (rt *Runtime) parseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
+func (deps *Deps) parseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
 	p := &Plan{}
 	var err error
 	if p.Cluster, err = ecsinput.Cluster(in); err != nil {
@@ -94,7 +96,7 @@ func (rt *Runtime) parseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	sources, err := rt.parseSources(in, services)
+	sources, err := deps.parseSources(in, services)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -228,8 +230,8 @@ func checkWaitGates(in *inputs.Inputs, wait bool) error {
 
 // parseSources reads task-definition: one value for all services, or
 // service=value lines.
-func (rt *Runtime) parseSources(in *inputs.Inputs, services []string) (map[string]Source, error) {
-	read := rt.ReadFile
+func (deps *Deps) parseSources(in *inputs.Inputs, services []string) (map[string]Source, error) {
+	read := deps.ReadFile
 	if read == nil {
 		read = os.ReadFile
 	}
@@ -456,13 +458,12 @@ func parseHealthURLs(in *inputs.Inputs, services []string) (map[string]string, e
 	return out, nil
 }
 
-// Run runs deploy-ecs.
-func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
-	plan, st, err := rt.parseInputs(env.Inputs)
+func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
+	plan, st, err := deps.parseInputs(env.Inputs)
 	if err != nil {
 		return err
 	}
-	mkClients := rt.Clients
+	mkClients := deps.Clients
 	if mkClients == nil {
 		mkClients = RealClients
 	}
@@ -470,16 +471,16 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 	if err != nil {
 		return err
 	}
-	clk := rt.Clock
+	clk := deps.Clock
 	if clk == nil {
 		clk = clock.Wall{}
 	}
-	httpc := rt.HTTP
+	httpc := deps.HTTP
 	if httpc == nil {
 		httpc = &http.Client{Timeout: 10 * time.Second}
 	}
 	c := env.Console
-	eng := &Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clk, PollCeiling: rt.PollCeiling, Region: clientRegion(clients.ECS),
+	eng := &Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clk, PollCeiling: deps.PollCeiling, Region: clientRegion(clients.ECS),
 		Log: func(service, line string) {
 			if service != "" {
 				line = "[" + service + "] " + line

@@ -58,7 +58,7 @@ func (e *env) runActionWith(ctx context.Context, t testing.TB, inputs map[string
 	for k, v := range inputs {
 		vars["INPUT_"+strings.ToUpper(k)] = v
 	}
-	rt := &Runtime{
+	deps := Deps{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
 			c := Clients{ECS: ecsc, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: ddb}
 			if e.wrap != nil {
@@ -70,7 +70,7 @@ func (e *env) runActionWith(ctx context.Context, t testing.TB, inputs map[string
 		HTTP:  e.http,
 	}
 	var stdout, stderr bytes.Buffer
-	code := cli.Run(ctx, cli.Command{Spec: deploySpec, Run: rt.Run}, nil, &stdout, &stderr, func(k string) (string, bool) {
+	code := cli.Run(ctx, cli.Command{Spec: deploySpec, Run: cli.Bind(Run, deps)}, nil, &stdout, &stderr, func(k string) (string, bool) {
 		v, ok := vars[k]
 		return v, ok
 	})

@@ -21,14 +21,14 @@ import (
 func parseWith(t *testing.T, in map[string]string) (*Plan, *settings, error) {
 	t.Helper()
 	spec := actionspec.MustParse(deploySpec)
-	rt := &Runtime{ReadFile: func(p string) ([]byte, error) {
+	deps := &Deps{ReadFile: func(p string) ([]byte, error) {
 		switch p {
 		case "web.json", "api.json":
 			return os.ReadFile("testdata/web.json")
 		}
 		return nil, &os.PathError{Op: "open", Path: p, Err: os.ErrNotExist}
 	}}
-	return rt.parseInputs(inputs.New(spec, in, nil))
+	return deps.parseInputs(inputs.New(spec, in, nil))
 }
 
 func TestParseInputsDefaults(t *testing.T) {
