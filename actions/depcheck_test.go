@@ -2,6 +2,7 @@ package actions_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,6 +31,45 @@ func TestActionsImportNoTestMachinery(t *testing.T) {
 				}
 			}
 			require.Empty(t, bad, "ecsflow-%s links test machinery; keep simulators, stubs and fakes under internal/testenv and out of the engines", a)
+		})
+	}
+}
+
+// engines are the packages that do an action's work. They take typed
+// values and clients and never read action inputs or talk to the runner:
+// that is the action glue's job (docs/adr/0006-one-action-shape.md).
+var engines = []string{"deploy", "drift", "rules", "builder", "buildctx", "registry", "ledger"}
+
+// gluePackages are what an engine may not import.
+var gluePackages = []string{module + "/internal/cli", module + "/internal/inputs"}
+
+// engineGlueDebt lists engines that still import glue, each with why; the
+// list only shrinks. deploy still holds deploy-ecs's input parsing
+// (action.go) and names inputs in the errors of its AWS preflight
+// (engine.go); both move out with the deploy-ecs glue.
+var engineGlueDebt = map[string]string{
+	"deploy": "deploy-ecs's glue (action.go) and the preflight's *inputs.Error still live in internal/deploy",
+}
+
+// No engine imports cli or inputs, directly or through another package.
+func TestEnginesImportNoActionGlue(t *testing.T) {
+	t.Parallel()
+	for _, e := range engines {
+		t.Run(e, func(t *testing.T) {
+			t.Parallel()
+			out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", module+"/internal/"+e).CombinedOutput()
+			require.NoError(t, err, "go list: %s", out)
+			var bad []string
+			for _, p := range strings.Fields(string(out)) {
+				if slices.Contains(gluePackages, p) {
+					bad = append(bad, p)
+				}
+			}
+			if why, ok := engineGlueDebt[e]; ok {
+				require.NotEmpty(t, bad, "internal/%s no longer imports %v: remove it from engineGlueDebt (%s)", e, gluePackages, why)
+				return
+			}
+			require.Empty(t, bad, "engine internal/%s imports action glue; parse inputs in the action's package and pass the engine typed values", e)
 		})
 	}
 }

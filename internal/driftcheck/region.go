@@ -45,7 +45,7 @@ func checkRegion(cfg *Config, st *tfstate.State, region, from string, explicit b
 }
 
 // regionSource says where the credentials' region came from, in the order
-// the region is chosen (see RunWith).
+// the region is chosen (see Run).
 func regionSource(env *cli.Env, cfg *Config) string {
 	switch {
 	case env.Inputs.String("aws-region") != "":
