@@ -45,8 +45,6 @@ type row struct {
 	note               string
 }
 
-func (r row) ok() bool { return r.missing || r.want == r.got }
-
 // result is what one action run did.
 type result struct {
 	code    int

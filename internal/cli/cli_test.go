@@ -51,6 +51,7 @@ func probe(t *testing.T) cli.Command {
 			return fmt.Errorf("failed to describe services: %w", errors.New("connection refused"))
 		case "panic":
 			var m map[string]int
+			//lint:ignore SA5000 the case needs a runtime panic, not a call to panic
 			m["boom"]++
 		case "secret":
 			return fmt.Errorf("call failed with token %s", env.Inputs.String("token"))

@@ -77,6 +77,9 @@ func GetLoginFor(ctx context.Context, api API, host string, now time.Time) (Logi
 		return Login{}, fmt.Errorf("%s is not an ECR registry host", host)
 	}
 	account, region := m[1], m[3]
+	// RegistryIds no longer narrows the token (the SDK marks it deprecated);
+	// it still says which registry the request is for, and it is harmless.
+	//lint:ignore SA1019 kept on purpose, see above
 	out, err := api.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{RegistryIds: []string{account}},
 		func(o *ecr.Options) { o.Region = region })
 	if err != nil {

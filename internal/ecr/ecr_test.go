@@ -45,6 +45,7 @@ func (f fakeToken) GetAuthorizationToken(_ context.Context, in *ecr.GetAuthoriza
 		for _, fn := range opts {
 			fn(&o)
 		}
+		//lint:ignore SA1019 the fake records what GetLoginFor sends (see ecr.go)
 		*f.seen = append(in.RegistryIds, o.Region)
 	}
 	return &ecr.GetAuthorizationTokenOutput{AuthorizationData: []types.AuthorizationData{{

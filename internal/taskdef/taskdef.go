@@ -341,12 +341,15 @@ func (d *Doc) Input() (*ecs.RegisterTaskDefinitionInput, error) {
 		return nil, err
 	}
 	return &ecs.RegisterTaskDefinitionInput{
-		ContainerDefinitions:          td.ContainerDefinitions,
-		Family:                        td.Family,
-		Cpu:                           td.Cpu,
-		EnableFaultInjection:          td.EnableFaultInjection,
-		EphemeralStorage:              td.EphemeralStorage,
-		ExecutionRoleArn:              td.ExecutionRoleArn,
+		ContainerDefinitions: td.ContainerDefinitions,
+		Family:               td.Family,
+		Cpu:                  td.Cpu,
+		EnableFaultInjection: td.EnableFaultInjection,
+		EphemeralStorage:     td.EphemeralStorage,
+		ExecutionRoleArn:     td.ExecutionRoleArn,
+		// A document that still names inference accelerators reaches ECS
+		// as written, so ECS's own error tells the user the feature is gone.
+		//lint:ignore SA1019 passed through on purpose, see above
 		InferenceAccelerators:         td.InferenceAccelerators,
 		IpcMode:                       td.IpcMode,
 		Memory:                        td.Memory,
