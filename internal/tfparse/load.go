@@ -344,15 +344,30 @@ func ParseFile(path string, src []byte) *File {
 		}
 		return f
 	}
-	hf, diags, cuts := parseNative(path, src, chunkThreshold, chunkSize)
-	f.Diags, f.cuts = diags, cuts
-	if hf != nil {
-		f.body = hf.Body
-		if sb, ok := hf.Body.(*hclsyntax.Body); ok {
-			collectSpans(sb, &f.blockSpans)
-			sort.Slice(f.blockSpans, func(i, j int) bool { return f.blockSpans[i].Start < f.blockSpans[j].Start })
+	var top []*Block
+	var spans []Span
+	visit := func(piece *hclsyntax.Body) {
+		collectSpans(piece, &spans)
+		for _, b := range piece.Blocks {
+			if b.Type == "resource" || b.Type == "data" {
+				top = append(top, newLazyBlock(b, f))
+			} else {
+				top = append(top, newSynBlock(b, f, nil))
+			}
 		}
 	}
+	hf, diags, cuts, pieces := parseNative(path, src, chunkThreshold, chunkSize, visit)
+	f.Diags, f.cuts = diags, cuts
+	if hf == nil {
+		return f
+	}
+	f.body = hf.Body
+	if pieces {
+		f.top, f.blockSpans = top, spans
+	} else if sb, ok := hf.Body.(*hclsyntax.Body); ok {
+		collectSpans(sb, &f.blockSpans)
+	}
+	sort.Slice(f.blockSpans, func(i, j int) bool { return f.blockSpans[i].Start < f.blockSpans[j].Start })
 	return f
 }
 
@@ -382,7 +397,9 @@ func (m *Module) addFile(f *File) {
 		return
 	}
 	var blocks []*Block
-	if sb, ok := f.body.(*hclsyntax.Body); ok {
+	if f.top != nil {
+		blocks = f.top
+	} else if sb, ok := f.body.(*hclsyntax.Body); ok {
 		for _, b := range sb.Blocks {
 			blocks = append(blocks, newSynBlock(b, f, nil))
 		}
