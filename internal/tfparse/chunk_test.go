@@ -153,3 +153,38 @@ func TestLazyBodyIsReleased(t *testing.T) {
 	require.Equal(t, "1", fmt.Sprint(b.Attr("n").Expr.(*hclsyntax.LiteralValueExpr).Val.AsBigFloat()))
 	require.Len(t, b.Blocks("nested"), 1)
 }
+
+// TestPiecesFromParsesSmallFilesInPieces checks the Options knob that lets
+// tests run the rules over lazily parsed blocks: with PiecesFrom set, a
+// small file is cut at every top-level block and its resources and data
+// sources are lazy; by default it is parsed whole.
+func TestPiecesFromParsesSmallFilesInPieces(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := "variable \"x\" {\n}\n\nresource \"a\" \"r\" {\n  n = var.x\n}\n\ndata \"b\" \"d\" {\n}\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src), 0o644))
+	cases := []struct {
+		name     string
+		from     int
+		wantLazy []bool
+		wantCuts int
+	}{
+		{name: "default parses a small file whole", from: 0, wantLazy: []bool{false, false, false}, wantCuts: 0},
+		{name: "one byte cuts at every block", from: 1, wantLazy: []bool{false, true, true}, wantCuts: 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tree, err := Load([]string{dir}, Options{PiecesFrom: tc.from})
+			require.NoError(t, err)
+			m := tree.Modules[0]
+			var lazy []bool
+			for _, b := range m.Blocks {
+				lazy = append(lazy, b.lazy != nil)
+			}
+			require.Equal(t, tc.wantLazy, lazy)
+			require.Len(t, m.Files[0].Cuts(), tc.wantCuts)
+			require.Equal(t, "var.x", string(m.Resources["a.r"].Attr("n").Expr.Range().SliceBytes([]byte(src))))
+		})
+	}
+}
