@@ -149,6 +149,8 @@ func TestLazyBodyIsReleased(t *testing.T) {
 	require.NotNil(t, b.lazy.tree.Value(), "the tree is kept while it is in use")
 	runtime.GC()
 	require.Nil(t, b.lazy.tree.Value(), "nothing keeps the tree once it is not in use")
+	require.Nil(t, b.Attr("count"))
+	require.Nil(t, b.lazy.tree.Value(), "an attribute the block lacks is known without a parse")
 	require.Equal(t, first, dump(b.synBody()))
 	require.Equal(t, "1", fmt.Sprint(b.Attr("n").Expr.(*hclsyntax.LiteralValueExpr).Val.AsBigFloat()))
 	require.Len(t, b.Blocks("nested"), 1)

@@ -1,6 +1,7 @@
 package tfparse
 
 import (
+	"slices"
 	"sort"
 	"sync"
 	"weak"
@@ -82,7 +83,11 @@ type lazyBody struct {
 	src  []byte  // from the block's type keyword to its closing brace
 	pos  hcl.Pos // where src starts in the file
 	path string
-	tree weak.Pointer[hclsyntax.Body]
+	// attrs are the names of the body's attributes, sorted: asking for one
+	// it does not have (for_each, count and most optional settings) needs
+	// no parse.
+	attrs []string
+	tree  weak.Pointer[hclsyntax.Body]
 }
 
 // get returns the block's body, parsing it again when the last parse has
@@ -156,6 +161,11 @@ func (b *Block) Address() string {
 
 // Attr returns the named attribute, or nil.
 func (b *Block) Attr(name string) *Attribute {
+	if b.lazy != nil {
+		if _, ok := slices.BinarySearch(b.lazy.attrs, name); !ok {
+			return nil
+		}
+	}
 	if syn := b.synBody(); syn != nil {
 		a, ok := syn.Attributes[name]
 		if !ok {
@@ -289,10 +299,15 @@ func (b *Block) Body() hcl.Body {
 // body is parsed again from the source when read.
 func newLazyBlock(nb *hclsyntax.Block, f *File) *Block {
 	r := nb.Range()
+	attrs := make([]string, 0, len(nb.Body.Attributes))
+	for name := range nb.Body.Attributes {
+		attrs = append(attrs, name)
+	}
+	slices.Sort(attrs)
 	return &Block{
 		Type: nb.Type, Labels: nb.Labels, File: f,
 		DefRange: nb.DefRange(), Range: r,
-		lazy: &lazyBody{src: f.Src[r.Start.Byte:r.End.Byte], pos: r.Start, path: r.Filename},
+		lazy: &lazyBody{src: f.Src[r.Start.Byte:r.End.Byte], pos: r.Start, path: r.Filename, attrs: attrs},
 	}
 }
 
