@@ -60,7 +60,11 @@ func (e *env) runActionWith(ctx context.Context, t testing.TB, inputs map[string
 	}
 	rt := &Runtime{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
-			return Clients{ECS: ecsc, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: ddb}, nil
+			c := Clients{ECS: ecsc, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: ddb}
+			if e.wrap != nil {
+				c = e.wrap(c)
+			}
+			return c, nil
 		},
 		Clock: e.engine.Clock,
 		HTTP:  e.http,

@@ -419,14 +419,18 @@ func retryable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
+	if noAnswer(err) {
+		return true
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		c := ae.ErrorCode()
 		if strings.Contains(c, "Throttl") || c == "RequestLimitExceeded" || c == "TooManyRequestsException" ||
-			c == "ServerException" || c == "ServiceUnavailable" || c == "InternalFailure" || c == "ServiceUnavailableException" {
+			c == "ServerException" || c == "ServiceUnavailable" || c == "InternalFailure" || c == "ServiceUnavailableException" ||
+			strings.Contains(ae.ErrorMessage(), "Rate exceeded") {
 			return true
 		}
-		return strings.Contains(ae.ErrorMessage(), "Rate exceeded")
+		// other codes: the HTTP status decides (a service's own 5xx code)
 	}
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) {
@@ -454,6 +458,14 @@ func (e *Engine) retry(ctx context.Context, op string, fn func() error) error {
 		delay = min(delay*2, 20*time.Second)
 	}
 	return err
+}
+
+// Retry calls fn as the engine calls AWS: paced after throttling (the
+// pacing is shared with the engine's own calls), counted under op in
+// Calls, and retried on throttling, 5xx and transient network errors with
+// exponential backoff on the engine's clock. It returns fn's last error.
+func (e *Engine) Retry(ctx context.Context, op string, fn func() error) error {
+	return e.retry(ctx, op, fn)
 }
 
 // DescribeServices describes services of a cluster, retrying throttling.
