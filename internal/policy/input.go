@@ -26,6 +26,8 @@ type Input struct {
 	// Plan is the plan JSON as terraform show -json wrote it (nil without
 	// plan-json).
 	Plan any `json:"plan"`
+	// PlanFile is the plan-json path ("" without it).
+	PlanFile string `json:"plan_file"`
 	// Cost is the plan's monthly Fargate cost delta (nil without plan-json).
 	Cost *planjson.CostDelta `json:"cost"`
 	// TaskDefinitions are the task-definition files.
@@ -39,7 +41,18 @@ type Input struct {
 // Terraform is the configuration as policies see it.
 type Terraform struct {
 	Resources []Resource `json:"resources"`
+	Providers []Provider `json:"providers"`
 	Backends  []Backend  `json:"backends"`
+}
+
+// Provider is one provider block (default_tags and the like).
+type Provider struct {
+	Name       string         `json:"name"`
+	Alias      string         `json:"alias"`
+	Module     string         `json:"module"`
+	File       string         `json:"file"`
+	Line       int            `json:"line"`
+	Attributes map[string]any `json:"attributes"`
 }
 
 // Resource is one resource or data source instance with its attributes
@@ -93,6 +106,7 @@ type Sources struct {
 	VarFiles  []string
 	Plan      *planjson.Plan
 	PlanSrc   []byte
+	PlanFile  string
 	TaskDefs  map[string][]byte
 	Workflows map[string][]byte
 	// ReadFile reads *.tfbackend files (os.ReadFile when nil).
@@ -113,6 +127,7 @@ func BuildInput(s Sources) *Input {
 		if json.Unmarshal(s.PlanSrc, &raw) == nil {
 			in.Plan = raw
 		}
+		in.PlanFile = s.PlanFile
 		cd := s.Plan.FargateCost()
 		in.Cost = &cd
 	}
@@ -178,7 +193,7 @@ func environmentOf(t *tfparse.Tree, varFiles []string) string {
 }
 
 func terraformOf(t *tfparse.Tree, read func(string) ([]byte, error)) Terraform {
-	tf := Terraform{Resources: []Resource{}, Backends: []Backend{}}
+	tf := Terraform{Resources: []Resource{}, Providers: []Provider{}, Backends: []Backend{}}
 	if t == nil {
 		return tf
 	}
@@ -187,6 +202,13 @@ func terraformOf(t *tfparse.Tree, read func(string) ([]byte, error)) Terraform {
 			switch {
 			case (b.Type == "resource" || b.Type == "data") && len(b.Labels) == 2:
 				tf.Resources = append(tf.Resources, resourcesOf(m, b)...)
+			case b.Type == "provider" && len(b.Labels) == 1:
+				attrs := attributesOf(m.Eval.Tree, b)
+				alias, _ := attrs["alias"].(string)
+				tf.Providers = append(tf.Providers, Provider{
+					Name: b.Labels[0], Alias: alias, Module: m.Dir,
+					File: b.File.Path, Line: b.DefRange.Start.Line, Attributes: attrs,
+				})
 			case b.Type == "terraform" && m.Root:
 				for _, bb := range b.Blocks("backend") {
 					tf.Backends = append(tf.Backends, backendOf(m, bb, read))
