@@ -26,7 +26,7 @@ func TestEngineReadsConftestRules(t *testing.T) {
 		want  []Result
 	}{
 		{
-			name: "string deny in main",
+			name:  "string deny in main",
 			files: map[string]string{"a.rego": "package main\ndeny contains msg if {\n input.x > 1\n msg := \"x too big\"\n}\n"},
 			input: map[string]any{"x": 2},
 			want:  []Result{{Package: "main", Rule: "deny", Kind: Deny, Msg: "x too big"}},
