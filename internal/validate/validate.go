@@ -22,7 +22,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/outfile"
 	"github.com/ecsflow/ecsflow/internal/planjson"
-		"github.com/ecsflow/ecsflow/internal/rules"
+	"github.com/ecsflow/ecsflow/internal/rules"
 	"github.com/ecsflow/ecsflow/internal/tfparse"
 	"github.com/ecsflow/ecsflow/internal/workflowlint"
 )
