@@ -136,6 +136,18 @@ func readSpec(t testing.TB, action string) (inputs, outputs []string) {
 	return keys(s.Inputs), keys(s.Outputs)
 }
 
+// validateBinaryBytes is validate's own budget, 40 MB: it links OPA's Rego
+// evaluator (about 17 MB) for organisation policies.
+const validateBinaryBytes = 40_000_000
+
+// binaryBudget is the size budget of one action's binary.
+func binaryBudget(action string) int64 {
+	if action == "validate" {
+		return validateBinaryBytes
+	}
+	return maxBinaryBytes
+}
+
 func TestBinarySize(t *testing.T) {
 	t.Parallel()
 	for _, a := range actionNames {
@@ -143,8 +155,9 @@ func TestBinarySize(t *testing.T) {
 			t.Parallel()
 			st, err := os.Stat(bins[a])
 			require.NoError(t, err)
-			t.Logf("ecsflow-%s: %d bytes (%.1f%% of the budget)", a, st.Size(), 100*float64(st.Size())/maxBinaryBytes)
-			assert.LessOrEqual(t, st.Size(), int64(maxBinaryBytes), "ecsflow-%s built as the release builds it is over 20 MB", a)
+			budget := binaryBudget(a)
+			t.Logf("ecsflow-%s: %d bytes (%.1f%% of the budget)", a, st.Size(), 100*float64(st.Size())/float64(budget))
+			assert.LessOrEqual(t, st.Size(), budget, "ecsflow-%s built as the release builds it is over %d MB", a, budget/1_000_000)
 		})
 	}
 }
