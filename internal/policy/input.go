@@ -240,6 +240,9 @@ func resourcesOf(m *tfparse.Module, b *tfparse.Block) []Resource {
 func attributesOf(tree func(hcl.Expression) any, b *tfparse.Block) map[string]any {
 	out := map[string]any{}
 	for _, a := range b.Attrs() {
+		if b.Parent == nil && metaArguments[a.Name] {
+			continue
+		}
 		out[a.Name] = plain(tree(a.Expr))
 	}
 	types := map[string]bool{}
@@ -253,11 +256,36 @@ func attributesOf(tree func(hcl.Expression) any, b *tfparse.Block) map[string]an
 	for typ := range types {
 		var list []any
 		for _, nb := range b.Blocks(typ) {
+			if nb.Dynamic && emptyCollection(tree, nb) {
+				continue
+			}
 			list = append(list, attributesOf(tree, nb))
+		}
+		if list == nil {
+			continue
 		}
 		out[typ] = list
 	}
 	return out
+}
+
+// metaArguments are Terraform's, not the resource's, and left out.
+var metaArguments = map[string]bool{"count": true, "for_each": true, "depends_on": true, "provider": true}
+
+// emptyCollection holds for a dynamic block whose for_each is known to be
+// empty: it generates no block. A non-empty one is shown once, with its
+// iterator's values unknown.
+func emptyCollection(tree func(hcl.Expression) any, b *tfparse.Block) bool {
+	if b.ForEach == nil {
+		return false
+	}
+	switch v := tree(b.ForEach).(type) {
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		return len(v) == 0
+	}
+	return false
 }
 
 // plain replaces tfparse.Unknown with tfparse.UnknownText so the tree is
