@@ -77,3 +77,54 @@ func TestPolicyFindingsAreFindings(t *testing.T) {
 		})
 	}
 }
+
+// TestExampleStackPassesItsPolicies runs the example's pull-request gate
+// with the built-in library and the example's own policies, for each
+// environment, and again with a planted change the policies must catch.
+func TestExampleStackPassesItsPolicies(t *testing.T) {
+	t.Parallel()
+	root := "../../examples/open-webui"
+	planted := filepath.Join(t.TempDir(), "planted.tfvars")
+	require.NoError(t, os.WriteFile(planted, []byte("enable_execute_command = true\nlog_retention_days = 30\n"), 0o644))
+	cases := []struct {
+		name     string
+		varFiles string
+		denied   []string
+	}{
+		{name: "dev", varFiles: root + "/terraform/environments/dev.tfvars"},
+		{name: "staging", varFiles: root + "/terraform/environments/staging.tfvars"},
+		{name: "prod", varFiles: root + "/terraform/environments/prod.tfvars"},
+		{
+			name:     "prod with ECS Exec and short retention planted",
+			varFiles: root + "/terraform/environments/prod.tfvars," + planted,
+			denied: []string{
+				`aws_ecs_service.this["open-webui"] allows ECS Exec in production`,
+				`aws_cloudwatch_log_group.flow_logs keeps logs 30 days; prod keeps them at least 365`,
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := invoke(t, Options{}, map[string]string{
+				"INPUT_PATH": root + "/terraform", "INPUT_VAR-FILES": tc.varFiles, "INPUT_FAIL-ON": "error",
+				"INPUT_POLICIES": BuiltinPolicies + "," + root + "/policies", "INPUT_POLICY-DATA": root + "/policies/data.yaml",
+			})
+			var policyErrors []string
+			for _, l := range strings.Split(r.stdout, "\n") {
+				if strings.HasPrefix(l, "::error") && strings.Contains(l, "title=policy/") {
+					policyErrors = append(policyErrors, l)
+				}
+			}
+			if len(tc.denied) == 0 {
+				require.Empty(t, policyErrors)
+				require.Equal(t, exitcode.OK, r.code, r.stdout+r.stderr)
+				return
+			}
+			require.Equal(t, exitcode.Negative, r.code)
+			for _, d := range tc.denied {
+				require.Contains(t, strings.Join(policyErrors, "\n"), d)
+			}
+		})
+	}
+}
