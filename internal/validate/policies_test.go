@@ -89,9 +89,11 @@ func TestExampleStackPassesItsPolicies(t *testing.T) {
 	cases := []struct {
 		name     string
 		varFiles string
+		taskDefs string
 		denied   []string
 	}{
-		{name: "dev", varFiles: root + "/terraform/environments/dev.tfvars"},
+		// As the example's pull-request workflow runs it.
+		{name: "dev", varFiles: root + "/terraform/environments/dev.tfvars", taskDefs: root + "/task-definitions/*.json"},
 		{name: "staging", varFiles: root + "/terraform/environments/staging.tfvars"},
 		{name: "prod", varFiles: root + "/terraform/environments/prod.tfvars"},
 		{
@@ -108,6 +110,7 @@ func TestExampleStackPassesItsPolicies(t *testing.T) {
 			t.Parallel()
 			r := invoke(t, Options{}, map[string]string{
 				"INPUT_PATH": root + "/terraform", "INPUT_VAR-FILES": tc.varFiles, "INPUT_FAIL-ON": "error",
+				"INPUT_TASK-DEFINITIONS": tc.taskDefs,
 				"INPUT_POLICIES": BuiltinPolicies + "," + root + "/policies", "INPUT_POLICY-DATA": root + "/policies/data.yaml",
 			})
 			var policyErrors []string
