@@ -58,15 +58,19 @@ FUZZTIME  ?= 20s
 fuzz:
 	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
-# Regenerate the input/output tables of each action README and the rules reference.
+# Regenerate the input/output tables of each action README, the root
+# action.yml, the workflow reference and the rules reference (docs/rules.md).
 docs:
 	$(GO) run ./cmd/docgen
+	$(GO) run ./cmd/docgen/rules
 
-# Static checks: vet, gofmt, actionlint (with shellcheck), shellcheck on the
-# scripts, generated docs up to date, terraform fmt on the example when
-# terraform is installed.
+# Static checks: vet, staticcheck, gofmt, actionlint (with shellcheck),
+# shellcheck on the scripts, generated docs up to date, terraform fmt on the
+# example when terraform is installed. staticcheck comes from $(GOBIN_DIR)
+# (go install honnef.co/go/tools/cmd/staticcheck@v0.8.2, as .ci/run does).
 lint:
 	$(GO) vet ./...
+	PATH="$(GOBIN_DIR):$$PATH" staticcheck ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: run gofmt -w on the files above"; exit 1; }
 	PATH="$(GOBIN_DIR):$$PATH" actionlint
 	shellcheck scripts/*.sh scripts/bench/*.sh .ci/run

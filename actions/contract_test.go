@@ -2,7 +2,8 @@
 // its users (issue 2, "Done when"), on the binaries exactly as the release
 // builds them:
 //
-//   - each binary is at most 20 MB;
+//   - each binary stays within its size budget (16 MB, validate 40 MB; see
+//     budgets);
 //   - --help exits 0 and lists every input and output of its action.yml,
 //     --version prints the version stamped in by the linker;
 //   - bad input, given as INPUT_* inside Actions or as --flags outside,
@@ -50,10 +51,28 @@ var actionNames = []string{"validate", "build-push", "deploy-ecs", "drift-check"
 const (
 	// stampedVersion is what the release's -X flag writes into each binary.
 	stampedVersion = "v0.0.0-contract"
-	// maxBinaryBytes is the size budget of one binary: 20 MB (decimal).
-	maxBinaryBytes = 20_000_000
 	module         = "github.com/ecsflow/ecsflow"
 )
+
+// budgets is the size budget of each binary in bytes (decimal MB), as the
+// release builds it. Every action gets 16 MB; a budget is raised for one
+// action alone, with its reason written here.
+var budgets = map[string]int64{
+	// validate links OPA's Rego evaluator for organisation policies
+	// (docs/policies.md): 14.3 MB became 31.8 MB. The budget the policy
+	// work was given is 40 MB.
+	"validate":   40_000_000,
+	"build-push": 16_000_000,
+	"deploy-ecs": 16_000_000,
+	// drift-check links eleven AWS service clients (one per drift type
+	// family, and the deploy engine for remediation), each with the SDK's
+	// schema tables built at start-up, plus HCL for the backend config: it
+	// measured 19.8 MB with nothing left to drop that it does not use.
+	// Until it sheds a dependency (the shared-config credential providers,
+	// the HCL parser) it keeps the former 20 MB.
+	"drift-check": 20_000_000,
+	"rollback":    16_000_000,
+}
 
 // bins maps an action name to its binary, built once by TestMain.
 var bins = map[string]string{}
@@ -82,6 +101,7 @@ func mainWithBinaries(m *testing.M) int {
 func buildAll(dir string) error {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
+		//lint:ignore SA1019 the test binary runs where it was built, so its GOROOT is real
 		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
 	ldflags := "-s -w -X " + module + "/internal/cli.version=" + stampedVersion
@@ -136,18 +156,6 @@ func readSpec(t testing.TB, action string) (inputs, outputs []string) {
 	return keys(s.Inputs), keys(s.Outputs)
 }
 
-// validateBinaryBytes is validate's own budget, 40 MB: it links OPA's Rego
-// evaluator (about 17 MB) for organisation policies.
-const validateBinaryBytes = 40_000_000
-
-// binaryBudget is the size budget of one action's binary.
-func binaryBudget(action string) int64 {
-	if action == "validate" {
-		return validateBinaryBytes
-	}
-	return maxBinaryBytes
-}
-
 func TestBinarySize(t *testing.T) {
 	t.Parallel()
 	for _, a := range actionNames {
@@ -155,9 +163,10 @@ func TestBinarySize(t *testing.T) {
 			t.Parallel()
 			st, err := os.Stat(bins[a])
 			require.NoError(t, err)
-			budget := binaryBudget(a)
-			t.Logf("ecsflow-%s: %d bytes (%.1f%% of the budget)", a, st.Size(), 100*float64(st.Size())/float64(budget))
-			assert.LessOrEqual(t, st.Size(), budget, "ecsflow-%s built as the release builds it is over %d MB", a, budget/1_000_000)
+			budget, ok := budgets[a]
+			require.True(t, ok, "ecsflow-%s has no size budget", a)
+			t.Logf("ecsflow-%s: %d bytes (%.1f%% of its %d MB budget)", a, st.Size(), 100*float64(st.Size())/float64(budget), budget/1_000_000)
+			assert.LessOrEqual(t, st.Size(), budget, "ecsflow-%s built as the release builds it is over its %d MB budget", a, budget/1_000_000)
 		})
 	}
 }
@@ -578,6 +587,7 @@ var badInputs = map[string][]badCase{
 		bad("stuck-after", "30s"),
 		bad("recent-deploy", "1000h"),
 		bad("ledger-table", "ab"),
+		bad("lock-timeout", "7h"),
 		bad("github-repository", "noslash"),
 		combo("check with github-token and no repository", "github-repository", map[string]string{"mode": "check", "github-token": "ghs_contract"}),
 		bad("aws-region", "us_east_1"),

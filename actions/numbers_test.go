@@ -20,7 +20,7 @@ var numericInputs = map[string]map[string]string{
 	"deploy-ecs": {"desired-count": "int", "bake-time": "duration", "canary-percent": "percent", "canary-bake-time": "duration",
 		"linear-step-percent": "percent", "linear-interval": "duration", "health-check-status": "int", "health-check-successes": "int",
 		"health-check-failures": "int", "failed-tasks-threshold": "int", "timeout": "duration", "lock-timeout": "duration"},
-	"rollback": {"timeout": "duration", "below-desired-for": "duration", "stuck-after": "duration", "recent-deploy": "duration"},
+	"rollback": {"timeout": "duration", "below-desired-for": "duration", "stuck-after": "duration", "recent-deploy": "duration", "lock-timeout": "duration"},
 }
 
 // refusal is what the error says of a huge value for each kind of input:

@@ -471,7 +471,7 @@ func (d *demo) rollbackCheck(ctx context.Context) {
 	d.section("rollback: check the services and roll one back by hand",
 		"Check mode looks for services below their desired count, alarms in ALARM and failed or stuck "+
 			"deployments, and heals only when needed: after the automatic rollback all is well. Then mcpo "+
-			"is rolled back on purpose to the revision the ledger says it ran before.")
+			"is rolled back on purpose to its previous revision, which rollback reads from ECS's deployment history.")
 	r := d.action(ctx, "rollback", "check mode", 0,
 		"--cluster", d.stack.Cluster,
 		"--service", strings.Join(sandbox.ServiceNames, "\n"),
@@ -484,7 +484,6 @@ func (d *demo) rollbackCheck(ctx context.Context) {
 		"--cluster", d.stack.Cluster,
 		"--service", "mcpo",
 		"--to", "previous",
-		"--ledger-table", d.stack.LedgerTable,
 		"--reason", "demo: manual rollback")
 	if !r.missing {
 		d.note(fmt.Sprintf("rolled-back=%s %s", or(r.outputs["rolled-back"], "?"), short(r.outputs["task-definition-arn"])))

@@ -501,7 +501,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		httpc = &http.Client{Timeout: 10 * time.Second}
 	}
 	c := env.Console
-	eng := &Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clock, PollCeiling: rt.PollCeiling,
+	eng := &Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clock, PollCeiling: rt.PollCeiling, Region: clientRegion(clients.ECS),
 		Log: func(service, line string) {
 			if service != "" {
 				line = "[" + service + "] " + line
@@ -509,12 +509,16 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			c.Infof("%s", line)
 		}}
 	if len(plan.Gates.Alarms) > 0 {
-		missing, err := MissingAlarms(ctx, clients.CloudWatch, plan.Gates.Alarms)
+		var missing []string
+		err := eng.retry(ctx, "cloudwatch:DescribeAlarms", func() (err error) {
+			missing, err = MissingAlarms(ctx, clients.CloudWatch, plan.Gates.Alarms)
+			return err
+		})
 		if err != nil {
 			return err
 		}
 		if len(missing) > 0 {
-			return inputs.Errorf("alarms", strings.Join(missing, ", "), "no such CloudWatch alarm in this account and region")
+			return inputs.Errorf("alarms", strings.Join(missing, ", "), "no such CloudWatch alarm in %s", eng.where())
 		}
 	}
 	multi := len(plan.Services()) > 1
@@ -528,11 +532,15 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 	var led *ledger.Ledger
 	if st.ledgerTable != "" {
 		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
-		release, err := lockServices(ctx, led, plan, ledger.Holder(env.Getenv), st.lockTimeout, c.SetOutput)
+		release, err := LockServices(ctx, led, plan.Cluster, plan.Services(), ledger.Holder(env.Getenv), st.lockTimeout, c.SetOutput)
 		if err != nil {
 			return err
 		}
-		defer release()
+		defer func() {
+			if err := release(); err != nil {
+				c.Warningf("%v", err)
+			}
+		}()
 		// Read the services again under the lock: the revision a rollback
 		// returns to (and the ledger's previous) is the one live while this
 		// run holds the lock, not the one live when it started waiting.
@@ -584,22 +592,28 @@ func prepare(ctx context.Context, eng *Engine, plan *Plan) (*Prepared, error) {
 	return prep, err
 }
 
-// lockServices takes the lock of every service of the plan, in one sorted
-// order so two runs never wait on each other crosswise. The returned func
-// releases them all. A lock held by another run past wait sets the status
-// output to locked and returns an exit-4 error: nothing was changed, and
-// nothing may be rolled back on this run's behalf.
-func lockServices(ctx context.Context, led *ledger.Ledger, plan *Plan, holder string, wait time.Duration, setOutput func(name, value string)) (func(), error) {
-	names := append([]string(nil), plan.Services()...)
+// LockServices takes the ledger lock of every service, in one sorted order
+// so two runs never wait on each other crosswise; deploy-ecs and rollback
+// take the same locks. The returned func releases them all. A lock held by
+// another run past wait sets the status output to locked and returns an
+// exit-4 error: nothing was changed, and nothing may be rolled back on this
+// run's behalf. Releasing returns the locks it could not release.
+func LockServices(ctx context.Context, led *ledger.Ledger, cluster string, services []string, holder string, wait time.Duration, setOutput func(name, value string)) (func() error, error) {
+	names := append([]string(nil), services...)
 	sort.Strings(names)
 	var held []*ledger.Lock
-	release := func() {
+	release := func() error {
+		var errs []error
 		for _, lk := range held {
-			_ = lk.Release(context.WithoutCancel(ctx))
+			if err := lk.Release(context.WithoutCancel(ctx)); err != nil {
+				errs = append(errs, fmt.Errorf("%w; it stays held until it expires at %s, or delete its item from %s",
+					err, lk.Expires().UTC().Format(time.RFC3339), led.Table))
+			}
 		}
+		return errors.Join(errs...)
 	}
 	for _, n := range names {
-		lk, err := led.Acquire(ctx, plan.Cluster, n, holder, wait)
+		lk, err := led.Acquire(ctx, cluster, n, holder, wait)
 		if err != nil {
 			release()
 			var le *ledger.LockedError

@@ -36,6 +36,9 @@ type Engine struct {
 	// started before that counts as a failure (ECS reads are eventually
 	// consistent). Default 60s.
 	Settle time.Duration
+	// Region is the region of the clients, named in errors that depend on
+	// it; empty says "this region".
+	Region string
 
 	mu    sync.Mutex
 	calls map[string]int
@@ -378,6 +381,23 @@ func (e *Engine) describeTD(ctx context.Context, ref string) (*ecs.DescribeTaskD
 	return out, err
 }
 
+// where names the region of the clients for errors.
+func (e *Engine) where() string {
+	if e.Region == "" {
+		return "this account and region"
+	}
+	return e.Region + " (this account)"
+}
+
+// clientRegion is the region of an SDK client (its Options), or "" for a
+// client that does not say.
+func clientRegion(c any) string {
+	if o, ok := c.(interface{ Options() ecs.Options }); ok {
+		return o.Options().Region
+	}
+	return ""
+}
+
 // describeServices describes services in chunks of 10 (the API's limit).
 // A missing cluster is an input error naming "cluster".
 func (e *Engine) describeServices(ctx context.Context, cluster string, names []string) (map[string]*types.Service, error) {
@@ -392,7 +412,7 @@ func (e *Engine) describeServices(ctx context.Context, cluster string, names []s
 		if err != nil {
 			var ae smithy.APIError
 			if errors.As(err, &ae) && ae.ErrorCode() == "ClusterNotFoundException" {
-				return nil, inputs.Errorf("cluster", cluster, "does not exist in this account and region")
+				return nil, inputs.Errorf("cluster", cluster, "does not exist in %s; check the cluster name and the region (aws-region or AWS_REGION)", e.where())
 			}
 			return nil, fmt.Errorf("failed to describe services in cluster %s: %w", cluster, err)
 		}
@@ -419,14 +439,18 @@ func retryable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
+	if noAnswer(err) {
+		return true
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		c := ae.ErrorCode()
 		if strings.Contains(c, "Throttl") || c == "RequestLimitExceeded" || c == "TooManyRequestsException" ||
-			c == "ServerException" || c == "ServiceUnavailable" || c == "InternalFailure" || c == "ServiceUnavailableException" {
+			c == "ServerException" || c == "ServiceUnavailable" || c == "InternalFailure" || c == "ServiceUnavailableException" ||
+			strings.Contains(ae.ErrorMessage(), "Rate exceeded") {
 			return true
 		}
-		return strings.Contains(ae.ErrorMessage(), "Rate exceeded")
+		// other codes: the HTTP status decides (a service's own 5xx code)
 	}
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) {
@@ -454,6 +478,14 @@ func (e *Engine) retry(ctx context.Context, op string, fn func() error) error {
 		delay = min(delay*2, 20*time.Second)
 	}
 	return err
+}
+
+// Retry calls fn as the engine calls AWS: paced after throttling (the
+// pacing is shared with the engine's own calls), counted under op in
+// Calls, and retried on throttling, 5xx and transient network errors with
+// exponential backoff on the engine's clock. It returns fn's last error.
+func (e *Engine) Retry(ctx context.Context, op string, fn func() error) error {
+	return e.retry(ctx, op, fn)
 }
 
 // DescribeServices describes services of a cluster, retrying throttling.

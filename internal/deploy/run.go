@@ -2,14 +2,18 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"net"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Event is one line of the deployment timeline.
@@ -371,15 +375,24 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 		out, err = e.ECS.UpdateService(ctx, in)
 		return err
 	})
-	if err != nil {
+	if err != nil && !noAnswer(err) {
 		e.finishEarly(res, tr, Failed, fmt.Sprintf("failed to update service %s (it still runs %s): %v", r.Service, shortTD(r.Previous), err))
 		r.LeftOn = r.Previous
 		return
 	}
+	if err != nil {
+		// No answer: ECS may have applied the update. The service is
+		// followed through DescribeServices; a deployment of arn that does
+		// not show within Engine.Settle was not applied, and fails.
+		e.addEvent(res, r.Service, fmt.Sprintf("UpdateService did not answer (%v); it may have been applied: following the service to find out", err))
+	}
 	r.LeftOn = arn
+	if err != nil {
+		r.LeftOn = r.Previous // until a read shows the deployment of arn
+	}
 	tr.updated = e.Clock.Now()
 	tr.scaleOnly = arn == r.Previous && !plan.ForceNewDeployment
-	if out.Service != nil {
+	if out != nil && out.Service != nil {
 		// The response to the write is this run's own view: its primary
 		// deployment of arn and its current service deployment are ours,
 		// whatever a later (possibly stale) read shows.
@@ -393,7 +406,7 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 			tr.seen[aws.ToString(ev.Id)] = true
 		}
 	}
-	if tr.sdArn == "" {
+	if tr.sdArn == "" && out != nil {
 		tr.sdArn = e.findServiceDeployment(ctx, plan.Cluster, r.Service, tr.created)
 	}
 	tr.native = tr.sdArn != ""
@@ -402,6 +415,20 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 		r.DeploymentID = tr.deployID
 	}
 	e.addEvent(res, r.Service, fmt.Sprintf("deployment started (%s) %s → %s", strings.ToLower(r.Strategy), shortTD(r.Previous), shortTD(arn)))
+}
+
+// noAnswer reports whether a call failed without an answer from AWS (a
+// timeout, a dropped connection, a cancelled request): the request may
+// have been applied.
+func noAnswer(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return false
+	}
+	var se *smithyhttp.RequestSendError
+	var ne net.Error
+	return errors.As(err, &se) || (errors.As(err, &ne) && ne.Timeout()) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 func (e *Engine) finishEarly(res *Result, tr *tracker, st Status, reason string) {

@@ -36,6 +36,9 @@ type env struct {
 	ddb    ledger.DynamoDB
 	logs   []string
 	mu     sync.Mutex
+
+	// wrap, when set, puts wrappers around the clients of action runs.
+	wrap func(Clients) Clients
 }
 
 func newEnv(t testing.TB, cfg *types.DeploymentConfiguration, services ...string) *env {

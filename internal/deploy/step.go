@@ -209,6 +209,9 @@ func (e *Engine) stepDeploy(ctx context.Context, plan *Plan, tr *tracker, res *R
 		return
 	}
 	d := tr.newDeployment()
+	if d != nil && tr.phase == phDeploying {
+		r.LeftOn = r.TaskDefinition // seen: also after an UpdateService without an answer
+	}
 	if d != nil && d.FailedTasks > 0 && r.FirstFailedTask.IsZero() {
 		r.FirstFailedTask = e.Clock.Now()
 		e.addEvent(res, r.Service, fmt.Sprintf("%d task(s) of the new revision failed", d.FailedTasks))

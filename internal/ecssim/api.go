@@ -270,6 +270,7 @@ func (s *Sim) startRollout(svc *service, td *taskDef, now time.Time) *rollout {
 	}
 	d := s.newDep(svc, td, now)
 	d.reason = fmt.Sprintf("ECS deployment %s in progress.", d.id)
+	s.recordRevision(svc, d)
 	r := &rollout{
 		svc: svc, target: d, blue: svc.stable,
 		status: types.ServiceDeploymentStatusInProgress,
@@ -416,6 +417,9 @@ func (s *Sim) DeleteService(ctx context.Context, in *ecs.DeleteServiceInput, opt
 	}
 	svc.status = "DRAINING"
 	svc.desired = 0
+	// "Amazon ECS deletes the service revision when you delete a service"
+	// (developer guide, service revisions)
+	svc.revisions = nil
 	s.schedule(svc, s.last)
 	out := s.serviceOut(svc, false)
 	return &ecs.DeleteServiceOutput{Service: &out}, nil

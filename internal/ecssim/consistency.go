@@ -74,6 +74,8 @@ type serviceView struct {
 	exists   bool
 	service  types.Service
 	rollouts []types.ServiceDeployment // newest first, as listed
+	// revisions are the service revision ARNs that existed before the write
+	revisions map[string]bool
 }
 
 // staleFor reports the view reads of svc get now, or nil when reads are
@@ -101,7 +103,10 @@ func (s *Sim) beforeWrite(svc *service) {
 		}
 		return
 	}
-	v := &serviceView{until: until, exists: true, service: s.serviceOut(svc, true)}
+	v := &serviceView{until: until, exists: true, service: s.serviceOut(svc, true), revisions: map[string]bool{}}
+	for arn := range svc.revisions {
+		v.revisions[arn] = true
+	}
 	for i := len(svc.rollouts) - 1; i >= 0; i-- {
 		v.rollouts = append(v.rollouts, s.rolloutOut(svc.rollouts[i]))
 	}
@@ -158,6 +163,15 @@ func (s *Sim) visibleRollout(r *rollout) (types.ServiceDeployment, bool) {
 		}
 	}
 	return types.ServiceDeployment{}, false
+}
+
+// revisionVisible reports whether reads show svc's service revision arn
+// yet: a revision created by a write that is not visible yet is not.
+func (s *Sim) revisionVisible(svc *service, arn string) bool {
+	if v := s.staleFor(svc); v != nil {
+		return v.revisions[arn]
+	}
+	return true
 }
 
 // taskVisible reports whether reads list t yet.

@@ -37,8 +37,9 @@
 //   - Eventual consistency: after CreateService, UpdateService and
 //     StopServiceDeployment, reads of that service (DescribeServices,
 //     ListServices, ListServiceDeployments, DescribeServiceDeployments,
-//     whose new ARN is a MISSING failure) show it as it was before the
-//     write for a seeded 1–3 s draw (WithReadLag, WithSeed); a new task
+//     whose new ARN is a MISSING failure, DescribeServiceRevisions) show it
+//     as it was before the write for a seeded 1–3 s draw (WithReadLag,
+//     WithSeed); a new task
 //     stays out of ListTasks/DescribeTasks for such a draw. The simulation
 //     itself changes at once.
 //   - Request throttling: per-account token buckets on the simulator clock
@@ -65,6 +66,10 @@
 //     (DescribeServiceDeployments / ListServiceDeployments: status, lifecycle
 //     stage, source and target service revisions with traffic weights,
 //     circuit breaker and alarm monitors, rollback details, hook details).
+//   - Service revisions (DescribeServiceRevisions, 1–20 ARNs, unknown ones
+//     MISSING): one immutable revision per CreateService and per
+//     UpdateService that starts a deployment, none for a rollback (which
+//     runs the last successful revision again), deleted with the service.
 //   - Rolling updates honouring maximumPercent and minimumHealthyPercent: old
 //     tasks stop only as new ones become healthy, so a bad revision never
 //     takes the old one down.

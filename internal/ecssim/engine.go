@@ -357,6 +357,9 @@ func (s *Sim) startRollback(r *rollout, now time.Time, reason string) {
 		return
 	}
 	rb := s.newDep(svc, stable.td, now)
+	// ECS creates no service revision for a rollback: it deploys the last
+	// successful one again (developer guide, service revisions)
+	rb.revArn = stable.revArn
 	rb.ro = r
 	rb.prod = 100
 	r.rbDep = rb

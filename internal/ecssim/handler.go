@@ -58,6 +58,7 @@ func (s *Sim) ops() map[string]opFunc {
 		"ListTasks":                  op(s.ListTasks),
 		"DescribeTasks":              op(s.DescribeTasks),
 		"DescribeServiceDeployments": op(s.DescribeServiceDeployments),
+		"DescribeServiceRevisions":   op(s.DescribeServiceRevisions),
 		"ListServiceDeployments":     op(s.ListServiceDeployments),
 		"StopServiceDeployment":      op(s.StopServiceDeployment),
 		"ContinueServiceDeployment":  op(s.ContinueServiceDeployment),

@@ -143,6 +143,13 @@ func TestHandlerEndToEnd(t *testing.T) {
 	if rb.ServiceDeployments[0].Status != types.ServiceDeploymentStatusRollbackSuccessful || len(rb.Failures) != 1 {
 		t.Fatalf("rollback deployment %s, failures %+v", rb.ServiceDeployments[0].Status, rb.Failures)
 	}
+	// the revision the rollback returned to, as DescribeServiceRevisions shows it
+	revs := ok(c.DescribeServiceRevisions(ctx, &ecs.DescribeServiceRevisionsInput{ServiceRevisionArns: []string{
+		*rb.ServiceDeployments[0].Rollback.ServiceRevisionArn, "arn:aws:ecs:us-east-1:123456789012:service-revision/c1/web/1"}}))
+	if len(revs.ServiceRevisions) != 1 || *revs.ServiceRevisions[0].TaskDefinition != v2 || *revs.ServiceRevisions[0].ContainerImages[0].Image != "app:v2" ||
+		revs.ServiceRevisions[0].NetworkConfiguration == nil || len(revs.Failures) != 1 || *revs.Failures[0].Reason != "MISSING" {
+		t.Fatalf("service revisions over HTTP: %+v, failures %+v", revs.ServiceRevisions, revs.Failures)
+	}
 
 	// modelled errors keep their type across the wire
 	_, err := c.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String("nope"), Services: []string{"web"}})

@@ -38,10 +38,12 @@ type service struct {
 	tasks    []*task
 	events   []types.ServiceEvent // newest first
 	rollouts []*rollout           // oldest first
-	current  *rollout
-	stable   *dep // last deployment that completed
-	revSeq   int
-	steady   bool // a steady-state event was written since the last change
+	// revisions are the service revisions by ARN, deleted with the service
+	revisions map[string]types.ServiceRevision
+	current   *rollout
+	stable    *dep // last deployment that completed
+	revSeq    int
+	steady    bool // a steady-state event was written since the last change
 
 	registered, deregistered int // target changes not yet reported in an event
 

@@ -22,8 +22,8 @@ const (
 	BadInput = 2
 	// Failure: something unexpected failed (AWS, network, a bug).
 	Failure = 3
-	// Locked: another run holds a lock this run needs (deploy-ecs's
-	// per-service ledger lock) and did not release it in time; nothing was
+	// Locked: another run holds a lock this run needs (the per-service
+	// ledger lock deploy-ecs and rollback take) and did not release it in time; nothing was
 	// changed. Run again later, or raise the wait.
 	Locked = 4
 )

@@ -268,7 +268,11 @@ type Lock struct {
 	l                *Ledger
 	cluster, service string
 	token            string
+	expires          time.Time
 }
+
+// Expires is when the lock lapses if it is never released.
+func (k *Lock) Expires() time.Time { return k.expires }
 
 // Acquire takes the lock of a service for holder (a readable description:
 // run URL, actor, commit). When another run holds it, Acquire polls until
@@ -290,15 +294,22 @@ func (l *Ledger) Acquire(ctx context.Context, cluster, service, holder string, w
 				"holder": s(holder), "token": s(token), "since": s(now.UTC().Format(time.RFC3339Nano)),
 				"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(ttl).Unix(), 10)},
 			},
-			ConditionExpression:       aws.String("attribute_not_exists(#pk) OR #exp < :now"),
-			ExpressionAttributeNames:  map[string]string{"#pk": PartitionKey, "#exp": "expiresAt"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)}},
+			// #token = :token: a retry of a put whose answer was lost finds
+			// its own lock and takes it again.
+			ConditionExpression:      aws.String("attribute_not_exists(#pk) OR #exp < :now OR #token = :token"),
+			ExpressionAttributeNames: map[string]string{"#pk": PartitionKey, "#exp": "expiresAt", "#token": "token"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)},
+				":token": s(token)},
 		})
+		lock := &Lock{l: l, cluster: cluster, service: service, token: token, expires: now.Add(ttl)}
 		if err == nil {
-			return &Lock{l: l, cluster: cluster, service: service, token: token}, nil
+			return lock, nil
 		}
 		var cf *types.ConditionalCheckFailedException
 		if !errors.As(err, &cf) {
+			// The put may have been applied without an answer: drop the
+			// lock if it is this run's, so it does not block until expiry.
+			_ = lock.Release(context.WithoutCancel(ctx))
 			return nil, fmt.Errorf("failed to take the lock of %s in ledger table %s: %w", service, l.Table, err)
 		}
 		waited := l.now().Sub(start)

@@ -68,6 +68,7 @@ type params struct {
 	timeout     time.Duration
 	check       CheckOptions
 	ledgerTable string
+	lockTimeout time.Duration
 	environment string
 	token, repo string
 }
@@ -126,6 +127,9 @@ func parse(in *inputs.Inputs, getenv func(string) string) (*params, error) {
 	if p.ledgerTable != "" && !ledger.ValidTableName(p.ledgerTable) {
 		return nil, inputs.Errorf("ledger-table", p.ledgerTable, ledger.TableNameRule)
 	}
+	if p.lockTimeout, err = in.Duration("lock-timeout", 0, 6*time.Hour); err != nil {
+		return nil, err
+	}
 	if (p.to == "last-known-good" || containsValue(p.toFor, "last-known-good")) && p.ledgerTable == "" {
 		return nil, inputs.Errorf("to", p.to, "needs ledger-table: the ledger records which deployments succeeded")
 	}
@@ -178,7 +182,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			}
 			c.Infof("%s", line)
 		}}
-	r := &Roller{ECS: cl.ECS, Clock: clock}
+	r := &Roller{ECS: cl.ECS, Clock: clock, Retry: eng.Retry}
 	var led *ledger.Ledger
 	if p.ledgerTable != "" {
 		led = &ledger.Ledger{DB: cl.DynamoDB, Table: p.ledgerTable, Now: clock.Now, Sleep: clock.Sleep}
@@ -196,6 +200,23 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 	start := clock.Now()
 	if p.mode == "check" {
 		return rt.check(ctx, env, p, eng, r, led, svcs, start)
+	}
+	if led != nil {
+		// The lock deploy-ecs takes: a rollback never races a deployment
+		// of the same service. What it returns to is read under the lock,
+		// so it is relative to the revision live once the lock is held.
+		release, err := deploy.LockServices(ctx, led, p.cluster, p.services, ledger.Holder(env.Getenv), p.lockTimeout, c.SetOutput)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := release(); err != nil {
+				c.Warningf("%v", err)
+			}
+		}()
+		if svcs, err = eng.DescribeServices(ctx, p.cluster, p.services); err != nil {
+			return err
+		}
 	}
 	// Resolve every target before changing anything.
 	var plans []plannedTarget
@@ -273,6 +294,9 @@ func (rt *Runtime) record(ctx context.Context, env *cli.Env, led *ledger.Ledger,
 
 func setOutputs(set func(string, string), res *deploy.Result, rolled, multi bool, start, end time.Time) {
 	set("rolled-back", strconv.FormatBool(rolled))
+	if res != nil && res.Status != "" {
+		set("status", string(res.Status))
+	}
 	if res != nil && !multi && len(res.Services) == 1 {
 		set("task-definition-arn", res.Services[0].LeftOn)
 	} else if res != nil {

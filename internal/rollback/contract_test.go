@@ -297,7 +297,7 @@ func TestRollbackWithoutDeploymentHistory(t *testing.T) {
 		e.update("web:v2", 3*time.Minute)
 		e.steadyOn("web:2")
 		require.NoError(t, l.Put(context.Background(), ledger.Record{Cluster: "prod", Service: "web", TaskDefinition: tdARN("web:1"), Outcome: "succeeded", Start: t0}))
-		e.ecs.denied = true
+		e.ecs.denyRevisions.Store(true)
 		r := e.run(map[string]string{"cluster": "prod", "service": "web", "to": "last-known-good", "ledger-table": l.Table})
 		require.Equal(t, 0, r.code, r.stdout)
 		assert.Contains(t, r.stdout, "::warning::[web] failed to read the service revisions of web (rollback needs ecs:DescribeServiceRevisions)")
@@ -308,7 +308,7 @@ func TestRollbackWithoutDeploymentHistory(t *testing.T) {
 		e := newEnv(t, nil)
 		e.update("web:v2", 3*time.Minute)
 		e.steadyOn("web:2")
-		e.ecs.denied = true
+		e.ecs.denyRevisions.Store(true)
 		before := e.mutations()
 		r := e.run(map[string]string{"cluster": "prod", "service": "web"})
 		require.NotEqual(t, 0, r.code, r.stdout)

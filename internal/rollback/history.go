@@ -36,8 +36,12 @@ func (r *Roller) deployments(ctx context.Context, cluster, service string) ([]pa
 	revs := map[string][]int{}
 	var next *string
 	for len(past) < historyLimit {
-		out, err := r.ECS.ListServiceDeployments(ctx, &ecs.ListServiceDeploymentsInput{Cluster: aws.String(cluster), Service: aws.String(service),
-			MaxResults: aws.Int32(100), NextToken: next})
+		var out *ecs.ListServiceDeploymentsOutput
+		err := r.call(ctx, "ecs:ListServiceDeployments", func() (err error) {
+			out, err = r.ECS.ListServiceDeployments(ctx, &ecs.ListServiceDeploymentsInput{Cluster: aws.String(cluster), Service: aws.String(service),
+				MaxResults: aws.Int32(100), NextToken: next})
+			return err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("failed to read the deployment history of %s (rollback needs ecs:ListServiceDeployments): %w", service, err)
 		}
@@ -58,7 +62,11 @@ func (r *Roller) deployments(ctx context.Context, cluster, service string) ([]pa
 	for len(arns) > 0 {
 		batch := arns[:min(20, len(arns))]
 		arns = arns[len(batch):]
-		out, err := r.ECS.DescribeServiceRevisions(ctx, &ecs.DescribeServiceRevisionsInput{ServiceRevisionArns: batch})
+		var out *ecs.DescribeServiceRevisionsOutput
+		err := r.call(ctx, "ecs:DescribeServiceRevisions", func() (err error) {
+			out, err = r.ECS.DescribeServiceRevisions(ctx, &ecs.DescribeServiceRevisionsInput{ServiceRevisionArns: batch})
+			return err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("failed to read the service revisions of %s (rollback needs ecs:DescribeServiceRevisions): %w", service, err)
 		}

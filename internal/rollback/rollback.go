@@ -43,6 +43,17 @@ type Roller struct {
 	ECS    ECS
 	Ledger Ledger // nil without ledger-table
 	Clock  deploy.Clock
+	// Retry makes one AWS read, retrying throttling and 5xx as the deploy
+	// engine does (deploy.Engine.Retry); nil reads once.
+	Retry func(ctx context.Context, op string, fn func() error) error
+}
+
+// call makes one AWS read through Retry.
+func (r *Roller) call(ctx context.Context, op string, fn func() error) error {
+	if r.Retry == nil {
+		return fn()
+	}
+	return r.Retry(ctx, op, fn)
 }
 
 var revisionRef = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/)?([A-Za-z0-9_-]{1,255}):(\d+)$`)

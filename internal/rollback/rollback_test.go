@@ -46,7 +46,7 @@ var t0 = time.Date(2026, 3, 4, 5, 0, 0, 0, time.UTC)
 type env struct {
 	t     *testing.T
 	sim   *ecssim.Sim
-	ecs   *simECS
+	ecs   *iamECS
 	gh    *fakeGitHub
 	ddb   ledger.DynamoDB
 	clock deploy.Clock
@@ -64,7 +64,7 @@ func newEnvLB(t *testing.T, cfg *types.DeploymentConfiguration, lbs []types.Load
 	t.Helper()
 	clk := ecssim.NewFakeClock(t0)
 	sim := ecssim.New(clk, opts...)
-	e := &env{t: t, sim: sim, ecs: newSimECS(sim), gh: newFakeGitHub(t), clock: deploy.ManualClock{NowFunc: sim.Now, Advance: sim.Advance}}
+	e := &env{t: t, sim: sim, ecs: newIAMECS(sim), gh: newFakeGitHub(t), clock: deploy.ManualClock{NowFunc: sim.Now, Advance: sim.Advance}}
 	ctx := context.Background()
 	_, err := sim.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")})
 	require.NoError(t, err)

@@ -3,11 +3,9 @@ package sandbox
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -57,27 +55,13 @@ var mirrored = map[string]bool{
 	"CreateService": true, "UpdateService": true, "DeleteService": true,
 }
 
-// neitherServes are ECS operations that moto 5.2.1 does not implement (it
-// answers them with HTTP 500, which SDKs retry for a long time). While the
-// simulator does not serve one either, the sandbox answers it as an
-// endpoint without the operation does: 400 UnknownOperationException, so a
-// client fails at once and says what it could not do.
-var neitherServes = map[string]bool{"DescribeServiceRevisions": true}
-
 func (e *ecsRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	region := signingRegion(r.Header.Get("Authorization"))
 	if region == "" {
 		region = DefaultRegion
 	}
-	rs := e.get(region)
-	h := rs.handler
+	h := e.get(region).handler
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), ECSTargetPrefix)
-	if neitherServes[op] && !slices.Contains(rs.sim.Operations(), op) {
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = fmt.Fprintf(w, `{"__type":"UnknownOperationException","message":"The local sandbox does not serve %s."}`, op)
-		return
-	}
 	if !mirrored[op] {
 		h.ServeHTTP(w, r)
 		return

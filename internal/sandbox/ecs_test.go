@@ -13,8 +13,6 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -138,18 +136,25 @@ func TestECSWritesAreMirroredToMoto(t *testing.T) {
 	assert.EqualValues(t, 4, aws.ToInt32(out.ScalableTargets[0].MaxCapacity))
 }
 
-// An ECS operation neither the simulator nor moto serves fails at once
-// with UnknownOperationException, not with moto's retried HTTP 500.
-func TestECSOperationNobodyServesFailsAtOnce(t *testing.T) {
+// The sandbox answers DescribeServiceRevisions from the simulator: the
+// revision a seeded service's deployment targets runs its task definition.
+func TestECSServesServiceRevisions(t *testing.T) {
 	t.Parallel()
-	sandboxtest.Start(t)
-	c := ecs.NewFromConfig(sandboxtest.Config(t, "us-east-2"))
-	_, err := c.DescribeServiceRevisions(context.Background(), &ecs.DescribeServiceRevisionsInput{
-		ServiceRevisionArns: []string{"arn:aws:ecs:us-east-2:123456789012:service-revision/c/s/1"}})
-	var ae smithy.APIError
-	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, "UnknownOperationException", ae.ErrorCode())
-	var re *smithyhttp.ResponseError
-	require.ErrorAs(t, err, &re)
-	assert.Equal(t, 400, re.HTTPStatusCode())
+	const region = "ap-northeast-1"
+	_, st := sandboxtest.SeededRegion(t, region)
+	c := ecs.NewFromConfig(sandboxtest.Config(t, region))
+	ctx := context.Background()
+	svc := st.Services[0]
+	list, err := c.ListServiceDeployments(ctx, &ecs.ListServiceDeploymentsInput{Cluster: aws.String(st.Cluster), Service: aws.String(svc.Name)})
+	require.NoError(t, err)
+	require.NotEmpty(t, list.ServiceDeployments)
+	rev := aws.ToString(list.ServiceDeployments[0].TargetServiceRevisionArn)
+	unknown := "arn:aws:ecs:" + region + ":123456789012:service-revision/c/s/1"
+	out, err := c.DescribeServiceRevisions(ctx, &ecs.DescribeServiceRevisionsInput{ServiceRevisionArns: []string{rev, unknown}})
+	require.NoError(t, err)
+	require.Len(t, out.ServiceRevisions, 1)
+	assert.Equal(t, svc.TaskDefinitionARN, aws.ToString(out.ServiceRevisions[0].TaskDefinition))
+	require.Len(t, out.Failures, 1)
+	assert.Equal(t, unknown, aws.ToString(out.Failures[0].Arn))
+	assert.Equal(t, "MISSING", aws.ToString(out.Failures[0].Reason))
 }
