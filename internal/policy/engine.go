@@ -86,7 +86,7 @@ func New(srcs []Source, opts Options) (*Engine, error) {
 			return nil, err
 		}
 	}
-	c := ast.NewCompiler()
+	c := ast.NewCompiler().WithCapabilities(capabilities())
 	if c.Compile(mods); c.Failed() {
 		return nil, astError(c.Errors)
 	}
@@ -95,6 +95,25 @@ func New(srcs []Source, opts Options) (*Engine, error) {
 		ns = []string{"main"}
 	}
 	return &Engine{compiler: c, data: opts.Data, rules: findRules(mods, ns, opts.Always)}, nil
+}
+
+// deniedBuiltins are OPA built-ins a policy may not call: policies come
+// with pull requests, and these would let one reach the network or read
+// the runner's environment (its tokens) and print it in a finding.
+var deniedBuiltins = map[string]bool{"http.send": true, "net.lookup_ip_addr": true, "opa.runtime": true}
+
+// capabilities are OPA's own for this version without deniedBuiltins; a
+// policy that calls one does not compile ("undefined function").
+func capabilities() *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	kept := caps.Builtins[:0]
+	for _, b := range caps.Builtins {
+		if !deniedBuiltins[b.Name] {
+			kept = append(kept, b)
+		}
+	}
+	caps.Builtins = kept
+	return caps
 }
 
 func parseSource(s Source, mods map[string]*ast.Module) error {

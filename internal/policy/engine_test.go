@@ -81,6 +81,9 @@ func TestEngineErrorsNameFileAndLine(t *testing.T) {
 		{name: "unsafe variable", files: map[string]string{"a.rego": "package main\ndeny contains msg if {\n  input.x == y\n  msg := \"m\"\n}\n"}, compile: true, want: "org/a.rego:3: var y is unsafe"},
 		{name: "runtime builtin error", files: map[string]string{"a.rego": "package main\ndeny contains msg if {\n  n := to_number(\"abc\")\n  msg := sprintf(\"%v\", [n])\n}\n"}, want: "org/a.rego:3: data.main.deny failed: "},
 		{name: "conflict", files: map[string]string{"a.rego": "package main\n\ndeny := 1 if true\ndeny := 2 if true\n"}, want: "org/a.rego:"},
+		{name: "network access", files: map[string]string{"a.rego": "package main\n\ndeny contains msg if {\n  r := http.send({\"method\": \"GET\", \"url\": \"http://127.0.0.1:9\"})\n  msg := r.body\n}\n"}, compile: true, want: "org/a.rego:4: undefined function http.send"},
+		{name: "environment of the runner", files: map[string]string{"a.rego": "package main\n\ndeny contains msg if {\n  msg := opa.runtime().env.GITHUB_TOKEN\n}\n"}, compile: true, want: "org/a.rego:4: undefined function opa.runtime"},
+		{name: "DNS", files: map[string]string{"a.rego": "package main\ndeny contains msg if {\n  msg := net.lookup_ip_addr(\"example.com\")\n}\n"}, compile: true, want: "org/a.rego:3: undefined function net.lookup_ip_addr"},
 		{name: "wrong rule type", files: map[string]string{"a.rego": "package main\ndeny := 7\n"}, want: "data.main.deny is a"},
 	}
 	for _, tc := range cases {
