@@ -111,7 +111,7 @@ func TestExampleStackPassesItsPolicies(t *testing.T) {
 			r := invoke(t, Options{}, map[string]string{
 				"INPUT_PATH": root + "/terraform", "INPUT_VAR-FILES": tc.varFiles, "INPUT_FAIL-ON": "error",
 				"INPUT_TASK-DEFINITIONS": tc.taskDefs,
-				"INPUT_POLICIES": BuiltinPolicies + "," + root + "/policies", "INPUT_POLICY-DATA": root + "/policies/data.yaml",
+				"INPUT_POLICIES":         BuiltinPolicies + "," + root + "/policies", "INPUT_POLICY-DATA": root + "/policies/data.yaml",
 			})
 			var policyErrors []string
 			for _, l := range strings.Split(r.stdout, "\n") {
