@@ -32,11 +32,11 @@ test: build
 # Everything but the act end-to-end runs (no race detector): fast feedback
 # while coding. Integration tests still start their sandbox (about 1 s).
 unit:
-	$(GO) test -short -count=1 $$($(GO) list ./... | grep -v -e /internal/e2e -e /cmd/demo)
+	$(GO) test -short -count=1 $$($(GO) list ./... | grep -v -e /internal/testenv/e2e -e /cmd/demo)
 
 # Only the act end-to-end runs.
 e2e: build
-	$(RUNENV) $(GO) test -count=1 -timeout=15m ./internal/e2e/...
+	$(RUNENV) $(GO) test -count=1 -timeout=15m ./internal/testenv/e2e/...
 
 # Bring up the local sandbox and run the pipeline against the example stack.
 demo: build

@@ -5,7 +5,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/ecsflow/ecsflow/internal/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 )
 
 // failureImage is an image tag that misbehaves on the sandbox's ECS, so a

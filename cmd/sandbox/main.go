@@ -24,7 +24,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ecsflow/ecsflow/internal/sandbox"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 )
 
 func main() {

@@ -61,7 +61,7 @@ var (
 )
 
 // SandboxRegistryEnv names the variable the local sandbox sets to its OCI
-// registry host (see internal/sandbox).
+// registry host (see internal/testenv/sandbox).
 const SandboxRegistryEnv = "ECSFLOW_REGISTRY"
 
 // ParseConfig reads and validates every input; nothing outside the process

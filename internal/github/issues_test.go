@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/ghstub"
 	"github.com/ecsflow/ecsflow/internal/github"
+	"github.com/ecsflow/ecsflow/internal/testenv/ghstub"
 )
 
 func TestIssueLifecycleOnTheStandIn(t *testing.T) {

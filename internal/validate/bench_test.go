@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ecsflow/ecsflow/internal/validate/benchtree"
+	"github.com/ecsflow/ecsflow/internal/testenv/benchtree"
 )
 
 var (

@@ -15,8 +15,8 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
-	"github.com/ecsflow/ecsflow/internal/gha/ghatest"
 	"github.com/ecsflow/ecsflow/internal/rules"
+	"github.com/ecsflow/ecsflow/internal/testenv/ghatest"
 )
 
 var spec = func() []byte {

@@ -32,7 +32,7 @@ fi
 BIN="$WORK/ecsflow-validate"
 (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$BIN" ./actions/validate)
 TREE="$WORK/tree"
-STATS="$(cd "$ROOT" && go run ./internal/validate/benchtree/gen "$TREE" "$MODULES")"
+STATS="$(cd "$ROOT" && go run ./internal/testenv/benchtree/gen "$TREE" "$MODULES")"
 FILES="$(find "$TREE" -name '*.tf' | wc -l)"
 
 # measure NAME DIR CMD...: runs CMD in DIR, prints wall seconds and peak RSS.
