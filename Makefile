@@ -32,11 +32,11 @@ test: build
 # Everything but the act end-to-end runs (no race detector): fast feedback
 # while coding. Integration tests still start their sandbox (about 1 s).
 unit:
-	$(GO) test -short -count=1 $$($(GO) list ./... | grep -v -e /internal/e2e -e /cmd/demo)
+	$(GO) test -short -count=1 $$($(GO) list ./... | grep -v -e /internal/testenv/e2e -e /cmd/demo)
 
 # Only the act end-to-end runs.
 e2e: build
-	$(RUNENV) $(GO) test -count=1 -timeout=15m ./internal/e2e/...
+	$(RUNENV) $(GO) test -count=1 -timeout=15m ./internal/testenv/e2e/...
 
 # Bring up the local sandbox and run the pipeline against the example stack.
 demo: build
@@ -58,15 +58,19 @@ FUZZTIME  ?= 20s
 fuzz:
 	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
-# Regenerate the input/output tables of each action README and the rules reference.
+# Regenerate the input/output tables of each action README, the root
+# action.yml, the workflow reference and the rules reference (docs/rules.md).
 docs:
 	$(GO) run ./cmd/docgen
+	$(GO) run ./cmd/docgen/rules
 
-# Static checks: vet, gofmt, actionlint (with shellcheck), shellcheck on the
-# scripts, generated docs up to date, terraform fmt on the example when
-# terraform is installed.
+# Static checks: vet, staticcheck, gofmt, actionlint (with shellcheck),
+# shellcheck on the scripts, generated docs up to date, terraform fmt on the
+# example when terraform is installed. staticcheck comes from $(GOBIN_DIR)
+# (go install honnef.co/go/tools/cmd/staticcheck@v0.8.2, as .ci/run does).
 lint:
 	$(GO) vet ./...
+	PATH="$(GOBIN_DIR):$$PATH" staticcheck ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: run gofmt -w on the files above"; exit 1; }
 	PATH="$(GOBIN_DIR):$$PATH" actionlint
 	shellcheck scripts/*.sh scripts/bench/*.sh .ci/run

@@ -2,7 +2,8 @@
 // its users (issue 2, "Done when"), on the binaries exactly as the release
 // builds them:
 //
-//   - each binary is at most 20 MB;
+//   - each binary stays within its size budget (16 MB, validate 40 MB; see
+//     budgets);
 //   - --help exits 0 and lists every input and output of its action.yml,
 //     --version prints the version stamped in by the linker;
 //   - bad input, given as INPUT_* inside Actions or as --flags outside,
@@ -50,10 +51,28 @@ var actionNames = []string{"validate", "build-push", "deploy-ecs", "drift-check"
 const (
 	// stampedVersion is what the release's -X flag writes into each binary.
 	stampedVersion = "v0.0.0-contract"
-	// maxBinaryBytes is the size budget of one binary: 20 MB (decimal).
-	maxBinaryBytes = 20_000_000
 	module         = "github.com/ecsflow/ecsflow"
 )
+
+// budgets is the size budget of each binary in bytes (decimal MB), as the
+// release builds it. Every action gets 16 MB; a budget is raised for one
+// action alone, with its reason written here.
+var budgets = map[string]int64{
+	// validate links OPA's Rego evaluator for organisation policies
+	// (docs/policies.md): 14.3 MB became 31.9 MB. The budget the policy
+	// work was given is 40 MB.
+	"validate":   40_000_000,
+	"build-push": 16_000_000,
+	"deploy-ecs": 16_000_000,
+	// drift-check links eleven AWS service clients (one per drift type
+	// family, and the deploy engine for remediation), each with the SDK's
+	// schema tables built at start-up, plus HCL for the backend config: it
+	// measured 19.8 MB with nothing left to drop that it does not use.
+	// Until it sheds a dependency (the shared-config credential providers,
+	// the HCL parser) it keeps the former 20 MB.
+	"drift-check": 20_000_000,
+	"rollback":    16_000_000,
+}
 
 // bins maps an action name to its binary, built once by TestMain.
 var bins = map[string]string{}
@@ -82,6 +101,7 @@ func mainWithBinaries(m *testing.M) int {
 func buildAll(dir string) error {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
+		//lint:ignore SA1019 the test binary runs where it was built, so its GOROOT is real
 		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
 	ldflags := "-s -w -X " + module + "/internal/cli.version=" + stampedVersion
@@ -143,8 +163,10 @@ func TestBinarySize(t *testing.T) {
 			t.Parallel()
 			st, err := os.Stat(bins[a])
 			require.NoError(t, err)
-			t.Logf("ecsflow-%s: %d bytes (%.1f%% of the budget)", a, st.Size(), 100*float64(st.Size())/maxBinaryBytes)
-			assert.LessOrEqual(t, st.Size(), int64(maxBinaryBytes), "ecsflow-%s built as the release builds it is over 20 MB", a)
+			budget, ok := budgets[a]
+			require.True(t, ok, "ecsflow-%s has no size budget", a)
+			t.Logf("ecsflow-%s: %d bytes (%.1f%% of its %d MB budget)", a, st.Size(), 100*float64(st.Size())/float64(budget), budget/1_000_000)
+			assert.LessOrEqual(t, st.Size(), budget, "ecsflow-%s built as the release builds it is over its %d MB budget", a, budget/1_000_000)
 		})
 	}
 }
@@ -415,6 +437,12 @@ var badInputs = map[string][]badCase{
 		bad("plan-json", "{testdata}/malformed.json"),
 		bad("config", "{testdata}/does-not-exist.yml"),
 		bad("config", "{testdata}/unknown-rule.yml"),
+		bad("policies", "{testdata}/does-not-exist"),
+		bad("policies", "{testdata}/tf/main.tf"),
+		bad("policies", "{testdata}/policies-broken"),
+		bad("policy-data", "{testdata}/unknown-rule.yml"),
+		combo("policy-data that is not JSON", "policy-data", map[string]string{"policies": "@builtin", "policy-data": "{testdata}/malformed.json"}),
+		bad("policy-namespace", "org/ecs"),
 		bad("fail-on", "critical"),
 		bad("sarif-file", "{testdata}"),
 		bad("sarif-file", "out/"),

@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/gha/ghatest"
+	"github.com/ecsflow/ecsflow/internal/testenv/ghatest"
 )
 
 // libDelimiter is the fixed heredoc delimiter go-githubactions v1.3.0

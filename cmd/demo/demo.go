@@ -18,9 +18,9 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
-	"github.com/ecsflow/ecsflow/internal/drift/drifttest"
-	"github.com/ecsflow/ecsflow/internal/ecssim"
-	"github.com/ecsflow/ecsflow/internal/sandbox"
+	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
+	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 )
 
 type demo struct {

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/e2e"
+	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
 )
 
 func TestMain(m *testing.M) { os.Exit(e2e.Main(m)) }

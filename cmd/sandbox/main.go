@@ -5,7 +5,7 @@
 //	eval "$(cat .sandbox/env)"         # in another shell: point AWS tools at it
 //	go run ./cmd/sandbox down          # stop it
 //
-// up prints `export KEY=value` lines on stdout (so `eval "$(... up &)"` style
+// up prints `export KEY=value` (and `unset KEY`) lines on stdout (so `eval "$(... up &)"` style
 // use works) and writes the same lines to the env file; progress goes to
 // stderr. It runs until interrupted or until down signals it.
 package main
@@ -24,7 +24,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ecsflow/ecsflow/internal/sandbox"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 )
 
 func main() {
@@ -93,6 +93,8 @@ func up(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	taskDefs := fs.String("task-definitions", "examples/open-webui/task-definitions", "directory of <service>.json task definitions used by the seed")
 	verbose := fs.Bool("v", false, "show moto's and the registry's output")
 	speed := fs.Float64("ecs-speed", sandbox.DefaultECSSpeed, "how much faster than real time ECS deployments progress")
+	region := fs.String("region", sandbox.DefaultRegion, "AWS region of the sandbox: AWS_REGION in the env file and the region the stack is seeded in")
+	failures := fs.Bool("failure-images", true, "make images tagged :broken, :pullfail, :flaky, :crash, :oom, :unhealthy or :slow misbehave on ECS (see the README)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -100,7 +102,7 @@ func up(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if pid, err := readPid(pidFile); err == nil && processAlive(pid) {
 		return fmt.Errorf("a sandbox is already running (pid %d); stop it with: go run ./cmd/sandbox down", pid)
 	}
-	o := sandbox.Options{Port: *port, RegistryPort: *regPort, Dir: filepath.Join(*dir, "data"), ECSSpeed: *speed}
+	o := sandbox.Options{Port: *port, RegistryPort: *regPort, Dir: filepath.Join(*dir, "data"), ECSSpeed: *speed, Region: *region}
 	if *verbose {
 		o.Log = stderr
 	}
@@ -120,11 +122,11 @@ func up(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stderr, "sandbox: seeded cluster %s with %s in %s\n", st.Cluster, strings.Join(sandbox.ServiceNames, ", "), st.Region)
 	}
-	var b strings.Builder
-	for _, kv := range sb.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v))
+	if sim := sb.ECS(*region); sim != nil && *failures {
+		injectFailureImages(sim)
+		printFailureImages(stderr)
 	}
+	b := envLines(sb.Env())
 	envFile := filepath.Join(*dir, "env")
 	if err := os.WriteFile(envFile, []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("failed to write %s: %w", envFile, err)
@@ -139,6 +141,23 @@ func up(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "sandbox: stopping")
 	return nil
+}
+
+// envLines renders the sandbox's environment for a POSIX shell. A variable
+// the sandbox must clear (a developer's AWS_PROFILE, a stale session token)
+// is unset: exported empty, AWS_PROFILE=” makes the AWS CLI and boto3 look
+// for a profile named "" and fail.
+func envLines(env []string) *strings.Builder {
+	var b strings.Builder
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if v == "" {
+			fmt.Fprintf(&b, "unset %s\n", k)
+			continue
+		}
+		fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v))
+	}
+	return &b
 }
 
 func simNote(sb *sandbox.Sandbox) string {

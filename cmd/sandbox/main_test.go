@@ -38,7 +38,7 @@ func TestUpWritesTheEnvironmentAndStopsCleanly(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"up", "--dir", dir, "--task-definitions", "../../examples/open-webui/task-definitions"}, &stdout, &stderr)
+		done <- run(ctx, []string{"up", "--dir", dir, "--region", "eu-west-1", "--task-definitions", "../../examples/open-webui/task-definitions"}, &stdout, &stderr)
 	}()
 
 	envFile := filepath.Join(dir, "env")
@@ -61,15 +61,19 @@ func TestUpWritesTheEnvironmentAndStopsCleanly(t *testing.T) {
 	assert.Equal(t, env, stdout.String(), "stdout has the same export lines")
 	var endpoint string
 	for _, l := range strings.Split(strings.TrimSpace(env), "\n") {
-		require.True(t, strings.HasPrefix(l, "export "), l)
+		require.True(t, strings.HasPrefix(l, "export ") || strings.HasPrefix(l, "unset "), l)
 		if v, ok := strings.CutPrefix(l, "export AWS_ENDPOINT_URL="); ok {
 			endpoint = v
 		}
 	}
 	require.NotEmpty(t, endpoint)
-	assert.Contains(t, env, "export AWS_REGION=us-east-1\n")
+	assert.Contains(t, env, "export AWS_REGION=eu-west-1\n", "--region sets the region")
+	assert.Contains(t, env, "unset AWS_PROFILE\n")
+	assert.NotContains(t, env, "=''", "an empty AWS_PROFILE breaks the AWS CLI and boto3")
 	assert.Contains(t, env, "export ECSFLOW_REGISTRY=127.0.0.1:")
 	assert.Contains(t, stderr.String(), "seeded cluster ecsflow-dev")
+	assert.Contains(t, stderr.String(), "in eu-west-1")
+	assertFailureImagePullFails(t, endpoint, "eu-west-1")
 	pid, err := os.ReadFile(filepath.Join(dir, "pid"))
 	require.NoError(t, err)
 	assert.Equal(t, strconv.Itoa(os.Getpid()), strings.TrimSpace(string(pid)))

@@ -29,7 +29,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/gitsource"
 	"github.com/ecsflow/ecsflow/internal/registry"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
 
 func client() *registry.Client { return registry.New(registry.WithKeychain(registry.Keychain{})) }

@@ -7,7 +7,7 @@
 package buildpush
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -61,7 +61,7 @@ var (
 )
 
 // SandboxRegistryEnv names the variable the local sandbox sets to its OCI
-// registry host (see internal/sandbox).
+// registry host (see internal/testenv/sandbox).
 const SandboxRegistryEnv = "ECSFLOW_REGISTRY"
 
 // ParseConfig reads and validates every input; nothing outside the process
@@ -80,106 +80,11 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		PatchesDir:  in.String("patches"),
 		PromoteFrom: in.String("promote-from"),
 	}
-	var err error
-	if c.Repository, err = in.Required("repository"); err != nil {
-		return nil, err
-	}
-	if len(c.Repository) < 2 || len(c.Repository) > 256 || !repoRE.MatchString(c.Repository) {
-		return nil, inputs.Errorf("repository", c.Repository, "is not a repository name; use lower-case letters, digits, . _ - and / between parts, 2 to 256 characters")
-	}
-	if c.Registry != "" && (!hostRE.MatchString(c.Registry) || strings.Contains(c.Registry, "://")) {
-		return nil, inputs.Errorf("registry", c.Registry, "is not a registry host; give host or host:port without scheme or path, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com")
-	}
-	c.TagTemplates = in.List("tags")
-	if err := tagtmpl.Check(c.TagTemplates); err != nil {
-		return nil, inputs.Errorf("tags", in.String("tags"), "%s", strings.TrimPrefix(err.Error(), "tag "))
-	}
-	for _, p := range in.List("platforms") {
-		if !platformRE.MatchString(p) {
-			return nil, inputs.Errorf("platforms", p, "is not a platform; write os/arch[/variant], e.g. linux/amd64 or linux/arm64")
-		}
-		c.Platforms = append(c.Platforms, p)
-	}
-	if c.BuildArgs, err = kvs(in, "build-args", argKeyRE); err != nil {
-		return nil, err
-	}
-	if c.Labels, err = kvs(in, "labels", labelKeyRE); err != nil {
-		return nil, err
-	}
-	if c.Builder, err = in.Enum("builder", builder.Names...); err != nil {
-		return nil, err
-	}
-	for _, b := range []struct {
-		name string
-		dst  *bool
-	}{{"skip-if-exists", &c.SkipIfExists}, {"create-repository", &c.CreateRepo}, {"push", &c.Push}} {
-		if *b.dst, err = in.Bool(b.name); err != nil {
+	for _, parse := range []func(*Config, *inputs.Inputs, func(string) string) error{parseImage, parseSwitches, parseECR, parseSource} {
+		if err := parse(c, in, getenv); err != nil {
 			return nil, err
 		}
 	}
-	if c.Scan, err = in.Enum("scan", "none", "ecr"); err != nil {
-		return nil, err
-	}
-	if c.FailOn, err = in.Enum("fail-on-severity", "CRITICAL", "HIGH", "MEDIUM", "LOW"); err != nil {
-		return nil, err
-	}
-	if c.ScanTimeout, err = in.Duration("scan-timeout", 10*time.Second, 2*time.Hour); err != nil {
-		return nil, err
-	}
-	mode, err := in.Enum("ecr", "auto", "true", "false")
-	if err != nil {
-		return nil, err
-	}
-	sandboxed := false
-	if getenv != nil && c.Registry == "" && getenv(SandboxRegistryEnv) != "" && awsconfig.IsLocal(getenv, "ecr") {
-		c.Registry, sandboxed = getenv(SandboxRegistryEnv), true
-	}
-	_, isECR := ecr.IsECRHost(c.Registry)
-	switch {
-	case !c.Push:
-		// A build that is not pushed touches neither the registry nor AWS
-		// (pull-request builds run without credentials).
-		if c.Scan == "ecr" {
-			return nil, inputs.Errorf("scan", "ecr", "needs push: true; ECR scans images in the repository")
-		}
-		c.UseECR = false
-	case mode == "auto":
-		c.UseECR = c.Registry == "" || isECR || sandboxed
-	case mode == "true":
-		c.UseECR = true
-	case mode == "false":
-		if c.Registry == "" {
-			return nil, inputs.Errorf("registry", "", "is empty while ecr is false; give the registry host, or let ecr be auto to use the account's ECR registry")
-		}
-		if isECR {
-			return nil, inputs.Errorf("ecr", "false", "cannot be false for an ECR registry host (%s): the login needs the ECR API", c.Registry)
-		}
-	}
-	if c.Scan == "ecr" && !c.UseECR {
-		return nil, inputs.Errorf("scan", "ecr", "needs the ECR API, but registry %s is not ECR and ecr is not true", c.Registry)
-	}
-
-	if s := in.String("source"); s != "" {
-		ref, err := gitsource.Parse(s)
-		if err != nil {
-			return nil, inputs.Errorf("source", s, "%s", err.Error())
-		}
-		c.Source = &ref
-		if filepath.IsAbs(c.SourcePath) || strings.HasPrefix(filepath.Clean(c.SourcePath), "..") {
-			return nil, inputs.Errorf("source-path", c.SourcePath, "must be a relative path inside the source repository")
-		}
-	} else if in.IsSet("source-path") && c.SourcePath != "." {
-		return nil, inputs.Errorf("source-path", c.SourcePath, "is set but source is empty; give source as URL@COMMIT")
-	}
-	if c.PatchesDir != "" {
-		if c.Source == nil {
-			return nil, inputs.Errorf("patches", c.PatchesDir, "applies only to an external source; set source as URL@COMMIT or drop patches")
-		}
-		if st, err := os.Stat(c.PatchesDir); err != nil || !st.IsDir() {
-			return nil, inputs.Errorf("patches", c.PatchesDir, "is not a directory; give the directory holding the *.patch files")
-		}
-	}
-
 	if c.PromoteFrom != "" {
 		if !c.Push {
 			return nil, inputs.Errorf("push", "false", "cannot be false with promote-from: a promotion is a push")
@@ -201,6 +106,123 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		}
 	}
 	return c, nil
+}
+
+// parseImage checks what names and describes the image: repository,
+// registry, tags, platforms, build arguments, labels and builder.
+func parseImage(c *Config, in *inputs.Inputs, _ func(string) string) error {
+	var err error
+	if c.Repository, err = in.Required("repository"); err != nil {
+		return err
+	}
+	if len(c.Repository) < 2 || len(c.Repository) > 256 || !repoRE.MatchString(c.Repository) {
+		return inputs.Errorf("repository", c.Repository, "is not a repository name; use lower-case letters, digits, . _ - and / between parts, 2 to 256 characters")
+	}
+	if c.Registry != "" && (!hostRE.MatchString(c.Registry) || strings.Contains(c.Registry, "://")) {
+		return inputs.Errorf("registry", c.Registry, "is not a registry host; give host or host:port without scheme or path, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com")
+	}
+	c.TagTemplates = in.List("tags")
+	if err := tagtmpl.Check(c.TagTemplates); err != nil {
+		return inputs.Errorf("tags", in.String("tags"), "%s", strings.TrimPrefix(err.Error(), "tag "))
+	}
+	for _, p := range in.List("platforms") {
+		if !platformRE.MatchString(p) {
+			return inputs.Errorf("platforms", p, "is not a platform; write os/arch[/variant], e.g. linux/amd64 or linux/arm64")
+		}
+		c.Platforms = append(c.Platforms, p)
+	}
+	if c.BuildArgs, err = kvs(in, "build-args", argKeyRE); err != nil {
+		return err
+	}
+	if c.Labels, err = kvs(in, "labels", labelKeyRE); err != nil {
+		return err
+	}
+	c.Builder, err = in.Enum("builder", builder.Names...)
+	return err
+}
+
+// parseSwitches checks the switches and the scan settings.
+func parseSwitches(c *Config, in *inputs.Inputs, _ func(string) string) error {
+	var err error
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"skip-if-exists", &c.SkipIfExists}, {"create-repository", &c.CreateRepo}, {"push", &c.Push}} {
+		if *b.dst, err = in.Bool(b.name); err != nil {
+			return err
+		}
+	}
+	if c.Scan, err = in.Enum("scan", "none", "ecr"); err != nil {
+		return err
+	}
+	if c.FailOn, err = in.Enum("fail-on-severity", "CRITICAL", "HIGH", "MEDIUM", "LOW"); err != nil {
+		return err
+	}
+	c.ScanTimeout, err = in.Duration("scan-timeout", 10*time.Second, 2*time.Hour)
+	return err
+}
+
+// parseECR decides whether the ECR API is used (ecr: auto, true, false),
+// and on the local sandbox fills an empty registry with its own.
+func parseECR(c *Config, in *inputs.Inputs, getenv func(string) string) error {
+	mode, err := in.Enum("ecr", "auto", "true", "false")
+	if err != nil {
+		return err
+	}
+	sandboxed := false
+	if getenv != nil && c.Registry == "" && getenv(SandboxRegistryEnv) != "" && awsconfig.IsLocal(getenv, "ecr") {
+		c.Registry, sandboxed = getenv(SandboxRegistryEnv), true
+	}
+	_, isECR := ecr.IsECRHost(c.Registry)
+	switch {
+	case !c.Push:
+		// A build that is not pushed touches neither the registry nor AWS
+		// (pull-request builds run without credentials).
+		if c.Scan == "ecr" {
+			return inputs.Errorf("scan", "ecr", "needs push: true; ECR scans images in the repository")
+		}
+		c.UseECR = false
+	case mode == "auto":
+		c.UseECR = c.Registry == "" || isECR || sandboxed
+	case mode == "true":
+		c.UseECR = true
+	case mode == "false":
+		if c.Registry == "" {
+			return inputs.Errorf("registry", "", "is empty while ecr is false; give the registry host, or let ecr be auto to use the account's ECR registry")
+		}
+		if isECR {
+			return inputs.Errorf("ecr", "false", "cannot be false for an ECR registry host (%s): the login needs the ECR API", c.Registry)
+		}
+	}
+	if c.Scan == "ecr" && !c.UseECR {
+		return inputs.Errorf("scan", "ecr", "needs the ECR API, but registry %s is not ECR and ecr is not true", c.Registry)
+	}
+	return nil
+}
+
+// parseSource checks the external source, its path and its patches.
+func parseSource(c *Config, in *inputs.Inputs, _ func(string) string) error {
+	if s := in.String("source"); s != "" {
+		ref, err := gitsource.Parse(s)
+		if err != nil {
+			return inputs.Errorf("source", s, "%s", err.Error())
+		}
+		c.Source = &ref
+		if filepath.IsAbs(c.SourcePath) || strings.HasPrefix(filepath.Clean(c.SourcePath), "..") {
+			return inputs.Errorf("source-path", c.SourcePath, "must be a relative path inside the source repository")
+		}
+	} else if in.IsSet("source-path") && c.SourcePath != "." {
+		return inputs.Errorf("source-path", c.SourcePath, "is set but source is empty; give source as URL@COMMIT")
+	}
+	if c.PatchesDir != "" {
+		if c.Source == nil {
+			return inputs.Errorf("patches", c.PatchesDir, "applies only to an external source; set source as URL@COMMIT or drop patches")
+		}
+		if st, err := os.Stat(c.PatchesDir); err != nil || !st.IsDir() {
+			return inputs.Errorf("patches", c.PatchesDir, "is not a directory; give the directory holding the *.patch files")
+		}
+	}
+	return nil
 }
 
 // checkPromoteFrom checks the form of promote-from before the registry is
@@ -260,7 +282,7 @@ func promoteSource(from, host, repo string) (string, error) {
 		from = host + "/" + from
 	}
 	if !strings.Contains(from, "@") && !strings.Contains(lastPart(from), ":") {
-		return "", fmt.Errorf("names neither a tag nor a digest; write repo:tag or repo@sha256:...")
+		return "", errors.New("names neither a tag nor a digest; write repo:tag or repo@sha256:<digest>")
 	}
 	return from, nil
 }

@@ -33,8 +33,9 @@ func (accountsECR) GetAuthorizationToken(_ context.Context, in *awsecr.GetAuthor
 		fn(&o)
 	}
 	account := "111111111111"
-	if len(in.RegistryIds) > 0 {
-		account = in.RegistryIds[0]
+	//lint:ignore SA1019 the fake reads what internal/ecr sends
+	if ids := in.RegistryIds; len(ids) > 0 {
+		account = ids[0]
 	}
 	tok := base64.StdEncoding.EncodeToString([]byte("AWS:pw-" + account + "-" + o.Region))
 	return &awsecr.GetAuthorizationTokenOutput{AuthorizationData: []ecrtypes.AuthorizationData{{

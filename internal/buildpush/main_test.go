@@ -20,7 +20,7 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/ecr"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
 
 // The ECR API comes from the shared local sandbox (moto behind the

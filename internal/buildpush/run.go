@@ -139,7 +139,7 @@ func RunWith(ctx context.Context, env *cli.Env, deps Deps) (*Result, error) {
 }
 
 func (r *runner) run(ctx context.Context) error {
-	cfg, c := r.cfg, r.env.Console
+	cfg := r.cfg
 
 	// 1. Tags resolve before anything else happens.
 	facts := r.facts(ctx)
@@ -150,38 +150,10 @@ func (r *runner) run(ctx context.Context) error {
 	r.res.Tags = tags
 
 	// 2. External source, pinned and patched.
-	buildDir, dockerfile := cfg.Context, cfg.Dockerfile
-	var patches []buildctx.Patch
-	timestamp := commitTime(ctx, r.deps.Git, cfg.Context)
-	revision, sourceURL := facts.SHA, repoURL(r.env.Getenv)
-	if cfg.Source != nil {
-		tmp, err := os.MkdirTemp("", "ecsflow-source-")
-		if err != nil {
-			return fmt.Errorf("failed to create a directory for the source: %w", err)
-		}
-		defer os.RemoveAll(tmp)
-		if err := r.step("Fetch source "+cfg.Source.String(), func() error {
-			if cfg.PatchesDir != "" {
-				if patches, err = buildctx.ReadPatches(cfg.PatchesDir); err != nil {
-					return inputs.Errorf("patches", cfg.PatchesDir, "cannot be read: %v", err)
-				}
-			}
-			co, err := gitsource.Fetch(ctx, r.deps.Git, *cfg.Source, filepath.Join(tmp, "src"), patches)
-			if err != nil {
-				var ie *gitsource.InputError
-				if errors.As(err, &ie) {
-					return inputs.Errorf(ie.Input, "", "%s", ie.Reason)
-				}
-				return err
-			}
-			c.Infof("checked out %s with %d patch(es)", cfg.Source, len(patches))
-			buildDir = filepath.Join(co.Dir, cfg.SourcePath, cfg.Context)
-			timestamp = co.CommitTime
-			revision, sourceURL = cfg.Source.Commit, gitsource.Redact(cfg.Source.URL)
-			return nil
-		}); err != nil {
-			return err
-		}
+	src, cleanup, err := r.source(ctx, facts)
+	defer cleanup()
+	if err != nil {
+		return err
 	}
 
 	// 3. Registry and ECR (not needed for a build that is not pushed).
@@ -190,13 +162,9 @@ func (r *runner) run(ctx context.Context) error {
 			return err
 		}
 	}
-	host := cfg.Registry
-	if host == "" {
-		host = "localhost" // push: false without a registry: the name is only a label
-	}
-	repo, err := registry.Repository(host, cfg.Repository)
+	repo, err := r.repository()
 	if err != nil {
-		return inputs.Errorf("repository", cfg.Repository, "does not form a valid reference with registry %s: %v", host, err)
+		return err
 	}
 
 	if cfg.PromoteFrom != "" {
@@ -204,83 +172,207 @@ func (r *runner) run(ctx context.Context) error {
 	}
 
 	if cfg.Source != nil {
-		if err := checkBuildFiles(buildDir, dockerfile); err != nil {
+		if err := checkBuildFiles(src.dir, src.dockerfile); err != nil {
 			return err
 		}
 	}
-	spec := buildctx.Spec{
-		Context: buildDir, Dockerfile: dockerfile, Target: cfg.Target, Platforms: cfg.Platforms,
-		BuildArgs: toCtxKV(cfg.BuildArgs), Labels: toCtxKV(cfg.Labels), Patches: patches,
-	}
-	if cfg.Source != nil {
-		spec.SourceURL, spec.SourceCommit = gitsource.Redact(cfg.Source.URL), cfg.Source.Commit
-	}
-	var sum buildctx.Result
-	if err := r.step("Hash the build context", func() error {
-		sum, err = buildctx.Compute(spec)
-		if err != nil {
-			return err
-		}
-		c.Infof("context digest %s (%d files, %d bytes)", sum.Digest, sum.Files, sum.Bytes)
-		return nil
-	}); err != nil {
+	sum, err := r.hashContext(src)
+	if err != nil {
 		return err
 	}
 	r.res.ContextDigest = sum.Digest
 
 	// 4. Skip when this context was built before.
 	if cfg.SkipIfExists && cfg.Push {
-		var found v1.Hash
-		var ok bool
-		if err := r.step("Look for an image with this context digest", func() error {
-			found, ok, err = r.reg.FindByContext(ctx, repo, sum.Digest, buildctx.Label)
+		if done, err := r.skipIfBuilt(ctx, repo, sum, tags); done || err != nil {
 			return err
-		}); err != nil {
-			return err
-		}
-		if ok {
-			c.Infof("%s@%s was built from this context; adding tags only", repo, found)
-			a, err := r.reg.Get(ctx, repo.Digest(found.String()))
-			if err != nil {
-				return err
-			}
-			if err := r.tagAll(ctx, repo, a, found, tags, sum.Digest); err != nil {
-				return err
-			}
-			r.res.Outcome = "skipped"
-			return r.finish(ctx, repo, a, found)
 		}
 	}
 
 	// 5. Build.
-	labels := append([]builder.KV(nil), cfg.Labels...)
+	out, err := os.MkdirTemp("", "ecsflow-image-")
+	if err != nil {
+		return fmt.Errorf("failed to create a directory for the image: %w", err)
+	}
+	defer os.RemoveAll(out)
+	art, err := r.build(ctx, src, r.imageLabels(facts, src, sum), filepath.Join(out, "layout"))
+	if err != nil {
+		return err
+	}
+	d, err := art.Digest()
+	if err != nil {
+		return err
+	}
+	r.res.Platforms = art.Platforms()
+	if !cfg.Push {
+		r.builtNotPushed(repo, art, d)
+		return nil
+	}
+	// 6. Push by digest, then tags (checked first: nothing is written when
+	// a tag belongs to another image).
+	if err := r.push(ctx, repo, art, d, tags); err != nil {
+		return err
+	}
+	if err := r.tagAll(ctx, repo, art, d, tags, sum.Digest); err != nil {
+		return err
+	}
+	r.res.Outcome = "built"
+	return r.finish(ctx, repo, art, d)
+}
+
+// repository is the image's repository in the registry.
+func (r *runner) repository() (name.Repository, error) {
+	host := r.cfg.Registry
+	if host == "" {
+		host = "localhost" // push: false without a registry: the name is only a label
+	}
+	repo, err := registry.Repository(host, r.cfg.Repository)
+	if err != nil {
+		return repo, inputs.Errorf("repository", r.cfg.Repository, "does not form a valid reference with registry %s: %v", host, err)
+	}
+	return repo, nil
+}
+
+// builtNotPushed records the result of a build that is not pushed.
+func (r *runner) builtNotPushed(repo name.Repository, art registry.Artifact, d v1.Hash) {
+	r.res.Outcome = "built-not-pushed"
+	r.res.Digest = d.String()
+	r.res.Image = repo.String() + "@" + d.String()
+	if r.cfg.Registry == "" {
+		r.res.Image = r.cfg.Repository + "@" + d.String()
+	}
+	r.res.Size, _ = art.Size()
+}
+
+// buildSource is what the image is built from: the workspace, or the
+// external source checked out at its pinned commit with its patches.
+type buildSource struct {
+	dir, dockerfile string
+	patches         []buildctx.Patch
+	// timestamp is the commit time (Unix seconds), the image's creation
+	// time so that the same commit builds the same bytes.
+	timestamp int64
+	revision  string
+	// url is the repository the source comes from, credentials redacted.
+	url string
+}
+
+// source resolves what to build and returns a cleanup that removes the
+// checkout (a no-op for the workspace); call it even when err is not nil.
+func (r *runner) source(ctx context.Context, facts tagtmpl.Facts) (buildSource, func(), error) {
+	cfg, c := r.cfg, r.env.Console
+	src := buildSource{dir: cfg.Context, dockerfile: cfg.Dockerfile, timestamp: commitTime(ctx, r.deps.Git, cfg.Context),
+		revision: facts.SHA, url: repoURL(r.env.Getenv)}
+	if cfg.Source == nil {
+		return src, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "ecsflow-source-")
+	if err != nil {
+		return src, func() {}, fmt.Errorf("failed to create a directory for the source: %w", err)
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	err = r.step("Fetch source "+cfg.Source.String(), func() error {
+		if cfg.PatchesDir != "" {
+			var err error
+			if src.patches, err = buildctx.ReadPatches(cfg.PatchesDir); err != nil {
+				return inputs.Errorf("patches", cfg.PatchesDir, "cannot be read: %v", err)
+			}
+		}
+		co, err := gitsource.Fetch(ctx, r.deps.Git, *cfg.Source, filepath.Join(tmp, "src"), src.patches)
+		if err != nil {
+			var ie *gitsource.InputError
+			if errors.As(err, &ie) {
+				return inputs.Errorf(ie.Input, "", "%s", ie.Reason)
+			}
+			return err
+		}
+		c.Infof("checked out %s with %d patch(es)", cfg.Source, len(src.patches))
+		src.dir = filepath.Join(co.Dir, cfg.SourcePath, cfg.Context)
+		src.timestamp = co.CommitTime
+		src.revision, src.url = cfg.Source.Commit, gitsource.Redact(cfg.Source.URL)
+		return nil
+	})
+	return src, cleanup, err
+}
+
+// hashContext computes the context digest the image is labelled with.
+func (r *runner) hashContext(src buildSource) (buildctx.Result, error) {
+	cfg := r.cfg
+	spec := buildctx.Spec{
+		Context: src.dir, Dockerfile: src.dockerfile, Target: cfg.Target, Platforms: cfg.Platforms,
+		BuildArgs: toCtxKV(cfg.BuildArgs), Labels: toCtxKV(cfg.Labels), Patches: src.patches,
+	}
+	if cfg.Source != nil {
+		spec.SourceURL, spec.SourceCommit = gitsource.Redact(cfg.Source.URL), cfg.Source.Commit
+	}
+	var sum buildctx.Result
+	err := r.step("Hash the build context", func() error {
+		var err error
+		if sum, err = buildctx.Compute(spec); err != nil {
+			return err
+		}
+		r.env.Console.Infof("context digest %s (%d files, %d bytes)", sum.Digest, sum.Files, sum.Bytes)
+		return nil
+	})
+	return sum, err
+}
+
+// skipIfBuilt looks for an image built from the same context; when there
+// is one it only adds the tags and finishes the run (done is true).
+func (r *runner) skipIfBuilt(ctx context.Context, repo name.Repository, sum buildctx.Result, tags []string) (done bool, err error) {
+	var found v1.Hash
+	var ok bool
+	if err := r.step("Look for an image with this context digest", func() error {
+		found, ok, err = r.reg.FindByContext(ctx, repo, sum.Digest, buildctx.Label)
+		return err
+	}); err != nil || !ok {
+		return false, err
+	}
+	r.env.Console.Infof("%s@%s was built from this context; adding tags only", repo, found)
+	a, err := r.reg.Get(ctx, repo.Digest(found.String()))
+	if err != nil {
+		return true, err
+	}
+	if err := r.tagAll(ctx, repo, a, found, tags, sum.Digest); err != nil {
+		return true, err
+	}
+	r.res.Outcome = "skipped"
+	return true, r.finish(ctx, repo, a, found)
+}
+
+// imageLabels are the labels of the image: the user's, the context digest
+// and the OCI annotations of its origin.
+func (r *runner) imageLabels(facts tagtmpl.Facts, src buildSource, sum buildctx.Result) []builder.KV {
+	labels := append([]builder.KV(nil), r.cfg.Labels...)
 	labels = append(labels,
 		builder.KV{Key: buildctx.Label, Value: sum.Digest},
-		builder.KV{Key: "org.opencontainers.image.created", Value: time.Unix(timestamp, 0).UTC().Format(time.RFC3339)},
-		builder.KV{Key: "org.opencontainers.image.revision", Value: revision},
+		builder.KV{Key: "org.opencontainers.image.created", Value: time.Unix(src.timestamp, 0).UTC().Format(time.RFC3339)},
+		builder.KV{Key: "org.opencontainers.image.revision", Value: src.revision},
 	)
 	// The version is the release (v1.2.3 tag) or the commit, never the tag
 	// list, so the same commit builds the same image whatever tags it gets.
 	if v, err := tagtmpl.Resolve([]string{"semver?", "short-sha?"}, facts); err == nil {
 		labels = append(labels, builder.KV{Key: "org.opencontainers.image.version", Value: v[0]})
 	}
-	if sourceURL != "" {
-		labels = append(labels, builder.KV{Key: "org.opencontainers.image.source", Value: sourceURL})
+	if src.url != "" {
+		labels = append(labels, builder.KV{Key: "org.opencontainers.image.source", Value: src.url})
 	}
-	if cfg.Source != nil && len(patches) > 0 {
-		names := make([]string, len(patches))
-		for i, p := range patches {
+	if r.cfg.Source != nil && len(src.patches) > 0 {
+		names := make([]string, len(src.patches))
+		for i, p := range src.patches {
 			names[i] = p.Name
 		}
 		labels = append(labels, builder.KV{Key: "io.ecsflow.patches", Value: strings.Join(names, ",")})
 	}
-	out, err := os.MkdirTemp("", "ecsflow-image-")
-	if err != nil {
-		return fmt.Errorf("failed to create a directory for the image: %w", err)
-	}
-	defer os.RemoveAll(out)
+	return labels
+}
+
+// build builds the image with the detected builder into an OCI layout at
+// layout and loads it.
+func (r *runner) build(ctx context.Context, src buildSource, labels []builder.KV, layout string) (registry.Artifact, error) {
+	cfg, c := r.cfg, r.env.Console
 	var art registry.Artifact
-	if err := r.step("Build", func() error {
+	err := r.step("Build", func() error {
 		bo := r.deps.BuilderOptions
 		if bo.Log == nil {
 			lw := &lineWriter{c: c}
@@ -297,8 +389,8 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		r.res.Builder = b.Name()
 		req := builder.Request{
-			Context: buildDir, Dockerfile: dockerfile, Platforms: cfg.Platforms, BuildArgs: cfg.BuildArgs,
-			Labels: labels, Target: cfg.Target, Timestamp: timestamp, OutDir: filepath.Join(out, "layout"),
+			Context: src.dir, Dockerfile: src.dockerfile, Platforms: cfg.Platforms, BuildArgs: cfg.BuildArgs,
+			Labels: labels, Target: cfg.Target, Timestamp: src.timestamp, OutDir: layout,
 		}
 		if registry.IsLoopback(cfg.Registry) {
 			req.InsecureRegistries = []string{cfg.Registry}
@@ -309,27 +401,14 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		art, err = registry.LoadLayout(req.OutDir)
 		return err
-	}); err != nil {
-		return err
-	}
-	d, err := art.Digest()
-	if err != nil {
-		return err
-	}
-	r.res.Platforms = art.Platforms()
-	if !cfg.Push {
-		r.res.Outcome = "built-not-pushed"
-		r.res.Digest = d.String()
-		r.res.Image = repo.String() + "@" + d.String()
-		if cfg.Registry == "" {
-			r.res.Image = cfg.Repository + "@" + d.String()
-		}
-		r.res.Size, _ = art.Size()
-		return nil
-	}
-	// 6. Push by digest, then tags (checked first: nothing is written when
-	// a tag belongs to another image).
-	if err := r.step("Push", func() error {
+	})
+	return art, err
+}
+
+// push pushes the image by digest, after checking that no tag it will get
+// belongs to another image in an immutable repository.
+func (r *runner) push(ctx context.Context, repo name.Repository, art registry.Artifact, d v1.Hash, tags []string) error {
+	return r.step("Push", func() error {
 		if r.immutable() {
 			if err := r.reg.CheckTags(ctx, repo, tags, d); err != nil {
 				return err
@@ -338,16 +417,9 @@ func (r *runner) run(ctx context.Context) error {
 		if _, err := r.reg.Push(ctx, repo, art); err != nil {
 			return err
 		}
-		c.Infof("pushed %s@%s", repo, d)
+		r.env.Console.Infof("pushed %s@%s", repo, d)
 		return nil
-	}); err != nil {
-		return err
-	}
-	if err := r.tagAll(ctx, repo, art, d, tags, sum.Digest); err != nil {
-		return err
-	}
-	r.res.Outcome = "built"
-	return r.finish(ctx, repo, art, d)
+	})
 }
 
 // connect sets up ECR (login, repository) and the registry client.

@@ -501,7 +501,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 		httpc = &http.Client{Timeout: 10 * time.Second}
 	}
 	c := env.Console
-	eng := &Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clock, PollCeiling: rt.PollCeiling,
+	eng := &Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clock, PollCeiling: rt.PollCeiling, Region: clientRegion(clients.ECS),
 		Log: func(service, line string) {
 			if service != "" {
 				line = "[" + service + "] " + line
@@ -518,7 +518,7 @@ func (rt *Runtime) Run(ctx context.Context, env *cli.Env) error {
 			return err
 		}
 		if len(missing) > 0 {
-			return inputs.Errorf("alarms", strings.Join(missing, ", "), "no such CloudWatch alarm in this account and region")
+			return inputs.Errorf("alarms", strings.Join(missing, ", "), "no such CloudWatch alarm in %s", eng.where())
 		}
 	}
 	multi := len(plan.Services()) > 1

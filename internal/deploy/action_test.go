@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/cli"
-	"github.com/ecsflow/ecsflow/internal/ecssim"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
-	"github.com/ecsflow/ecsflow/internal/gha/ghatest"
 	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/ghatest"
 )
 
 var deploySpec = func() []byte {
@@ -98,7 +98,7 @@ func TestActionBadInputExit2(t *testing.T) {
 		input  string
 		words  string
 	}{
-		{"missing cluster", map[string]string{"cluster": "nope", "service": "web"}, "cluster", "does not exist"},
+		{"missing cluster", map[string]string{"cluster": "nope", "service": "web"}, "cluster", "does not exist in this account and region"},
 		{"missing service", map[string]string{"cluster": "prod", "service": "api"}, "service", `"api": does not exist in cluster "prod"`},
 		{"bad cluster name", map[string]string{"cluster": "no such", "service": "web"}, "cluster", "not a cluster name"},
 		{"invalid json", map[string]string{"cluster": "prod", "service": "web", "task-definition": badJSON}, "task-definition", "not valid JSON"},
@@ -116,7 +116,7 @@ func TestActionBadInputExit2(t *testing.T) {
 		{"bad timeout", map[string]string{"cluster": "prod", "service": "web", "timeout": "soon"}, "timeout", "not a duration"},
 		{"bad canary percent", map[string]string{"cluster": "prod", "service": "web", "canary-percent": "150"}, "canary-percent", "from 0.1 to 100 in steps of 0.1"},
 		{"bad order", map[string]string{"cluster": "prod", "service": "web", "order": "web > api"}, "order", `"api" is not one of the services`},
-		{"missing alarm", map[string]string{"cluster": "prod", "service": "web", "alarms": "nope-5xx"}, "alarms", "no such CloudWatch alarm"},
+		{"missing alarm", map[string]string{"cluster": "prod", "service": "web", "alarms": "nope-5xx"}, "alarms", "no such CloudWatch alarm in this account and region"},
 		{"bad metric gates", map[string]string{"cluster": "prod", "service": "web", "metric-gates": `[{"name":"x"}]`}, "metric-gates", "needs namespace and metric"},
 		{"bad health url", map[string]string{"cluster": "prod", "service": "web", "health-check-url": "ftp://x"}, "health-check-url", "not an http(s) URL"},
 		{"bad secret", map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "secrets": "KEY=plaintext"}, "secrets", "valueFrom must be"},

@@ -64,25 +64,6 @@ func (WallClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// ManualClock adapts a simulator clock (Now + Advance) to Clock: Sleep
-// advances it, so a half-hour deployment runs in microseconds.
-type ManualClock struct {
-	NowFunc func() time.Time
-	Advance func(time.Duration)
-}
-
-// Now returns the simulated time.
-func (c ManualClock) Now() time.Time { return c.NowFunc() }
-
-// Sleep advances the simulated time by d unless ctx is already done.
-func (c ManualClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.Advance(d)
-	return ctx.Err()
-}
-
 // The real clients satisfy the interfaces (the simulator's conformance is
 // checked in the tests).
 var (

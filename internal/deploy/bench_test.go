@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsflow/ecsflow/internal/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 )
 
 // The benchmarks run whole deployments on the simulator's fake clock and

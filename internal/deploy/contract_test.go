@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 )
 
 // The engine on ECS's documented contract (issue 10): eventually

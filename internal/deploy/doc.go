@@ -15,5 +15,5 @@
 // a Result with a timeline that the action renders into the job summary.
 // Every AWS call goes through the small interfaces in api.go, whose methods
 // have the aws-sdk-go-v2 signatures, so the real clients, moto and the ECS
-// simulator (internal/ecssim) all drive it; time comes from a Clock.
+// simulator (internal/testenv/ecssim) all drive it; time comes from a Clock.
 package deploy

@@ -36,6 +36,9 @@ type Engine struct {
 	// started before that counts as a failure (ECS reads are eventually
 	// consistent). Default 60s.
 	Settle time.Duration
+	// Region is the region of the clients, named in errors that depend on
+	// it; empty says "this region".
+	Region string
 
 	mu    sync.Mutex
 	calls map[string]int
@@ -378,6 +381,23 @@ func (e *Engine) describeTD(ctx context.Context, ref string) (*ecs.DescribeTaskD
 	return out, err
 }
 
+// where names the region of the clients for errors.
+func (e *Engine) where() string {
+	if e.Region == "" {
+		return "this account and region"
+	}
+	return e.Region + " (this account)"
+}
+
+// clientRegion is the region of an SDK client (its Options), or "" for a
+// client that does not say.
+func clientRegion(c any) string {
+	if o, ok := c.(interface{ Options() ecs.Options }); ok {
+		return o.Options().Region
+	}
+	return ""
+}
+
 // describeServices describes services in chunks of 10 (the API's limit).
 // A missing cluster is an input error naming "cluster".
 func (e *Engine) describeServices(ctx context.Context, cluster string, names []string) (map[string]*types.Service, error) {
@@ -392,7 +412,7 @@ func (e *Engine) describeServices(ctx context.Context, cluster string, names []s
 		if err != nil {
 			var ae smithy.APIError
 			if errors.As(err, &ae) && ae.ErrorCode() == "ClusterNotFoundException" {
-				return nil, inputs.Errorf("cluster", cluster, "does not exist in this account and region")
+				return nil, inputs.Errorf("cluster", cluster, "does not exist in %s; check the cluster name and the region (aws-region or AWS_REGION)", e.where())
 			}
 			return nil, fmt.Errorf("failed to describe services in cluster %s: %w", cluster, err)
 		}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecsflow/ecsflow/internal/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 )
 
 // fleetTiming makes a rolling deployment of one service take about 4 s.

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/ledger"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
 
 // ledgerOnMoto creates a fresh ledger table on the local stand-in for AWS.

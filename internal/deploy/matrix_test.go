@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/ledger"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
 
 // The fault-injection matrix: every AWS call deploy-ecs makes (the methods

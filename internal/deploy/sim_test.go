@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"github.com/ecsflow/ecsflow/internal/ledger"
 	"io"
 	"net/http"
 	"strings"
@@ -17,9 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/ecssim"
-	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
+	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/simclock"
 )
 
 var t0 = time.Date(2026, 3, 4, 5, 0, 0, 0, time.UTC)
@@ -64,7 +65,7 @@ func newEnvWith(t testing.TB, opts []ecssim.Option, cfg *types.DeploymentConfigu
 		ECS:        sim,
 		CloudWatch: e.cw,
 		HTTP:       e.http,
-		Clock:      ManualClock{NowFunc: sim.Now, Advance: sim.Advance},
+		Clock:      simclock.Manual{NowFunc: sim.Now, Advance: sim.Advance},
 		Log: func(service, line string) {
 			e.mu.Lock()
 			defer e.mu.Unlock()

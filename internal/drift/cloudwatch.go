@@ -22,19 +22,22 @@ type LogsAPI interface {
 	ListTagsForResource(ctx context.Context, in *cloudwatchlogs.ListTagsForResourceInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
 }
 
-func init() {
-	specs["aws_cloudwatch_metric_alarm"] = spec{maps: map[string]bool{"tags": true, "dimensions": true}}
-	specs["aws_cloudwatch_log_group"] = spec{maps: map[string]bool{"tags": true}}
-	register(handler{
-		types: []string{"aws_cloudwatch_metric_alarm"},
-		need:  func(c Clients) bool { return c.CloudWatch != nil },
-		run:   scanAlarms,
-	})
-	register(handler{
-		types: []string{"aws_cloudwatch_log_group"},
-		need:  func(c Clients) bool { return c.Logs != nil },
-		run:   scanLogGroups,
-	})
+// alarmHandler reads CloudWatch metric alarms.
+var alarmHandler = handler{
+	types: []typeSpec{
+		{"aws_cloudwatch_metric_alarm", spec{maps: map[string]bool{"tags": true, "dimensions": true}}},
+	},
+	need: func(c Clients) bool { return c.CloudWatch != nil },
+	run:  scanAlarms,
+}
+
+// logGroupHandler reads CloudWatch Logs log groups.
+var logGroupHandler = handler{
+	types: []typeSpec{
+		{"aws_cloudwatch_log_group", spec{maps: map[string]bool{"tags": true}}},
+	},
+	need: func(c Clients) bool { return c.Logs != nil },
+	run:  scanLogGroups,
 }
 
 func scanAlarms(ctx context.Context, s *Scanner, items map[string][]*item) error {

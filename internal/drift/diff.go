@@ -25,8 +25,6 @@ type spec struct {
 	canon map[string]func(string) string
 }
 
-var defaultSpec = spec{}
-
 // none is how an absent value is shown.
 const none = "(none)"
 

@@ -21,13 +21,17 @@ type EC2API interface {
 
 var sgRuleTypes = []string{"aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"}
 
-func init() {
-	specs["aws_security_group"] = spec{maps: map[string]bool{"tags": true}}
-	register(handler{
-		types: append([]string{"aws_security_group"}, sgRuleTypes...),
-		need:  func(c Clients) bool { return c.EC2 != nil },
-		run:   scanSecurityGroups,
-	})
+// securityGroupHandler reads security groups and their rules, whichever
+// of the three Terraform shapes the rules are written in.
+var securityGroupHandler = handler{
+	types: []typeSpec{
+		{"aws_security_group", spec{maps: map[string]bool{"tags": true}}},
+		{sgRuleTypes[0], spec{}},
+		{sgRuleTypes[1], spec{}},
+		{sgRuleTypes[2], spec{}},
+	},
+	need: func(c Clients) bool { return c.EC2 != nil },
+	run:  scanSecurityGroups,
 }
 
 // atom is one security-group permission reduced to a single source:
@@ -168,49 +172,77 @@ func listStrings(v any) []string {
 }
 
 func scanSecurityGroups(ctx context.Context, s *Scanner, items map[string][]*item) error {
-	groups := map[string]*item{}
-	want := map[string]map[atom]bool{}   // sg -> expected atoms
-	inline := map[string]map[atom]bool{} // sg -> atoms from inline blocks
+	g := &sgScan{s: s, groups: map[string]*item{}, want: map[string]map[atom]bool{}, inline: map[string]map[atom]bool{},
+		ids: map[string]bool{}, live: map[string]map[atom]bool{}}
+	g.expect(items)
+	if err := g.readLive(ctx); err != nil {
+		return err
+	}
+	g.judgeGroups()
+	g.judgeRules()
+	return nil
+}
+
+// sgScan is one scanSecurityGroups run. Rules are compared as atoms (one
+// direction, protocol, port range and peer each).
+type sgScan struct {
+	s *Scanner
+	// groups are the state's security groups by ID.
+	groups map[string]*item
+	// want are the atoms expected on each group (inline and rule
+	// resources); inline those of the groups' own ingress/egress blocks.
+	want, inline map[string]map[atom]bool
+	// rules are the rule resources to check, with their group and atoms.
+	rules []sgRuleItem
+	// ids are the groups to read.
+	ids map[string]bool
+	// live are the atoms each group has in AWS.
+	live map[string]map[atom]bool
+}
+
+type sgRuleItem struct {
+	it    *item
+	sg    string
+	atoms []atom
+}
+
+// expect records the atoms the state expects on each group.
+func (g *sgScan) expect(items map[string][]*item) {
 	for _, it := range items["aws_security_group"] {
 		id := it.obj.ID()
-		groups[id] = it
-		if want[id] == nil {
-			want[id], inline[id] = map[atom]bool{}, map[atom]bool{}
+		g.groups[id] = it
+		g.ids[id] = true
+		if g.want[id] == nil {
+			g.want[id], g.inline[id] = map[atom]bool{}, map[atom]bool{}
 		}
 		for _, a := range atomsFromState(id, it.obj.Attributes) {
-			want[id][a], inline[id][a] = true, true
+			g.want[id][a], g.inline[id][a] = true, true
 		}
-	}
-	type ruleItem struct {
-		it    *item
-		sg    string
-		atoms []atom
-	}
-	var ruleItems []ruleItem
-	ids := map[string]bool{}
-	for id := range groups {
-		ids[id] = true
 	}
 	// Every rule resource of the state counts as expected on its group,
 	// also those filtered out of this scan.
 	for _, t := range sgRuleTypes {
-		for _, o := range s.stateOf(t) {
+		for _, o := range g.s.stateOf(t) {
 			sg, atoms := atomsFromRule(t, o.Attributes)
-			if want[sg] == nil {
-				want[sg] = map[atom]bool{}
+			if g.want[sg] == nil {
+				g.want[sg] = map[atom]bool{}
 			}
 			for _, a := range atoms {
-				want[sg][a] = true
+				g.want[sg][a] = true
 			}
 		}
 		for _, it := range items[t] {
 			sg, atoms := atomsFromRule(t, it.obj.Attributes)
-			ruleItems = append(ruleItems, ruleItem{it, sg, atoms})
-			ids[sg] = true
+			g.rules = append(g.rules, sgRuleItem{it, sg, atoms})
+			g.ids[sg] = true
 		}
 	}
-	live := map[string]map[atom]bool{}
-	err := each(ctx, chunk(sortedKeys(ids), 200), func(batch []string) error {
+}
+
+// readLive reads the groups, 200 IDs per call, concurrently.
+func (g *sgScan) readLive(ctx context.Context) error {
+	s := g.s
+	return each(ctx, chunk(sortedKeys(g.ids), 200), func(batch []string) error {
 		return pages(ctx, s, func(token *string) (*string, error) {
 			out, err := s.c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{
 				Filters:   []ec2types.Filter{{Name: aws.String("group-id"), Values: batch}},
@@ -219,50 +251,58 @@ func scanSecurityGroups(ctx context.Context, s *Scanner, items map[string][]*ite
 			if err != nil {
 				return nil, err
 			}
-			for _, g := range out.SecurityGroups {
-				id := aws.ToString(g.GroupId)
-				set := map[atom]bool{}
-				for _, a := range atomsFromLive(id, "ingress", g.IpPermissions) {
-					set[a] = true
-				}
-				for _, a := range atomsFromLive(id, "egress", g.IpPermissionsEgress) {
-					set[a] = true
-				}
-				tags := map[string]any{}
-				for _, t := range g.Tags {
-					tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-				}
-				s.mu.Lock()
-				live[id] = set
-				if it := groups[id]; it != nil {
-					it.found, it.arn = true, id
-					it.live = map[string]any{
-						"name":        aws.ToString(g.GroupName),
-						"description": aws.ToString(g.Description),
-						"vpc_id":      aws.ToString(g.VpcId),
-						"tags":        tags,
-					}
-				}
-				s.mu.Unlock()
+			for _, sg := range out.SecurityGroups {
+				g.record(sg)
 			}
 			return out.NextToken, nil
 		})
 	})
-	if err != nil {
-		return err
+}
+
+// record keeps the live atoms of one group and, for a state group, its
+// attributes.
+func (g *sgScan) record(sg ec2types.SecurityGroup) {
+	id := aws.ToString(sg.GroupId)
+	set := map[atom]bool{}
+	for _, a := range atomsFromLive(id, "ingress", sg.IpPermissions) {
+		set[a] = true
 	}
-	for id, it := range groups {
+	for _, a := range atomsFromLive(id, "egress", sg.IpPermissionsEgress) {
+		set[a] = true
+	}
+	tags := map[string]any{}
+	for _, t := range sg.Tags {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	g.s.mu.Lock()
+	defer g.s.mu.Unlock()
+	g.live[id] = set
+	if it := g.groups[id]; it != nil {
+		it.found, it.arn = true, id
+		it.live = map[string]any{
+			"name":        aws.ToString(sg.GroupName),
+			"description": aws.ToString(sg.Description),
+			"vpc_id":      aws.ToString(sg.VpcId),
+			"tags":        tags,
+		}
+	}
+}
+
+// judgeGroups adds to each found group the rules AWS has that nothing in
+// the state expects (critical: an opening) and the inline rules AWS lost.
+func (g *sgScan) judgeGroups() {
+	for id, it := range g.groups {
 		if !it.found {
 			continue
 		}
 		var added, removed []string
-		for a := range live[id] {
-			if !want[id][a] {
+		for a := range g.live[id] {
+			if !g.want[id][a] {
 				added = append(added, a.dir+"|"+a.String())
 			}
 		}
-		for a := range inline[id] {
-			if !live[id][a] {
+		for a := range g.inline[id] {
+			if !g.live[id][a] {
 				removed = append(removed, a.dir+"|"+a.String())
 			}
 		}
@@ -277,8 +317,12 @@ func scanSecurityGroups(ctx context.Context, s *Scanner, items map[string][]*ite
 			it.extra = append(it.extra, Change{Attribute: dir, Before: text, After: none, Class: Review})
 		}
 	}
-	for _, r := range ruleItems {
-		set, ok := live[r.sg]
+}
+
+// judgeRules finds each rule resource whose atoms are all on its group.
+func (g *sgScan) judgeRules() {
+	for _, r := range g.rules {
+		set, ok := g.live[r.sg]
 		if !ok {
 			r.it.note = "its security group " + r.sg + " does not exist"
 			continue
@@ -297,5 +341,4 @@ func scanSecurityGroups(ctx context.Context, s *Scanner, items map[string][]*ite
 			r.it.note = "rule " + strings.Join(gone, ", ") + " is no longer on " + r.sg
 		}
 	}
-	return nil
 }

@@ -14,14 +14,14 @@ type ECRAPI interface {
 	ListTagsForResource(ctx context.Context, in *ecr.ListTagsForResourceInput, optFns ...func(*ecr.Options)) (*ecr.ListTagsForResourceOutput, error)
 }
 
-func init() {
-	specs["aws_ecr_repository"] = spec{maps: map[string]bool{"tags": true}}
-	specs["aws_ecr_lifecycle_policy"] = spec{canon: map[string]func(string) string{"policy": canonJSON}}
-	register(handler{
-		types: []string{"aws_ecr_repository", "aws_ecr_lifecycle_policy"},
-		need:  func(c Clients) bool { return c.ECR != nil },
-		run:   scanECR,
-	})
+// ecrHandler reads ECR repositories and their lifecycle policies.
+var ecrHandler = handler{
+	types: []typeSpec{
+		{"aws_ecr_repository", spec{maps: map[string]bool{"tags": true}}},
+		{"aws_ecr_lifecycle_policy", spec{canon: map[string]func(string) string{"policy": canonJSON}}},
+	},
+	need: func(c Clients) bool { return c.ECR != nil },
+	run:  scanECR,
 }
 
 // scanECR lists the repositories (1000 a page; naming them would fail the

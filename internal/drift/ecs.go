@@ -26,37 +26,43 @@ type ECSAPI interface {
 	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
 }
 
-func init() {
-	specs["aws_ecs_cluster"] = spec{
-		sets: map[string][]string{"setting": {"name", "value"}},
-		maps: map[string]bool{"tags": true},
-	}
-	specs["aws_ecs_service"] = spec{
-		sets: map[string][]string{
-			"load_balancer":      {"target_group_arn", "container_name", "container_port"},
-			"service_registries": {"registry_arn"},
-		},
-		maps:  map[string]bool{"tags": true},
-		canon: map[string]func(string) string{"task_definition": taskDefRef},
-	}
-	specs["aws_ecs_task_definition"] = spec{
-		maps: map[string]bool{"tags": true, "container_definitions": true},
-	}
-	register(handler{
-		types: []string{"aws_ecs_cluster"},
-		need:  func(c Clients) bool { return c.ECS != nil },
-		run:   scanClusters,
-	})
-	register(handler{
-		types: []string{"aws_ecs_service"},
-		need:  func(c Clients) bool { return c.ECS != nil },
-		run:   scanServices,
-	})
-	register(handler{
-		types: []string{"aws_ecs_task_definition"},
-		need:  func(c Clients) bool { return c.ECS != nil },
-		run:   scanTaskDefinitions,
-	})
+// clusterHandler reads ECS clusters.
+var clusterHandler = handler{
+	types: []typeSpec{
+		{"aws_ecs_cluster", spec{
+			sets: map[string][]string{"setting": {"name", "value"}},
+			maps: map[string]bool{"tags": true},
+		}},
+	},
+	need: func(c Clients) bool { return c.ECS != nil },
+	run:  scanClusters,
+}
+
+// serviceHandler reads ECS services.
+var serviceHandler = handler{
+	types: []typeSpec{
+		{"aws_ecs_service", spec{
+			sets: map[string][]string{
+				"load_balancer":      {"target_group_arn", "container_name", "container_port"},
+				"service_registries": {"registry_arn"},
+			},
+			maps:  map[string]bool{"tags": true},
+			canon: map[string]func(string) string{"task_definition": taskDefRef},
+		}},
+	},
+	need: func(c Clients) bool { return c.ECS != nil },
+	run:  scanServices,
+}
+
+// taskDefinitionHandler reads ECS task definitions.
+var taskDefinitionHandler = handler{
+	types: []typeSpec{
+		{"aws_ecs_task_definition", spec{
+			maps: map[string]bool{"tags": true, "container_definitions": true},
+		}},
+	},
+	need: func(c Clients) bool { return c.ECS != nil },
+	run:  scanTaskDefinitions,
 }
 
 // lastSegment returns what follows the last '/' of an ARN, or s itself.
@@ -415,13 +421,37 @@ func (s *Scanner) desiredCheck(ctx context.Context, list []*item) error {
 		live := containerMap(liveContainers(td.ContainerDefinitions))
 		changes := compare(spec{maps: map[string]bool{"container_definitions": true}},
 			map[string]any{"container_definitions": want}, map[string]any{"container_definitions": live})
+		ciImages, err := s.runsLedgerRevision(ctx, it)
+		if err != nil {
+			return err
+		}
 		for _, c := range changes {
+			if ciImages && strings.HasSuffix(c.Attribute, ".image") {
+				// deploy-ecs set this image and recorded the revision.
+				s.countIgnored(1)
+				continue
+			}
 			c.Attribute = "task_definition(" + d.Source + ")." + strings.TrimPrefix(c.Attribute, "container_definitions.")
 			c.Class = Review
 			it.extra = append(it.extra, c)
 		}
 		return nil
 	})
+}
+
+// runsLedgerRevision reports whether a service runs the revision of its
+// last successful deployment in the ledger: its images are then the ones
+// CI deployed, expected whatever the task-definition files say.
+func (s *Scanner) runsLedgerRevision(ctx context.Context, it *item) (bool, error) {
+	if s.o.Ledger == nil {
+		return false, nil
+	}
+	good, err := s.lastGood(ctx)
+	if err != nil {
+		return false, err
+	}
+	lg, ok := good[serviceKey(it.obj)]
+	return ok && taskDefRef(lg) == taskDefRef(it.live["task_definition"].(string)), nil
 }
 
 func (s *Scanner) describeTaskDef(ctx context.Context, ref string) (*ecstypes.TaskDefinition, error) {

@@ -21,17 +21,17 @@ type ELBAPI interface {
 	DescribeTargetGroupAttributes(ctx context.Context, in *elb.DescribeTargetGroupAttributesInput, optFns ...func(*elb.Options)) (*elb.DescribeTargetGroupAttributesOutput, error)
 }
 
-func init() {
-	tags := map[string]bool{"tags": true}
-	specs["aws_lb"] = spec{sets: map[string][]string{}, maps: tags}
-	specs["aws_lb_listener"] = spec{sets: map[string][]string{"default_action": actionKeys}, maps: tags}
-	specs["aws_lb_listener_rule"] = spec{sets: map[string][]string{"action": actionKeys, "condition": conditionKeys}, maps: tags}
-	specs["aws_lb_target_group"] = spec{maps: tags}
-	register(handler{
-		types: []string{"aws_lb", "aws_lb_listener", "aws_lb_listener_rule", "aws_lb_target_group"},
-		need:  func(c Clients) bool { return c.ELB != nil },
-		run:   scanELB,
-	})
+// elbHandler reads load balancers, listeners, listener rules and target
+// groups.
+var elbHandler = handler{
+	types: []typeSpec{
+		{"aws_lb", spec{sets: map[string][]string{}, maps: map[string]bool{"tags": true}}},
+		{"aws_lb_listener", spec{sets: map[string][]string{"default_action": actionKeys}, maps: map[string]bool{"tags": true}}},
+		{"aws_lb_listener_rule", spec{sets: map[string][]string{"action": actionKeys, "condition": conditionKeys}, maps: map[string]bool{"tags": true}}},
+		{"aws_lb_target_group", spec{maps: map[string]bool{"tags": true}}},
+	},
+	need: func(c Clients) bool { return c.ELB != nil },
+	run:  scanELB,
 }
 
 var (
@@ -44,202 +44,243 @@ var (
 // failing a batch), listeners per managed load balancer and rules per
 // managed listener, then tags 20 ARNs per call.
 func scanELB(ctx context.Context, s *Scanner, items map[string][]*item) error {
-	var tagged []*item
-
-	// Load balancers.
-	lbs := map[string]*item{}
-	for _, it := range items["aws_lb"] {
-		lbs[it.obj.ID()] = it
-	}
-	managedLB := map[string]string{} // arn -> address
-	if len(lbs) > 0 || len(items["aws_lb_target_group"]) > 0 {
-		err := pages(ctx, s, func(marker *string) (*string, error) {
-			out, err := s.c.ELB.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Marker: marker, PageSize: aws.Int32(400)})
-			if err != nil {
-				return nil, err
-			}
-			for _, lb := range out.LoadBalancers {
-				it := lbs[aws.ToString(lb.LoadBalancerArn)]
-				if it == nil {
-					continue
-				}
-				it.found, it.arn = true, aws.ToString(lb.LoadBalancerArn)
-				managedLB[it.arn] = it.obj.Address
-				var sgs, subnets []any
-				for _, g := range lb.SecurityGroups {
-					sgs = append(sgs, g)
-				}
-				for _, az := range lb.AvailabilityZones {
-					subnets = append(subnets, aws.ToString(az.SubnetId))
-				}
-				it.live = map[string]any{
-					"name":               aws.ToString(lb.LoadBalancerName),
-					"internal":           lb.Scheme == elbtypes.LoadBalancerSchemeEnumInternal,
-					"load_balancer_type": string(lb.Type),
-					"security_groups":    sgs,
-					"subnets":            subnets,
-					"ip_address_type":    string(lb.IpAddressType),
-				}
-				tagged = append(tagged, it)
-			}
-			return out.NextMarker, nil
-		})
-		if err != nil {
+	e := &elbScan{s: s, items: items, managedLB: map[string]string{}, managedListener: map[string]string{}, mu: make(chan struct{}, 1)}
+	for _, step := range []func(context.Context) error{e.loadBalancers, e.targetGroups, e.listeners, e.rules} {
+		if err := step(ctx); err != nil {
 			return err
 		}
 	}
+	if err := elbTags(ctx, s, e.tagged); err != nil {
+		return err
+	}
+	return elbAttributes(ctx, s, items)
+}
 
-	// Target groups: state ones, and unmanaged ones on a managed load balancer.
-	tgs := map[string]*item{}
-	for _, it := range items["aws_lb_target_group"] {
-		tgs[it.obj.ID()] = it
+// elbScan is one scanELB run: each step reads one level (load balancers,
+// target groups, listeners, rules) and records what the next one needs.
+type elbScan struct {
+	s     *Scanner
+	items map[string][]*item
+	// tagged are the items found, whose tags are read at the end.
+	tagged []*item
+	// managedLB and managedListener map the ARNs of found load balancers
+	// and listeners to their addresses.
+	managedLB, managedListener map[string]string
+	// mu guards tagged and managedListener while listeners and rules are
+	// read concurrently.
+	mu chan struct{}
+}
+
+func (e *elbScan) lock()   { e.mu <- struct{}{} }
+func (e *elbScan) unlock() { <-e.mu }
+
+// byID indexes the items of typ by their ID (an ARN).
+func (e *elbScan) byID(typ string) map[string]*item {
+	m := map[string]*item{}
+	for _, it := range e.items[typ] {
+		m[it.obj.ID()] = it
 	}
-	knownTG := map[string]bool{}
-	for _, o := range s.stateOf("aws_lb_target_group") {
-		knownTG[o.ID()] = true
+	return m
+}
+
+// known is the set of IDs of typ in any state.
+func (e *elbScan) known(typ string) map[string]bool {
+	m := map[string]bool{}
+	for _, o := range e.s.stateOf(typ) {
+		m[o.ID()] = true
 	}
-	if len(tgs) > 0 || len(managedLB) > 0 {
-		err := pages(ctx, s, func(marker *string) (*string, error) {
-			out, err := s.c.ELB.DescribeTargetGroups(ctx, &elb.DescribeTargetGroupsInput{Marker: marker, PageSize: aws.Int32(400)})
-			if err != nil {
-				return nil, err
-			}
-			for _, tg := range out.TargetGroups {
-				arn := aws.ToString(tg.TargetGroupArn)
-				it := tgs[arn]
-				if it == nil {
-					if !knownTG[arn] {
-						for _, lb := range tg.LoadBalancerArns {
-							if addr, ok := managedLB[lb]; ok {
-								s.addUnmanaged(Finding{Type: "aws_lb_target_group", ID: aws.ToString(tg.TargetGroupName), Parent: addr,
-									Note: fmt.Sprintf("target group %s is attached to %s but no state knows it", aws.ToString(tg.TargetGroupName), addr)})
-								break
-							}
-						}
-					}
-					continue
-				}
-				it.found, it.arn = true, arn
-				hc := map[string]any{
-					"enabled":             aws.ToBool(tg.HealthCheckEnabled),
-					"path":                aws.ToString(tg.HealthCheckPath),
-					"port":                aws.ToString(tg.HealthCheckPort),
-					"protocol":            string(tg.HealthCheckProtocol),
-					"interval":            int(aws.ToInt32(tg.HealthCheckIntervalSeconds)),
-					"timeout":             int(aws.ToInt32(tg.HealthCheckTimeoutSeconds)),
-					"healthy_threshold":   int(aws.ToInt32(tg.HealthyThresholdCount)),
-					"unhealthy_threshold": int(aws.ToInt32(tg.UnhealthyThresholdCount)),
-				}
-				if tg.Matcher != nil {
-					hc["matcher"] = aws.ToString(tg.Matcher.HttpCode)
-				}
-				it.live = map[string]any{
-					"name":         aws.ToString(tg.TargetGroupName),
-					"port":         int(aws.ToInt32(tg.Port)),
-					"protocol":     string(tg.Protocol),
-					"target_type":  string(tg.TargetType),
-					"vpc_id":       aws.ToString(tg.VpcId),
-					"health_check": []any{hc},
-				}
-				tagged = append(tagged, it)
-			}
-			return out.NextMarker, nil
-		})
+	return m
+}
+
+func (e *elbScan) loadBalancers(ctx context.Context) error {
+	lbs := e.byID("aws_lb")
+	if len(lbs) == 0 && len(e.items["aws_lb_target_group"]) == 0 {
+		return nil
+	}
+	return pages(ctx, e.s, func(marker *string) (*string, error) {
+		out, err := e.s.c.ELB.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Marker: marker, PageSize: aws.Int32(400)})
 		if err != nil {
-			return err
+			return nil, err
+		}
+		for _, lb := range out.LoadBalancers {
+			it := lbs[aws.ToString(lb.LoadBalancerArn)]
+			if it == nil {
+				continue
+			}
+			it.found, it.arn = true, aws.ToString(lb.LoadBalancerArn)
+			e.managedLB[it.arn] = it.obj.Address
+			it.live = liveLoadBalancer(lb)
+			e.tagged = append(e.tagged, it)
+		}
+		return out.NextMarker, nil
+	})
+}
+
+func liveLoadBalancer(lb elbtypes.LoadBalancer) map[string]any {
+	var sgs, subnets []any
+	for _, g := range lb.SecurityGroups {
+		sgs = append(sgs, g)
+	}
+	for _, az := range lb.AvailabilityZones {
+		subnets = append(subnets, aws.ToString(az.SubnetId))
+	}
+	return map[string]any{
+		"name":               aws.ToString(lb.LoadBalancerName),
+		"internal":           lb.Scheme == elbtypes.LoadBalancerSchemeEnumInternal,
+		"load_balancer_type": string(lb.Type),
+		"security_groups":    sgs,
+		"subnets":            subnets,
+		"ip_address_type":    string(lb.IpAddressType),
+	}
+}
+
+// targetGroups reads the target groups of the state, and reports unmanaged
+// ones attached to a managed load balancer.
+func (e *elbScan) targetGroups(ctx context.Context) error {
+	tgs := e.byID("aws_lb_target_group")
+	if len(tgs) == 0 && len(e.managedLB) == 0 {
+		return nil
+	}
+	knownTG := e.known("aws_lb_target_group")
+	return pages(ctx, e.s, func(marker *string) (*string, error) {
+		out, err := e.s.c.ELB.DescribeTargetGroups(ctx, &elb.DescribeTargetGroupsInput{Marker: marker, PageSize: aws.Int32(400)})
+		if err != nil {
+			return nil, err
+		}
+		for _, tg := range out.TargetGroups {
+			arn := aws.ToString(tg.TargetGroupArn)
+			it := tgs[arn]
+			if it == nil {
+				if !knownTG[arn] {
+					e.unmanagedTargetGroup(tg)
+				}
+				continue
+			}
+			it.found, it.arn = true, arn
+			it.live = liveTargetGroup(tg)
+			e.tagged = append(e.tagged, it)
+		}
+		return out.NextMarker, nil
+	})
+}
+
+func (e *elbScan) unmanagedTargetGroup(tg elbtypes.TargetGroup) {
+	for _, lb := range tg.LoadBalancerArns {
+		if addr, ok := e.managedLB[lb]; ok {
+			e.s.addUnmanaged(Finding{Type: "aws_lb_target_group", ID: aws.ToString(tg.TargetGroupName), Parent: addr,
+				Note: fmt.Sprintf("target group %s is attached to %s but no state knows it", aws.ToString(tg.TargetGroupName), addr)})
+			return
 		}
 	}
+}
 
-	// Listeners, per load balancer they belong to.
-	listeners := map[string]*item{}
+func liveTargetGroup(tg elbtypes.TargetGroup) map[string]any {
+	hc := map[string]any{
+		"enabled":             aws.ToBool(tg.HealthCheckEnabled),
+		"path":                aws.ToString(tg.HealthCheckPath),
+		"port":                aws.ToString(tg.HealthCheckPort),
+		"protocol":            string(tg.HealthCheckProtocol),
+		"interval":            int(aws.ToInt32(tg.HealthCheckIntervalSeconds)),
+		"timeout":             int(aws.ToInt32(tg.HealthCheckTimeoutSeconds)),
+		"healthy_threshold":   int(aws.ToInt32(tg.HealthyThresholdCount)),
+		"unhealthy_threshold": int(aws.ToInt32(tg.UnhealthyThresholdCount)),
+	}
+	if tg.Matcher != nil {
+		hc["matcher"] = aws.ToString(tg.Matcher.HttpCode)
+	}
+	return map[string]any{
+		"name":         aws.ToString(tg.TargetGroupName),
+		"port":         int(aws.ToInt32(tg.Port)),
+		"protocol":     string(tg.Protocol),
+		"target_type":  string(tg.TargetType),
+		"vpc_id":       aws.ToString(tg.VpcId),
+		"health_check": []any{hc},
+	}
+}
+
+// listeners reads the listeners of each load balancer a state listener
+// names or that is managed, concurrently.
+func (e *elbScan) listeners(ctx context.Context) error {
+	listeners := e.byID("aws_lb_listener")
 	lbOfListener := map[string]bool{}
-	for _, it := range items["aws_lb_listener"] {
-		listeners[it.obj.ID()] = it
+	for _, it := range e.items["aws_lb_listener"] {
 		lbOfListener[it.obj.String("load_balancer_arn")] = true
 	}
-	for arn := range managedLB {
+	for arn := range e.managedLB {
 		lbOfListener[arn] = true
 	}
-	knownListener := map[string]bool{}
-	for _, o := range s.stateOf("aws_lb_listener") {
-		knownListener[o.ID()] = true
-	}
-	managedListener := map[string]string{}
-	var mu = make(chan struct{}, 1)
-	err := each(ctx, sortedKeys(lbOfListener), func(lbArn string) error {
-		return pages(ctx, s, func(marker *string) (*string, error) {
-			out, err := s.c.ELB.DescribeListeners(ctx, &elb.DescribeListenersInput{LoadBalancerArn: aws.String(lbArn), Marker: marker, PageSize: aws.Int32(400)})
+	knownListener := e.known("aws_lb_listener")
+	return each(ctx, sortedKeys(lbOfListener), func(lbArn string) error {
+		return pages(ctx, e.s, func(marker *string) (*string, error) {
+			out, err := e.s.c.ELB.DescribeListeners(ctx, &elb.DescribeListenersInput{LoadBalancerArn: aws.String(lbArn), Marker: marker, PageSize: aws.Int32(400)})
 			if err != nil {
 				if isCode(err, "LoadBalancerNotFound") {
 					return nil, nil
 				}
 				return nil, err
 			}
-			mu <- struct{}{}
-			defer func() { <-mu }()
+			e.lock()
+			defer e.unlock()
 			for _, l := range out.Listeners {
 				arn := aws.ToString(l.ListenerArn)
 				it := listeners[arn]
 				if it == nil {
-					if addr, ok := managedLB[lbArn]; ok && !knownListener[arn] {
-						s.addUnmanaged(Finding{Type: "aws_lb_listener", ID: arn, Parent: addr,
+					if addr, ok := e.managedLB[lbArn]; ok && !knownListener[arn] {
+						e.s.addUnmanaged(Finding{Type: "aws_lb_listener", ID: arn, Parent: addr,
 							Note: fmt.Sprintf("listener on port %d of %s is not in any state", aws.ToInt32(l.Port), addr)})
 					}
 					continue
 				}
 				it.found, it.arn = true, arn
 				it.want = withAttr(it.obj.Attributes, "default_action", simpleForward(it.obj.Attributes["default_action"]))
-				managedListener[arn] = it.obj.Address
-				var certs []any
-				for _, c := range l.Certificates {
-					certs = append(certs, aws.ToString(c.CertificateArn))
-				}
-				it.live = map[string]any{
-					"port":           int(aws.ToInt32(l.Port)),
-					"protocol":       string(l.Protocol),
-					"default_action": liveActions(l.DefaultActions),
-				}
-				if l.Protocol == elbtypes.ProtocolEnumHttps || l.Protocol == elbtypes.ProtocolEnumTls {
-					// HTTP listeners have no policy (moto invents one).
-					it.live["ssl_policy"] = aws.ToString(l.SslPolicy)
-				}
-				if len(certs) > 0 {
-					it.live["certificate_arn"] = certs[0]
-				}
-				tagged = append(tagged, it)
+				e.managedListener[arn] = it.obj.Address
+				it.live = liveListener(l)
+				e.tagged = append(e.tagged, it)
 			}
 			return out.NextMarker, nil
 		})
 	})
-	if err != nil {
-		return err
-	}
+}
 
-	// Rules, per listener (managed listeners, and listeners state rules name).
-	rules := map[string]*item{}
+func liveListener(l elbtypes.Listener) map[string]any {
+	live := map[string]any{
+		"port":           int(aws.ToInt32(l.Port)),
+		"protocol":       string(l.Protocol),
+		"default_action": liveActions(l.DefaultActions),
+	}
+	if l.Protocol == elbtypes.ProtocolEnumHttps || l.Protocol == elbtypes.ProtocolEnumTls {
+		// HTTP listeners have no policy (moto invents one).
+		live["ssl_policy"] = aws.ToString(l.SslPolicy)
+	}
+	if len(l.Certificates) > 0 {
+		live["certificate_arn"] = aws.ToString(l.Certificates[0].CertificateArn)
+	}
+	return live
+}
+
+// rules reads the rules of managed listeners and of listeners state rules
+// name, concurrently.
+func (e *elbScan) rules(ctx context.Context) error {
+	rules := e.byID("aws_lb_listener_rule")
 	ruleListeners := map[string]bool{}
-	for _, it := range items["aws_lb_listener_rule"] {
-		rules[it.obj.ID()] = it
+	for _, it := range e.items["aws_lb_listener_rule"] {
 		ruleListeners[it.obj.String("listener_arn")] = true
 	}
-	for arn := range managedListener {
+	for arn := range e.managedListener {
 		ruleListeners[arn] = true
 	}
-	knownRule := map[string]bool{}
-	for _, o := range s.stateOf("aws_lb_listener_rule") {
-		knownRule[o.ID()] = true
-	}
-	err = each(ctx, sortedKeys(ruleListeners), func(lArn string) error {
-		return pages(ctx, s, func(marker *string) (*string, error) {
-			out, err := s.c.ELB.DescribeRules(ctx, &elb.DescribeRulesInput{ListenerArn: aws.String(lArn), Marker: marker, PageSize: aws.Int32(400)})
+	knownRule := e.known("aws_lb_listener_rule")
+	return each(ctx, sortedKeys(ruleListeners), func(lArn string) error {
+		return pages(ctx, e.s, func(marker *string) (*string, error) {
+			out, err := e.s.c.ELB.DescribeRules(ctx, &elb.DescribeRulesInput{ListenerArn: aws.String(lArn), Marker: marker, PageSize: aws.Int32(400)})
 			if err != nil {
 				if isCode(err, "ListenerNotFound") {
 					return nil, nil
 				}
 				return nil, err
 			}
-			mu <- struct{}{}
-			defer func() { <-mu }()
+			e.lock()
+			defer e.unlock()
 			for _, r := range out.Rules {
 				if aws.ToBool(r.IsDefault) {
 					continue
@@ -247,8 +288,8 @@ func scanELB(ctx context.Context, s *Scanner, items map[string][]*item) error {
 				arn := aws.ToString(r.RuleArn)
 				it := rules[arn]
 				if it == nil {
-					if addr, ok := managedListener[lArn]; ok && !knownRule[arn] {
-						s.addUnmanaged(Finding{Type: "aws_lb_listener_rule", ID: arn, Parent: addr,
+					if addr, ok := e.managedListener[lArn]; ok && !knownRule[arn] {
+						e.s.addUnmanaged(Finding{Type: "aws_lb_listener_rule", ID: arn, Parent: addr,
 							Note: fmt.Sprintf("rule with priority %s on %s is not in any state", aws.ToString(r.Priority), addr)})
 					}
 					continue
@@ -261,18 +302,11 @@ func scanELB(ctx context.Context, s *Scanner, items map[string][]*item) error {
 					"action":    liveActions(r.Actions),
 					"condition": liveConditions(r.Conditions),
 				}
-				tagged = append(tagged, it)
+				e.tagged = append(e.tagged, it)
 			}
 			return out.NextMarker, nil
 		})
 	})
-	if err != nil {
-		return err
-	}
-	if err := elbTags(ctx, s, tagged); err != nil {
-		return err
-	}
-	return elbAttributes(ctx, s, items)
 }
 
 // elbAttributes reads the attributes Terraform keeps as arguments of

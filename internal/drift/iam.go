@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
 // IAMAPI is the part of the IAM API drift-check reads.
@@ -16,18 +17,18 @@ type IAMAPI interface {
 	GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, optFns ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
 }
 
-func init() {
-	specs["aws_iam_role"] = spec{
-		maps:  map[string]bool{"tags": true},
-		canon: map[string]func(string) string{"assume_role_policy": canonJSON},
-	}
-	specs["aws_iam_role_policy"] = spec{canon: map[string]func(string) string{"policy": canonJSON}}
-	specs["aws_iam_role_policy_attachment"] = spec{}
-	register(handler{
-		types: []string{"aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment"},
-		need:  func(c Clients) bool { return c.IAM != nil },
-		run:   scanIAM,
-	})
+// iamHandler reads IAM roles, their inline policies and attachments.
+var iamHandler = handler{
+	types: []typeSpec{
+		{"aws_iam_role", spec{
+			maps:  map[string]bool{"tags": true},
+			canon: map[string]func(string) string{"assume_role_policy": canonJSON},
+		}},
+		{"aws_iam_role_policy", spec{canon: map[string]func(string) string{"policy": canonJSON}}},
+		{"aws_iam_role_policy_attachment", spec{}},
+	},
+	need: func(c Clients) bool { return c.IAM != nil },
+	run:  scanIAM,
 }
 
 func decodePolicy(s string) string {
@@ -37,7 +38,23 @@ func decodePolicy(s string) string {
 	return s
 }
 
+// scanIAM reads the roles the state names (its own and those its policies
+// and attachments belong to), then the attachments and inline policies of
+// the roles that exist.
 func scanIAM(ctx context.Context, s *Scanner, items map[string][]*item) error {
+	exists, err := scanRoles(ctx, s, items)
+	if err != nil {
+		return err
+	}
+	if err := scanAttachments(ctx, s, items, exists); err != nil {
+		return err
+	}
+	return scanInlinePolicies(ctx, s, items, exists)
+}
+
+// scanRoles reads every role the items name and returns the names of those
+// that exist.
+func scanRoles(ctx context.Context, s *Scanner, items map[string][]*item) (map[string]bool, error) {
 	exists := map[string]bool{}
 	roleNames := map[string]bool{}
 	for _, it := range items["aws_iam_role"] {
@@ -70,31 +87,36 @@ func scanIAM(ctx context.Context, s *Scanner, items map[string][]*item) error {
 		if it == nil {
 			return nil
 		}
-		r := out.Role
-		tags := map[string]any{}
-		for _, t := range r.Tags {
-			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-		it.found, it.arn = true, aws.ToString(r.Arn)
-		it.live = map[string]any{
-			"assume_role_policy":   decodePolicy(aws.ToString(r.AssumeRolePolicyDocument)),
-			"description":          aws.ToString(r.Description),
-			"max_session_duration": int(aws.ToInt32(r.MaxSessionDuration)),
-			"path":                 aws.ToString(r.Path),
-			"tags":                 tags,
-		}
-		it.live["permissions_boundary"] = ""
-		if pb := r.PermissionsBoundary; pb != nil {
-			it.live["permissions_boundary"] = aws.ToString(pb.PermissionsBoundaryArn)
-		}
+		it.found, it.arn = true, aws.ToString(out.Role.Arn)
+		it.live = liveRole(out.Role)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
+	return exists, err
+}
 
-	// Attached managed policies: one listing per role that has attachments
-	// in the state; attachments no state knows are unmanaged (critical).
+func liveRole(r *iamtypes.Role) map[string]any {
+	tags := map[string]any{}
+	for _, t := range r.Tags {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	live := map[string]any{
+		"assume_role_policy":   decodePolicy(aws.ToString(r.AssumeRolePolicyDocument)),
+		"description":          aws.ToString(r.Description),
+		"max_session_duration": int(aws.ToInt32(r.MaxSessionDuration)),
+		"path":                 aws.ToString(r.Path),
+		"tags":                 tags,
+		"permissions_boundary": "",
+	}
+	if pb := r.PermissionsBoundary; pb != nil {
+		live["permissions_boundary"] = aws.ToString(pb.PermissionsBoundaryArn)
+	}
+	return live
+}
+
+// scanAttachments lists the attached managed policies once per role that
+// has attachments in the state; attachments no state knows are unmanaged
+// (critical).
+func scanAttachments(ctx context.Context, s *Scanner, items map[string][]*item, exists map[string]bool) error {
 	known := map[string]map[string]bool{}
 	for _, o := range s.stateOf("aws_iam_role_policy_attachment") {
 		r := o.String("role")
@@ -107,7 +129,7 @@ func scanIAM(ctx context.Context, s *Scanner, items map[string][]*item) error {
 	for _, it := range items["aws_iam_role_policy_attachment"] {
 		attachRoles[it.obj.String("role")] = append(attachRoles[it.obj.String("role")], it)
 	}
-	err = each(ctx, sortedKeys(attachRoles), func(role string) error {
+	return each(ctx, sortedKeys(attachRoles), func(role string) error {
 		if !exists[role] {
 			for _, it := range attachRoles[role] {
 				it.note = "role " + role + " does not exist"
@@ -144,10 +166,10 @@ func scanIAM(ctx context.Context, s *Scanner, items map[string][]*item) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
+}
 
+// scanInlinePolicies reads the inline policies of roles that exist.
+func scanInlinePolicies(ctx context.Context, s *Scanner, items map[string][]*item, exists map[string]bool) error {
 	return each(ctx, items["aws_iam_role_policy"], func(it *item) error {
 		role, name := it.obj.String("role"), it.obj.String("name")
 		if !exists[role] {

@@ -178,29 +178,17 @@ func (r *Result) sort() {
 	sort.Slice(r.NotChecked, func(i, j int) bool { return r.NotChecked[i].Type < r.NotChecked[j].Type })
 }
 
-// Types lists the Terraform resource types the scanner covers.
-var Types = []string{
-	"aws_appautoscaling_policy",
-	"aws_appautoscaling_target",
-	"aws_cloudwatch_log_group",
-	"aws_cloudwatch_metric_alarm",
-	"aws_ecr_lifecycle_policy",
-	"aws_ecr_repository",
-	"aws_ecs_cluster",
-	"aws_ecs_service",
-	"aws_ecs_task_definition",
-	"aws_iam_role",
-	"aws_iam_role_policy",
-	"aws_iam_role_policy_attachment",
-	"aws_lb",
-	"aws_lb_listener",
-	"aws_lb_listener_rule",
-	"aws_lb_target_group",
-	"aws_security_group",
-	"aws_security_group_rule",
-	"aws_service_discovery_service",
-	"aws_vpc_security_group_egress_rule",
-	"aws_vpc_security_group_ingress_rule",
+// Types lists the Terraform resource types the scanner covers, sorted: the
+// types of the handlers, so a type cannot be listed without one.
+var Types = coveredTypes(handlers)
+
+func coveredTypes(hs []handler) []string {
+	var out []string
+	for _, h := range hs {
+		out = append(out, h.typeNames()...)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // aliases maps the classic ELB names the AWS provider also accepts.

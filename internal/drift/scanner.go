@@ -147,15 +147,49 @@ func (it *item) skip(attr string) {
 	it.skipAttrs[attr] = true
 }
 
+// handler reads the live resources of one AWS service for the Terraform
+// types it covers.
 type handler struct {
-	types []string
-	need  func(Clients) bool
-	run   func(ctx context.Context, s *Scanner, items map[string][]*item) error
+	// types are the Terraform types the handler reads, each with how its
+	// attributes compare, in the order its error messages name them.
+	types []typeSpec
+	// need reports whether the client the handler calls is configured.
+	need func(Clients) bool
+	run  func(ctx context.Context, s *Scanner, items map[string][]*item) error
 }
 
-var handlers []handler
+// typeSpec is one Terraform type a handler covers and how its attributes
+// compare.
+type typeSpec struct {
+	name string
+	spec spec
+}
 
-func register(h handler) { handlers = append(handlers, h) }
+// handlers is every handler the scanner runs. A Terraform type is covered
+// only when a handler here reads it: Types and specs are derived from this
+// list, never kept beside it.
+var handlers = []handler{
+	autoscalingHandler,
+	discoveryHandler,
+	alarmHandler,
+	logGroupHandler,
+	securityGroupHandler,
+	ecrHandler,
+	clusterHandler,
+	serviceHandler,
+	taskDefinitionHandler,
+	elbHandler,
+	iamHandler,
+}
+
+// typeNames lists the Terraform types h covers.
+func (h handler) typeNames() []string {
+	names := make([]string, len(h.types))
+	for i, t := range h.types {
+		names[i] = t.name
+	}
+	return names
+}
 
 // Scan checks every object whose type is covered; objects of other types
 // are reported as not checked.
@@ -165,6 +199,20 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 	if len(s.o.State) > 0 {
 		s.state = s.o.State
 	}
+	byType := s.partition(objs, res)
+	if err := s.runHandlers(ctx, byType); err != nil {
+		return nil, err
+	}
+	s.collect(byType, res)
+	res.Total += res.Managed
+	res.Calls = s.calls.Load()
+	res.sort()
+	return res, nil
+}
+
+// partition groups the covered objects by canonical type; uncovered types
+// go to res as not checked and ignored addresses are counted.
+func (s *Scanner) partition(objs []tfstate.Object, res *Result) map[string][]*item {
 	byType := map[string][]*item{}
 	uncovered := map[string][]string{}
 	for _, o := range objs {
@@ -182,21 +230,25 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 	for t, addrs := range uncovered {
 		res.NotChecked = append(res.NotChecked, NotChecked{Type: t, Addresses: addrs, Reason: "type not covered by drift-check"})
 	}
+	return byType
+}
 
+// runHandlers runs, concurrently, every handler that has objects to read.
+// A handler denied access marks its objects not checked; any other failure
+// cancels the rest and is returned.
+func (s *Scanner) runHandlers(ctx context.Context, byType map[string][]*item) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make([]error, len(handlers))
 	for i, h := range handlers {
 		mine := map[string][]*item{}
-		n := 0
-		for _, t := range h.types {
-			if len(byType[t]) > 0 {
+		for _, ts := range h.types {
+			if t := ts.name; len(byType[t]) > 0 {
 				mine[t] = byType[t]
-				n += len(byType[t])
 			}
 		}
-		if n == 0 {
+		if len(mine) == 0 {
 			continue
 		}
 		if !h.need(s.c) {
@@ -214,13 +266,18 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 				s.markNotChecked(mine, "access denied", perm)
 				return
 			}
-			errs[i] = fmt.Errorf("failed to check %s: %w", strings.Join(h.types, ", "), err)
+			errs[i] = fmt.Errorf("failed to check %s: %w", strings.Join(h.typeNames(), ", "), err)
 			cancel()
 		}(i, h)
 	}
 	wg.Wait()
-	// Once one type failed the others were cancelled: report the cause,
-	// not the cancellations it caused.
+	return rootCauses(errs)
+}
+
+// rootCauses joins the errors of the handlers. Once one type failed the
+// others were cancelled: it reports the cause, not the cancellations it
+// caused.
+func rootCauses(errs []error) error {
 	var causes []error
 	for _, err := range errs {
 		if err != nil && !errors.Is(err, context.Canceled) {
@@ -234,10 +291,12 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 			}
 		}
 	}
-	if err := errors.Join(causes...); err != nil {
-		return nil, err
-	}
+	return errors.Join(causes...)
+}
 
+// collect judges every checked item and adds the unmanaged findings and
+// the not-checked types the handlers recorded.
+func (s *Scanner) collect(byType map[string][]*item, res *Result) {
 	for _, t := range sortedKeys(byType) {
 		for _, it := range byType[t] {
 			if it.notChecked != "" {
@@ -253,6 +312,7 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 		}
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, f := range s.unmanaged {
 		if s.o.Ignore.Match(f.Type+"."+f.ID, "") {
 			res.Ignored++
@@ -263,11 +323,6 @@ func (s *Scanner) Scan(ctx context.Context, objs []tfstate.Object) (*Result, err
 	}
 	res.NotChecked = append(res.NotChecked, s.notChecked...)
 	res.Ignored += s.ignored
-	s.mu.Unlock()
-	res.Total += res.Managed
-	res.Calls = s.calls.Load()
-	res.sort()
-	return res, nil
 }
 
 func (s *Scanner) markNotChecked(items map[string][]*item, reason, perm string) {
@@ -575,5 +630,15 @@ func chunk[T any](list []T, n int) [][]T {
 	return out
 }
 
-// specs holds the comparison rules per type.
-var specs = map[string]spec{}
+// specs holds the comparison rules per covered type, from the handlers.
+var specs = specsOf(handlers)
+
+func specsOf(hs []handler) map[string]spec {
+	m := map[string]spec{}
+	for _, h := range hs {
+		for _, t := range h.types {
+			m[t.name] = t.spec
+		}
+	}
+	return m
+}

@@ -34,8 +34,10 @@ import (
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/drift"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/gha"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/outfile"
 	"github.com/ecsflow/ecsflow/internal/tfstate"
 )
 
@@ -47,6 +49,8 @@ type Config struct {
 	Environment string
 	Workspace   string
 	Region      string
+	// Provider is the region of the root's provider "aws" block.
+	Provider    tfstate.ProviderRegion
 	Resources   []string
 	Ignore      *drift.Ignorer
 	IgnoreHCL   tfstate.IgnoreChanges
@@ -62,7 +66,8 @@ type Config struct {
 type Options struct {
 	// AWSConfig overrides loading the AWS configuration.
 	AWSConfig func(ctx context.Context) (aws.Config, error)
-	// HTTPClient carries GitHub API calls (default http.DefaultClient).
+	// HTTPClient carries GitHub API calls (default a plain client); each
+	// call is bounded by github.DefaultTimeout.
 	HTTPClient *http.Client
 	// GitHubAPI is the REST base URL (default GITHUB_API_URL or https://api.github.com).
 	GitHubAPI string
@@ -94,44 +99,24 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 			return err
 		}
 	}
-	var awsCfg aws.Config
-	if o.AWSConfig != nil {
-		awsCfg, err = o.AWSConfig(ctx)
-	} else {
-		ao := awsconfig.FromInputs(env.Inputs, env.Getenv, con)
-		// The stack's region: the input, a var-file's aws_region, the
-		// environment, and last the state bucket's region.
-		if ao.Region == "" {
-			ao.Region = cfg.Region
-		}
-		if ao.Region == "" && env.Getenv("AWS_REGION") == "" && env.Getenv("AWS_DEFAULT_REGION") == "" {
-			ao.Region = cfg.State.Region
-		}
-		if ao.RoleSessionName == "" {
-			ao.RoleSessionName = "ecsflow-drift-check"
-		}
-		awsCfg, err = awsconfig.Load(ctx, ao)
-	}
+	awsCfg, err := loadAWSConfig(ctx, env, o, cfg)
 	if err != nil {
 		return err
 	}
 	if st == nil {
-		end := con.Group("Reading the Terraform state " + cfg.State.String())
-		s3opts := awsconfig.S3Options(env.Getenv)
-		if r := cfg.State.Region; r != "" { // the bucket may live elsewhere than the stack
-			s3opts = append(s3opts, func(o *s3.Options) { o.Region = r })
-		}
-		st, err = loadState(ctx, cfg, s3.NewFromConfig(awsCfg, s3opts...))
-		end()
-		if err != nil {
+		if st, err = readS3State(ctx, env, cfg, awsCfg); err != nil {
 			return err
 		}
+	}
+	// Before anything is compared or any issue is touched.
+	if err := checkRegion(cfg, st, awsCfg.Region, regionSource(env, cfg), env.Inputs.String("aws-region") != ""); err != nil {
+		return err
 	}
 	objs, err := filterObjects(st.Managed(), cfg.Resources)
 	if err != nil {
 		return err
 	}
-	con.Infof("state %s: serial %d, %d managed resource instances in scope", cfg.State, st.Serial, len(objs))
+	con.Infof("state %s: serial %d, %d managed resource instances in scope, compared in %s", cfg.State, st.Serial, len(objs), awsCfg.Region)
 
 	clients := newClients(awsCfg, env.Getenv)
 	so := drift.Options{Ignore: cfg.Ignore, IgnoreChanges: cfg.IgnoreHCL, Desired: cfg.Desired, State: st.Managed()}
@@ -149,7 +134,54 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 	if led != nil {
 		res.Calls += led.calls.Load()
 	}
+	logResult(con, res)
+	if cfg.Remediate == "safe" {
+		for _, line := range remediate(ctx, env, clients, cfg, led, res) {
+			con.Infof("remediated: %s", line)
+		}
+	}
 
+	rep := newReport(cfg, st, res, env.Now())
+	if err := writeOutputs(env, o, cfg, rep); err != nil {
+		return err
+	}
+	return conclude(ctx, env, o, cfg, rep, res)
+}
+
+// loadAWSConfig loads the AWS configuration (or takes the injected one).
+// The stack's region is the input, a var-file's aws_region, the
+// environment, and last the state bucket's region.
+func loadAWSConfig(ctx context.Context, env *cli.Env, o Options, cfg *Config) (aws.Config, error) {
+	if o.AWSConfig != nil {
+		return o.AWSConfig(ctx)
+	}
+	ao := awsconfig.FromInputs(env.Inputs, env.Getenv, env.Console)
+	if ao.Region == "" {
+		ao.Region = cfg.Region
+	}
+	if ao.Region == "" && env.Getenv("AWS_REGION") == "" && env.Getenv("AWS_DEFAULT_REGION") == "" {
+		ao.Region = cfg.State.Region
+	}
+	if ao.RoleSessionName == "" {
+		ao.RoleSessionName = "ecsflow-drift-check"
+	}
+	return awsconfig.Load(ctx, ao)
+}
+
+// readS3State reads the state from its bucket, which may live in another
+// region than the stack.
+func readS3State(ctx context.Context, env *cli.Env, cfg *Config, awsCfg aws.Config) (*tfstate.State, error) {
+	end := env.Console.Group("Reading the Terraform state " + cfg.State.String())
+	defer end()
+	s3opts := awsconfig.S3Options(env.Getenv)
+	if r := cfg.State.Region; r != "" {
+		s3opts = append(s3opts, func(o *s3.Options) { o.Region = r })
+	}
+	return loadState(ctx, cfg, s3.NewFromConfig(awsCfg, s3opts...))
+}
+
+// logResult writes the findings and the types not checked to the log.
+func logResult(con *gha.Console, res *drift.Result) {
 	con.Infof("%d resources compared, %d findings, %d expected differences ignored, %d AWS calls", res.Checked, len(res.Findings), res.Ignored, res.Calls)
 	for _, f := range res.Findings {
 		con.Infof("  %-8s %-9s %s: %s", f.Class, f.Kind, f.Name(), oneLine(f))
@@ -164,18 +196,12 @@ func RunWith(ctx context.Context, env *cli.Env, o Options) error {
 		}
 		con.Infof("%s", line)
 	}
-	var remediated []string
-	if cfg.Remediate == "safe" {
-		remediated = remediate(ctx, env, clients, cfg, led, res)
-		for _, line := range remediated {
-			con.Infof("remediated: %s", line)
-		}
-	}
+}
 
-	rep := newReport(cfg, st, res, env.Now())
-	if err := writeOutputs(env, o, cfg, rep); err != nil {
-		return err
-	}
+// conclude syncs the drift issue, warns about critical drift and fails the
+// run when drift is left and fail-on-drift is set.
+func conclude(ctx context.Context, env *cli.Env, o Options, cfg *Config, rep *Report, res *drift.Result) error {
+	con := env.Console
 	if cfg.Issue {
 		n, action, err := syncIssue(ctx, env, o, cfg, rep)
 		if err != nil {
@@ -256,130 +282,16 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		Token:       in.String("github-token"),
 		Region:      in.String("aws-region"),
 	}
-	var err error
-	if cfg.FailOnDrift, err = in.Bool("fail-on-drift"); err != nil {
+	for _, parse := range []func(*Config, *inputs.Inputs, func(string) string) error{parseSettings, parseFilters, parseRoot, parseState} {
+		if err := parse(cfg, in, getenv); err != nil {
+			return nil, err
+		}
+	}
+	tdFiles, err := taskDefinitionFiles(outfile.FromEnv(getenv), in.List("task-definitions"))
+	if err != nil {
 		return nil, err
 	}
-	if cfg.Issue, err = in.Bool("issue"); err != nil {
-		return nil, err
-	}
-	if cfg.Remediate, err = in.Enum("remediate", "none", "safe"); err != nil {
-		return nil, err
-	}
-	if cfg.LedgerTable != "" && !ledger.ValidTableName(cfg.LedgerTable) {
-		return nil, inputs.Errorf("ledger-table", cfg.LedgerTable, ledger.TableNameRule)
-	}
-	if cfg.Workspace != "" && !validName(cfg.Workspace) {
-		return nil, inputs.Errorf("workspace", cfg.Workspace, "is not a workspace name; use letters, digits, - and _")
-	}
-	if cfg.Environment != "" && !validName(cfg.Environment) {
-		return nil, inputs.Errorf("environment", cfg.Environment, "is not an environment name; use letters, digits, - and _")
-	}
-	if cfg.Issue {
-		if cfg.Token == "" {
-			return nil, inputs.Errorf("github-token", "", "is required when issue is true; pass secrets.GITHUB_TOKEN and grant `issues: write`")
-		}
-		if repo := getenv("GITHUB_REPOSITORY"); !strings.Contains(repo, "/") {
-			return nil, inputs.Errorf("issue", "true", "needs GITHUB_REPOSITORY (owner/name), which only a GitHub Actions run sets")
-		}
-	}
-	for _, name := range []string{"ignore", "resources"} {
-		for _, v := range in.List(name) {
-			if !utf8.ValidString(v) {
-				return nil, inputs.Errorf(name, v, "is not valid UTF-8 text; write Terraform addresses or attribute patterns such as aws_ecs_service.*.desired_count")
-			}
-		}
-	}
-	if cfg.Ignore, err = drift.NewIgnorer(in.List("ignore")); err != nil {
-		return nil, inputs.Errorf("ignore", strings.Join(in.List("ignore"), ","), "%v", err)
-	}
-	cfg.Resources = in.List("resources")
-	for _, r := range cfg.Resources {
-		if !strings.Contains(r, ".") && !strings.Contains(r, "*") && !drift.Covered(r) {
-			return nil, &inputs.Error{Input: "resources", Value: r, Reason: "is not a resource type drift-check covers (or an address such as aws_ecs_service.web)", Allowed: drift.Types}
-		}
-	}
-
-	root := os.DirFS("/")
-	abs := func(p string) string {
-		if filepath.IsAbs(p) {
-			return p
-		}
-		a, _ := filepath.Abs(p)
-		return a
-	}
-	rel := func(p string) string { return strings.TrimPrefix(filepath.ToSlash(abs(p)), "/") }
-	// Errors name files as the user wrote the path, not as the FS sees them.
-	userPath := func(err error) string {
-		return strings.ReplaceAll(err.Error(), rel(cfg.Path), filepath.Clean(cfg.Path))
-	}
-	if cfg.Path != "" {
-		if fi, err := os.Stat(cfg.Path); err != nil || !fi.IsDir() {
-			return nil, inputs.Errorf("path", cfg.Path, "is not a directory; give the Terraform root, e.g. examples/open-webui/terraform")
-		}
-		if cfg.IgnoreHCL, err = tfstate.ReadIgnoreChanges(root, rel(cfg.Path)); err != nil {
-			return nil, inputs.Errorf("path", cfg.Path, "%s", userPath(err))
-		}
-		var files []string
-		for _, f := range in.List("var-files") {
-			if !filepath.IsAbs(f) {
-				if _, err := os.Stat(f); err != nil {
-					f = filepath.Join(cfg.Path, f)
-				}
-			}
-			if _, err := os.Stat(f); err != nil {
-				return nil, inputs.Errorf("var-files", f, "does not exist")
-			}
-			files = append(files, rel(f))
-		}
-		vars, err := tfstate.ReadVarFiles(root, files)
-		if err != nil {
-			return nil, inputs.Errorf("var-files", strings.Join(files, ","), "%v", err)
-		}
-		if cfg.Environment == "" {
-			cfg.Environment = vars["environment"]
-		}
-		if cfg.Region == "" {
-			cfg.Region = firstNonEmpty(vars["aws_region"], vars["region"])
-		}
-	} else if len(in.List("var-files")) > 0 {
-		return nil, inputs.Errorf("var-files", in.String("var-files"), "needs `path`, the Terraform root they belong to")
-	}
-
-	if s := in.String("state"); s != "" {
-		loc, err := tfstate.ParseLocation(s)
-		if err != nil {
-			return nil, inputs.Errorf("state", s, "%v", err)
-		}
-		if !loc.IsS3() {
-			if _, err := os.Stat(loc.Path); err != nil {
-				return nil, inputs.Errorf("state", s, "does not exist; give a state file or s3://bucket/key")
-			}
-		}
-		cfg.State, cfg.StateInput = loc, "state"
-	} else if cfg.Path != "" {
-		b, err := tfstate.ReadBackend(root, rel(cfg.Path), cfg.Environment)
-		if err != nil {
-			var nb *tfstate.NoBackendError
-			if errors.As(err, &nb) {
-				return nil, inputs.Errorf("path", cfg.Path, "has no `backend \"s3\"` block; give the state with the `state` input (a file or s3://bucket/key)")
-			}
-			return nil, inputs.Errorf("path", cfg.Path, "%s", userPath(err))
-		}
-		loc, err := b.Location(cfg.Workspace)
-		if err != nil {
-			hint := ""
-			if cfg.Environment == "" {
-				hint = " (no `environment` was given to pick a partial backend config)"
-			}
-			return nil, inputs.Errorf("path", cfg.Path, "%s%s", userPath(err), hint)
-		}
-		cfg.State, cfg.StateInput = loc, "path"
-	} else {
-		return nil, inputs.Errorf("path", "", "and `state` are both empty; give the Terraform root (path) or the state (state)")
-	}
-
-	for _, f := range in.List("task-definitions") {
+	for _, f := range tdFiles {
 		d, err := readTaskDefinition(f)
 		if err != nil {
 			return nil, inputs.Errorf("task-definitions", f, "%v", err)
@@ -393,6 +305,168 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		}
 	}
 	return cfg, nil
+}
+
+// parseSettings checks the switches, names and the issue's prerequisites.
+func parseSettings(cfg *Config, in *inputs.Inputs, getenv func(string) string) error {
+	var err error
+	if cfg.FailOnDrift, err = in.Bool("fail-on-drift"); err != nil {
+		return err
+	}
+	if cfg.Issue, err = in.Bool("issue"); err != nil {
+		return err
+	}
+	if cfg.Remediate, err = in.Enum("remediate", "none", "safe"); err != nil {
+		return err
+	}
+	if cfg.LedgerTable != "" && !ledger.ValidTableName(cfg.LedgerTable) {
+		return inputs.Errorf("ledger-table", cfg.LedgerTable, ledger.TableNameRule)
+	}
+	if cfg.Workspace != "" && !validName(cfg.Workspace) {
+		return inputs.Errorf("workspace", cfg.Workspace, "is not a workspace name; use letters, digits, - and _")
+	}
+	if cfg.Environment != "" && !validName(cfg.Environment) {
+		return inputs.Errorf("environment", cfg.Environment, "is not an environment name; use letters, digits, - and _")
+	}
+	if cfg.Issue {
+		if cfg.Token == "" {
+			return inputs.Errorf("github-token", "", "is required when issue is true; pass secrets.GITHUB_TOKEN and grant `issues: write`")
+		}
+		if repo := getenv("GITHUB_REPOSITORY"); !strings.Contains(repo, "/") {
+			return inputs.Errorf("issue", "true", "needs GITHUB_REPOSITORY (owner/name), which only a GitHub Actions run sets")
+		}
+	}
+	return nil
+}
+
+// parseFilters checks ignore and resources.
+func parseFilters(cfg *Config, in *inputs.Inputs, _ func(string) string) error {
+	for _, name := range []string{"ignore", "resources"} {
+		for _, v := range in.List(name) {
+			if !utf8.ValidString(v) {
+				return inputs.Errorf(name, v, "is not valid UTF-8 text; write Terraform addresses or attribute patterns such as aws_ecs_service.*.desired_count")
+			}
+		}
+	}
+	var err error
+	if cfg.Ignore, err = drift.NewIgnorer(in.List("ignore")); err != nil {
+		return inputs.Errorf("ignore", strings.Join(in.List("ignore"), ","), "%v", err)
+	}
+	cfg.Resources = in.List("resources")
+	for _, r := range cfg.Resources {
+		if !strings.Contains(r, ".") && !strings.Contains(r, "*") && !drift.Covered(r) {
+			return &inputs.Error{Input: "resources", Value: r, Reason: "is not a resource type drift-check covers (or an address such as aws_ecs_service.web)", Allowed: drift.Types}
+		}
+	}
+	return nil
+}
+
+// rootFS is the file system the Terraform root is read from; paths in it
+// are absolute paths without the leading slash.
+var rootFS = os.DirFS("/")
+
+// fsPath is p as rootFS names it.
+func fsPath(p string) string {
+	if !filepath.IsAbs(p) {
+		if a, err := filepath.Abs(p); err == nil {
+			p = a
+		} else {
+			p = ""
+		}
+	}
+	return strings.TrimPrefix(filepath.ToSlash(p), "/")
+}
+
+// userPath is err's text with files named as the user wrote path, not as
+// rootFS sees dir, the directory path names in the workspace.
+func userPath(err error, dir, path string) string {
+	return strings.ReplaceAll(err.Error(), fsPath(dir), filepath.Clean(path))
+}
+
+// parseRoot reads the Terraform root (path, relative to the workspace like
+// every file input; see package outfile): its ignore_changes lists, the var
+// files, which may give the environment and the region, and the region of
+// its provider block.
+func parseRoot(cfg *Config, in *inputs.Inputs, getenv func(string) string) error {
+	if cfg.Path == "" {
+		if len(in.List("var-files")) > 0 {
+			return inputs.Errorf("var-files", in.String("var-files"), "needs `path`, the Terraform root they belong to")
+		}
+		return nil
+	}
+	ws := outfile.FromEnv(getenv)
+	dir := ws.ReadPath(cfg.Path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return inputs.Errorf("path", cfg.Path, "is not a directory (looked for %s); give the Terraform root, e.g. examples/open-webui/terraform; %s", dir, outfile.ReadRule)
+	}
+	var err error
+	if cfg.IgnoreHCL, err = tfstate.ReadIgnoreChanges(rootFS, fsPath(dir)); err != nil {
+		return inputs.Errorf("path", cfg.Path, "%s", userPath(err, dir, cfg.Path))
+	}
+	files, err := varFiles(ws, cfg.Path, in.List("var-files"))
+	if err != nil {
+		return err
+	}
+	for i := range files {
+		files[i] = fsPath(files[i])
+	}
+	vars, err := tfstate.ReadVarFiles(rootFS, files)
+	if err != nil {
+		return inputs.Errorf("var-files", strings.Join(in.List("var-files"), ","), "%v", err)
+	}
+	if cfg.Environment == "" {
+		cfg.Environment = vars["environment"]
+	}
+	if cfg.Region == "" {
+		cfg.Region = firstNonEmpty(vars["aws_region"], vars["region"])
+	}
+	if cfg.Provider, err = tfstate.ReadProviderRegion(rootFS, fsPath(dir), vars); err != nil {
+		return inputs.Errorf("path", cfg.Path, "%s", userPath(err, dir, cfg.Path))
+	}
+	cfg.Provider.Source = strings.ReplaceAll(cfg.Provider.Source, fsPath(dir), filepath.Clean(cfg.Path))
+	return nil
+}
+
+// parseState finds the state: the state input, or else the S3 backend of
+// the Terraform root for the environment and workspace.
+func parseState(cfg *Config, in *inputs.Inputs, getenv func(string) string) error {
+	ws := outfile.FromEnv(getenv)
+	if s := in.String("state"); s != "" {
+		loc, err := tfstate.ParseLocation(s)
+		if err != nil {
+			return inputs.Errorf("state", s, "%v", err)
+		}
+		if !loc.IsS3() {
+			loc.Path = ws.ReadPath(loc.Path)
+			if _, err := os.Stat(loc.Path); err != nil {
+				return inputs.Errorf("state", s, "does not exist; give a state file or s3://bucket/key")
+			}
+		}
+		cfg.State, cfg.StateInput = loc, "state"
+		return nil
+	}
+	if cfg.Path == "" {
+		return inputs.Errorf("path", "", "and `state` are both empty; give the Terraform root (path) or the state (state)")
+	}
+	dir := ws.ReadPath(cfg.Path)
+	b, err := tfstate.ReadBackend(rootFS, fsPath(dir), cfg.Environment)
+	if err != nil {
+		var nb *tfstate.NoBackendError
+		if errors.As(err, &nb) {
+			return inputs.Errorf("path", cfg.Path, "has no `backend \"s3\"` block; give the state with the `state` input (a file or s3://bucket/key)")
+		}
+		return inputs.Errorf("path", cfg.Path, "%s", userPath(err, dir, cfg.Path))
+	}
+	loc, err := b.Location(cfg.Workspace)
+	if err != nil {
+		hint := ""
+		if cfg.Environment == "" {
+			hint = " (no `environment` was given to pick a partial backend config)"
+		}
+		return inputs.Errorf("path", cfg.Path, "%s%s", userPath(err, dir, cfg.Path), hint)
+	}
+	cfg.State, cfg.StateInput = loc, "path"
+	return nil
 }
 
 func readTaskDefinition(path string) (drift.DesiredTaskDefinition, error) {

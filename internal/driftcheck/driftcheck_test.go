@@ -25,13 +25,13 @@ import (
 	"github.com/ecsflow/ecsflow/internal/actionspec"
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
-	"github.com/ecsflow/ecsflow/internal/drift/drifttest"
 	"github.com/ecsflow/ecsflow/internal/driftcheck"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/gha"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(sandboxtest.Main(m)) }
@@ -528,10 +528,12 @@ func TestExampleRootLocatesEachEnvironmentsState(t *testing.T) {
 		t.Fatalf("the example root is missing: %v", err)
 	}
 	tds := "../../examples/open-webui/task-definitions/open-webui.json\n../../examples/open-webui/task-definitions/mcpo.json"
+	// Outside Actions the workspace is the current directory: var files are
+	// named from it, like every file input.
 	for _, env := range []string{"dev", "staging", "prod"} {
 		// The environment comes from the var-file, as the phase-3 workflow passes it.
 		lookup := func(k string) (string, bool) {
-			v, ok := map[string]string{"INPUT_PATH": root, "INPUT_VAR-FILES": "environments/" + env + ".tfvars", "INPUT_TASK-DEFINITIONS": tds}[k]
+			v, ok := map[string]string{"INPUT_PATH": root, "INPUT_VAR-FILES": root + "/environments/" + env + ".tfvars", "INPUT_TASK-DEFINITIONS": tds}[k]
 			return v, ok
 		}
 		cfg, err := driftcheck.ParseConfig(inputs.New(spec, nil, lookup), func(string) string { return "" })

@@ -1,15 +1,13 @@
 package driftcheck
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/github"
 )
 
 // IssueLabel marks drift issues; the body's marker tells environments apart.
@@ -17,85 +15,16 @@ const IssueLabel = "ecsflow-drift"
 
 func issueMarker(env string) string { return "<!-- ecsflow-drift-check environment=" + env + " -->" }
 
-type ghIssue struct {
-	Number int    `json:"number"`
-	Body   string `json:"body"`
-	State  string `json:"state"`
-}
-
-type github struct {
-	base, repo, token string
-	hc                *http.Client
-}
-
-func (g *github) do(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, g.base+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+g.token)
-	req.Header.Set("Accept", "application/vnd.github+json")
-	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := g.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("GitHub %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode >= 300 {
-		msg := string(data)
-		if len(msg) > 300 {
-			msg = msg[:300] + "…"
-		}
-		hint := ""
-		if resp.StatusCode == 403 || resp.StatusCode == 404 {
-			hint = "; grant the job `permissions: issues: write`"
-		}
-		return fmt.Errorf("GitHub %s %s answered %d: %s%s", method, path, resp.StatusCode, strings.TrimSpace(msg), hint)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("GitHub %s %s: unexpected answer: %w", method, path, err)
-		}
-	}
-	return nil
-}
-
 // syncIssue opens, updates or closes the environment's drift issue and
 // returns its number and what was done.
 func syncIssue(ctx context.Context, env *cli.Env, o Options, cfg *Config, rep *Report) (int, string, error) {
-	g := &github{
-		base:  strings.TrimRight(firstNonEmpty(o.GitHubAPI, env.Getenv("GITHUB_API_URL"), "https://api.github.com"), "/"),
-		repo:  env.Getenv("GITHUB_REPOSITORY"),
-		token: cfg.Token,
-		hc:    o.HTTPClient,
-	}
-	if g.hc == nil {
-		g.hc = http.DefaultClient
-	}
+	repo := env.Getenv("GITHUB_REPOSITORY")
+	gh := github.New(cfg.Token, github.WithBaseURL(firstNonEmpty(o.GitHubAPI, env.Getenv("GITHUB_API_URL"))),
+		github.WithHTTPClient(o.HTTPClient), github.WithPermission("issues: write"))
 	marker := issueMarker(cfg.Environment)
-	var open []ghIssue
-	if err := g.do(ctx, http.MethodGet, "/repos/"+g.repo+"/issues?state=open&labels="+IssueLabel+"&per_page=100", nil, &open); err != nil {
-		return 0, "", fmt.Errorf("failed to look for the drift issue: %w", err)
-	}
-	existing := withMarker(open, marker)
-	if existing == nil {
-		// Labels are dropped silently when the token may not set them: look
-		// at the open issues without the label filter too, so a run never
-		// opens a second issue for the same environment.
-		var all []ghIssue
-		if err := g.do(ctx, http.MethodGet, "/repos/"+g.repo+"/issues?state=open&per_page=100", nil, &all); err != nil {
-			return 0, "", fmt.Errorf("failed to look for the drift issue: %w", err)
-		}
-		existing = withMarker(all, marker)
+	existing, err := findIssue(ctx, gh, repo, marker)
+	if err != nil {
+		return 0, "", err
 	}
 	title := "Drift detected in " + cfg.Environment
 	body := marker + "\n" + rep.Markdown()
@@ -107,23 +36,22 @@ func syncIssue(ctx context.Context, env *cli.Env, o Options, cfg *Config, rep *R
 	}
 	switch {
 	case rep.Drifted && existing == nil:
-		var created ghIssue
-		err := g.do(ctx, http.MethodPost, "/repos/"+g.repo+"/issues", map[string]any{"title": title, "body": body, "labels": []string{IssueLabel}}, &created)
+		created, err := gh.CreateIssue(ctx, repo, title, body, []string{IssueLabel})
 		if err != nil {
 			return 0, "", fmt.Errorf("failed to open the drift issue: %w", err)
 		}
 		return created.Number, "opened", nil
 	case rep.Drifted:
-		if err := g.do(ctx, http.MethodPatch, fmt.Sprintf("/repos/%s/issues/%d", g.repo, existing.Number), map[string]any{"title": title, "body": body}, nil); err != nil {
+		if err := gh.UpdateIssue(ctx, repo, existing.Number, map[string]any{"title": title, "body": body}); err != nil {
 			return 0, "", fmt.Errorf("failed to update drift issue #%d: %w", existing.Number, err)
 		}
 		return existing.Number, "updated", nil
 	case existing != nil:
 		msg := "Drift is gone: " + cfg.Environment + " matches the state again (" + rep.CheckedAt.Format("2006-01-02 15:04 MST") + ")."
-		if err := g.do(ctx, http.MethodPost, fmt.Sprintf("/repos/%s/issues/%d/comments", g.repo, existing.Number), map[string]any{"body": msg}, nil); err != nil {
+		if err := gh.CreateComment(ctx, repo, existing.Number, msg); err != nil {
 			return 0, "", fmt.Errorf("failed to comment on drift issue #%d: %w", existing.Number, err)
 		}
-		if err := g.do(ctx, http.MethodPatch, fmt.Sprintf("/repos/%s/issues/%d", g.repo, existing.Number), map[string]any{"state": "closed", "state_reason": "completed"}, nil); err != nil {
+		if err := gh.UpdateIssue(ctx, repo, existing.Number, map[string]any{"state": "closed", "state_reason": "completed"}); err != nil {
 			return 0, "", fmt.Errorf("failed to close drift issue #%d: %w", existing.Number, err)
 		}
 		return existing.Number, "closed", nil
@@ -131,7 +59,26 @@ func syncIssue(ctx context.Context, env *cli.Env, o Options, cfg *Config, rep *R
 	return 0, "", nil
 }
 
-func withMarker(list []ghIssue, marker string) *ghIssue {
+// findIssue returns the open issue whose body carries marker, or nil.
+func findIssue(ctx context.Context, gh *github.Client, repo, marker string) (*github.Issue, error) {
+	open, err := gh.ListIssues(ctx, repo, url.Values{"state": {"open"}, "labels": {IssueLabel}, "per_page": {"100"}})
+	if err != nil {
+		return nil, fmt.Errorf("failed to look for the drift issue: %w", err)
+	}
+	if existing := withMarker(open, marker); existing != nil {
+		return existing, nil
+	}
+	// Labels are dropped silently when the token may not set them: look at
+	// the open issues without the label filter too, so a run never opens a
+	// second issue for the same environment.
+	all, err := gh.ListIssues(ctx, repo, url.Values{"state": {"open"}, "per_page": {"100"}})
+	if err != nil {
+		return nil, fmt.Errorf("failed to look for the drift issue: %w", err)
+	}
+	return withMarker(all, marker), nil
+}
+
+func withMarker(list []github.Issue, marker string) *github.Issue {
 	for i := range list {
 		if strings.Contains(list[i].Body, marker) {
 			return &list[i]

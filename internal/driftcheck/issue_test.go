@@ -15,13 +15,14 @@ import (
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/drift"
 	"github.com/ecsflow/ecsflow/internal/gha"
+	"github.com/ecsflow/ecsflow/internal/github"
 )
 
 // recorder answers the issues API from a fixed list of open issues and
 // records the writes.
 type recorder struct {
 	mu     sync.Mutex
-	open   []ghIssue
+	open   []github.Issue
 	labels bool // whether open issues carry the label
 	writes []string
 }
@@ -57,22 +58,22 @@ func TestIssueOpenUpdateClose(t *testing.T) {
 	drifted := &drift.Result{Findings: []drift.Finding{{Address: "aws_ecs_service.web", Type: "aws_ecs_service", Kind: drift.Changed, Class: drift.Review,
 		Changes: []drift.Change{{Attribute: "desired_count", Before: "2", After: "3", Class: drift.Review}}}}}
 	inSync := &drift.Result{}
-	mine := ghIssue{Number: 4, Body: issueMarker("prod") + "\nold", State: "open"}
-	other := ghIssue{Number: 5, Body: issueMarker("dev") + "\nold", State: "open"}
+	mine := github.Issue{Number: 4, Body: issueMarker("prod") + "\nold", State: "open"}
+	other := github.Issue{Number: 5, Body: issueMarker("dev") + "\nold", State: "open"}
 	cases := []struct {
 		name   string
 		res    *drift.Result
-		open   []ghIssue
+		open   []github.Issue
 		labels bool
 		want   string
 		n      int
 		action string
 	}{
-		{"opens", drifted, []ghIssue{other}, true, "POST /repos/o/r/issues", 9, "opened"},
-		{"updates its own", drifted, []ghIssue{other, mine}, true, "PATCH /repos/o/r/issues/4", 4, "updated"},
-		{"finds it without the label", drifted, []ghIssue{mine}, false, "PATCH /repos/o/r/issues/4", 4, "updated"},
-		{"closes with a comment", inSync, []ghIssue{mine}, true, "POST /repos/o/r/issues/4/comments,PATCH /repos/o/r/issues/4 state=closed", 4, "closed"},
-		{"nothing to do", inSync, []ghIssue{other}, true, "", 0, ""},
+		{"opens", drifted, []github.Issue{other}, true, "POST /repos/o/r/issues", 9, "opened"},
+		{"updates its own", drifted, []github.Issue{other, mine}, true, "PATCH /repos/o/r/issues/4", 4, "updated"},
+		{"finds it without the label", drifted, []github.Issue{mine}, false, "PATCH /repos/o/r/issues/4", 4, "updated"},
+		{"closes with a comment", inSync, []github.Issue{mine}, true, "POST /repos/o/r/issues/4/comments,PATCH /repos/o/r/issues/4 state=closed", 4, "closed"},
+		{"nothing to do", inSync, []github.Issue{other}, true, "", 0, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -163,145 +163,194 @@ func describe(r *drift.Remediation) string {
 // retag sets and removes tags on the resource r.ARN names, through the API
 // of the service the ARN belongs to.
 func (c *awsClients) retag(ctx context.Context, r *drift.Remediation) error {
-	arn := r.ARN
-	svc := ""
-	if strings.HasPrefix(arn, "arn:") {
-		if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 {
-			svc = parts[2]
-		}
-	} else if strings.HasPrefix(arn, "sg-") {
-		svc = "ec2"
+	newTagger, ok := taggers[arnService(r.ARN)]
+	if !ok {
+		return fmt.Errorf("cannot tag %s: unknown service", r.ARN)
 	}
-	set, unset := r.Tags, r.UntagKeys
-	switch svc {
-	case "ecs":
-		if len(unset) > 0 {
-			if _, err := c.ecs.UntagResource(ctx, &ecs.UntagResourceInput{ResourceArn: &arn, TagKeys: unset}); err != nil {
-				return err
-			}
-		}
-		if len(set) > 0 {
-			var tags []ecstypes.Tag
-			for k, v := range set {
-				tags = append(tags, ecstypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-			}
-			_, err := c.ecs.TagResource(ctx, &ecs.TagResourceInput{ResourceArn: &arn, Tags: tags})
+	t := newTagger(c, r.ARN)
+	if len(r.UntagKeys) > 0 {
+		if err := t.untag(ctx, r.UntagKeys); err != nil {
 			return err
 		}
-	case "elasticloadbalancing":
-		if len(unset) > 0 {
-			if _, err := c.elb.RemoveTags(ctx, &elb.RemoveTagsInput{ResourceArns: []string{arn}, TagKeys: unset}); err != nil {
-				return err
-			}
-		}
-		if len(set) > 0 {
-			var tags []elbtypes.Tag
-			for k, v := range set {
-				tags = append(tags, elbtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-			}
-			_, err := c.elb.AddTags(ctx, &elb.AddTagsInput{ResourceArns: []string{arn}, Tags: tags})
-			return err
-		}
-	case "logs":
-		if len(unset) > 0 {
-			if _, err := c.logs.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: &arn, TagKeys: unset}); err != nil {
-				return err
-			}
-		}
-		if len(set) > 0 {
-			_, err := c.logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: &arn, Tags: set})
-			return err
-		}
-	case "cloudwatch":
-		if len(unset) > 0 {
-			if _, err := c.cw.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: &arn, TagKeys: unset}); err != nil {
-				return err
-			}
-		}
-		if len(set) > 0 {
-			var tags []cwtypes.Tag
-			for k, v := range set {
-				tags = append(tags, cwtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-			}
-			_, err := c.cw.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: &arn, Tags: tags})
-			return err
-		}
-	case "ecr":
-		if len(unset) > 0 {
-			if _, err := c.ecr.UntagResource(ctx, &ecr.UntagResourceInput{ResourceArn: &arn, TagKeys: unset}); err != nil {
-				return err
-			}
-		}
-		if len(set) > 0 {
-			var tags []ecrtypes.Tag
-			for k, v := range set {
-				tags = append(tags, ecrtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-			}
-			_, err := c.ecr.TagResource(ctx, &ecr.TagResourceInput{ResourceArn: &arn, Tags: tags})
-			return err
-		}
-	case "ec2":
-		id := arn[strings.LastIndex(arn, "/")+1:]
-		if len(unset) > 0 {
-			var tags []ec2types.Tag
-			for _, k := range unset {
-				tags = append(tags, ec2types.Tag{Key: aws.String(k)})
-			}
-			if _, err := c.ec2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: tags}); err != nil {
-				return err
-			}
-		}
-		if len(set) > 0 {
-			var tags []ec2types.Tag
-			for k, v := range set {
-				tags = append(tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
-			}
-			_, err := c.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: tags})
-			return err
-		}
-	case "iam":
-		role := arn[strings.LastIndex(arn, "/")+1:]
-		if len(unset) > 0 {
-			if _, err := c.iam.UntagRole(ctx, &iam.UntagRoleInput{RoleName: &role, TagKeys: unset}); err != nil {
-				return err
-			}
-		}
-		if len(set) > 0 {
-			var tags []iamtypes.Tag
-			for k, v := range set {
-				tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-			}
-			_, err := c.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: &role, Tags: tags})
-			return err
-		}
-	case "application-autoscaling":
-		if len(unset) > 0 {
-			if _, err := c.autoscaling.UntagResource(ctx, &aas.UntagResourceInput{ResourceARN: &arn, TagKeys: unset}); err != nil {
-				return err
-			}
-		}
-		if len(set) > 0 {
-			_, err := c.autoscaling.TagResource(ctx, &aas.TagResourceInput{ResourceARN: &arn, Tags: set})
-			return err
-		}
-	case "servicediscovery":
-		if len(unset) > 0 {
-			if _, err := c.discovery.UntagResource(ctx, &sd.UntagResourceInput{ResourceARN: &arn, TagKeys: unset}); err != nil {
-				return err
-			}
-		}
-		if len(set) > 0 {
-			var tags []sdtypes.Tag
-			for k, v := range set {
-				tags = append(tags, sdtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-			}
-			_, err := c.discovery.TagResource(ctx, &sd.TagResourceInput{ResourceARN: &arn, Tags: tags})
-			return err
-		}
-	default:
-		return fmt.Errorf("cannot tag %s: unknown service", arn)
+	}
+	if len(r.Tags) > 0 {
+		return t.tag(ctx, r.Tags)
 	}
 	return nil
+}
+
+// arnService is the service of an ARN (arn:partition:service:...); a bare
+// security group ID is ec2's.
+func arnService(arn string) string {
+	if strings.HasPrefix(arn, "arn:") {
+		if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 {
+			return parts[2]
+		}
+	} else if strings.HasPrefix(arn, "sg-") {
+		return "ec2"
+	}
+	return ""
+}
+
+// tagger removes and sets the tags of one resource through its service's
+// API.
+type tagger struct {
+	untag func(ctx context.Context, keys []string) error
+	tag   func(ctx context.Context, set map[string]string) error
+}
+
+// taggers builds the tagger of a resource, by the service of its ARN.
+var taggers = map[string]func(c *awsClients, arn string) tagger{
+	"ecs":                     (*awsClients).ecsTagger,
+	"elasticloadbalancing":    (*awsClients).elbTagger,
+	"logs":                    (*awsClients).logsTagger,
+	"cloudwatch":              (*awsClients).alarmTagger,
+	"ecr":                     (*awsClients).ecrTagger,
+	"ec2":                     (*awsClients).ec2Tagger,
+	"iam":                     (*awsClients).roleTagger,
+	"application-autoscaling": (*awsClients).autoscalingTagger,
+	"servicediscovery":        (*awsClients).discoveryTagger,
+}
+
+// tagList turns set into a service's tag structs.
+func tagList[T any](set map[string]string, tag func(k, v *string) T) []T {
+	var out []T
+	for k, v := range set {
+		out = append(out, tag(aws.String(k), aws.String(v)))
+	}
+	return out
+}
+
+func (c *awsClients) ecsTagger(arn string) tagger {
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := c.ecs.UntagResource(ctx, &ecs.UntagResourceInput{ResourceArn: &arn, TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, set map[string]string) error {
+			tags := tagList(set, func(k, v *string) ecstypes.Tag { return ecstypes.Tag{Key: k, Value: v} })
+			_, err := c.ecs.TagResource(ctx, &ecs.TagResourceInput{ResourceArn: &arn, Tags: tags})
+			return err
+		},
+	}
+}
+
+func (c *awsClients) elbTagger(arn string) tagger {
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := c.elb.RemoveTags(ctx, &elb.RemoveTagsInput{ResourceArns: []string{arn}, TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, set map[string]string) error {
+			tags := tagList(set, func(k, v *string) elbtypes.Tag { return elbtypes.Tag{Key: k, Value: v} })
+			_, err := c.elb.AddTags(ctx, &elb.AddTagsInput{ResourceArns: []string{arn}, Tags: tags})
+			return err
+		},
+	}
+}
+
+func (c *awsClients) logsTagger(arn string) tagger {
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := c.logs.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: &arn, TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := c.logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: &arn, Tags: set})
+			return err
+		},
+	}
+}
+
+func (c *awsClients) alarmTagger(arn string) tagger {
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := c.cw.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: &arn, TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, set map[string]string) error {
+			tags := tagList(set, func(k, v *string) cwtypes.Tag { return cwtypes.Tag{Key: k, Value: v} })
+			_, err := c.cw.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: &arn, Tags: tags})
+			return err
+		},
+	}
+}
+
+func (c *awsClients) ecrTagger(arn string) tagger {
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := c.ecr.UntagResource(ctx, &ecr.UntagResourceInput{ResourceArn: &arn, TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, set map[string]string) error {
+			tags := tagList(set, func(k, v *string) ecrtypes.Tag { return ecrtypes.Tag{Key: k, Value: v} })
+			_, err := c.ecr.TagResource(ctx, &ecr.TagResourceInput{ResourceArn: &arn, Tags: tags})
+			return err
+		},
+	}
+}
+
+// ec2Tagger tags a security group by its ID (the part after the last /).
+func (c *awsClients) ec2Tagger(arn string) tagger {
+	id := arn[strings.LastIndex(arn, "/")+1:]
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			var tags []ec2types.Tag
+			for _, k := range keys {
+				tags = append(tags, ec2types.Tag{Key: aws.String(k)})
+			}
+			_, err := c.ec2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: tags})
+			return err
+		},
+		tag: func(ctx context.Context, set map[string]string) error {
+			tags := tagList(set, func(k, v *string) ec2types.Tag { return ec2types.Tag{Key: k, Value: v} })
+			_, err := c.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: tags})
+			return err
+		},
+	}
+}
+
+// roleTagger tags an IAM role by its name (the part after the last /).
+func (c *awsClients) roleTagger(arn string) tagger {
+	role := arn[strings.LastIndex(arn, "/")+1:]
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := c.iam.UntagRole(ctx, &iam.UntagRoleInput{RoleName: &role, TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, set map[string]string) error {
+			tags := tagList(set, func(k, v *string) iamtypes.Tag { return iamtypes.Tag{Key: k, Value: v} })
+			_, err := c.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: &role, Tags: tags})
+			return err
+		},
+	}
+}
+
+func (c *awsClients) autoscalingTagger(arn string) tagger {
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := c.autoscaling.UntagResource(ctx, &aas.UntagResourceInput{ResourceARN: &arn, TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := c.autoscaling.TagResource(ctx, &aas.TagResourceInput{ResourceARN: &arn, Tags: set})
+			return err
+		},
+	}
+}
+
+func (c *awsClients) discoveryTagger(arn string) tagger {
+	return tagger{
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := c.discovery.UntagResource(ctx, &sd.UntagResourceInput{ResourceARN: &arn, TagKeys: keys})
+			return err
+		},
+		tag: func(ctx context.Context, set map[string]string) error {
+			tags := tagList(set, func(k, v *string) sdtypes.Tag { return sdtypes.Tag{Key: k, Value: v} })
+			_, err := c.discovery.TagResource(ctx, &sd.TagResourceInput{ResourceARN: &arn, Tags: tags})
+			return err
+		},
+	}
 }
 
 // setAlarmDescription rewrites the alarm with its live settings and the

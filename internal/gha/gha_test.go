@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/gha"
-	"github.com/ecsflow/ecsflow/internal/gha/ghatest"
+	"github.com/ecsflow/ecsflow/internal/testenv/ghatest"
 )
 
 // fakeEnv is a getenv over a map.

@@ -1,5 +1,9 @@
 // Package outfile confines the files an action writes to the job's
-// workspace and the runner's temporary directory.
+// workspace and the runner's temporary directory, and says where the files
+// an action reads are found.
+//
+// Every file input of every action is relative to the workspace: files
+// read (ReadPath) and files written (Resolve, WriteFile) alike.
 //
 // The rule, the same for every file an action writes: a relative path is
 // taken from the workspace; an absolute path must lie inside the workspace
@@ -45,6 +49,21 @@ func FromEnv(getenv func(string) string) Roots {
 
 // Rule says where files may be written, for input descriptions and errors.
 const Rule = "relative paths are taken from the workspace; an absolute path must lie inside the workspace or the runner's temp directory, and no .. or symbolic link may lead out of them"
+
+// ReadRule says where files named in inputs are read from, for input
+// descriptions and errors.
+const ReadRule = "relative paths are taken from the workspace (GITHUB_WORKSPACE; outside Actions the current directory)"
+
+// ReadPath returns where a file an input names is read from: a relative
+// path is taken from the workspace, an absolute one is used as it is.
+// Reads are not confined: a state file or a var file elsewhere on the
+// runner may be read.
+func (r Roots) ReadPath(path string) string {
+	if path == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(r.Workspace, path)
+}
 
 // OutsideError is a path that leaves the roots.
 type OutsideError struct {

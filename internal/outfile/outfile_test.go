@@ -87,3 +87,19 @@ func TestFromEnv(t *testing.T) {
 	})
 	assert.Equal(t, outfile.Roots{Workspace: "/w", Temp: "/t"}, r)
 }
+
+func TestReadPathIsTakenFromTheWorkspace(t *testing.T) {
+	t.Parallel()
+	r := outfile.Roots{Workspace: "/ws", Temp: "/tmp/runner"}
+	cases := []struct{ in, want string }{
+		{"infra/dev.tfvars", "/ws/infra/dev.tfvars"},
+		{"./a/../b.json", "/ws/b.json"},
+		{"/elsewhere/terraform.tfstate", "/elsewhere/terraform.tfstate"},
+		{"", ""},
+	}
+	for _, tc := range cases {
+		require.Equal(t, tc.want, r.ReadPath(tc.in), tc.in)
+	}
+	cwd := outfile.FromEnv(func(string) string { return "" })
+	require.Equal(t, filepath.Join(".", "x.tf"), cwd.ReadPath("x.tf"), "outside Actions the workspace is the current directory")
+}

@@ -176,8 +176,7 @@ func (a Artifact) MediaType() (types.MediaType, error) {
 func (a Artifact) Size() (int64, error) {
 	seen := map[v1.Hash]bool{}
 	var total int64
-	var addImage func(img v1.Image) error
-	addImage = func(img v1.Image) error {
+	addImage := func(img v1.Image) error {
 		m, err := img.Manifest()
 		if err != nil {
 			return err
@@ -196,7 +195,10 @@ func (a Artifact) Size() (int64, error) {
 		return nil
 	}
 	if a.Index == nil {
-		return total, addImage(a.Image)
+		// total is read after addImage has run: the spec leaves the order of
+		// a variable and a call in one return statement open.
+		err := addImage(a.Image)
+		return total, err
 	}
 	raw, err := a.Index.RawManifest()
 	if err != nil {

@@ -9,14 +9,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/deploy"
+	"github.com/ecsflow/ecsflow/internal/testenv/simclock"
 )
 
 // The check-mode policy, one row per situation.
 func TestCheckPolicy(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	clock := deploy.ManualClock{NowFunc: func() time.Time { return now }, Advance: func(time.Duration) {}}
+	clock := simclock.Manual{NowFunc: func() time.Time { return now }, Advance: func(time.Duration) {}}
 	r := &Roller{Clock: clock}
 	opts := CheckOptions{BelowDesiredFor: 5 * time.Minute, StuckAfter: 30 * time.Minute, RecentDeploy: time.Hour}
 	svc := func(running, desired int32, state types.DeploymentRolloutState, deployedAgo, steadyAgo time.Duration) types.Service {
@@ -58,7 +58,7 @@ func TestCheckPolicy(t *testing.T) {
 func TestCheckStuckReadsTheServiceDeployment(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	r := &Roller{Clock: deploy.ManualClock{NowFunc: func() time.Time { return now }, Advance: func(time.Duration) {}}}
+	r := &Roller{Clock: simclock.Manual{NowFunc: func() time.Time { return now }, Advance: func(time.Duration) {}}}
 	opts := CheckOptions{StuckAfter: 30 * time.Minute}
 	svc := types.Service{ServiceName: aws.String("web"), TaskDefinition: aws.String("arn:td/web:3"), RunningCount: 2, DesiredCount: 2,
 		Deployments: []types.Deployment{{Id: aws.String("ecs-svc/1"), Status: aws.String("PRIMARY"),

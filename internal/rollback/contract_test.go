@@ -14,10 +14,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/deploy"
-	"github.com/ecsflow/ecsflow/internal/ecssim"
 	"github.com/ecsflow/ecsflow/internal/ledger"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/simclock"
 )
 
 func tdARN(rev string) string { return "arn:aws:ecs:us-east-1:123456789012:task-definition/" + rev }
@@ -263,7 +263,7 @@ func TestRollbackLeavesSomeoneElsesHookAlone(t *testing.T) {
 				continues := e.sim.Calls()["ContinueServiceDeployment"]
 				start := e.sim.Now()
 				approved := false
-				e.clock = deploy.ManualClock{NowFunc: e.sim.Now, Advance: func(d time.Duration) {
+				e.clock = simclock.Manual{NowFunc: e.sim.Now, Advance: func(d time.Duration) {
 					e.sim.Advance(d)
 					if tc.approveAft > 0 && !approved && e.sim.Now().Sub(start) >= tc.approveAft {
 						approved = e.approve()

@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/smithy-go"
 
-	"github.com/ecsflow/ecsflow/internal/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 )
 
 // iamECS is the simulator behind a role that may lack

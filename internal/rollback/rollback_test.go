@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/ecsflow/ecsflow/internal/cli"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -24,11 +25,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/deploy"
-	"github.com/ecsflow/ecsflow/internal/ecssim"
 	"github.com/ecsflow/ecsflow/internal/ledger"
-	"github.com/ecsflow/ecsflow/internal/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/simclock"
 )
 
 func TestMain(m *testing.M) { os.Exit(sandboxtest.Main(m)) }
@@ -64,7 +65,7 @@ func newEnvLB(t *testing.T, cfg *types.DeploymentConfiguration, lbs []types.Load
 	t.Helper()
 	clk := ecssim.NewFakeClock(t0)
 	sim := ecssim.New(clk, opts...)
-	e := &env{t: t, sim: sim, ecs: newIAMECS(sim), gh: newFakeGitHub(t), clock: deploy.ManualClock{NowFunc: sim.Now, Advance: sim.Advance}}
+	e := &env{t: t, sim: sim, ecs: newIAMECS(sim), gh: newFakeGitHub(t), clock: simclock.Manual{NowFunc: sim.Now, Advance: sim.Advance}}
 	ctx := context.Background()
 	_, err := sim.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")})
 	require.NoError(t, err)

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 )
 
 // drain empties the simulator's shared token bucket, as a busy account

@@ -8,11 +8,11 @@ import (
 	"github.com/ecsflow/ecsflow/internal/tfparse"
 )
 
-// valueRules judge attribute values; on a configuration whose values are
-// all unknown they must stay silent.
+// valueRule reports whether the rule id judges attribute values: on a
+// configuration whose values are all unknown it must stay silent.
 func valueRule(id string) bool {
-	return id >= "EF200" && id < "EF800" && id != "EF214" && id != "EF212" && id != "EF213" &&
-		id != "EF210" && id != "EF209" && id != "EF206"
+	r, ok := Lookup(id)
+	return ok && r.judgesValues
 }
 
 // TestUnknownValuesNeverProduceFindings loads the tfparse corpus (for_each,

@@ -28,6 +28,12 @@ type Rule struct {
 	Remediation string
 	// Doc explains why the rule exists.
 	Doc string
+	// judgesValues marks a rule that judges attribute values (sizes,
+	// images, ports, CIDRs, policies): where a value is known only at apply
+	// time it stays silent, and the unknown-values tests hold it to that.
+	// Rules that report a setting left out (no health check, no alarms)
+	// leave it false: an unknown value elsewhere cannot hide the gap.
+	judgesValues bool
 	// check finds problems and reports them through the context.
 	check func(c *Context)
 }
@@ -159,20 +165,6 @@ func Catalogue() []*Rule {
 func Lookup(id string) (*Rule, bool) {
 	r, ok := byID[id]
 	return r, ok
-}
-
-var catalogue []*Rule
-var byID = map[string]*Rule{}
-
-func register(rs ...*Rule) {
-	for _, r := range rs {
-		if _, dup := byID[r.ID]; dup {
-			panic("duplicate rule ID " + r.ID)
-		}
-		byID[r.ID] = r
-		catalogue = append(catalogue, r)
-	}
-	sort.Slice(catalogue, func(i, j int) bool { return catalogue[i].ID < catalogue[j].ID })
 }
 
 // Run runs every enabled rule over in.
@@ -312,12 +304,12 @@ func collectSuppressions(in *Input) *suppressions {
 }
 
 func suppressionProblem(file string, line int, msg string) Finding {
-	r := byID[ruleSuppression]
+	r := byID[suppressionRuleID]
 	return Finding{RuleID: r.ID, Severity: r.Severity, Title: r.Title, Message: msg, File: file, Line: line, Column: 1, Remediation: r.Remediation}
 }
 
 func (s *suppressions) match(f Finding, cfg *Config) (reason, by string, ok bool) {
-	if f.RuleID == ruleSuppression {
+	if f.RuleID == suppressionRuleID {
 		return "", "", false
 	}
 	for _, sp := range s.byFile[f.File] {

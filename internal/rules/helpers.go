@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -243,3 +244,26 @@ func treeNumber(v any) (float64, bool) {
 
 // valueTree converts a cty value to a plain Go value (see tfparse.ValueTree).
 func valueTree(v cty.Value) any { return tfparse.ValueTree(v) }
+
+// eachResourceOf calls fn for every instance of resources of any of types.
+func eachResourceOf(c *Context, types []string, fn func(m *tfparse.Module, inst *tfparse.Instance)) {
+	for _, t := range types {
+		c.EachResource(t, fn)
+	}
+}
+
+var (
+	registrySource = regexp.MustCompile(`^([a-zA-Z0-9.-]+/)?[a-zA-Z0-9_-]+/[a-zA-Z0-9_-]+/[a-zA-Z0-9_-]+(//.*)?$`)
+	gitSource      = regexp.MustCompile(`^(git::|git@|github\.com/|bitbucket\.org/|https://.*\.git)`)
+	commitRef      = regexp.MustCompile(`[?&]ref=([0-9a-f]{40})(&|$)`)
+	anyRef         = regexp.MustCompile(`[?&]ref=([^&]+)`)
+	exactVersion   = regexp.MustCompile(`^=?\s*v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$`)
+)
+
+func moduleSource(m *tfparse.Module, call *tfparse.Block) (string, bool) {
+	a := call.Attr("source")
+	if a == nil {
+		return "", false
+	}
+	return m.Eval.String(a.Expr)
+}

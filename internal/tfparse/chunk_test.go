@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/validate/benchtree"
+	"github.com/ecsflow/ecsflow/internal/testenv/benchtree"
 )
 
 // dumpBody writes the shape of a body (blocks with labels and ranges,

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecsflow/ecsflow/internal/validate/benchtree"
+	"github.com/ecsflow/ecsflow/internal/testenv/benchtree"
 )
 
 var (

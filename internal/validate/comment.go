@@ -1,20 +1,16 @@
 package validate
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/github"
 )
 
 // maxCommentBytes stays under GitHub's 65536-character comment limit.
@@ -55,11 +51,6 @@ func PullRequestNumber(getenv func(string) string) (int, bool) {
 
 var pullRef = regexp.MustCompile(`^refs/pull/(\d+)/`)
 
-type ghComment struct {
-	ID   int64  `json:"id"`
-	Body string `json:"body"`
-}
-
 // upsertComment creates validate's comment on the pull request or updates
 // the one it created before (found by CommentMarker).
 func upsertComment(ctx context.Context, env *cli.Env, opts Options, token, markdown string, roots []string) error {
@@ -73,14 +64,7 @@ func upsertComment(ctx context.Context, env *cli.Env, opts Options, token, markd
 	if api == "" {
 		api = env.Getenv("GITHUB_API_URL")
 	}
-	if api == "" {
-		api = "https://api.github.com"
-	}
-	api = strings.TrimRight(api, "/")
-	client := opts.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
-	}
+	gh := github.New(token, github.WithBaseURL(api), github.WithHTTPClient(opts.HTTPClient), github.WithPermission("pull-requests: write"))
 	// One comment per set of roots, so two validate steps in a workflow
 	// keep a comment each.
 	marker := commentMarker(roots)
@@ -88,86 +72,42 @@ func upsertComment(ctx context.Context, env *cli.Env, opts Options, token, markd
 	if len(body) > maxCommentBytes {
 		body = body[:maxCommentBytes] + "\n\n… (truncated; the job summary and SARIF have everything)"
 	}
-	gh := &github{client: client, token: token}
-	var existing int64
-	for page := 1; page <= 30 && existing == 0; page++ {
-		var comments []ghComment
-		url := fmt.Sprintf("%s/repos/%s/issues/%d/comments?per_page=100&page=%d", api, repo, pr, page)
-		if err := gh.do(ctx, http.MethodGet, url, nil, &comments); err != nil {
-			return fmt.Errorf("failed to list comments of pull request #%d: %w", pr, err)
-		}
-		for _, c := range comments {
-			if strings.HasPrefix(c.Body, marker+"\n") {
-				existing = c.ID
-				break
-			}
-		}
-		if len(comments) < 100 {
-			break
-		}
+	existing, err := findComment(ctx, gh, repo, pr, marker)
+	if err != nil {
+		return err
 	}
-	payload := map[string]string{"body": body}
 	if existing != 0 {
-		if err := gh.do(ctx, http.MethodPatch, fmt.Sprintf("%s/repos/%s/issues/comments/%d", api, repo, existing), payload, nil); err != nil {
+		if err := gh.UpdateComment(ctx, repo, existing, body); err != nil {
 			return fmt.Errorf("failed to update comment %d: %w", existing, err)
 		}
 		env.Console.Infof("comment: updated the validate comment on pull request #%d", pr)
 		return nil
 	}
-	if err := gh.do(ctx, http.MethodPost, fmt.Sprintf("%s/repos/%s/issues/%d/comments", api, repo, pr), payload, nil); err != nil {
+	if err := gh.CreateComment(ctx, repo, pr, body); err != nil {
 		return fmt.Errorf("failed to comment on pull request #%d: %w", pr, err)
 	}
 	env.Console.Infof("comment: posted the validate comment on pull request #%d", pr)
 	return nil
 }
 
-type github struct {
-	client *http.Client
-	token  string
-}
-
-func (g *github) do(ctx context.Context, method, url string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
+// findComment returns the ID of the comment on pull request pr that starts
+// with marker, or 0; it reads at most 30 pages of 100 comments.
+func findComment(ctx context.Context, gh *github.Client, repo string, pr int, marker string) (int64, error) {
+	for page := 1; page <= 30; page++ {
+		comments, err := gh.ListComments(ctx, repo, pr, page)
 		if err != nil {
-			return err
+			return 0, fmt.Errorf("failed to list comments of pull request #%d: %w", pr, err)
 		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+g.token)
-	req.Header.Set("Accept", "application/vnd.github+json")
-	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := g.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode/100 != 2 {
-		msg := strings.TrimSpace(string(data))
-		if len(msg) > 200 {
-			msg = msg[:200] + "…"
+		for _, c := range comments {
+			if strings.HasPrefix(c.Body, marker+"\n") {
+				return c.ID, nil
+			}
 		}
-		hint := ""
-		if resp.StatusCode == 403 || resp.StatusCode == 404 {
-			hint = "; the token needs pull-requests: write (or issues: write) permission"
-		}
-		return fmt.Errorf("GitHub API %s returned %d: %s%s", method, resp.StatusCode, msg, hint)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			return errors.New("GitHub API returned an unexpected body: " + err.Error())
+		if len(comments) < 100 {
+			break
 		}
 	}
-	return nil
+	return 0, nil
 }
 
 func commentMarker(roots []string) string {

@@ -2,7 +2,7 @@
 # deploy.sh — benchmark report for deploy-ecs and rollback (issue 5).
 #
 # Runs the Go benchmarks of internal/deploy. Each iteration is a whole
-# deployment on the ECS rollout simulator's fake clock (internal/ecssim), so
+# deployment on the ECS rollout simulator's fake clock (internal/testenv/ecssim), so
 # the numbers are simulated seconds of the engine's policy — how fast it
 # notices completion and failure, how often it calls AWS, how quickly it
 # recovers — not the speed of this machine. The peer is the official

@@ -34,7 +34,7 @@ fi
 BIN="$WORK/ecsflow-validate"
 (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$BIN" ./actions/validate)
 TREE="$WORK/tree"
-STATS="$(cd "$ROOT" && go run ./internal/validate/benchtree/gen "$TREE" "$MODULES")"
+STATS="$(cd "$ROOT" && go run ./internal/testenv/benchtree/gen "$TREE" "$MODULES")"
 FILES="$(find "$TREE" -name '*.tf' | wc -l)"
 
 # measure NAME DIR CMD...: runs CMD in DIR, prints wall seconds and peak RSS.
@@ -87,7 +87,7 @@ fi
 
 # A monolithic stack: everything in one file, the worst case for memory.
 FLAT="${FLAT:-100000}"
-FSTATS="$(cd "$ROOT" && go run ./internal/validate/benchtree/gen -flat "$WORK/flat" "$FLAT")"
+FSTATS="$(cd "$ROOT" && go run ./internal/testenv/benchtree/gen -flat "$WORK/flat" "$FLAT")"
 read -r _ fw fr frc < <(measure validate-flat "$WORK/flat" "$BIN" --path . --sarif-file "$WORK/f.sarif" --fail-on never)
 echo "flat stack ($FSTATS):"
 report "ecsflow-validate" "$fw" "$fr" "$frc" 1
