@@ -31,7 +31,9 @@
 #
 # Environment (all optional):
 #   ECSFLOW_BIN_DIR      directory holding ecsflow-<action> (or <action>)
-#   ECSFLOW_RELEASE_URL  base URL of release assets
+#   ECSFLOW_RELEASE_URL  base URL of release assets, for tests only (a local
+#                        stand-in for the releases download URL); callers
+#                        leave it unset
 #                        (default $GITHUB_SERVER_URL/<repo>/releases/download)
 #   ECSFLOW_OS, ECSFLOW_ARCH  override the detected platform
 #   RUNNER_TOOL_CACHE, RUNNER_TEMP, GITHUB_PATH  set by the Actions runner
