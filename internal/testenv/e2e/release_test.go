@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,7 +36,7 @@ var (
 // what is tested is what is on disk) and runs scripts/release.sh prepare in the
 // copy for this platform only, once per test binary: the checkout a tag
 // would point at, and the assets release.yml would publish.
-func preparedRelease(t *testing.T) (root, dist string) {
+func preparedRelease(t testing.TB) (root, dist string) {
 	t.Helper()
 	releaseOnce.Do(func() {
 		releaseRoot, releaseDist, releaseErr = prepareRelease(e2e.RepoRoot(t))
@@ -91,7 +92,7 @@ func copyFile(src, dst string) error {
 // releaseServer is a local stand-in for the releases download URL: it
 // serves dist's files under /<version>/, after tamper has had its way
 // with their bytes, and counts the downloads.
-func releaseServer(t *testing.T, dist string, tamper func([]byte) []byte) (*httptest.Server, *atomic.Int32) {
+func releaseServer(t testing.TB, dist string, tamper func([]byte) []byte) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -112,15 +113,19 @@ func releaseServer(t *testing.T, dist string, tamper func([]byte) []byte) (*http
 	return srv, &hits
 }
 
-func runPinned(t *testing.T, root, url string) *e2e.Result {
+func runPinned(t testing.TB, root, url string, extra ...func(*e2e.Workflow)) *e2e.Result {
 	t.Helper()
-	return e2e.Run(t, e2e.Workflow{
+	wf := e2e.Workflow{
 		File: "testdata/release-pinned.yml", Event: "workflow_dispatch", NoSandbox: true,
 		NoBinDir: true, NoGo: true,
 		Stubs: map[string]string{"ecsflow/ecsflow@" + releaseVersion: root},
 		// act's tool cache lives in the run's own directory: a cold runner.
 		Env: map[string]string{"ECSFLOW_RELEASE_URL": url},
-	})
+	}
+	for _, f := range extra {
+		f(&wf)
+	}
+	return e2e.Run(t, wf)
 }
 
 // A step pinned to a release starts from the release asset, downloaded
@@ -172,4 +177,45 @@ func TestPinnedReleaseRefusesATamperedAsset(t *testing.T) {
 	assert.Len(t, mismatch, 1, r.Log)
 	assert.Nil(t, r.Step("validate/run"), "the binary never ran")
 	assert.Empty(t, r.Output("check", "version"), "no later step ran")
+}
+
+// BenchmarkPinnedStart reports, for a step pinned to a release, the time
+// from act's start until the action's binary runs: from the release asset
+// (no Go), and from a source build with Go and an empty build cache (the
+// same checkout without its release/ files, as for a SHA between
+// releases). scripts/bench/release.sh prints it as a report.
+func BenchmarkPinnedStart(b *testing.B) {
+	root, dist := preparedRelease(b)
+	srv, _ := releaseServer(b, dist, func(body []byte) []byte { return body })
+	unreleased := b.TempDir()
+	require.NoError(b, os.CopyFS(unreleased, os.DirFS(root)))
+	require.NoError(b, os.RemoveAll(filepath.Join(unreleased, "release")))
+	cases := []struct {
+		name string
+		root string
+		opt  func(*e2e.Workflow)
+	}{
+		{name: "release-asset", root: root, opt: func(*e2e.Workflow) {}},
+		{name: "source-build", root: unreleased, opt: func(wf *e2e.Workflow) {
+			wf.NoGo = false
+			wf.Env["GOCACHE"] = b.TempDir()
+			wf.Timeout = 15 * time.Minute
+		}},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			var start, setup time.Duration
+			for b.Loop() {
+				r := runPinned(b, tc.root, srv.URL, tc.opt)
+				r.RequireSuccess(b)
+				run, set := r.Step("validate/run"), r.Step("validate/0")
+				require.NotNil(b, run, r.Log)
+				require.NotNil(b, set, r.Log)
+				start += run.Start
+				setup += set.Took
+			}
+			b.ReportMetric(start.Seconds()/float64(b.N), "s-to-step")
+			b.ReportMetric(setup.Seconds()/float64(b.N), "s-setup")
+		})
+	}
 }
