@@ -325,6 +325,11 @@ func Run(t testing.TB, wf Workflow) *Result {
 	if wf.Job != "" {
 		args = append(args, "-j", wf.Job)
 	}
+	// The reusable workflows check ecsflow out with actions/checkout (by
+	// SHA); act serves only the checkout of the workflow's own repository.
+	if _, ok := wf.Stubs[CheckoutAction]; !ok {
+		args = append(args, "--local-repository", CheckoutAction+"="+filepath.Join(root, "internal/testenv/e2e/testdata/stubs/checkout"))
+	}
 	for _, k := range sortedKeys(wf.Stubs) {
 		dir := wf.Stubs[k]
 		if !filepath.IsAbs(dir) {
@@ -597,6 +602,10 @@ var (
 
 // Actions lists the action names the harness knows.
 var Actions = []string{"validate", "build-push", "deploy-ecs", "drift-check", "rollback"}
+
+// CheckoutAction is the actions/checkout pin of the reusable workflows;
+// Run maps it to testdata/stubs/checkout unless Workflow.Stubs maps it.
+const CheckoutAction = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1"
 
 // Repository is github.repository in every run (override with Workflow.Env).
 const Repository = "ecsflow/ecsflow"
