@@ -120,7 +120,7 @@ func runPinned(t testing.TB, root, url string, extra ...func(*e2e.Workflow)) *e2
 		NoBinDir: true, NoGo: true,
 		Stubs: map[string]string{"ecsflow/ecsflow@" + releaseVersion: root},
 		// act's tool cache lives in the run's own directory: a cold runner.
-		Env: map[string]string{"ECSFLOW_RELEASE_URL": url},
+		Env: map[string]string{"ECSFLOW_RELEASE_URL": url, "ECSFLOW_E2E_NO_GO": "true"},
 	}
 	for _, f := range extra {
 		f(&wf)
@@ -198,6 +198,7 @@ func BenchmarkPinnedStart(b *testing.B) {
 		{name: "release-asset", root: root, opt: func(*e2e.Workflow) {}},
 		{name: "source-build", root: unreleased, opt: func(wf *e2e.Workflow) {
 			wf.NoGo = false
+			wf.Env["ECSFLOW_E2E_NO_GO"] = "false"
 			wf.Env["GOCACHE"] = b.TempDir()
 			wf.Timeout = 15 * time.Minute
 		}},
