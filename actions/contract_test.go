@@ -2,7 +2,8 @@
 // its users (issue 2, "Done when"), on the binaries exactly as the release
 // builds them:
 //
-//   - each binary stays within its size budget (16 MB; see budgets);
+//   - each binary stays within its size budget (16 MB, validate 40 MB; see
+//     budgets);
 //   - --help exits 0 and lists every input and output of its action.yml,
 //     --version prints the version stamped in by the linker;
 //   - bad input, given as INPUT_* inside Actions or as --flags outside,
@@ -54,10 +55,12 @@ const (
 
 // budgets is the size budget of each binary in bytes (decimal MB), as the
 // release builds it. Every action gets 16 MB; a budget is raised for one
-// action alone, with its reason written here (validate's will be when it
-// embeds the policy engine).
+// action alone, with its reason written here.
 var budgets = map[string]int64{
-	"validate":   16_000_000,
+	// validate links OPA's Rego evaluator for organisation policies
+	// (docs/policies.md): 14.3 MB became 31.9 MB. The budget the policy
+	// work was given is 40 MB.
+	"validate":   40_000_000,
 	"build-push": 16_000_000,
 	"deploy-ecs": 16_000_000,
 	// drift-check links eleven AWS service clients (one per drift type
@@ -433,6 +436,12 @@ var badInputs = map[string][]badCase{
 		bad("plan-json", "{testdata}/malformed.json"),
 		bad("config", "{testdata}/does-not-exist.yml"),
 		bad("config", "{testdata}/unknown-rule.yml"),
+		bad("policies", "{testdata}/does-not-exist"),
+		bad("policies", "{testdata}/tf/main.tf"),
+		bad("policies", "{testdata}/policies-broken"),
+		bad("policy-data", "{testdata}/unknown-rule.yml"),
+		combo("policy-data that is not JSON", "policy-data", map[string]string{"policies": "@builtin", "policy-data": "{testdata}/malformed.json"}),
+		bad("policy-namespace", "org/ecs"),
 		bad("fail-on", "critical"),
 		bad("sarif-file", "{testdata}"),
 		bad("sarif-file", "out/"),

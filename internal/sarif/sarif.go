@@ -170,6 +170,14 @@ func Build(res rules.Result, opts Options) *Log {
 		}
 		d.Rules = append(d.Rules, desc)
 	}
+	for _, fs := range [][]rules.Finding{res.Findings, res.Suppressed} {
+		for _, f := range fs {
+			if _, ok := index[f.RuleID]; !ok {
+				index[f.RuleID] = len(d.Rules)
+				d.Rules = append(d.Rules, outsideDescriptor(f))
+			}
+		}
+	}
 	run := Run{Tool: Tool{Driver: d}, Results: []Result{}, ColumnKind: "unicodeCodePoints"}
 	if opts.Category != "" {
 		run.AutomationDetails = &AutomationDetails{ID: opts.Category + "/"}
@@ -211,6 +219,23 @@ func Build(res rules.Result, opts Options) *Log {
 		add(f, true)
 	}
 	return &Log{Schema: SchemaURI, Version: Version, Runs: []Run{run}}
+}
+
+// outsideDescriptor describes a rule that is not in the catalogue (an
+// organisation policy) from its first finding.
+func outsideDescriptor(f rules.Finding) ReportingDescriptor {
+	title := f.Title
+	if title == "" {
+		title = f.RuleID
+	}
+	return ReportingDescriptor{
+		ID: f.RuleID, Name: ruleName(title),
+		ShortDescription:     Text{Text: title},
+		FullDescription:      Text{Text: title},
+		Help:                 Text{Text: title, Markdown: title},
+		DefaultConfiguration: Configuration{Level: Level(f.Severity)},
+		Properties:           map[string]any{"tags": []string{"ecsflow", "policy"}},
+	}
 }
 
 // Write encodes the log as indented JSON.

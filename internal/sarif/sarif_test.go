@@ -119,3 +119,35 @@ func TestBuildContent(t *testing.T) {
 		t.Error("fingerprint depends on the line")
 	}
 }
+
+// A finding whose rule is not in the catalogue (an organisation policy)
+// gets a descriptor of its own, and its result points at it.
+func TestBuildDescribesRulesOutsideTheCatalogue(t *testing.T) {
+	t.Parallel()
+	res := rules.Result{Findings: []rules.Finding{
+		{RuleID: "policy/org.tags/deny", Severity: rules.Error, Title: "policy org.tags.deny", Message: "no owner", File: "infra/ecs.tf", Line: 3},
+		{RuleID: "policy/org.tags/warn", Severity: rules.Warning, Title: "policy org.tags.warn", Message: "no team", File: "infra/ecs.tf", Line: 9},
+		{RuleID: "policy/org.tags/deny", Severity: rules.Error, Title: "policy org.tags.deny", Message: "no cost-centre", File: "infra/ecs.tf", Line: 12},
+	}}
+	log := Build(res, Options{ToolVersion: "v1.2.3"})
+	run := log.Runs[0]
+	if got, want := len(run.Tool.Driver.Rules), len(rules.Catalogue())+2; got != want {
+		t.Fatalf("driver lists %d rules, want %d (the catalogue and two policy rules)", got, want)
+	}
+	for i, r := range run.Results {
+		d := run.Tool.Driver.Rules[r.RuleIndex]
+		if d.ID != r.RuleID {
+			t.Errorf("result %d (%s) points at rule %s", i, r.RuleID, d.ID)
+		}
+		if d.ShortDescription.Text == "" || d.DefaultConfiguration.Level == "" {
+			t.Errorf("descriptor of %s is incomplete: %+v", d.ID, d)
+		}
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, log); err != nil {
+		t.Fatal(err)
+	}
+	if errs := loadValidator(t).Validate(buf.Bytes()); len(errs) > 0 {
+		t.Errorf("not schema-valid: %v", errs)
+	}
+}

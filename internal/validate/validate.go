@@ -63,6 +63,8 @@ type Config struct {
 	ReportFile string
 	Comment    bool
 	Token      string
+	// Policies are the org policies to evaluate (none by default).
+	Policies PolicySettings
 }
 
 // ParseConfig reads and checks every input before anything is done.
@@ -117,6 +119,9 @@ func ParseConfig(in *inputs.Inputs) (*Config, error) {
 			return nil, inputs.Errorf("config", p, "cannot be read: %v", unwrapPathErr(err))
 		}
 		s.ConfigFile = p
+	}
+	if s.Policies, err = parsePolicyInputs(in); err != nil {
+		return nil, err
 	}
 	s.SARIFFile = in.String("sarif-file")
 	if s.SARIFFile != "" {
@@ -265,6 +270,10 @@ func Analyse(ctx context.Context, s *Config, opts Deps) (*Outcome, error) {
 		}
 		in.TaskDefs = append(in.TaskDefs, rules.TaskDefFile{Path: p, Src: data})
 	}
+	engine, err := newPolicyEngine(s.Policies)
+	if err != nil {
+		return nil, err
+	}
 	tree, err := tfparse.Load(s.Roots, tfparse.Options{VarFiles: s.VarFiles})
 	if err != nil {
 		var vfe *tfparse.VarFileError
@@ -294,6 +303,9 @@ func Analyse(ctx context.Context, s *Config, opts Deps) (*Outcome, error) {
 		in.WorkflowPins = pins
 	}
 	out := &Outcome{Result: rules.Run(in), Plan: in.Plan, Files: len(tree.Files()) + len(in.TaskDefs)}
+	if err := applyPolicies(ctx, engine, in, ws, &out.Result); err != nil {
+		return nil, err
+	}
 	for _, m := range tree.Modules {
 		if m.Root && len(m.Files) == 0 {
 			out.EmptyRoots = append(out.EmptyRoots, m.Dir)

@@ -96,7 +96,8 @@ func TestBadInputExitsTwoNamingTheInput(t *testing.T) {
 	badPlan := filepath.Join(dir, "plan.json")
 	badCfg := filepath.Join(dir, "cfg.yml")
 	notPlan := filepath.Join(dir, "notplan.json")
-	for p, c := range map[string]string{badVars: "x = \n", badPlan: "{not json", badCfg: "rules:\n  EF999: off\n", notPlan: `{"a": 1}`} {
+	notObject := filepath.Join(dir, "list.json")
+	for p, c := range map[string]string{badVars: "x = \n", badPlan: "{not json", badCfg: "rules:\n  EF999: off\n", notPlan: `{"a": 1}`, notObject: `[1, 2]`} {
 		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -123,6 +124,14 @@ func TestBadInputExitsTwoNamingTheInput(t *testing.T) {
 		{"comment without token", map[string]string{"INPUT_PATH": good, "INPUT_COMMENT": "true"}, "github-token", "required when comment is true"},
 		{"sarif file names a directory", map[string]string{"INPUT_PATH": good, "INPUT_SARIF-FILE": "out/"}, "sarif-file", "is a directory"},
 		{"task definitions without match", map[string]string{"INPUT_PATH": good, "INPUT_TASK-DEFINITIONS": "testdata/*.nothing"}, "task-definitions", "matches no file"},
+		{"missing policy directory", map[string]string{"INPUT_PATH": good, "INPUT_POLICIES": "no/such/dir"}, "policies", "cannot be read"},
+		{"policies names a file", map[string]string{"INPUT_PATH": good, "INPUT_POLICIES": "testdata/policies/data.yaml"}, "policies", "is not a directory"},
+		{"policy data of another kind", map[string]string{"INPUT_PATH": good, "INPUT_POLICIES": "testdata/policies/org", "INPUT_POLICY-DATA": "testdata/ok/main.tf"}, "policy-data", "is not a .json, .yaml or .yml file"},
+		{"policy data without policies", map[string]string{"INPUT_PATH": good, "INPUT_POLICY-DATA": "testdata/policies/data.yaml"}, "policy-data", "without policies"},
+		{"policy data that is not an object", map[string]string{"INPUT_PATH": good, "INPUT_POLICIES": "testdata/policies/org", "INPUT_POLICY-DATA": notObject}, "policy-data", "is not a JSON or YAML object"},
+		{"namespace that is no package", map[string]string{"INPUT_PATH": good, "INPUT_POLICIES": "testdata/policies/org", "INPUT_POLICY-NAMESPACE": "main, org/ecs"}, "policy-namespace", "is not a Rego package name"},
+		{"policy that does not compile", map[string]string{"INPUT_PATH": good, "INPUT_POLICIES": "testdata/policies/broken"}, "policies", "testdata/policies/broken/bad.rego:5: unexpected }"},
+		{"policy failing at run time", map[string]string{"INPUT_PATH": good, "INPUT_POLICIES": "testdata/policies/runtime"}, "policies", "testdata/policies/runtime/div.rego:5: data.main.deny failed: to_number"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -105,6 +105,27 @@ func TestPhase1PullRequestFailsOnPlantedDefects(t *testing.T) {
 	assert.NotEqual(t, "0", r.Output("validate", "errors"))
 }
 
+// Phase 1 PR on the example stack with its policies and a planted change
+// that one of them refuses: the validate job fails with the policy's
+// annotation on the log groups' line (the good run above passes the same
+// policies without the change).
+func TestPhase1PullRequestFailsOnPolicy(t *testing.T) {
+	t.Parallel()
+	needActions(t, "validate")
+	r := e2e.Run(t, e2e.Workflow{File: "testdata/phase1-pr-policy.yml", Event: "pull_request", NoSandbox: true, Payload: prPayload})
+	r.RequireFailure(t)
+	assert.Equal(t, "failure", r.Jobs["validate"], r.Log)
+	var denied []string
+	for _, a := range r.Errors() {
+		if strings.HasPrefix(a.Fields["title"], "policy/main/deny ") {
+			assert.Equal(t, "examples/open-webui/terraform/monitoring.tf", a.Fields["file"], a.Message)
+			assert.NotEmpty(t, a.Fields["line"], a.Message)
+			denied = append(denied, a.Message)
+		}
+	}
+	assert.Contains(t, strings.Join(denied, "\n"), "keeps logs 3 days; dev keeps them at least 7", r.Log)
+}
+
 // Phase 1 deploy on a push to dev, on the sandbox: every service is built and
 // pushed, then deployed in waves with the rolling strategy; each service runs
 // a new revision of its task definition with the image of this commit.

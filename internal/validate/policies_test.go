@@ -1,0 +1,133 @@
+package validate
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecsflow/ecsflow/internal/exitcode"
+)
+
+func TestPolicyFindingsAreFindings(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name      string
+		env       map[string]string
+		code      int
+		annotates []string
+		rules     []string
+	}{
+		{
+			name: "deny on the resource's line and warn on the backend's",
+			env:  map[string]string{"INPUT_POLICIES": "testdata/policies/org", "INPUT_POLICY-DATA": "testdata/policies/data.yaml"},
+			code: exitcode.Negative,
+			annotates: []string{
+				"::error file=testdata/ok/main.tf,line=17,title=policy/main/deny policy main.deny::aws_cloudwatch_log_group.app keeps logs 30 days; the organisation keeps them at least 90",
+				"::warning file=testdata/ok/main.tf,line=11,title=policy/main/warn_backend policy main.warn_backend::state locking by lock file",
+			},
+			rules: []string{"policy/main/deny", "policy/main/warn_backend"},
+		},
+		{
+			name:      "fail-on never reports policy findings without failing",
+			env:       map[string]string{"INPUT_POLICIES": "testdata/policies/org", "INPUT_POLICY-DATA": "testdata/policies/data.yaml", "INPUT_FAIL-ON": "never", "INPUT_POLICY-NAMESPACE": "main"},
+			code:      exitcode.OK,
+			annotates: []string{"title=policy/main/deny"},
+			rules:     []string{"policy/main/deny", "policy/main/warn_backend"},
+		},
+		{
+			name:  "a namespace without rules evaluates nothing",
+			env:   map[string]string{"INPUT_POLICIES": "testdata/policies/org", "INPUT_POLICY-DATA": "testdata/policies/data.yaml", "INPUT_POLICY-NAMESPACE": "org.other"},
+			code:  exitcode.OK,
+			rules: []string{},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{"INPUT_PATH": "testdata/ok"}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			r := invoke(t, Deps{}, env)
+			require.Equal(t, tc.code, r.code, r.stdout+r.stderr)
+			for _, a := range tc.annotates {
+				require.Contains(t, r.stdout, a)
+			}
+			var log struct {
+				Runs []struct {
+					Results []struct {
+						RuleID string `json:"ruleId"`
+					} `json:"results"`
+				} `json:"runs"`
+			}
+			b, err := os.ReadFile(filepath.Join(r.dir, "validate.sarif"))
+			require.NoError(t, err)
+			require.NoError(t, json.Unmarshal(b, &log))
+			got := []string{}
+			for _, res := range log.Runs[0].Results {
+				if strings.HasPrefix(res.RuleID, "policy/") {
+					got = append(got, res.RuleID)
+				}
+			}
+			require.ElementsMatch(t, tc.rules, got)
+		})
+	}
+}
+
+// TestExampleStackPassesItsPolicies runs the example's pull-request gate
+// with the built-in library and the example's own policies, for each
+// environment, and again with a planted change the policies must catch.
+func TestExampleStackPassesItsPolicies(t *testing.T) {
+	t.Parallel()
+	root := "../../examples/open-webui"
+	planted := filepath.Join(t.TempDir(), "planted.tfvars")
+	require.NoError(t, os.WriteFile(planted, []byte("enable_execute_command = true\nlog_retention_days = 30\n"), 0o644))
+	cases := []struct {
+		name     string
+		varFiles string
+		taskDefs string
+		denied   []string
+	}{
+		// As the example's pull-request workflow runs it.
+		{name: "dev", varFiles: root + "/terraform/environments/dev.tfvars", taskDefs: root + "/task-definitions/*.json"},
+		{name: "staging", varFiles: root + "/terraform/environments/staging.tfvars"},
+		{name: "prod", varFiles: root + "/terraform/environments/prod.tfvars"},
+		{
+			name:     "prod with ECS Exec and short retention planted",
+			varFiles: root + "/terraform/environments/prod.tfvars," + planted,
+			denied: []string{
+				`aws_ecs_service.this["open-webui"] allows ECS Exec in production`,
+				`aws_cloudwatch_log_group.flow_logs keeps logs 30 days; prod keeps them at least 365`,
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := invoke(t, Deps{}, map[string]string{
+				"INPUT_PATH": root + "/terraform", "INPUT_VAR-FILES": tc.varFiles, "INPUT_FAIL-ON": "error",
+				"INPUT_TASK-DEFINITIONS": tc.taskDefs,
+				"INPUT_POLICIES":         BuiltinPolicies + "," + root + "/policies", "INPUT_POLICY-DATA": root + "/policies/data.yaml",
+			})
+			var policyErrors []string
+			for _, l := range strings.Split(r.stdout, "\n") {
+				if strings.HasPrefix(l, "::error") && strings.Contains(l, "title=policy/") {
+					policyErrors = append(policyErrors, l)
+				}
+			}
+			if len(tc.denied) == 0 {
+				require.Empty(t, policyErrors)
+				require.Equal(t, exitcode.OK, r.code, r.stdout+r.stderr)
+				return
+			}
+			require.Equal(t, exitcode.Negative, r.code)
+			for _, d := range tc.denied {
+				require.Contains(t, strings.Join(policyErrors, "\n"), d)
+			}
+		})
+	}
+}

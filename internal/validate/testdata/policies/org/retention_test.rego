@@ -1,0 +1,3 @@
+package main
+
+test_not_evaluated_by_validate if false
