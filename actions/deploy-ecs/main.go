@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	_ "embed"
 	"os"
 
@@ -16,5 +17,8 @@ import (
 var spec []byte
 
 func main() {
-	os.Exit(cli.Main(cli.Command{Spec: spec, Run: cli.Bind(deploy.Run, deploy.Deps{})}))
+	os.Exit(cli.Main(cli.Command{Spec: spec, Run: run}))
 }
+
+// run is the action with its real dependencies (the zero Deps).
+func run(ctx context.Context, env *cli.Env) error { return deploy.Run(ctx, env, deploy.Deps{}) }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	_ "embed"
 	"os"
 
@@ -14,5 +15,8 @@ import (
 var actionYML []byte
 
 func main() {
-	os.Exit(cli.Main(cli.Command{Spec: actionYML, Run: cli.Bind(driftcheck.Run, driftcheck.Deps{})}))
+	os.Exit(cli.Main(cli.Command{Spec: actionYML, Run: run}))
 }
+
+// run is the action with its real dependencies (the zero Deps).
+func run(ctx context.Context, env *cli.Env) error { return driftcheck.Run(ctx, env, driftcheck.Deps{}) }

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	_ "embed"
 	"os"
 
@@ -15,5 +16,8 @@ import (
 var spec []byte
 
 func main() {
-	os.Exit(cli.Main(cli.Command{Spec: spec, Run: cli.Bind(rollback.Run, rollback.Deps{})}))
+	os.Exit(cli.Main(cli.Command{Spec: spec, Run: run}))
 }
+
+// run is the action with its real dependencies (the zero Deps).
+func run(ctx context.Context, env *cli.Env) error { return rollback.Run(ctx, env, rollback.Deps{}) }

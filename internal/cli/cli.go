@@ -46,14 +46,6 @@ type Command struct {
 	Run func(ctx context.Context, env *Env) error
 }
 
-// Bind gives an action's Run(ctx, env, deps) its dependencies, as
-// Command.Run takes it. Every action has that shape (docs/adr/0006):
-// main binds the zero Deps (the real clients, clock and files) and tests
-// bind doubles.
-func Bind[D any](run func(ctx context.Context, env *Env, deps D) error, deps D) func(ctx context.Context, env *Env) error {
-	return func(ctx context.Context, env *Env) error { return run(ctx, env, deps) }
-}
-
 // Env is what an action's Run gets from the outside world.
 type Env struct {
 	Inputs  *inputs.Inputs

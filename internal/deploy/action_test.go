@@ -70,7 +70,7 @@ func (e *env) runActionWith(ctx context.Context, t testing.TB, inputs map[string
 		HTTP:  e.http,
 	}
 	var stdout, stderr bytes.Buffer
-	code := cli.Run(ctx, cli.Command{Spec: deploySpec, Run: cli.Bind(Run, deps)}, nil, &stdout, &stderr, func(k string) (string, bool) {
+	code := cli.Run(ctx, cli.Command{Spec: deploySpec, Run: func(ctx context.Context, env *cli.Env) error { return Run(ctx, env, deps) }}, nil, &stdout, &stderr, func(k string) (string, bool) {
 		v, ok := vars[k]
 		return v, ok
 	})

@@ -142,7 +142,7 @@ func (e *env) runWith(inputs, runner map[string]string) result {
 		HTTP:  e.gh.srv.Client(),
 	}
 	var out, errb bytes.Buffer
-	code := cli.Run(context.Background(), cli.Command{Spec: spec, Run: cli.Bind(Run, deps)}, nil, &out, &errb, func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+	code := cli.Run(context.Background(), cli.Command{Spec: spec, Run: func(ctx context.Context, env *cli.Env) error { return Run(ctx, env, deps) }}, nil, &out, &errb, func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
 	o, _ := os.ReadFile(vars["GITHUB_OUTPUT"])
 	s, _ := os.ReadFile(vars["GITHUB_STEP_SUMMARY"])
 	return result{code: code, stdout: out.String() + errb.String(), outputs: string(o), summary: string(s)}

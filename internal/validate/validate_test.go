@@ -60,7 +60,7 @@ func invoke(t *testing.T, opts Deps, env map[string]string, args ...string) run 
 		opts.Shellcheck = "off"
 	}
 	var stdout, stderr bytes.Buffer
-	cmd := cli.Command{Spec: spec, Run: cli.Bind(Run, opts)}
+	cmd := cli.Command{Spec: spec, Run: func(ctx context.Context, e *cli.Env) error { return Run(ctx, e, opts) }}
 	code := cli.Run(context.Background(), cmd, args, &stdout, &stderr, lookup)
 	r := run{code: code, stdout: stdout.String(), stderr: stderr.String(), dir: dir}
 	r.outputs = readOutputs(t, out)
