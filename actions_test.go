@@ -41,3 +41,22 @@ func TestMakefileBuildsTheListedActions(t *testing.T) {
 	require.Equal(t, ecsflow.Actions, strings.Fields(string(m[1])),
 		"Makefile ACTIONS differs from ecsflow.Actions (actions.go); change both")
 }
+
+// TestScriptsNameTheListedActions: the release, setup-binary and contract
+// bench scripts carry their own ACTIONS="..." (they run without Go); each
+// names the same actions in the same order as ecsflow.Actions.
+func TestScriptsNameTheListedActions(t *testing.T) {
+	t.Parallel()
+	re := regexp.MustCompile(`(?m)^(?:readonly )?ACTIONS="([^"]*)"`)
+	for _, f := range []string{"scripts/release.sh", "scripts/setup-binary.sh", "scripts/bench/contract.sh"} {
+		t.Run(f, func(t *testing.T) {
+			t.Parallel()
+			b, err := os.ReadFile(f)
+			require.NoError(t, err)
+			m := re.FindSubmatch(b)
+			require.NotNil(t, m, "%s sets ACTIONS=\"...\"", f)
+			require.Equal(t, ecsflow.Actions, strings.Fields(string(m[1])),
+				"%s ACTIONS differs from ecsflow.Actions (actions.go); change both", f)
+		})
+	}
+}
