@@ -2,6 +2,7 @@ package cost
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -19,11 +20,17 @@ type edit struct {
 // quoting, spacing and trailing comment. ok is false when the line sets
 // it through an expression (a variable, a local) or to another value.
 func setValue(at Setting, v string, matches func(old string) bool) (edit, bool) {
-	eq := strings.Index(at.Text, "=")
-	if eq < 0 {
+	start := strings.Index(at.Text, "=") + 1
+	if at.Attr != "" {
+		loc := regexp.MustCompile(`\b` + regexp.QuoteMeta(at.Attr) + `\s*=`).FindStringIndex(at.Text)
+		if loc == nil {
+			return edit{}, false
+		}
+		start = loc[1]
+	}
+	if start <= 0 {
 		return edit{}, false
 	}
-	start := eq + 1
 	for start < len(at.Text) && at.Text[start] == ' ' {
 		start++
 	}
@@ -121,7 +128,20 @@ func changeOf(edits []edit, want int, note string) Change {
 	if len(edits) < want {
 		c.Note = note
 	}
+	for _, e := range edits {
+		if e.at.Shared {
+			c.Note = join(c.Note, fmt.Sprintf("%s:%d sets this for other environments too: to change one environment alone, override it in that environment's variables", e.at.File, e.at.Line))
+			break
+		}
+	}
 	return c
 }
 
 func trimmed(s string) string { return strings.TrimSpace(s) }
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}

@@ -3,6 +3,7 @@ package cost
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,8 +26,10 @@ type subject struct {
 // state, or returns nil.
 type step func(*subject) *Recommendation
 
-// steps are the recommendation kinds in the order they are applied.
-var steps = []step{rightsize, count, arm64, spot, schedule}
+// steps make each kind of recommendation, in the order of Kinds.
+var steps = map[Kind]step{
+	KindRightsize: rightsize, KindCount: count, KindARM64: arm64, KindSpot: spot, KindSchedule: schedule,
+}
 
 // Analyse builds the report for services. It returns an error, naming the
 // service and the value, when an option or a service is not valid.
@@ -90,13 +93,20 @@ func analyseService(s Service, o Options, price planjson.Price) ServiceReport {
 	if len(why) > 0 {
 		sr.Data = "not enough data: " + strings.Join(why, "; ")
 	}
-	for _, st := range steps {
-		before := sub.next.monthly(price)
-		rec := st(sub)
+	for _, k := range Kinds {
+		if slices.Contains(o.Skip, k) {
+			continue
+		}
+		before, prev := sub.next.monthly(price), sub.next
+		rec := steps[k](sub)
 		if rec == nil {
 			continue
 		}
 		rec.MonthlySaving = round2(before - sub.next.monthly(price))
+		if rec.MonthlySaving <= 0 { // a service of no tasks saves nothing
+			sub.next = prev
+			continue
+		}
 		sr.Recommendations = append(sr.Recommendations, *rec)
 	}
 	sr.After = round2(sub.next.monthly(price))

@@ -108,9 +108,14 @@ const (
 )
 
 // Setting is one line of the configuration: its file, its 1-based line
-// and its text as written.
+// and its text as written. Attr names the attribute on the line when it is
+// not the line's first (an object written on one line: "{ min_count = 1,
+// max_count = 2 }"). Shared is true when the line sets the value for other
+// environments too (a local or a default, not an environment's var-file).
 type Setting struct {
-	File string `json:"file"`
-	Line int    `json:"line"`
-	Text string `json:"text"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Text   string `json:"text"`
+	Attr   string `json:"attr,omitempty"`
+	Shared bool   `json:"shared,omitempty"`
 }

@@ -27,6 +27,8 @@ type Options struct {
 	// ScaleToZero lists the environments stopped outside WorkingHours.
 	ScaleToZero  []string
 	WorkingHours WorkingHours
+	// Skip lists kinds of recommendation not to make.
+	Skip []Kind
 }
 
 // WorkingHours are the hours a scaled-to-zero environment runs: from Start
@@ -68,6 +70,11 @@ func (o Options) Validate() error {
 		return fmt.Errorf("minimum coverage %g is out of range: give a share above 0 and at most 1", o.MinCoverage)
 	case o.ProdMinTasks < 1:
 		return fmt.Errorf("production minimum task count %d is out of range: give 1 or more", o.ProdMinTasks)
+	}
+	for _, k := range o.Skip {
+		if !slices.Contains(Kinds, k) {
+			return fmt.Errorf("recommendation kind %q is not known: give one of %s", k, kindList())
+		}
 	}
 	w := o.WorkingHours
 	if w.Start < 0 || w.End > 23 || w.Start >= w.End || w.Weekdays < 1 || w.Weekdays > 7 {

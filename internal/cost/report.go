@@ -1,5 +1,7 @@
 package cost
 
+import "strings"
+
 // Kind names a kind of recommendation.
 type Kind string
 
@@ -11,6 +13,17 @@ const (
 	KindSpot      Kind = "spot"
 	KindSchedule  Kind = "schedule"
 )
+
+// Kinds lists every kind of recommendation in the order they are applied.
+var Kinds = []Kind{KindRightsize, KindCount, KindARM64, KindSpot, KindSchedule}
+
+func kindList() string {
+	s := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
+}
 
 // Report is the engine's answer for a set of services.
 type Report struct {
