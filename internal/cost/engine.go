@@ -51,6 +51,9 @@ func Analyse(services []Service, o Options) (Report, error) {
 		Region: region, RegionAssumed: region != o.Region, PriceDate: planjson.PriceDate,
 		LookbackDays: o.Lookback.Hours() / 24, Headroom: o.Headroom,
 	}
+	if r.RegionAssumed {
+		r.AskedRegion = o.Region
+	}
 	for _, s := range services {
 		sr := analyseService(s, o, price)
 		r.Services = append(r.Services, sr)

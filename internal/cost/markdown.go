@@ -22,7 +22,7 @@ func (r Report) Markdown() string {
 	fmt.Fprintf(&b, "## Cost optimisation: save $%.2f a month (%.1f %%)\n\n", r.Saving, r.SavingPercent)
 	assumed := ""
 	if r.RegionAssumed {
-		assumed = " (the region has no price row: these are its prices)"
+		assumed = fmt.Sprintf(" (%s has no row in the price table; %s prices stand in)", r.AskedRegion, r.Region)
 	}
 	fmt.Fprintf(&b, "$%.2f → $%.2f a month on Fargate list prices for %s%s as of %s; utilisation p95 and max over %g days, headroom target %.0f %%.\n\n",
 		r.Monthly, r.After, r.Region, assumed, r.PriceDate, r.LookbackDays, 100*r.Headroom)

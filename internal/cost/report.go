@@ -29,9 +29,10 @@ func kindList() string {
 type Report struct {
 	// Region and PriceDate say which prices the figures use;
 	// RegionAssumed is true when the region has no row of its own and
-	// the default region's prices stand in.
+	// the default region's prices stand in for AskedRegion's.
 	Region        string  `json:"region"`
 	RegionAssumed bool    `json:"region_assumed"`
+	AskedRegion   string  `json:"asked_region,omitempty"`
 	PriceDate     string  `json:"price_date"`
 	LookbackDays  float64 `json:"lookback_days"`
 	Headroom      float64 `json:"headroom"`

@@ -3,6 +3,7 @@ package cost
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/ecsflow/ecsflow/internal/planjson"
 )
@@ -30,7 +31,7 @@ func rightsize(s *subject) *Recommendation {
 	s.next.Pair = best
 	return &Recommendation{
 		Kind:    KindRightsize,
-		Summary: fmt.Sprintf("cpu %d → %d, memory %d → %d", from.CPU, best.CPU, from.Memory, best.Memory),
+		Summary: sizeSummary(from, best),
 		Size:    &best,
 		Risk: fmt.Sprintf("p95 runs at %.0f %% cpu and %.0f %% memory of the new size; the highest cpu seen is %.0f %% of it "+
 			"(above 100 %% the task is throttled); every container's own cpu and memory must fit in the new size",
@@ -92,4 +93,16 @@ func where(src Sources, f Field) string {
 		return ""
 	}
 	return fmt.Sprintf(" (set at %s:%d: %s)", at.File, at.Line, trimmed(at.Text))
+}
+
+// sizeSummary says which of cpu and memory change.
+func sizeSummary(from, to Pair) string {
+	var parts []string
+	if from.CPU != to.CPU {
+		parts = append(parts, fmt.Sprintf("cpu %d → %d", from.CPU, to.CPU))
+	}
+	if from.Memory != to.Memory {
+		parts = append(parts, fmt.Sprintf("memory %d → %d", from.Memory, to.Memory))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -15,9 +15,8 @@ func spot(s *subject) *Recommendation {
 	return &Recommendation{
 		Kind:    KindSpot,
 		Summary: fmt.Sprintf("capacity provider FARGATE_SPOT for all tasks (today %.0f %%)", 100*from),
-		Risk: fmt.Sprintf("AWS can stop Spot tasks with two minutes' warning when it needs the capacity back; the saving assumes the %.0f %% "+
-			"discount AWS advertises as its most, actual Spot prices vary; ARM64 tasks need platform version 1.4.0 or later", 100*SpotDiscount),
-		Change: spotChange(s.svc.Terraform),
+		Risk:    spotRisk(s.next.ARM),
+		Change:  spotChange(s.svc.Terraform),
 	}
 }
 
@@ -39,4 +38,13 @@ func spotChange(src Sources) Change {
 		return changeOf([]edit{{at: at, lines: block(at, strategy...)}}, 1, note)
 	}
 	return Change{Note: note}
+}
+
+func spotRisk(arm bool) string {
+	r := fmt.Sprintf("AWS can stop Spot tasks with two minutes' warning when it needs the capacity back; the saving assumes the %.0f %% "+
+		"discount AWS advertises as its most, actual Spot prices vary", 100*SpotDiscount)
+	if arm {
+		r += "; ARM64 tasks need platform version 1.4.0 or later on Spot"
+	}
+	return r
 }
