@@ -84,7 +84,7 @@ func countChange(s Service, from, to int) Change {
 	edits := []edit{e}
 	// With autoscaling, a desired_count above the new floor would bring
 	// the tasks back on every apply that sets it.
-	if dc, ok := s.Terraform[FieldDesiredCount]; ok && field == FieldMinCapacity {
+	if dc, ok := s.Terraform[FieldDesiredCount]; ok && field == FieldMinCapacity && (dc.File != at.File || dc.Line != at.Line) {
 		if e, ok := setValue(dc, strconv.Itoa(to), func(v string) bool { n, err := strconv.Atoi(v); return err == nil && n > to }); ok {
 			edits = append(edits, e)
 		}

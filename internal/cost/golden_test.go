@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/ecsflow/ecsflow/internal/tfparse"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -40,7 +42,11 @@ func (p *pattern) series(t *testing.T) Series {
 // goldenInput is a case's input: options over the defaults and services
 // whose usage is given as patterns.
 type goldenInput struct {
-	Region   string `json:"region"`
+	Region string `json:"region"`
+	// Terraform is a configuration directory (from the repository root)
+	// whose environments/<environment>.tfvars give each service's
+	// Terraform lines through Locate.
+	Terraform string `json:"terraform"`
 	Services []struct {
 		Service
 		CPUUse    *pattern `json:"cpu_use"`
@@ -72,6 +78,9 @@ func TestGoldenReports(t *testing.T) {
 			for _, s := range gi.Services {
 				svc := s.Service
 				svc.Usage = Usage{CPU: s.CPUUse.series(t), Memory: s.MemoryUse.series(t), Tasks: s.TaskUse.series(t)}
+				if gi.Terraform != "" {
+					svc.Terraform = locateIn(t, gi.Terraform, svc)
+				}
 				services = append(services, svc)
 			}
 			r, err := Analyse(services, o)
@@ -92,4 +101,22 @@ func compareGolden(t *testing.T, path string, got []byte) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "run go test -run TestGoldenReports -update to create it")
 	require.Equal(t, string(want), string(got))
+}
+
+// locateIn is Locate for svc in the configuration dir of the repository
+// with its environment's var-file, with paths from the repository root.
+func locateIn(t *testing.T, dir string, svc Service) Sources {
+	root := filepath.Join("..", "..")
+	abs := filepath.Join(root, dir)
+	tree, err := tfparse.Load([]string{abs}, tfparse.Options{VarFiles: []string{filepath.Join(abs, "environments", svc.Environment+".tfvars")}})
+	require.NoError(t, err)
+	src, ok := Locate(tree, svc.Name, os.ReadFile)
+	require.True(t, ok, "no aws_ecs_service named %s in %s", svc.Name, dir)
+	for f, at := range src {
+		rel, err := filepath.Rel(root, at.File)
+		require.NoError(t, err)
+		at.File = filepath.ToSlash(rel)
+		src[f] = at
+	}
+	return src
 }
