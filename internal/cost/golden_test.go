@@ -47,7 +47,7 @@ type goldenInput struct {
 	// whose environments/<environment>.tfvars give each service's
 	// Terraform lines through Locate.
 	Terraform string `json:"terraform"`
-	Services []struct {
+	Services  []struct {
 		Service
 		CPUUse    *pattern `json:"cpu_use"`
 		MemoryUse *pattern `json:"memory_use"`
