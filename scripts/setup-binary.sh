@@ -31,7 +31,9 @@
 #
 # Environment (all optional):
 #   ECSFLOW_BIN_DIR      directory holding ecsflow-<action> (or <action>)
-#   ECSFLOW_RELEASE_URL  base URL of release assets
+#   ECSFLOW_RELEASE_URL  base URL of release assets, for tests only (a local
+#                        stand-in for the releases download URL); callers
+#                        leave it unset
 #                        (default $GITHUB_SERVER_URL/<repo>/releases/download)
 #   ECSFLOW_OS, ECSFLOW_ARCH  override the detected platform
 #   RUNNER_TOOL_CACHE, RUNNER_TEMP, GITHUB_PATH  set by the Actions runner
@@ -202,10 +204,31 @@ cached_source_build_ok() {
 	[ "$(sha256_of "$dest/$BIN")" = "$(tr -d ' \n\r' <"$record")" ]
 }
 
+# The setup-go step a caller adds when a binary must be built here; the
+# same pin as .github/workflows/release.yml.
+readonly SETUP_GO="actions/setup-go@924ae3a1cded613372ab5595356fb5720e22ba16 # v6.5.0"
+
+# go_version prints the Go version this checkout is built with: the one the
+# release used, else go.mod's go line.
+go_version() {
+	if [ -f "$ROOT/release/go-version" ]; then
+		tr -d ' \n\r' <"$ROOT/release/go-version"
+	else
+		awk '$1 == "go" { print $2; exit }' "$ROOT/go.mod"
+	fi
+}
+
+# no_go stops the job with what the caller adds to its workflow. why says
+# why a build is needed (a released ref whose download failed, or a ref
+# between releases).
+no_go() {
+	local why=$1
+	die 3 "$why, and Go is not installed to build ecsflow-$NAME from source; add this step before it: \"- uses: $SETUP_GO\" with \"go-version: $(go_version)\""
+}
+
 build_from_source() {
-	local version=$1 dest=$2
-	command -v go >/dev/null 2>&1 ||
-		die 3 "no release binary matches this ref and Go is not installed; add actions/setup-go (go-version-file: go.mod of ecsflow) before this step or pin a released version such as @v1"
+	local version=$1 dest=$2 why=$3
+	command -v go >/dev/null 2>&1 || no_go "$why"
 	local work
 	work="$(scratch_dir)"
 	log "building $BIN $version from source with $(go version | cut -d' ' -f3)"
@@ -248,7 +271,7 @@ main() {
 
 	# Which version is this checkout? A release only when the committed
 	# source digest matches the files actually here.
-	local digest version released=false
+	local digest version why released=false
 	digest="$(source_digest)"
 	version="src-${digest:0:16}"
 	if [ -f "$ROOT/release/version" ] && [ -f "$ROOT/release/source.sha256" ] &&
@@ -308,12 +331,16 @@ main() {
 		fi
 		rm -rf "$work"
 		log "could not download $asset $version from $base; building from source instead"
+		why="ecsflow $version: could not download $asset from $base"
 	elif $released; then
 		log "release $version has no asset for $OS/$ARCH; building from source"
+		why="ecsflow $version has no release asset for $OS/$ARCH"
+	else
+		why="this ecsflow ref is not a release (its source differs from release/source.sha256; pin a release tag vMAJOR.MINOR.PATCH to run a prebuilt binary)"
 	fi
 
 	# 4. Build from source with the runner's Go.
-	build_from_source "$version" "$dest"
+	build_from_source "$version" "$dest" "$why"
 	add_to_path "$dest"
 }
 

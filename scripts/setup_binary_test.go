@@ -424,3 +424,58 @@ func TestSetupBinaryRebuildsTamperedSourceBuildInCache(t *testing.T) {
 		})
 	}
 }
+
+// pathWithoutGo is PATH minus every directory that holds a go executable:
+// a runner without actions/setup-go.
+func pathWithoutGo(t *testing.T) string {
+	t.Helper()
+	var keep []string
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(dir, "go")); err == nil {
+			continue
+		}
+		keep = append(keep, dir)
+	}
+	return strings.Join(keep, string(os.PathListSeparator))
+}
+
+// With no binary to download and no Go, the error tells a caller what to
+// add to its workflow: actions/setup-go pinned by SHA with the exact Go
+// version of this checkout. It never suggests pinning @v1, which is what a
+// @v1 user already did.
+func TestSetupBinaryWithoutGoNamesSetupGo(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		release bool
+		want    string
+	}{
+		{name: "release asset not downloadable", release: true, want: "could not download ecsflow-validate-" + platform() + " v1.4.2"},
+		{name: "ref between releases", release: false, want: "is not a release"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := fakeRepo(t)
+			if tc.release {
+				release(t, root, "v1.4.2", []byte("unreachable"))
+			}
+			srv := httptest.NewServer(http.NotFoundHandler())
+			t.Cleanup(srv.Close)
+			r := setup(t, root, map[string]string{
+				"ECSFLOW_RELEASE_URL": srv.URL, "RUNNER_TOOL_CACHE": t.TempDir(),
+				"GITHUB_ACTIONS": "true", "PATH": pathWithoutGo(t),
+			}, "validate")
+			require.Equal(t, 3, r.code, r.stderr)
+			require.Empty(t, r.path)
+			msg := r.stdout + r.stderr
+			require.Contains(t, msg, "::error title=ecsflow setup::")
+			require.Contains(t, msg, tc.want)
+			require.Contains(t, msg, "Go is not installed")
+			require.Regexp(t, `actions/setup-go@[0-9a-f]{40} # v\d+\.\d+\.\d+`, msg)
+			require.Contains(t, msg, "go-version: 1.22", "the Go version of the checkout's go.mod")
+			require.NotContains(t, msg, "@v1 ")
+			require.NotContains(t, msg, "such as @v1")
+		})
+	}
+}

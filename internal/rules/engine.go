@@ -88,6 +88,9 @@ type Input struct {
 
 	tds     []*taskDef
 	tdsDone bool
+	// refs are the findings of EF101–EF104 by kind of reference, found in
+	// one walk (see checkReferences).
+	refs map[string][]Finding
 }
 
 // Result is the outcome of a run.

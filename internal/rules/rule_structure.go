@@ -345,7 +345,33 @@ func skipRefs(blockType, attr string) bool {
 	return false
 }
 
+// referenceKinds are the kinds of reference EF101–EF104 check, one rule
+// each.
+var referenceKinds = []string{"var", "local", "resource", "module"}
+
+// checkReferences reports the references of one kind to something the
+// module does not declare. One walk over every expression finds the
+// references of all kinds, the first time one of the rules runs: in a large
+// file each resource's body is parsed again when read, so four walks would
+// parse it four times.
 func checkReferences(c *Context, want string) {
+	if c.in.refs == nil {
+		c.in.refs = findReferences(c)
+	}
+	for _, f := range c.in.refs[want] {
+		f.RuleID, f.Severity, f.Title, f.Remediation = c.rule.ID, c.rule.Severity, c.rule.Title, c.rule.Remediation
+		c.findings = append(c.findings, f)
+	}
+}
+
+// findReferences walks every expression once and returns, by kind, the
+// findings of references to undeclared names (to be stamped with the rule
+// that reports them).
+func findReferences(c *Context) map[string][]Finding {
+	byKind := map[string]*Context{}
+	for _, k := range referenceKinds {
+		byKind[k] = &Context{in: c.in, rule: c.rule, prod: c.prod}
+	}
 	for _, m := range c.Modules() {
 		broken := brokenSources(m)
 		for _, b := range m.Blocks {
@@ -358,7 +384,9 @@ func checkReferences(c *Context, want string) {
 					return
 				}
 				for _, tr := range a.Expr.Variables() {
-					reportRef(c, m, tr, scope, want, broken)
+					for _, k := range referenceKinds {
+						reportRef(byKind[k], m, tr, scope, k, broken)
+					}
 				}
 			}
 			if b.File.JSON {
@@ -371,6 +399,11 @@ func checkReferences(c *Context, want string) {
 			walkExprs(b, nil, check)
 		}
 	}
+	out := make(map[string][]Finding, len(referenceKinds))
+	for k, kc := range byKind {
+		out[k] = kc.findings
+	}
+	return out
 }
 
 func reportRef(c *Context, m *tfparse.Module, tr hcl.Traversal, scope []string, want string, broken [][]byte) {

@@ -55,17 +55,22 @@ func evalBlock(m *Module, b *Block) {
 
 // FuzzParsePieces: parsing in pieces (cut as small as possible) either
 // gives exactly the whole-file parse, with every cut after a closing brace
-// alone on its line, or falls back to the whole-file parse.
+// alone on its line, or falls back to the whole-file parse. Every block,
+// parsed again from its own source (as a lazy body is), gives the same tree.
 func FuzzParsePieces(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		whole, wantDiags := hclsyntax.ParseConfig(src, "main.tf", hcl.InitialPos)
-		got, diags, cuts := parseNative("main.tf", src, 0, 1)
+		got, diags, cuts := parseJoined(src, 0, 1)
 		require.Equal(t, wantDiags.Error(), diags.Error())
 		if wantDiags.HasErrors() {
 			require.Nil(t, cuts)
 			return
 		}
-		require.Equal(t, dump(whole.Body.(*hclsyntax.Body)), dump(got.Body.(*hclsyntax.Body)))
+		require.Equal(t, dump(whole.Body.(*hclsyntax.Body)), dump(got))
+		for _, blk := range got.Blocks {
+			lb := newLazyBlock(blk, &File{Path: "main.tf", Src: src})
+			require.Equal(t, dump(blk.Body), dump(lb.synBody()), "a block parsed again from its source")
+		}
 		for _, c := range cuts {
 			require.True(t, bytes.HasSuffix(src[:c], []byte("\n}\n")), "cut at %d", c)
 		}

@@ -101,6 +101,11 @@ type Options struct {
 	VarFiles []string
 	// ReadFile reads a file; os.ReadFile when nil.
 	ReadFile func(string) ([]byte, error)
+	// PiecesFrom is the size in bytes from which a native-syntax file is
+	// parsed in pieces (of at least 256 KiB, or PiecesFrom when smaller)
+	// and its resources and data sources keep no syntax tree; 0 means
+	// 1 MiB. Findings do not depend on it; only memory and time do.
+	PiecesFrom int
 }
 
 // VarFileError is a var file that cannot be read or parsed.
@@ -136,7 +141,7 @@ func Load(roots []string, opts Options) (*Tree, error) {
 			m.Root = true
 			continue
 		}
-		m, err := loadModule(dir, reader)
+		m, err := loadModule(dir, reader, opts.PiecesFrom)
 		if err != nil {
 			return nil, err
 		}
@@ -170,7 +175,7 @@ func Load(roots []string, opts Options) (*Tree, error) {
 			}
 			child, ok := byDir[dir]
 			if !ok {
-				child, err = loadModule(dir, reader)
+				child, err = loadModule(dir, reader, opts.PiecesFrom)
 				if err != nil {
 					return nil, err
 				}
@@ -283,7 +288,7 @@ func (m *Module) givenValue(name string) (cty.Value, bool) {
 	return v, set
 }
 
-func loadModule(dir string, reader func(string) ([]byte, error)) (*Module, error) {
+func loadModule(dir string, reader func(string) ([]byte, error), piecesFrom int) (*Module, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read module directory %s: %w", dir, err)
@@ -318,7 +323,7 @@ func loadModule(dir string, reader func(string) ([]byte, error)) (*Module, error
 				errs[i] = fmt.Errorf("cannot read %s: %w", p, err)
 				return
 			}
-			files[i] = ParseFile(p, src)
+			files[i] = parseFile(p, src, piecesFrom)
 		}()
 	}
 	wg.Wait()
@@ -334,7 +339,14 @@ func loadModule(dir string, reader func(string) ([]byte, error)) (*Module, error
 
 // ParseFile parses one .tf or .tf.json file. Syntax errors are kept in
 // File.Diags.
-func ParseFile(path string, src []byte) *File {
+func ParseFile(path string, src []byte) *File { return parseFile(path, src, 0) }
+
+// parseFile is ParseFile with the size from which a file is parsed in
+// pieces (0: chunkThreshold).
+func parseFile(path string, src []byte, piecesFrom int) *File {
+	if piecesFrom <= 0 {
+		piecesFrom = chunkThreshold
+	}
 	f := &File{Path: path, Src: src, JSON: strings.HasSuffix(path, ".json")}
 	if f.JSON {
 		hf, diags := hcljson.Parse(src, path)
@@ -344,15 +356,30 @@ func ParseFile(path string, src []byte) *File {
 		}
 		return f
 	}
-	hf, diags, cuts := parseNative(path, src, chunkThreshold, chunkSize)
-	f.Diags, f.cuts = diags, cuts
-	if hf != nil {
-		f.body = hf.Body
-		if sb, ok := hf.Body.(*hclsyntax.Body); ok {
-			collectSpans(sb, &f.blockSpans)
-			sort.Slice(f.blockSpans, func(i, j int) bool { return f.blockSpans[i].Start < f.blockSpans[j].Start })
+	var top []*Block
+	var spans []Span
+	visit := func(piece *hclsyntax.Body) {
+		collectSpans(piece, &spans)
+		for _, b := range piece.Blocks {
+			if b.Type == "resource" || b.Type == "data" {
+				top = append(top, newLazyBlock(b, f))
+			} else {
+				top = append(top, newSynBlock(b, f, nil))
+			}
 		}
 	}
+	hf, diags, cuts, pieces := parseNative(path, src, piecesFrom, min(chunkSize, piecesFrom), visit)
+	f.Diags, f.cuts = diags, cuts
+	if hf == nil {
+		return f
+	}
+	f.body = hf.Body
+	if pieces {
+		f.top, f.blockSpans = top, spans
+	} else if sb, ok := hf.Body.(*hclsyntax.Body); ok {
+		collectSpans(sb, &f.blockSpans)
+	}
+	sort.Slice(f.blockSpans, func(i, j int) bool { return f.blockSpans[i].Start < f.blockSpans[j].Start })
 	return f
 }
 
@@ -382,7 +409,9 @@ func (m *Module) addFile(f *File) {
 		return
 	}
 	var blocks []*Block
-	if sb, ok := f.body.(*hclsyntax.Body); ok {
+	if f.top != nil {
+		blocks = f.top
+	} else if sb, ok := f.body.(*hclsyntax.Body); ok {
 		for _, b := range sb.Blocks {
 			blocks = append(blocks, newSynBlock(b, f, nil))
 		}

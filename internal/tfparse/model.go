@@ -1,7 +1,10 @@
 package tfparse
 
 import (
+	"slices"
 	"sort"
+	"sync"
+	"weak"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -25,6 +28,9 @@ type File struct {
 	blockSpans []Span
 	// cuts are where the pieces of a file parsed in pieces begin.
 	cuts []int
+	// top are the top-level blocks of a file parsed in pieces, in file
+	// order (body then holds only the top-level attributes).
+	top []*Block
 }
 
 // Cuts returns the byte offsets at which a large file was cut into pieces
@@ -62,6 +68,52 @@ type Block struct {
 	ForEach hcl.Expression
 	body    hcl.Body
 	syn     *hclsyntax.Body
+	// lazy is set instead of body and syn for a resource or data source of
+	// a file parsed in pieces.
+	lazy *lazyBody
+}
+
+// lazyBody is the body of a top-level block whose syntax tree is not kept:
+// it is parsed again from the block's source when read, and the tree is
+// then held only as long as something uses it (a weak pointer lets the
+// garbage collector take it back). A flat stack of 100 000 resources keeps
+// its 25 MB of source instead of some 400 MB of trees.
+type lazyBody struct {
+	mu   sync.Mutex
+	src  []byte  // from the block's type keyword to its closing brace
+	pos  hcl.Pos // where src starts in the file
+	path string
+	// attrs are the names of the body's attributes, sorted: asking for one
+	// it does not have (for_each, count and most optional settings) needs
+	// no parse.
+	attrs []string
+	tree  weak.Pointer[hclsyntax.Body]
+}
+
+// get returns the block's body, parsing it again when the last parse has
+// been collected. The block parsed cleanly as part of its piece, and the
+// same bytes at the same position give the same tree and ranges.
+func (l *lazyBody) get() *hclsyntax.Body {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b := l.tree.Value(); b != nil {
+		return b
+	}
+	f, _ := hclsyntax.ParseConfig(l.src, l.path, l.pos)
+	b := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}}
+	if sb, ok := f.Body.(*hclsyntax.Body); ok && len(sb.Blocks) == 1 {
+		b = sb.Blocks[0].Body
+	}
+	l.tree = weak.Make(b)
+	return b
+}
+
+// synBody is the block's native-syntax body, or nil for JSON.
+func (b *Block) synBody() *hclsyntax.Body {
+	if b.lazy != nil {
+		return b.lazy.get()
+	}
+	return b.syn
 }
 
 // Attribute is one attribute of a block.
@@ -109,8 +161,13 @@ func (b *Block) Address() string {
 
 // Attr returns the named attribute, or nil.
 func (b *Block) Attr(name string) *Attribute {
-	if b.syn != nil {
-		a, ok := b.syn.Attributes[name]
+	if b.lazy != nil {
+		if _, ok := slices.BinarySearch(b.lazy.attrs, name); !ok {
+			return nil
+		}
+	}
+	if syn := b.synBody(); syn != nil {
+		a, ok := syn.Attributes[name]
 		if !ok {
 			return nil
 		}
@@ -134,8 +191,8 @@ func (b *Block) Attr(name string) *Attribute {
 // (locals, a JSON object). For native syntax, nested blocks are ignored.
 func (b *Block) Attrs() []*Attribute {
 	var out []*Attribute
-	if b.syn != nil {
-		for name, a := range b.syn.Attributes {
+	if syn := b.synBody(); syn != nil {
+		for name, a := range syn.Attributes {
 			out = append(out, &Attribute{Name: name, Expr: a.Expr, Range: a.SrcRange, NameRange: a.NameRange, File: b.File})
 		}
 	} else if b.body != nil {
@@ -152,8 +209,8 @@ func (b *Block) Attrs() []*Attribute {
 // the content of dynamic "typ" blocks (marked Dynamic).
 func (b *Block) Blocks(typ string) []*Block {
 	var out []*Block
-	if b.syn != nil {
-		for _, nb := range b.syn.Blocks {
+	if syn := b.synBody(); syn != nil {
+		for _, nb := range syn.Blocks {
 			switch {
 			case nb.Type == typ:
 				out = append(out, newSynBlock(nb, b.File, b))
@@ -218,18 +275,41 @@ func (b *Block) Block(typ string) *Block {
 // AllBlocks returns every nested block in native syntax (not for JSON, where
 // blocks cannot be told from object attributes without a schema).
 func (b *Block) AllBlocks() []*Block {
-	if b.syn == nil {
+	syn := b.synBody()
+	if syn == nil {
 		return nil
 	}
-	out := make([]*Block, 0, len(b.syn.Blocks))
-	for _, nb := range b.syn.Blocks {
+	out := make([]*Block, 0, len(syn.Blocks))
+	for _, nb := range syn.Blocks {
 		out = append(out, newSynBlock(nb, b.File, b))
 	}
 	return out
 }
 
 // Body returns the block's HCL body.
-func (b *Block) Body() hcl.Body { return b.body }
+func (b *Block) Body() hcl.Body {
+	if b.lazy != nil {
+		return b.lazy.get()
+	}
+	return b.body
+}
+
+// newLazyBlock is newSynBlock for a top-level resource or data source of a
+// file parsed in pieces: the block keeps its header and ranges, and its
+// body is parsed again from the source when read.
+func newLazyBlock(nb *hclsyntax.Block, f *File) *Block {
+	r := nb.Range()
+	attrs := make([]string, 0, len(nb.Body.Attributes))
+	for name := range nb.Body.Attributes {
+		attrs = append(attrs, name)
+	}
+	slices.Sort(attrs)
+	return &Block{
+		Type: nb.Type, Labels: nb.Labels, File: f,
+		DefRange: nb.DefRange(), Range: r,
+		lazy: &lazyBody{src: f.Src[r.Start.Byte:r.End.Byte], pos: r.Start, path: r.Filename, attrs: attrs},
+	}
+}
 
 func newSynBlock(nb *hclsyntax.Block, f *File, parent *Block) *Block {
 	return &Block{

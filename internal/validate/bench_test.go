@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ecsflow/ecsflow/internal/testenv/benchtree"
 )
@@ -78,20 +80,53 @@ func TestMain(m *testing.M) {
 }
 
 // BenchmarkFlatStack validates one main.tf of 10 000 resources (see
-// benchtree.WriteFlat) and reports time and allocated bytes per 1 000
-// resources, the figures that must stay flat as a monolithic stack grows.
+// benchtree.WriteFlat) and reports, per 1 000 resources, time, allocated
+// bytes and the peak heap (live objects and garbage not yet collected,
+// sampled while validate runs), the figures that must stay flat as a
+// monolithic stack grows.
 func BenchmarkFlatStack(b *testing.B) {
 	dir := b.TempDir()
 	st, err := benchtree.WriteFlat(dir, 10000)
 	if err != nil {
 		b.Fatal(err)
 	}
+	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	peak := sampleHeapPeak(time.Millisecond)
 	benchAnalyse(b, &Settings{Roots: []string{dir}}, st.Files)
+	peakHeap := peak()
 	runtime.ReadMemStats(&after)
 	per := float64(b.N) * float64(st.Resources) / 1000
 	b.ReportMetric(b.Elapsed().Seconds()*1000/per, "ms/1000resources")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20)/per, "allocMB/1000resources")
+	b.ReportMetric(float64(peakHeap-min(peakHeap, before.HeapAlloc))/(1<<20)/(float64(st.Resources)/1000), "peakheapMB/1000resources")
 	b.ReportMetric(float64(st.Bytes)/float64(st.Resources)*1000/(1<<20), "inputMB/1000resources")
+}
+
+// sampleHeapPeak samples the heap's object bytes every interval until the
+// returned function is called, which returns the largest sample.
+func sampleHeapPeak(interval time.Duration) func() uint64 {
+	done := make(chan struct{})
+	result := make(chan uint64)
+	go func() {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		var peak uint64
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			peak = max(peak, s[0].Value.Uint64())
+			select {
+			case <-done:
+				result <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		return <-result
+	}
 }

@@ -8,12 +8,14 @@
 #              every rule incl. the terraform-fmt check)
 #   tflint     tflint --recursive in TREE (its bundled terraform ruleset)
 # reporting wall time, files/s and peak RSS of each (GNU time -v), and the
-# same for the example stack (examples/open-webui). Goal: validate >= 5x
-# faster than tflint while checking far more.
+# same for the example stack (examples/open-webui) and for a flat stack (one
+# main.tf of FLAT resources, default 100 000) with its time and peak RSS per
+# 1 000 resources. Goals: validate >= 5x faster than tflint while checking
+# far more; the flat stack of 100 000 resources under 500 MB.
 #
 # Needs: go; tflint (installed with go install
 # github.com/terraform-linters/tflint@v0.64.0 when missing).
-# Usage: scripts/bench/validate.sh [MODULES]   (make bench runs it; default 300)
+# Usage: [FLAT=N] scripts/bench/validate.sh [MODULES]   (make bench runs it; default 300)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -82,3 +84,12 @@ if [ -d "$EX/terraform" ]; then
 	report "ecsflow-validate (tf/)" "$ew2" "$er2" "$erc2" "$(find "$EX/terraform" -name '*.tf' | wc -l)"
 	report "tflint (terraform/)" "$etw" "$etr" "$etrc" "$(find "$EX/terraform" -name '*.tf' | wc -l)"
 fi
+
+# A monolithic stack: everything in one file, the worst case for memory.
+FLAT="${FLAT:-100000}"
+FSTATS="$(cd "$ROOT" && go run ./internal/testenv/benchtree/gen -flat "$WORK/flat" "$FLAT")"
+read -r _ fw fr frc < <(measure validate-flat "$WORK/flat" "$BIN" --path . --sarif-file "$WORK/f.sarif" --fail-on never)
+echo "flat stack ($FSTATS):"
+report "ecsflow-validate" "$fw" "$fr" "$frc" 1
+awk -v w="$fw" -v r="$fr" -v n="$FLAT" 'BEGIN {
+	printf "    per 1 000 resources: %.3f s, %.2f MB peak RSS (goal: under 500 MB for 100 000 resources)\n", w * 1000 / n, r / 1024 * 1000 / n }'

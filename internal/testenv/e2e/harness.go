@@ -120,6 +120,13 @@ type Workflow struct {
 	Stubs map[string]string
 	// NoSandbox runs without starting the sandbox or passing its variables.
 	NoSandbox bool
+	// NoBinDir leaves the binaries to scripts/setup-binary.sh, as on a
+	// user's runner: ECSFLOW_BIN_DIR is not passed and the prebuilt
+	// binaries are not on PATH (tool cache, release asset or source build).
+	NoBinDir bool
+	// NoGo removes from act's PATH every directory holding a go
+	// executable: a runner without actions/setup-go.
+	NoGo bool
 	// Timeout bounds the whole act run (default 5 minutes).
 	Timeout time.Duration
 }
@@ -152,6 +159,10 @@ type Step struct {
 	Result  string
 	Outputs map[string]string
 	Summary string
+	// Start is the time from act's start until act reported the step
+	// starting (read from act's output as it came); Took is the step's
+	// execution time as act measured it. Both are 0 for a recorded run.
+	Start, Took time.Duration
 }
 
 // Annotation is one workflow-command annotation a step printed.
@@ -275,6 +286,11 @@ func Run(t testing.TB, wf Workflow) *Result {
 	// a clone of a local checkout is a path ("/work/main"), not owner/name;
 	// a fixed value keeps runs alike wherever the repository was cloned from.
 	env := map[string]string{"ECSFLOW_BIN_DIR": bin, "GITHUB_REPOSITORY": Repository}
+	pathPrefix := bin
+	if wf.NoBinDir {
+		delete(env, "ECSFLOW_BIN_DIR")
+		pathPrefix = ""
+	}
 	if !wf.NoSandbox {
 		sb := sandboxtest.Start(t)
 		for _, kv := range sb.Env() {
@@ -308,6 +324,11 @@ func Run(t testing.TB, wf Workflow) *Result {
 	)
 	if wf.Job != "" {
 		args = append(args, "-j", wf.Job)
+	}
+	// The reusable workflows check ecsflow out with actions/checkout (by
+	// SHA); act serves only the checkout of the workflow's own repository.
+	if _, ok := wf.Stubs[CheckoutAction]; !ok {
+		args = append(args, "--local-repository", CheckoutAction+"="+filepath.Join(root, "internal/testenv/e2e/testdata/stubs/checkout"))
 	}
 	for _, k := range sortedKeys(wf.Stubs) {
 		dir := wf.Stubs[k]
@@ -347,13 +368,14 @@ func Run(t testing.TB, wf Workflow) *Result {
 	}
 	cmd := exec.CommandContext(ctx, act, args...)
 	cmd.Dir = root
-	cmd.Env = actEnv(shim+string(os.PathListSeparator)+bin, work)
+	cmd.Env = actEnv(joinPath(shim, pathPrefix), work, wf.NoGo)
 	isolate(cmd)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var stderr bytes.Buffer
 	start := time.Now()
+	stdout := &lineClock{start: start}
+	cmd.Stdout, cmd.Stderr = stdout, &stderr
 	runErr := cmd.Run()
-	r := parse(stdout.Bytes())
+	r := parse(stdout.buf.Bytes(), stdout.at)
 	if stderr.Len() > 0 {
 		r.Log += "\n[act stderr]\n" + stderr.String()
 	}
@@ -400,11 +422,49 @@ func bashShim(work string) (string, error) {
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
+// lineClock keeps act's output and, for each line, the time since start
+// when its end arrived.
+type lineClock struct {
+	start time.Time
+	buf   bytes.Buffer
+	at    []time.Duration
+}
+
+func (c *lineClock) Write(p []byte) (int, error) {
+	now := time.Since(c.start)
+	for range bytes.Count(p, []byte("\n")) {
+		c.at = append(c.at, now)
+	}
+	return c.buf.Write(p)
+}
+
+func joinPath(dirs ...string) string {
+	var keep []string
+	for _, d := range dirs {
+		if d != "" {
+			keep = append(keep, d)
+		}
+	}
+	return strings.Join(keep, string(os.PathListSeparator))
+}
+
+// withoutGo drops the directories of path that hold a go executable.
+func withoutGo(path string) string {
+	var keep []string
+	for _, d := range filepath.SplitList(path) {
+		if _, err := os.Stat(filepath.Join(d, "go")); err == nil {
+			continue
+		}
+		keep = append(keep, d)
+	}
+	return joinPath(keep...)
+}
+
 // actEnv is the environment of the act process: the test's own minus
 // anything that would point steps at real AWS or pretend to be a runner,
-// with the binaries and Go tools on PATH and a private HOME-independent
-// cache.
-func actEnv(pathPrefix, work string) []string {
+// with the binaries and Go tools on PATH (Go itself left out with noGo) and
+// a private HOME-independent cache.
+func actEnv(pathPrefix, work string, noGo bool) []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -416,9 +476,9 @@ func actEnv(pathPrefix, work string) []string {
 		}
 		out = append(out, kv)
 	}
-	path := pathPrefix + string(os.PathListSeparator) + os.Getenv("PATH")
-	if gp := goBin(); gp != "" {
-		path += string(os.PathListSeparator) + gp
+	path := joinPath(pathPrefix, os.Getenv("PATH"), goBin())
+	if noGo {
+		path = withoutGo(path)
 	}
 	return append(out, "PATH="+path, "RUNNER_TEMP="+filepath.Join(work, "runner-temp"))
 }
@@ -449,13 +509,17 @@ type actEvent struct {
 	RawOutput  bool              `json:"raw_output"`
 	Level      string            `json:"level"`
 	Stage      string            `json:"stage"`
+	// ExecutionTime is in nanoseconds, on a step's last event.
+	ExecutionTime int64 `json:"executionTime"`
 }
 
 // parse turns act's --json stream into a Result. Lines that are not JSON
-// (act prints a few warnings plainly) go to the log as they are.
-func parse(out []byte) *Result {
+// (act prints a few warnings plainly) go to the log as they are. at, when
+// given, holds the time each line arrived (Step.Start).
+func parse(out []byte, at []time.Duration) *Result {
 	r := &Result{Jobs: map[string]string{}}
 	var log strings.Builder
+	var lineAt time.Duration // when the line being read arrived
 	index := map[string]int{}
 	step := func(ev actEvent) *Step {
 		id := strings.Join(ev.StepID, "/")
@@ -464,14 +528,18 @@ func parse(out []byte) *Result {
 		if !ok {
 			i = len(r.Steps)
 			index[key] = i
-			r.Steps = append(r.Steps, Step{ID: id, Job: ev.JobID, Name: ev.Step, Outputs: map[string]string{}})
+			r.Steps = append(r.Steps, Step{ID: id, Job: ev.JobID, Name: ev.Step, Outputs: map[string]string{}, Start: lineAt})
 		}
 		return &r.Steps[i]
 	}
 	summarySeen := map[string]bool{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for sc.Scan() {
+	for n := 0; sc.Scan(); n++ {
+		lineAt = 0
+		if n < len(at) {
+			lineAt = at[n]
+		}
 		line := sc.Bytes()
 		var ev actEvent
 		if err := json.Unmarshal(line, &ev); err != nil {
@@ -516,6 +584,7 @@ func parse(out []byte) *Result {
 			s := step(ev)
 			if ev.StepResult != "" && ev.Stage != "Post" {
 				s.Result = ev.StepResult
+				s.Took = time.Duration(ev.ExecutionTime)
 			}
 		}
 	}
@@ -533,6 +602,10 @@ var (
 
 // Actions lists the action names the harness knows.
 var Actions = []string{"validate", "build-push", "deploy-ecs", "drift-check", "rollback"}
+
+// CheckoutAction is the actions/checkout pin of the reusable workflows;
+// Run maps it to testdata/stubs/checkout unless Workflow.Stubs maps it.
+const CheckoutAction = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1"
 
 // Repository is github.repository in every run (override with Workflow.Env).
 const Repository = "ecsflow/ecsflow"
@@ -675,4 +748,4 @@ func Main(m *testing.M) int { return sandboxtest.Main(m) }
 
 // ParseActJSON reads the output of `act --json` into a Result (ExitCode is
 // left 0). Run uses it; it is exported for tests of recorded runs.
-func ParseActJSON(out []byte) *Result { return parse(out) }
+func ParseActJSON(out []byte) *Result { return parse(out, nil) }
