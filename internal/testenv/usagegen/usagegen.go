@@ -112,3 +112,14 @@ func put(ctx context.Context, api PutAPI, ns string, data []types.MetricDatum) e
 	}
 	return nil
 }
+
+// ExampleProfiles are usage profiles for the example stack's services in
+// cluster: open-webui on 2 vCPU / 4 GB busy in the afternoon, the Bedrock
+// gateway moderately, mcpo nearly idle; each with tasks running.
+func ExampleProfiles(cluster string, tasks int) []Profile {
+	return []Profile{
+		{Cluster: cluster, Service: "open-webui", CPULow: 4, CPUHigh: 22, MemLow: 30, MemHigh: 38, Tasks: tasks},
+		{Cluster: cluster, Service: "bedrock-access-gateway", CPULow: 6, CPUHigh: 30, MemLow: 28, MemHigh: 40, Tasks: tasks},
+		{Cluster: cluster, Service: "mcpo", CPULow: 2, CPUHigh: 6, MemLow: 22, MemHigh: 30, Tasks: tasks},
+	}
+}
