@@ -34,6 +34,10 @@ var prices = map[string]Price{
 	"sa-east-1": {0.0696, 0.0076},
 }
 
+// PriceDate is when the prices above were read from the pricing page; a
+// report that quotes them says so.
+const PriceDate = "2026-11-26"
+
 // DefaultRegion is used when the plan does not tell the region.
 const DefaultRegion = "us-east-1"
 
