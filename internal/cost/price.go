@@ -4,12 +4,12 @@ import (
 	"math"
 	"sync"
 
+	"github.com/ecsflow/ecsflow/internal/fargate"
 	"github.com/ecsflow/ecsflow/internal/planjson"
-	"github.com/ecsflow/ecsflow/internal/rules"
 )
 
 // validPair is the one Fargate size table's check of a cpu/memory pair.
-var validPair = rules.ValidFargateSize
+var validPair = fargate.Valid
 
 // SpotDiscount is the share Fargate Spot costs less than Fargate. AWS
 // advertises "up to 70 %"; Spot prices move with spare capacity, so a
