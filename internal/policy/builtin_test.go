@@ -43,7 +43,7 @@ func runRegoTests(t *testing.T, fsys fs.FS, pattern string) int {
 		require.NoError(t, err)
 		mods[f] = m
 	}
-	ch, err := tester.NewRunner().SetModules(mods).SetStore(inmem.New()).RaiseBuiltinErrors(true).Run(context.Background(), mods)
+	ch, err := tester.NewRunner().SetModules(mods).SetStore(inmem.New()).RaiseBuiltinErrors(true).RunTests(context.Background(), nil)
 	require.NoError(t, err)
 	n := 0
 	for r := range ch {
