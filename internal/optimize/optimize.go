@@ -1,0 +1,111 @@
+// Package optimize runs the optimize action: it reads the inputs, reads
+// what runs (internal/fleet) and its utilisation (internal/utilisation),
+// has internal/cost recommend what would cost less, and reports through
+// the job summary, outputs and a JSON report. It changes nothing in AWS.
+package optimize
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/cost"
+	"github.com/ecsflow/ecsflow/internal/fleet"
+	"github.com/ecsflow/ecsflow/internal/outfile"
+	"github.com/ecsflow/ecsflow/internal/utilisation"
+)
+
+// period is the resolution the utilisation is read at.
+const period = time.Hour
+
+// Deps are what Run takes from outside; the zero value is the real AWS
+// configuration, and tests replace it.
+type Deps struct {
+	// AWSConfig overrides loading the AWS configuration.
+	AWSConfig func(ctx context.Context) (aws.Config, error)
+}
+
+// Run is the optimize action: ParseConfig reads the inputs without any AWS
+// call, then it reads the services and their utilisation, builds the
+// report and writes the JSON report, the outputs and the job summary.
+func Run(ctx context.Context, env *cli.Env, deps Deps) error {
+	cfg, err := ParseConfig(env.Inputs, env.Getenv)
+	if err != nil {
+		return err
+	}
+	awsCfg, err := loadAWSConfig(ctx, env, deps)
+	if err != nil {
+		return err
+	}
+	cfg.Options.Region = awsCfg.Region
+	con := env.Console
+	con.Infof("%s, region %s", cfg, awsCfg.Region)
+
+	end := con.Group(fmt.Sprintf("Reading %d services and %s of utilisation", len(cfg.Services), cfg.Options.Lookback))
+	services, err := readServices(ctx, env, cfg, awsCfg)
+	end()
+	if err != nil {
+		return err
+	}
+	rep, err := cost.Analyse(services, cfg.Options)
+	if err != nil {
+		return fmt.Errorf("failed to build the cost report: %w", err)
+	}
+	return writeReport(env, cfg, rep)
+}
+
+func loadAWSConfig(ctx context.Context, env *cli.Env, deps Deps) (aws.Config, error) {
+	if deps.AWSConfig != nil {
+		return deps.AWSConfig(ctx)
+	}
+	o := awsconfig.FromInputs(env.Inputs, env.Getenv, env.Console)
+	if o.RoleSessionName == "" {
+		o.RoleSessionName = "ecsflow-optimize"
+	}
+	return awsconfig.Load(ctx, o)
+}
+
+// readServices reads what runs and, for each service, its utilisation
+// over the lookback up to the last whole hour.
+func readServices(ctx context.Context, env *cli.Env, cfg *Config, awsCfg aws.Config) ([]cost.Service, error) {
+	ecsc, scaling := ecs.NewFromConfig(awsCfg), aas.NewFromConfig(awsCfg)
+	cw := cloudwatch.NewFromConfig(awsCfg, awsconfig.CloudWatchOptions(env.Getenv)...)
+	services, err := fleet.Services(ctx, ecsc, scaling, cfg.Cluster, cfg.Environment, cfg.Services)
+	if err != nil {
+		return nil, err
+	}
+	to := env.Now().UTC().Truncate(period)
+	for i := range services {
+		s := &services[i]
+		if s.Usage, err = utilisation.Read(ctx, cw, cfg.Cluster, s.Name, to, cfg.Options.Lookback, period); err != nil {
+			return nil, err
+		}
+		env.Console.Infof("  %s: cpu %d, memory %d, %d tasks", s.Name, s.CPU, s.Memory, s.DesiredCount)
+	}
+	return services, nil
+}
+
+// writeReport writes the JSON report, the outputs and the job summary.
+func writeReport(env *cli.Env, cfg *Config, rep cost.Report) error {
+	js, err := rep.JSON()
+	if err != nil {
+		return fmt.Errorf("failed to encode the JSON report: %w", err)
+	}
+	if err := outfile.FromEnv(env.Getenv).WriteFile(cfg.ReportFile, js); err != nil {
+		return err
+	}
+	con := env.Console
+	con.AddSummary(rep.Markdown())
+	con.SetOutput("saving-percent", fmt.Sprintf("%.1f", rep.SavingPercent))
+	con.SetOutput("monthly-saving", fmt.Sprintf("%.2f", rep.Saving))
+	con.SetOutput("report-json", cfg.ReportFile)
+	con.Infof("save $%.2f a month (%.1f %%): $%.2f → $%.2f; report %s", rep.Saving, rep.SavingPercent, rep.Monthly, rep.After, cfg.ReportFile)
+	return nil
+}

@@ -1,0 +1,150 @@
+package optimize_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecsflow/ecsflow/internal/actionspec"
+	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/cost"
+	"github.com/ecsflow/ecsflow/internal/gha"
+	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/optimize"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/usagegen"
+)
+
+func TestMain(m *testing.M) { os.Exit(sandboxtest.Main(m)) }
+
+var spec = func() *actionspec.Spec {
+	data, err := os.ReadFile("../../actions/optimize/action.yml")
+	if err != nil {
+		panic(err)
+	}
+	return actionspec.MustParse(data)
+}()
+
+// now is the run's clock: the end of the generated usage.
+var now = time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+
+type result struct {
+	err     error
+	log     string
+	outputs map[string]string
+	summary string
+	dir     string
+}
+
+// runAction drives the action as the runner does: INPUT_* variables,
+// GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, the workspace in a temporary
+// directory; getenv adds variables such as the sandbox's endpoint.
+func runAction(t *testing.T, in map[string]string, getenv func(string) string, deps optimize.Deps) result {
+	t.Helper()
+	dir := t.TempDir()
+	vars := map[string]string{
+		"GITHUB_ACTIONS":      "true",
+		"GITHUB_OUTPUT":       filepath.Join(dir, "output"),
+		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
+		"GITHUB_WORKSPACE":    dir,
+		"RUNNER_TEMP":         dir,
+	}
+	for k, v := range in {
+		vars[inputs.EnvName(k)] = v
+	}
+	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	get := func(k string) string {
+		if v, ok := vars[k]; ok {
+			return v
+		}
+		if getenv != nil {
+			return getenv(k)
+		}
+		return ""
+	}
+	var buf bytes.Buffer
+	env := &cli.Env{Inputs: inputs.New(spec, nil, lookup), Console: gha.New(&buf, get), Getenv: get, Now: func() time.Time { return now }, Stdout: &buf}
+	err := optimize.Run(context.Background(), env, deps)
+	env.Console.Flush()
+	sum, _ := os.ReadFile(vars["GITHUB_STEP_SUMMARY"])
+	return result{err: err, log: buf.String(), outputs: env.Console.Outputs(), summary: string(sum), dir: dir}
+}
+
+// TestRunOnExampleStack runs the action on the example stack seeded in the
+// sandbox with 14 days of generated usage, in dev and in prod, and checks
+// the outputs against the JSON report, the summary, and the production
+// rules (no Spot, no schedule, at least 2 tasks).
+func TestRunOnExampleStack(t *testing.T) {
+	const region = "eu-west-3"
+	sb := sandboxtest.Start(t)
+	ctx := context.Background()
+	cfg := sandboxtest.Config(t, region)
+	cw := cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	deps := optimize.Deps{AWSConfig: func(context.Context) (aws.Config, error) { return cfg, nil }}
+
+	for _, tc := range []struct {
+		env   string
+		tasks int32
+	}{{"dev", 1}, {"prod", 3}} {
+		t.Run(tc.env, func(t *testing.T) {
+			st, err := sb.Seed(ctx, sandbox.SeedOptions{Region: region, Environment: tc.env, DesiredCount: tc.tasks, TaskDefinitionsDir: sandboxtest.TaskDefinitionsDir()})
+			require.NoError(t, err)
+			require.NoError(t, usagegen.Put(ctx, cw, usagegen.ExampleProfiles(st.Cluster, int(tc.tasks)), now, 14, 1))
+
+			r := runAction(t, map[string]string{
+				"cluster": st.Cluster, "service": "open-webui, bedrock-access-gateway, mcpo", "environment": tc.env,
+				"report-file": "reports/cost.json",
+			}, sb.Getenv, deps)
+			require.NoError(t, r.err, r.log)
+
+			require.Equal(t, "reports/cost.json", r.outputs["report-json"])
+			raw, err := os.ReadFile(filepath.Join(r.dir, "reports", "cost.json"))
+			require.NoError(t, err)
+			var rep cost.Report
+			require.NoError(t, json.Unmarshal(raw, &rep))
+			require.Equal(t, region, rep.Region)
+			require.Len(t, rep.Services, 3)
+
+			pct, err := strconv.ParseFloat(r.outputs["saving-percent"], 64)
+			require.NoError(t, err)
+			require.InDelta(t, rep.SavingPercent, pct, 0.05)
+			require.GreaterOrEqual(t, pct, 15.0, "the example stack is oversized in every environment")
+			saving, err := strconv.ParseFloat(r.outputs["monthly-saving"], 64)
+			require.NoError(t, err)
+			require.InDelta(t, rep.Saving, saving, 0.005)
+			require.InDelta(t, rep.Monthly-rep.After, rep.Saving, 0.02)
+
+			t.Logf("%s: $%.2f → $%.2f a month, saving %s %%", tc.env, rep.Monthly, rep.After, r.outputs["saving-percent"])
+			require.Contains(t, r.summary, "## Cost optimisation: save $"+r.outputs["monthly-saving"]+" a month ("+r.outputs["saving-percent"]+" %)")
+			kinds := map[cost.Kind]int{}
+			for _, s := range rep.Services {
+				require.Equal(t, "ok", s.Data, s.Name)
+				require.Contains(t, r.summary, "| "+s.Name+" | "+tc.env+" |")
+				for _, rec := range s.Recommendations {
+					kinds[rec.Kind]++
+					if rec.Kind == cost.KindCount {
+						require.GreaterOrEqual(t, rec.Tasks, map[string]int{"dev": 1, "prod": 2}[tc.env], s.Name)
+					}
+				}
+			}
+			if tc.env == "prod" {
+				require.Zero(t, kinds[cost.KindSpot], "no Spot in production")
+				require.Zero(t, kinds[cost.KindSchedule], "no scale-to-zero in production")
+			} else {
+				require.Equal(t, 3, kinds[cost.KindSpot], "every dev service can run on Spot")
+				require.Equal(t, 3, kinds[cost.KindSchedule], "dev is scaled to zero outside working hours")
+			}
+		})
+	}
+}
