@@ -1,6 +1,6 @@
 # ecsflow — quick start: `make demo` (local sandbox, no AWS account) and `make test`.
 GO        ?= go
-ACTIONS   := validate build-push deploy-ecs drift-check rollback
+ACTIONS   := validate build-push deploy-ecs drift-check rollback optimize
 BIN       := bin
 GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
 LDFLAGS   := -s -w -X github.com/ecsflow/ecsflow/internal/cli.version=$(or $(VERSION),dev)

@@ -71,6 +71,7 @@ var budgets = map[string]int64{
 	// the HCL parser) it keeps the former 20 MB.
 	"drift-check": 20_000_000,
 	"rollback":    16_000_000,
+	"optimize":    16_000_000,
 }
 
 // bins maps an action name to its binary, built once by TestMain.
@@ -413,11 +414,12 @@ var baselines = map[string]map[string]string{
 	"deploy-ecs":  {"cluster": "contract", "service": "web"},
 	"drift-check": {"state": "{testdata}/terraform.tfstate"},
 	"rollback":    {"cluster": "contract", "service": "web"},
+	"optimize":    {"cluster": "contract", "service": "web", "environment": "dev"},
 }
 
 // badInputs are derived from each action.yml and the input parsing in
-// internal/validate, internal/buildpush, internal/deploy, internal/driftcheck
-// and internal/rollback: for every input with a type (bool, int, duration,
+// internal/validate, internal/buildpush, internal/deploy, internal/driftcheck,
+// internal/rollback and internal/optimize: for every input with a type (bool, int, duration,
 // enum, JSON, key=value, path, or a checked format) a value of the wrong
 // type or outside what is allowed.
 var badInputs = map[string][]badCase{
@@ -597,6 +599,33 @@ var badInputs = map[string][]badCase{
 		combo("check with github-token and no repository", "github-repository", map[string]string{"mode": "check", "github-token": "ghs_contract"}),
 		bad("aws-region", "us_east_1"),
 		bad("role-to-assume", "arn:aws:iam::1:role/x"),
+	},
+	"optimize": {
+		bad("cluster", "bad cluster!"),
+		combo("cluster empty", "cluster", map[string]string{"cluster": ""}),
+		bad("service", "web/api"),
+		bad("service", "web,web"),
+		combo("service empty", "service", map[string]string{"service": ""}),
+		bad("environment", "prod env"),
+		combo("environment empty", "environment", map[string]string{"environment": ""}),
+		bad("production-environments", "prod, live env"),
+		bad("scale-to-zero-environments", "dev/*"),
+		bad("lookback", "fortnight"),
+		bad("lookback", "0d"),
+		bad("lookback", "456d"),
+		bad("lookback", "1h"),
+		bad("headroom", "seventy"),
+		bad("headroom", "0"),
+		bad("headroom", "101"),
+		bad("working-hours", "9 to 5"),
+		bad("working-hours", "20:00-08:00 Mon-Fri UTC"),
+		bad("working-hours", "08:00-20:00 Mon-Fun UTC"),
+		bad("working-hours", "08:00-20:00 Mon-Fri Mars/Olympus"),
+		bad("report-file", "{testdata}"),
+		bad("report-file", "out/"),
+		bad("report-file", "../outside.json"),
+		bad("aws-region", "eu west 1"),
+		bad("role-to-assume", "optimize-role"),
 	},
 }
 

@@ -23,6 +23,7 @@ var numericInputs = map[string]map[string]string{
 		"linear-step-percent": "percent", "linear-interval": "duration", "health-check-status": "int", "health-check-successes": "int",
 		"health-check-failures": "int", "failed-tasks-threshold": "int", "timeout": "duration", "lock-timeout": "duration"},
 	"rollback": {"timeout": "duration", "below-desired-for": "duration", "stuck-after": "duration", "recent-deploy": "duration", "lock-timeout": "duration"},
+	"optimize": {"headroom": "percent", "lookback": "duration"},
 }
 
 // refusal is what the error says of a huge value for each kind of input:

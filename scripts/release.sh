@@ -13,7 +13,7 @@
 # checksum list be committed with the tag and checked by setup-binary.sh.
 set -euo pipefail
 
-readonly ACTIONS="validate build-push deploy-ecs drift-check rollback"
+readonly ACTIONS="validate build-push deploy-ecs drift-check rollback optimize"
 # ECSFLOW_PLATFORMS narrows the list (tests); a release builds them all.
 readonly PLATFORMS="${ECSFLOW_PLATFORMS:-linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64}"
 readonly MODULE="github.com/ecsflow/ecsflow"

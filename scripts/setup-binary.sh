@@ -39,7 +39,7 @@
 #   RUNNER_TOOL_CACHE, RUNNER_TEMP, GITHUB_PATH  set by the Actions runner
 set -euo pipefail
 
-readonly ACTIONS="validate build-push deploy-ecs drift-check rollback"
+readonly ACTIONS="validate build-push deploy-ecs drift-check rollback optimize"
 readonly MODULE="github.com/ecsflow/ecsflow"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly ROOT

@@ -20,7 +20,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUNS="${1:-50}"
-ACTIONS="validate build-push deploy-ecs drift-check rollback"
+ACTIONS="validate build-push deploy-ecs drift-check rollback optimize"
 # budget prints an action's size budget in bytes (actions/contract_test.go).
 budget() { case $1 in drift-check) echo 20000000 ;; *) echo 16000000 ;; esac; }
 WORK="$(mktemp -d)"
