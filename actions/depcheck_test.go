@@ -38,7 +38,7 @@ func TestActionsImportNoTestMachinery(t *testing.T) {
 // engines are the packages that do an action's work. They take typed
 // values and clients and never read action inputs or talk to the runner:
 // that is the action glue's job (docs/adr/0006-one-action-shape.md).
-var engines = []string{"deploy", "drift", "rules", "policy", "builder", "buildctx", "registry", "ledger"}
+var engines = []string{"deploy", "drift", "rules", "policy", "builder", "buildctx", "registry", "ledger", "cost", "fleet", "utilisation"}
 
 // gluePackages are what an engine may not import.
 var gluePackages = []string{module + "/internal/cli", module + "/internal/inputs"}
