@@ -113,7 +113,12 @@ func lookback(in *inputs.Inputs) (time.Duration, error) {
 	v := in.String("lookback")
 	m := days.FindStringSubmatch(v)
 	if m == nil {
-		return in.Duration("lookback", 24*time.Hour, maxLookback)
+		d, err := in.Duration("lookback", 24*time.Hour, maxLookback)
+		var ie *inputs.Error
+		if errors.As(err, &ie) && strings.HasPrefix(ie.Reason, "is not a duration") {
+			ie.Reason = "is not a duration; write days like 14d or hours like 336h"
+		}
+		return d, err
 	}
 	n, err := strconv.Atoi(m[1])
 	if errors.Is(err, strconv.ErrRange) || err == nil && (n < 1 || time.Duration(n)*24*time.Hour > maxLookback) {

@@ -77,6 +77,7 @@ func TestParseConfigNamesTheBadInput(t *testing.T) {
 		name, input, want string
 		in                map[string]string
 	}{
+		{"lookback in weeks", "lookback", "write days like 14d", map[string]string{"lookback": "2w"}},
 		{"lookback under a day", "lookback", "out of range", map[string]string{"lookback": "12h"}},
 		{"lookback past CloudWatch's hourly retention", "lookback", "1d to 455d", map[string]string{"lookback": "500d"}},
 		{"lookback with a huge day count", "lookback", "out of range", map[string]string{"lookback": "99999999999999999999d"}},
