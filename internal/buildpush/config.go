@@ -8,6 +8,7 @@ package buildpush
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,12 +22,17 @@ import (
 	"github.com/ecsflow/ecsflow/internal/ecr"
 	"github.com/ecsflow/ecsflow/internal/gitsource"
 	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/outfile"
 	"github.com/ecsflow/ecsflow/internal/tagtmpl"
 )
 
 // Config is the validated inputs.
 type Config struct {
-	Context      string
+	Context string
+	// ContextDir is where the build context is read from: Context taken
+	// from the workspace (outfile.ReadRule), or with Source, Context as
+	// given (it is then joined to the checkout).
+	ContextDir   string
 	Dockerfile   string
 	Repository   string
 	Registry     string
@@ -100,8 +106,10 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		}
 		return c, nil
 	}
+	c.ContextDir = c.Context
 	if c.Source == nil {
-		if err := checkBuildFiles(c.Context, c.Dockerfile); err != nil {
+		c.ContextDir = outfile.FromEnv(getenv).ReadPath(c.Context)
+		if err := checkBuildFiles(c.Context, c.ContextDir, outfile.ReadRule, c.Dockerfile); err != nil {
 			return nil, err
 		}
 	}
@@ -201,7 +209,7 @@ func parseECR(c *Config, in *inputs.Inputs, getenv func(string) string) error {
 }
 
 // parseSource checks the external source, its path and its patches.
-func parseSource(c *Config, in *inputs.Inputs, _ func(string) string) error {
+func parseSource(c *Config, in *inputs.Inputs, getenv func(string) string) error {
 	if s := in.String("source"); s != "" {
 		ref, err := gitsource.Parse(s)
 		if err != nil {
@@ -218,9 +226,11 @@ func parseSource(c *Config, in *inputs.Inputs, _ func(string) string) error {
 		if c.Source == nil {
 			return inputs.Errorf("patches", c.PatchesDir, "applies only to an external source; set source as URL@COMMIT or drop patches")
 		}
-		if st, err := os.Stat(c.PatchesDir); err != nil || !st.IsDir() {
-			return inputs.Errorf("patches", c.PatchesDir, "is not a directory; give the directory holding the *.patch files")
+		dir := outfile.FromEnv(getenv).ReadPath(c.PatchesDir)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return inputs.Errorf("patches", c.PatchesDir, "is not a directory (looked for %s); give the directory holding the *.patch files, %s", dir, outfile.ReadRule)
 		}
+		c.PatchesDir = dir
 	}
 	return nil
 }
@@ -240,10 +250,15 @@ func checkPromoteFrom(from, repo string) error {
 	return nil
 }
 
-// checkBuildFiles reports a missing context or Dockerfile as input errors.
-func checkBuildFiles(ctxDir, dockerfile string) error {
-	if st, err := os.Stat(ctxDir); err != nil || !st.IsDir() {
-		return inputs.Errorf("context", ctxDir, "is not a directory; give the build context directory")
+// checkBuildFiles reports a missing context (the input, and ctxDir where
+// it was looked for, by rule) or Dockerfile as input errors.
+func checkBuildFiles(context, ctxDir, rule, dockerfile string) error {
+	st, err := os.Stat(ctxDir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return inputs.Errorf("context", context, "does not exist (looked for %s); give the build context directory, %s", ctxDir, rule)
+	case err != nil || !st.IsDir():
+		return inputs.Errorf("context", context, "is not a directory (looked for %s); give the build context directory, %s", ctxDir, rule)
 	}
 	df := dockerfile
 	if !filepath.IsAbs(df) {

@@ -175,7 +175,7 @@ func (r *runner) run(ctx context.Context) error {
 	}
 
 	if cfg.Source != nil {
-		if err := checkBuildFiles(src.dir, src.dockerfile); err != nil {
+		if err := checkBuildFiles(cfg.Context, src.dir, "with source it is taken from source-path inside the checkout", src.dockerfile); err != nil {
 			return err
 		}
 	}
@@ -264,7 +264,7 @@ type buildSource struct {
 // checkout (a no-op for the workspace); call it even when err is not nil.
 func (r *runner) source(ctx context.Context, facts tagtmpl.Facts) (buildSource, func(), error) {
 	cfg, c := r.cfg, r.env.Console
-	src := buildSource{dir: cfg.Context, dockerfile: cfg.Dockerfile, timestamp: commitTime(ctx, r.deps.Git, cfg.Context),
+	src := buildSource{dir: cfg.ContextDir, dockerfile: cfg.Dockerfile, timestamp: commitTime(ctx, r.deps.Git, cfg.ContextDir),
 		revision: facts.SHA, url: repoURL(r.env.Getenv)}
 	if cfg.Source == nil {
 		return src, func() {}, nil
@@ -685,7 +685,7 @@ func (r *runner) finish(ctx context.Context, repo name.Repository, art registry.
 func (r *runner) facts(ctx context.Context) tagtmpl.Facts {
 	g := r.env.Getenv
 	f := tagtmpl.Facts{SHA: g("GITHUB_SHA"), Ref: g("GITHUB_REF"), HeadRef: g("GITHUB_HEAD_REF"), Getenv: g}
-	dir := r.cfg.Context
+	dir := r.cfg.ContextDir
 	if ws := g("GITHUB_WORKSPACE"); ws != "" && r.cfg.Source != nil {
 		dir = ws
 	}

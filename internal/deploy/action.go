@@ -28,6 +28,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/github"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
+	"github.com/ecsflow/ecsflow/internal/outfile"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
@@ -86,7 +87,7 @@ var tdRevision = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task
 
 // parseInputs reads and checks every input of deploy-ecs without any AWS
 // call. Errors are *inputs.Error naming the input.
-func (deps *Deps) parseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
+func (deps *Deps) parseInputs(in *inputs.Inputs, ws outfile.Roots) (*Plan, *settings, error) {
 	p := &Plan{}
 	var err error
 	if p.Cluster, err = ecsinput.Cluster(in); err != nil {
@@ -96,7 +97,7 @@ func (deps *Deps) parseInputs(in *inputs.Inputs) (*Plan, *settings, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	sources, err := deps.parseSources(in, services)
+	sources, err := deps.parseSources(in, services, ws)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -229,8 +230,8 @@ func checkWaitGates(in *inputs.Inputs, wait bool) error {
 }
 
 // parseSources reads task-definition: one value for all services, or
-// service=value lines.
-func (deps *Deps) parseSources(in *inputs.Inputs, services []string) (map[string]Source, error) {
+// service=value lines. Files are taken from the workspace (outfile.ReadRule).
+func (deps *Deps) parseSources(in *inputs.Inputs, services []string, ws outfile.Roots) (map[string]Source, error) {
 	read := deps.ReadFile
 	if read == nil {
 		read = os.ReadFile
@@ -275,9 +276,9 @@ func (deps *Deps) parseSources(in *inputs.Inputs, services []string) (map[string
 		case tdRevision.MatchString(v) && !strings.HasSuffix(v, ".json"):
 			out[s] = Source{Revision: v}
 		default:
-			data, err := read(v)
+			data, err := read(ws.ReadPath(v))
 			if err != nil {
-				return nil, inputs.Errorf("task-definition", v, "cannot be read (%v); give a JSON file path, current, or family:revision", errors.Unwrap(err))
+				return nil, inputs.Errorf("task-definition", v, "cannot be read (looked for %s: %v); give a JSON file path, current, or family:revision; %s", ws.ReadPath(v), errors.Unwrap(err), outfile.ReadRule)
 			}
 			doc, err := taskdef.Parse(data)
 			if err != nil {
@@ -459,7 +460,7 @@ func parseHealthURLs(in *inputs.Inputs, services []string) (map[string]string, e
 }
 
 func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
-	plan, st, err := deps.parseInputs(env.Inputs)
+	plan, st, err := deps.parseInputs(env.Inputs, outfile.FromEnv(env.Getenv))
 	if err != nil {
 		return err
 	}

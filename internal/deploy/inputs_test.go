@@ -15,6 +15,7 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/actionspec"
 	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/outfile"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
@@ -28,7 +29,7 @@ func parseWith(t *testing.T, in map[string]string) (*Plan, *settings, error) {
 		}
 		return nil, &os.PathError{Op: "open", Path: p, Err: os.ErrNotExist}
 	}}
-	return deps.parseInputs(inputs.New(spec, in, nil))
+	return deps.parseInputs(inputs.New(spec, in, nil), outfile.Roots{Workspace: "."})
 }
 
 func TestParseInputsDefaults(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ecsflow/ecsflow"
 	"github.com/ecsflow/ecsflow/internal/inputs"
+	"github.com/ecsflow/ecsflow/internal/outfile"
 	"github.com/ecsflow/ecsflow/internal/policy"
 	"github.com/ecsflow/ecsflow/internal/rules"
 	"github.com/ecsflow/ecsflow/internal/workflowlint"
@@ -44,31 +45,29 @@ func (p PolicySettings) Enabled() bool { return p.Builtin || len(p.Dirs) > 0 }
 var packageRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 
 // parsePolicyInputs checks policies, policy-data and policy-namespace.
-func parsePolicyInputs(in *inputs.Inputs) (PolicySettings, error) {
+func parsePolicyInputs(in *inputs.Inputs, ws outfile.Roots) (PolicySettings, error) {
 	var p PolicySettings
 	for _, d := range in.List("policies") {
 		if d == BuiltinPolicies {
 			p.Builtin = true
 			continue
 		}
-		st, err := os.Stat(d)
+		dir, err := inWorkspace(ws, "policies", d, true, "directories of .rego files, or "+BuiltinPolicies+" for the built-in library")
 		if err != nil {
-			return p, inputs.Errorf("policies", d, "cannot be read: %v; give directories of .rego files relative to the workspace, or %s for the built-in library", unwrapPathErr(err), BuiltinPolicies)
+			return p, err
 		}
-		if !st.IsDir() {
-			return p, inputs.Errorf("policies", d, "is not a directory; give directories of .rego files, or %s for the built-in library", BuiltinPolicies)
-		}
-		p.Dirs = append(p.Dirs, workspaceRelative(d))
+		p.Dirs = append(p.Dirs, dir)
 	}
 	for _, f := range in.List("policy-data") {
 		ext := strings.ToLower(filepath.Ext(f))
 		if ext != ".json" && ext != ".yaml" && ext != ".yml" {
 			return p, inputs.Errorf("policy-data", f, "is not a .json, .yaml or .yml file")
 		}
-		if _, err := os.Stat(f); err != nil {
-			return p, inputs.Errorf("policy-data", f, "cannot be read: %v", unwrapPathErr(err))
+		file, err := inWorkspace(ws, "policy-data", f, false, "JSON or YAML files")
+		if err != nil {
+			return p, err
 		}
-		p.DataFiles = append(p.DataFiles, workspaceRelative(f))
+		p.DataFiles = append(p.DataFiles, file)
 	}
 	p.Namespaces = in.List("policy-namespace")
 	if len(p.Namespaces) == 0 {

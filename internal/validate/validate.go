@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -67,8 +68,14 @@ type Config struct {
 	Policies PolicySettings
 }
 
-// ParseConfig reads and checks every input before anything is done.
-func ParseConfig(in *inputs.Inputs) (*Config, error) {
+// ParseConfig reads and checks every input before anything is done. File
+// inputs are taken from the workspace (GITHUB_WORKSPACE; outside Actions
+// the working directory), as outfile.ReadRule says.
+func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error) {
+	return parseConfig(in, outfile.FromEnv(getenv))
+}
+
+func parseConfig(in *inputs.Inputs, ws outfile.Roots) (*Config, error) {
 	s := &Config{}
 	var err error
 	if s.FailOn, err = in.Enum("fail-on", "error", "warning", "note", "never"); err != nil {
@@ -79,48 +86,37 @@ func ParseConfig(in *inputs.Inputs) (*Config, error) {
 		paths = []string{"."}
 	}
 	for _, p := range paths {
-		dirs, err := expandDirs(p)
+		dirs, err := expand(ws, "path", p, true, "Terraform root directories")
 		if err != nil {
-			return nil, inputs.Errorf("path", p, "%v", err)
+			return nil, err
 		}
-		for _, d := range dirs {
-			s.Roots = append(s.Roots, workspaceRelative(d))
-		}
+		s.Roots = append(s.Roots, dirs...)
 	}
 	for _, vf := range in.List("var-files") {
-		f, err := os.Open(vf)
+		f, err := inWorkspace(ws, "var-files", vf, false, ".tfvars or .tfvars.json files")
 		if err != nil {
-			return nil, inputs.Errorf("var-files", vf, "cannot be read: %v; give .tfvars or .tfvars.json files relative to the workspace", unwrapPathErr(err))
+			return nil, err
 		}
-		st, _ := f.Stat()
-		f.Close()
-		if st != nil && st.IsDir() {
-			return nil, inputs.Errorf("var-files", vf, "is a directory; give .tfvars or .tfvars.json files")
-		}
-		s.VarFiles = append(s.VarFiles, workspaceRelative(vf))
+		s.VarFiles = append(s.VarFiles, f)
 	}
 	for _, pat := range in.List("task-definitions") {
-		files, err := expandFiles(pat)
+		files, err := expand(ws, "task-definitions", pat, false, "task-definition JSON files or a glob such as task-definitions/*.json")
 		if err != nil {
-			return nil, inputs.Errorf("task-definitions", pat, "%v", err)
+			return nil, err
 		}
-		for _, f := range files {
-			s.TaskDefs = append(s.TaskDefs, workspaceRelative(f))
-		}
+		s.TaskDefs = append(s.TaskDefs, files...)
 	}
 	if p := in.String("plan-json"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			return nil, inputs.Errorf("plan-json", p, "cannot be read: %v; create it with terraform show -json tfplan > plan.json", unwrapPathErr(err))
+		if s.PlanFile, err = inWorkspace(ws, "plan-json", p, false, "the output of terraform show -json tfplan > plan.json"); err != nil {
+			return nil, err
 		}
-		s.PlanFile = workspaceRelative(p)
 	}
 	if p := in.String("config"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			return nil, inputs.Errorf("config", p, "cannot be read: %v", unwrapPathErr(err))
+		if s.ConfigFile, err = inWorkspace(ws, "config", p, false, "a rule settings YAML file"); err != nil {
+			return nil, err
 		}
-		s.ConfigFile = p
 	}
-	if s.Policies, err = parsePolicyInputs(in); err != nil {
+	if s.Policies, err = parsePolicyInputs(in, ws); err != nil {
 		return nil, err
 	}
 	s.SARIFFile = in.String("sarif-file")
@@ -169,59 +165,55 @@ func unwrapPathErr(err error) error {
 
 func hasGlob(p string) bool { return strings.ContainsAny(p, "*?[{") }
 
-// expandDirs resolves one path entry (a directory or a glob of them).
-func expandDirs(p string) ([]string, error) {
-	if !hasGlob(p) {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("does not exist (%v); give Terraform root directories relative to the workspace", unwrapPathErr(err))
-		}
-		if !st.IsDir() {
-			return nil, errors.New("is not a directory; give Terraform root directories")
-		}
-		return []string{filepath.Clean(p)}, nil
+// inWorkspace returns where the file (or, with dir, the directory) an
+// input names is read from, or an input error saying where it was looked
+// for and what to give.
+func inWorkspace(ws outfile.Roots, input, p string, dir bool, give string) (string, error) {
+	full := ws.ReadPath(p)
+	st, err := os.Stat(full)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", inputs.Errorf(input, p, "does not exist (looked for %s); give %s, %s", full, give, outfile.ReadRule)
+	case err != nil:
+		return "", inputs.Errorf(input, p, "cannot be read (looked for %s: %v); give %s, %s", full, unwrapPathErr(err), give, outfile.ReadRule)
+	case dir && !st.IsDir():
+		return "", inputs.Errorf(input, p, "is not a directory (looked for %s); give %s", full, give)
+	case !dir && st.IsDir():
+		return "", inputs.Errorf(input, p, "is a directory (looked for %s); give %s", full, give)
 	}
-	matches, err := doublestar.FilepathGlob(p)
-	if err != nil {
-		return nil, fmt.Errorf("is not a valid glob: %v", err)
-	}
-	var dirs []string
-	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil && st.IsDir() {
-			dirs = append(dirs, filepath.Clean(m))
-		}
-	}
-	if len(dirs) == 0 {
-		return nil, errors.New("matches no directory")
-	}
-	return dirs, nil
+	return workspaceRelative(full), nil
 }
 
-func expandFiles(p string) ([]string, error) {
+// expand resolves one entry of a list input: a file (or, with dir, a
+// directory) or a doublestar glob of them, taken from the workspace.
+func expand(ws outfile.Roots, input, p string, dir bool, give string) ([]string, error) {
 	if !hasGlob(p) {
-		st, err := os.Stat(p)
+		f, err := inWorkspace(ws, input, p, dir, give)
 		if err != nil {
-			return nil, fmt.Errorf("cannot be read: %v", unwrapPathErr(err))
+			return nil, err
 		}
-		if st.IsDir() {
-			return nil, errors.New("is a directory; give task-definition JSON files or a glob such as task-definitions/*.json")
-		}
-		return []string{p}, nil
+		return []string{f}, nil
 	}
-	matches, err := doublestar.FilepathGlob(p)
+	full := ws.ReadPath(p)
+	matches, err := doublestar.FilepathGlob(full)
 	if err != nil {
-		return nil, fmt.Errorf("is not a valid glob: %v", err)
+		return nil, inputs.Errorf(input, p, "is not a valid glob: %v", err)
 	}
-	var files []string
+	var out []string
 	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil && !st.IsDir() {
-			files = append(files, m)
+		if st, err := os.Stat(m); err == nil && st.IsDir() == dir {
+			out = append(out, workspaceRelative(m))
 		}
 	}
-	if len(files) == 0 {
-		return nil, errors.New("matches no file")
+	if len(out) == 0 {
+		kind := "file"
+		if dir {
+			kind = "directory"
+		}
+		base, _ := doublestar.SplitPattern(filepath.ToSlash(full))
+		return nil, inputs.Errorf(input, p, "matches no %s (looked in %s); give %s, %s", kind, filepath.FromSlash(base), give, outfile.ReadRule)
 	}
-	return files, nil
+	return out, nil
 }
 
 // Outcome is what a run found.
@@ -323,18 +315,18 @@ func Analyse(ctx context.Context, s *Config, opts Deps) (*Outcome, error) {
 // call, then it analyses the stack, writes the reports, outputs and
 // summary, and comments on the pull request.
 func Run(ctx context.Context, env *cli.Env, opts Deps) error {
-	s, err := ParseConfig(env.Inputs)
-	if err != nil {
-		return err
-	}
-	if s.Token != "" {
-		env.Console.Mask(s.Token)
-	}
 	if opts.Workspace == "" {
 		opts.Workspace = env.Getenv("GITHUB_WORKSPACE")
 	}
 	if opts.Workspace == "" {
 		opts.Workspace = "."
+	}
+	s, err := parseConfig(env.Inputs, opts.roots(env))
+	if err != nil {
+		return err
+	}
+	if s.Token != "" {
+		env.Console.Mask(s.Token)
 	}
 	// Where the files go is checked with the inputs, before any work; the
 	// report's place follows sarif-file, so that input is named.

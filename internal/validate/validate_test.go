@@ -54,7 +54,9 @@ func invoke(t *testing.T, opts Deps, env map[string]string, args ...string) run 
 	}
 	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 	if opts.Workspace == "" {
-		opts.Workspace = dir // no workflows unless a test puts some there
+		// relative inputs name testdata here; this directory holds no
+		// .github/workflows, so no workflows unless a test puts some there
+		opts.Workspace = packageDir(t)
 	}
 	if opts.Shellcheck == "" {
 		opts.Shellcheck = "off"
@@ -67,6 +69,16 @@ func invoke(t *testing.T, opts Deps, env map[string]string, args ...string) run 
 	b, _ := os.ReadFile(sum)
 	r.summary = string(b)
 	return r
+}
+
+// packageDir is the working directory of the tests, as an absolute path.
+func packageDir(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wd
 }
 
 // readOutputs parses $GITHUB_OUTPUT as the runner does.
@@ -112,19 +124,19 @@ func TestBadInputExitsTwoNamingTheInput(t *testing.T) {
 		{"missing path", map[string]string{"INPUT_PATH": "no/such/dir"}, "path", "does not exist"},
 		{"path glob without match", map[string]string{"INPUT_PATH": "no/such/*"}, "path", "matches no directory"},
 		{"path is a file", map[string]string{"INPUT_PATH": "testdata/ok/main.tf"}, "path", "is not a directory"},
-		{"missing var file", map[string]string{"INPUT_PATH": good, "INPUT_VAR-FILES": "nope.tfvars"}, "var-files", "cannot be read"},
+		{"missing var file", map[string]string{"INPUT_PATH": good, "INPUT_VAR-FILES": "nope.tfvars"}, "var-files", "does not exist (looked for "},
 		{"unparsable var file", map[string]string{"INPUT_PATH": good, "INPUT_VAR-FILES": badVars}, "var-files", "Invalid expression"},
 		{"malformed plan", map[string]string{"INPUT_PATH": good, "INPUT_PLAN-JSON": badPlan}, "plan-json", "not valid JSON"},
 		{"not a plan", map[string]string{"INPUT_PATH": good, "INPUT_PLAN-JSON": notPlan}, "plan-json", "no format_version"},
-		{"missing plan", map[string]string{"INPUT_PATH": good, "INPUT_PLAN-JSON": "nope.json"}, "plan-json", "cannot be read"},
+		{"missing plan", map[string]string{"INPUT_PATH": good, "INPUT_PLAN-JSON": "nope.json"}, "plan-json", "does not exist (looked for "},
 		{"unknown rule in config", map[string]string{"INPUT_PATH": good, "INPUT_CONFIG": badCfg}, "config", `unknown rule ID "EF999"`},
-		{"missing config", map[string]string{"INPUT_PATH": good, "INPUT_CONFIG": "nope.yml"}, "config", "cannot be read"},
+		{"missing config", map[string]string{"INPUT_PATH": good, "INPUT_CONFIG": "nope.yml"}, "config", "does not exist (looked for "},
 		{"bad fail-on", map[string]string{"INPUT_PATH": good, "INPUT_FAIL-ON": "sometimes"}, "fail-on", "allowed: error, never, note, warning"},
 		{"bad comment", map[string]string{"INPUT_PATH": good, "INPUT_COMMENT": "maybe"}, "comment", "not a boolean"},
 		{"comment without token", map[string]string{"INPUT_PATH": good, "INPUT_COMMENT": "true"}, "github-token", "required when comment is true"},
 		{"sarif file names a directory", map[string]string{"INPUT_PATH": good, "INPUT_SARIF-FILE": "out/"}, "sarif-file", "is a directory"},
 		{"task definitions without match", map[string]string{"INPUT_PATH": good, "INPUT_TASK-DEFINITIONS": "testdata/*.nothing"}, "task-definitions", "matches no file"},
-		{"missing policy directory", map[string]string{"INPUT_PATH": good, "INPUT_POLICIES": "no/such/dir"}, "policies", "cannot be read"},
+		{"missing policy directory", map[string]string{"INPUT_PATH": good, "INPUT_POLICIES": "no/such/dir"}, "policies", "does not exist (looked for "},
 		{"policies names a file", map[string]string{"INPUT_PATH": good, "INPUT_POLICIES": "testdata/policies/data.yaml"}, "policies", "is not a directory"},
 		{"policy data of another kind", map[string]string{"INPUT_PATH": good, "INPUT_POLICIES": "testdata/policies/org", "INPUT_POLICY-DATA": "testdata/ok/main.tf"}, "policy-data", "is not a .json, .yaml or .yml file"},
 		{"policy data without policies", map[string]string{"INPUT_PATH": good, "INPUT_POLICY-DATA": "testdata/policies/data.yaml"}, "policy-data", "without policies"},
@@ -258,7 +270,7 @@ func TestFlagsOutsideActions(t *testing.T) {
 	cmd := cli.Command{Spec: spec, Run: func(ctx context.Context, e *cli.Env) error {
 		return Run(ctx, e, Deps{Workspace: t.TempDir(), Shellcheck: "off"})
 	}}
-	code := cli.Run(context.Background(), cmd, []string{"--path=testdata/ok", "--sarif-file", sarif}, &stdout, &stderr, func(string) (string, bool) { return "", false })
+	code := cli.Run(context.Background(), cmd, []string{"--path=" + filepath.Join(packageDir(t), "testdata/ok"), "--sarif-file", sarif}, &stdout, &stderr, func(string) (string, bool) { return "", false })
 	if code != 0 {
 		t.Fatalf("exit %d: %s %s", code, stdout.String(), stderr.String())
 	}
@@ -283,7 +295,7 @@ func TestWorkflowsAreLinted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(wf, "ci.yml"), []byte("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.issue.title }}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := invoke(t, Deps{Workspace: ws}, map[string]string{"INPUT_PATH": "testdata/ok"})
+	r := invoke(t, Deps{Workspace: ws}, map[string]string{"INPUT_PATH": filepath.Join(packageDir(t), "testdata/ok")})
 	if r.code != exitcode.Negative || !strings.Contains(r.stdout, "EF911") {
 		t.Fatalf("workflow problem not reported (exit %d):\n%s", r.code, r.stdout)
 	}
@@ -547,7 +559,7 @@ func TestWrittenFilesStayInTheWorkspace(t *testing.T) {
 				t.Fatal(err)
 			}
 			sarif := tc.sarif(ws, tmp, outside)
-			r := invoke(t, Deps{Workspace: ws}, map[string]string{"INPUT_PATH": "testdata/ok", "INPUT_SARIF-FILE": sarif, "RUNNER_TEMP": tmp})
+			r := invoke(t, Deps{Workspace: ws}, map[string]string{"INPUT_PATH": filepath.Join(packageDir(t), "testdata/ok"), "INPUT_SARIF-FILE": sarif, "RUNNER_TEMP": tmp})
 			if tc.written == nil {
 				if r.code != 2 {
 					t.Fatalf("%s: exit %d, want 2\n%s", sarif, r.code, r.stdout)
