@@ -197,7 +197,7 @@ func (e *Engine) Prepare(ctx context.Context, plan *Plan) (*Prepared, error) {
 	if plan.SkipMissingContainers && len(names) > 0 {
 		for _, r := range plan.Waves[0][0].Renders {
 			if !used[r.Container] {
-				return nil, badInput(renderInput(r), r.Container, "container %q is in none of the services' task definitions", r.Container)
+				return nil, badInput(RenderInput(r), r.Container, "container %q is in none of the services' task definitions", r.Container)
 			}
 		}
 	}
@@ -333,10 +333,10 @@ func renderDoc(doc *taskdef.Doc, t Target) error {
 				input, val := "task-definition", ""
 				switch te.Field {
 				case "container-name":
-					input, val = renderInput(r), r.Container
+					input, val = RenderInput(r), r.Container
 				case "image":
 					input, val = "image", r.Image
-					if renderInput(r) == "images" {
+					if RenderInput(r) == "images" {
 						input = "images"
 					}
 				case "log-configuration-options":
@@ -382,17 +382,18 @@ func (e *Engine) describeTD(ctx context.Context, ref string) (*ecs.DescribeTaskD
 	return out, err
 }
 
-// where names the region of the clients for errors.
-func (e *Engine) where() string {
+// Where names the region of the clients for errors: "eu-central-1 (this
+// account)", or "this account and region" when the client does not say.
+func (e *Engine) Where() string {
 	if e.Region == "" {
 		return "this account and region"
 	}
 	return e.Region + " (this account)"
 }
 
-// clientRegion is the region of an SDK client (its Options), or "" for a
+// ClientRegion is the region of an SDK client (its Options), or "" for a
 // client that does not say.
-func clientRegion(c any) string {
+func ClientRegion(c any) string {
 	if o, ok := c.(interface{ Options() ecs.Options }); ok {
 		return o.Options().Region
 	}
@@ -413,7 +414,7 @@ func (e *Engine) describeServices(ctx context.Context, cluster string, names []s
 		if err != nil {
 			var ae smithy.APIError
 			if errors.As(err, &ae) && ae.ErrorCode() == "ClusterNotFoundException" {
-				return nil, inputs.Errorf("cluster", cluster, "does not exist in %s; check the cluster name and the region (aws-region or AWS_REGION)", e.where())
+				return nil, inputs.Errorf("cluster", cluster, "does not exist in %s; check the cluster name and the region (aws-region or AWS_REGION)", e.Where())
 			}
 			return nil, fmt.Errorf("failed to describe services in cluster %s: %w", cluster, err)
 		}

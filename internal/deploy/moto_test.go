@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
 	"github.com/ecsflow/ecsflow/internal/clock"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
@@ -128,7 +129,7 @@ func TestTargetHealthOnMoto(t *testing.T) {
 
 	e := newEnv(t, nil, "web")
 	e.engine.ELB = elb
-	tr := &tracker{r: &ServiceResult{Service: "web", TaskDefinition: "none"}, svc: ptrService(e.service("web"))}
+	tr := &tracker{r: &ServiceResult{Service: "web", TaskDefinition: "none"}, svc: ptrService(e.Service("web"))}
 	tr.svc.LoadBalancers[0].TargetGroupArn = aws.String(arn)
 	lines := e.engine.targetHealth(ctx, tr)
 	assert.Empty(t, lines, "moto reports registered targets healthy")
