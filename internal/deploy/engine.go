@@ -15,7 +15,6 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/ecsflow/ecsflow/internal/clock"
-	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
@@ -161,7 +160,8 @@ type prepared struct {
 }
 
 // Prepare checks the plan against AWS with read-only calls and renders the
-// task definitions. Problems come back as *inputs.Error naming the input.
+// task definitions. A missing cluster, service or revision comes back as
+// a *NotFoundError; a plan the services cannot take as an *InputError.
 // Strategy prerequisites, the timeout and the task definition family are
 // all checked here, before anything is registered or updated.
 func (e *Engine) Prepare(ctx context.Context, plan *Plan) (*Prepared, error) {
@@ -176,13 +176,13 @@ func (e *Engine) Prepare(ctx context.Context, plan *Plan) (*Prepared, error) {
 		for _, t := range w {
 			s := svcs[t.Service]
 			if s == nil {
-				return nil, inputs.Errorf("service", t.Service, "does not exist in cluster %q; check the service name and the cluster", plan.Cluster)
+				return nil, &NotFoundError{Kind: "service", Name: t.Service, Cluster: plan.Cluster}
 			}
 			if st := aws.ToString(s.Status); st != "" && st != "ACTIVE" {
-				return nil, inputs.Errorf("service", t.Service, "is %s, not ACTIVE; only active services can be deployed", st)
+				return nil, badInput("service", t.Service, "is %s, not ACTIVE; only active services can be deployed", st)
 			}
 			if s.DeploymentController != nil && s.DeploymentController.Type != "" && s.DeploymentController.Type != types.DeploymentControllerTypeEcs {
-				return nil, inputs.Errorf("service", t.Service, "uses the %s deployment controller; ecsflow deploys services with the ECS controller", s.DeploymentController.Type)
+				return nil, badInput("service", t.Service, "uses the %s deployment controller; ecsflow deploys services with the ECS controller", s.DeploymentController.Type)
 			}
 			if err := checkStrategy(plan, s); err != nil {
 				return nil, err
@@ -252,7 +252,7 @@ func (e *Engine) prepareOne(ctx context.Context, plan *Plan, t Target, s *types.
 		out, err := e.describeTD(ctx, t.Source.Revision)
 		if err != nil {
 			if isNotFound(err) {
-				return nil, inputs.Errorf("task-definition", t.Source.Revision, "is not a registered task definition revision")
+				return nil, &NotFoundError{Kind: "task definition", Name: t.Source.Revision}
 			}
 			return nil, fmt.Errorf("failed to read task definition %s: %w", t.Source.Revision, err)
 		}
@@ -342,13 +342,13 @@ func renderDoc(doc *taskdef.Doc, t Target) error {
 				case "log-configuration-options":
 					input = te.Field
 				}
-				return inputs.Errorf(input, val, "%s (service %s)", te.Reason, t.Service)
+				return badInput(input, val, "%s (service %s)", te.Reason, t.Service)
 			}
 			return err
 		}
 	}
 	if err := doc.Validate(); err != nil {
-		return inputs.Errorf("task-definition", "", "for service %s: %s", t.Service, strings.ReplaceAll(err.Error(), "\n", "; "))
+		return badInput("task-definition", "", "for service %s: %s", t.Service, strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	return nil
 }
@@ -401,7 +401,7 @@ func ClientRegion(c any) string {
 }
 
 // describeServices describes services in chunks of 10 (the API's limit).
-// A missing cluster is an input error naming "cluster".
+// A missing cluster is a *NotFoundError.
 func (e *Engine) describeServices(ctx context.Context, cluster string, names []string) (map[string]*types.Service, error) {
 	out := map[string]*types.Service{}
 	for i := 0; i < len(names); i += 10 {
@@ -414,7 +414,7 @@ func (e *Engine) describeServices(ctx context.Context, cluster string, names []s
 		if err != nil {
 			var ae smithy.APIError
 			if errors.As(err, &ae) && ae.ErrorCode() == "ClusterNotFoundException" {
-				return nil, inputs.Errorf("cluster", cluster, "does not exist in %s; check the cluster name and the region (aws-region or AWS_REGION)", e.Where())
+				return nil, &NotFoundError{Kind: "cluster", Name: cluster, Where: e.Where()}
 			}
 			return nil, fmt.Errorf("failed to describe services in cluster %s: %w", cluster, err)
 		}
@@ -491,7 +491,7 @@ func (e *Engine) Retry(ctx context.Context, op string, fn func() error) error {
 }
 
 // DescribeServices describes services of a cluster, retrying throttling.
-// A missing cluster is an *inputs.Error naming "cluster"; missing services
+// A missing cluster is a *NotFoundError; missing services
 // are absent from the map.
 func (e *Engine) DescribeServices(ctx context.Context, cluster string, names []string) (map[string]*types.Service, error) {
 	return e.describeServices(ctx, cluster, names)

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -94,4 +95,38 @@ func TestHeadline(t *testing.T) {
 	}, Skipped: []string{"c"}}
 	assert.Equal(t, "deployment rolled-back: b rolled-back: timed out (task stopped: x); not deployed: c", r.Headline())
 	assert.True(t, strings.HasPrefix(r.Markdown("deploy-ecs"), "## ↩️ deploy-ecs: rolled-back"))
+}
+
+// What the plan names and AWS does not have comes back as a
+// *NotFoundError that names no action input: the action maps it.
+func TestPrepareReportsWhatIsNotFound(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		cluster string
+		target  Target
+		want    NotFoundError
+		says    string
+	}{
+		{"cluster", "staging", Target{Service: "web"},
+			NotFoundError{Kind: "cluster", Name: "staging", Where: "eu-central-1 (this account)"}, `cluster "staging" does not exist in eu-central-1 (this account)`},
+		{"service", "prod", Target{Service: "api"},
+			NotFoundError{Kind: "service", Name: "api", Cluster: "prod"}, `service "api" does not exist in cluster "prod"`},
+		{"revision", "prod", Target{Service: "web", Source: Source{Revision: "web:9"}},
+			NotFoundError{Kind: "task definition", Name: "web:9"}, `task definition "web:9" is not registered`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil, "web")
+			e.engine.Region = "eu-central-1"
+			before := e.Mutations()
+			_, err := e.engine.Prepare(context.Background(), &Plan{Cluster: tc.cluster, Waves: [][]Target{{tc.target}}})
+			var nf *NotFoundError
+			require.ErrorAs(t, err, &nf, "%v", err)
+			assert.Equal(t, tc.want, *nf)
+			assert.EqualError(t, err, tc.says)
+			assert.Equal(t, before, e.Mutations(), "Prepare changes nothing")
+		})
+	}
 }

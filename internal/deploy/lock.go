@@ -7,16 +7,16 @@ import (
 	"sort"
 	"time"
 
-	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 )
 
 // LockServices takes the ledger lock of every service, in one sorted order
 // so two runs never wait on each other crosswise; deploy-ecs and rollback
 // take the same locks. The returned func releases them all. A lock held by
-// another run past wait sets the status output to locked and returns an
-// exit-4 error: nothing was changed, and nothing may be rolled back on this
-// run's behalf. Releasing returns the locks it could not release.
+// another run past wait sets the status output to locked and returns the
+// *ledger.LockedError, which the action turns into exit 4 (locked): nothing
+// was changed, and nothing may be rolled back on this run's behalf.
+// Releasing returns the locks it could not release.
 func LockServices(ctx context.Context, led *ledger.Ledger, cluster string, services []string, holder string, wait time.Duration, setOutput func(name, value string)) (func() error, error) {
 	names := append([]string(nil), services...)
 	sort.Strings(names)
@@ -38,7 +38,6 @@ func LockServices(ctx context.Context, led *ledger.Ledger, cluster string, servi
 			var le *ledger.LockedError
 			if errors.As(err, &le) {
 				setOutput("status", string(Locked))
-				return nil, &exitcode.Error{Code: exitcode.Locked, Err: err}
 			}
 			return nil, err
 		}

@@ -505,7 +505,7 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clk.Now, Sleep: clk.Sleep}
 		release, err := deploy.LockServices(ctx, led, plan.Cluster, plan.Services(), ledger.Holder(env.Getenv), st.lockTimeout, c.SetOutput)
 		if err != nil {
-			return err
+			return lockedExit(err)
 		}
 		defer func() {
 			if err := release(); err != nil {
@@ -552,15 +552,29 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 	return nil
 }
 
-// prepare runs the engine's read-only checks; an input the engine finds
-// wrong becomes an *inputs.Error (exit 2).
+// prepare runs the engine's read-only checks; a cluster, service or
+// revision the engine does not find, and a plan it finds wrong, become the
+// *inputs.Error of the input that named them (exit 2).
 func prepare(ctx context.Context, eng *deploy.Engine, plan *deploy.Plan) (*deploy.Prepared, error) {
 	prep, err := eng.Prepare(ctx, plan)
+	var nf *deploy.NotFoundError
+	if errors.As(err, &nf) {
+		return nil, ecsinput.NotFound(nf.Kind, nf.Name, nf.Cluster, nf.Where)
+	}
 	var ie *deploy.InputError
 	if errors.As(err, &ie) {
 		return nil, inputs.Errorf(ie.Input, ie.Value, "%s", ie.Reason)
 	}
 	return prep, err
+}
+
+// lockedExit makes a lock held by another run exit 4 (locked).
+func lockedExit(err error) error {
+	var le *ledger.LockedError
+	if errors.As(err, &le) {
+		return &exitcode.Error{Code: exitcode.Locked, Err: err}
+	}
+	return err
 }
 
 func setOutputs(set func(name, value string), res *deploy.Result, multi bool) {
