@@ -597,6 +597,7 @@ var badInputs = map[string][]badCase{
 		bad("lock-timeout", "7h"),
 		bad("github-repository", "noslash"),
 		combo("check with github-token and no repository", "github-repository", map[string]string{"mode": "check", "github-token": "ghs_contract"}),
+		combo("known-good without a ledger", "ledger-table", map[string]string{"mode": "known-good", "ledger-table": ""}),
 		bad("aws-region", "us_east_1"),
 		bad("role-to-assume", "arn:aws:iam::1:role/x"),
 	},

@@ -101,7 +101,7 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		return nil, err
 	}
 	p.reason = in.String("reason")
-	if p.mode, err = in.Enum("mode", "rollback", "check"); err != nil {
+	if p.mode, err = in.Enum("mode", "rollback", "check", "known-good"); err != nil {
 		return nil, err
 	}
 	if p.wait, err = in.Bool("wait"); err != nil {
@@ -129,6 +129,9 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 	}
 	if (p.to == "last-known-good" || containsValue(p.toFor, "last-known-good")) && p.ledgerTable == "" {
 		return nil, inputs.Errorf("to", p.to, "needs ledger-table: the ledger records which deployments succeeded")
+	}
+	if p.mode == "known-good" && p.ledgerTable == "" {
+		return nil, inputs.Errorf("ledger-table", "", "is needed with mode known-good: the ledger records which deployments succeeded")
 	}
 	p.environment = in.String("environment")
 	p.token = in.String("github-token")
@@ -183,6 +186,9 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 	if p.ledgerTable != "" {
 		led = &ledger.Ledger{DB: cl.DynamoDB, Table: p.ledgerTable, Now: clk.Now, Sleep: clk.Sleep}
 		r.Ledger = led
+	}
+	if p.mode == "known-good" {
+		return knownGood(ctx, env, p, led, clk.Now())
 	}
 	svcs, err := eng.DescribeServices(ctx, p.cluster, p.services)
 	if err != nil {
