@@ -20,7 +20,8 @@
 #                    ECR repository <prefix>/<service>
 #
 # Prints config (the file read, or empty), services (JSON array), builds
-# (JSON array of {image, context, dockerfile, repository, services}: each
+# (JSON array of {image, context, dockerfile (relative to the context, as
+# build-push takes it), repository, services}: each
 # image once), deploys (JSON array: with ecsflow.yaml one object per service
 # with its repository, container and task-definition file, for
 # deploy-inputs.sh; without, the service names), cluster and strategies
@@ -46,7 +47,7 @@ if [ -z "$config" ] && [ -f ecsflow.yaml ]; then config=ecsflow.yaml; fi
 if [ -z "$config" ]; then
 	if [ -z "$services" ]; then services="$("$here/changed-services.sh" "$services_dir" "$taskdefs_dir" "$base")"; fi
 	builds="$(jq -c --arg dir "${services_dir%/}" --arg prefix "$prefix" \
-		'map({image: ., context: "\($dir)/\(.)", dockerfile: "", repository: "\($prefix)/\(.)", services: [.]})' <<<"$services")"
+		'map({image: ., context: "\($dir)/\(.)", dockerfile: "Dockerfile", repository: "\($prefix)/\(.)", services: [.]})' <<<"$services")"
 	printf 'config=\nservices=%s\nbuilds=%s\ndeploys=%s\ncluster=\nstrategies=\n' "$services" "$builds" "$services"
 	exit 0
 fi

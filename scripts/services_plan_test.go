@@ -116,14 +116,14 @@ func TestServicesPlanWithEcsflowYAML(t *testing.T) {
 		{name: "the shared context changed: one build, two deploys", change: map[string]string{"app/main.go": "package main\n"}, env: "prod",
 			want: map[string]string{
 				"config": "ecsflow.yaml", "services": `["api","worker"]`,
-				"builds":     `[{"image":"shop","context":"app","dockerfile":"app/Dockerfile","repository":"shop/app","services":["api","worker"]}]`,
+				"builds":     `[{"image":"shop","context":"app","dockerfile":"Dockerfile","repository":"shop/app","services":["api","worker"]}]`,
 				"deploys":    `[{"service":"api","image":"shop","repository":"shop/app","container":"api","task-definition":"deploy/ecs/api.json","strategy":"blue-green"},{"service":"worker","image":"shop","repository":"shop/app","container":"worker","task-definition":"deploy/ecs/worker.json","strategy":""}]`,
 				"cluster":    "shop-prod",
 				"strategies": `{"api":"blue-green","worker":""}`,
 			}},
 		{name: "one task definition changed", change: map[string]string{"deploy/ecs/admin.json": `{"cpu":"256"}`}, env: "dev",
 			want: map[string]string{"services": `["admin"]`, "cluster": "shop-dev", "strategies": `{"admin":""}`,
-				"builds": `[{"image":"admin","context":"admin","dockerfile":"admin/Dockerfile","repository":"admin","services":["admin"]}]`}},
+				"builds": `[{"image":"admin","context":"admin","dockerfile":"Dockerfile","repository":"admin","services":["admin"]}]`}},
 		{name: "nothing relevant", change: map[string]string{"README.md": "x"}, env: "dev",
 			want: map[string]string{"services": `[]`, "builds": `[]`, "deploys": `[]`}},
 		{name: "no base: every service", change: map[string]string{"README.md": "x"}, base: func(string) string { return strings.Repeat("0", 40) },
@@ -162,7 +162,7 @@ func TestServicesPlanWithoutEcsflowYAMLKeepsTheServicesLayout(t *testing.T) {
 	stdout, stderr, code := script(t, dir, nil, "services-plan.sh", "", "dev", base, "", "services", "task-definitions", "ecsflow/")
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, "config=\nservices=[\"mcpo\"]\n"+
-		`builds=[{"image":"mcpo","context":"services/mcpo","dockerfile":"","repository":"ecsflow/mcpo","services":["mcpo"]}]`+"\n"+
+		`builds=[{"image":"mcpo","context":"services/mcpo","dockerfile":"Dockerfile","repository":"ecsflow/mcpo","services":["mcpo"]}]`+"\n"+
 		"deploys=[\"mcpo\"]\ncluster=\nstrategies=\n", stdout)
 }
 

@@ -9,8 +9,10 @@ import (
 
 // Build is one image to build: once per commit, however many services run it.
 type Build struct {
-	Image      string `json:"image"`
-	Context    string `json:"context"`
+	Image   string `json:"image"`
+	Context string `json:"context"`
+	// Dockerfile is relative to Context, as build-push's dockerfile input
+	// takes it (the file gives it relative to the repository root).
 	Dockerfile string `json:"dockerfile"`
 	Repository string `json:"repository"`
 	// Services are the services of the plan that run the image.
@@ -110,7 +112,7 @@ func (c *Config) Plan(services []string, env string) (*Plan, error) {
 			Container: s.ContainerName(), TaskDefinition: s.TaskDefinition, Strategy: st})
 		i := slices.IndexFunc(p.Builds, func(b Build) bool { return b.Image == img.Name })
 		if i < 0 {
-			p.Builds = append(p.Builds, Build{Image: img.Name, Context: img.Context, Dockerfile: img.DockerfilePath(), Repository: img.RepositoryName()})
+			p.Builds = append(p.Builds, Build{Image: img.Name, Context: img.Context, Dockerfile: fromContext(img), Repository: img.RepositoryName()})
 			i = len(p.Builds) - 1
 		}
 		p.Builds[i].Services = append(p.Builds[i].Services, name)
@@ -124,4 +126,18 @@ func envNames(c *Config) []string {
 		out[i] = e.Name
 	}
 	return out
+}
+
+// fromContext is the image's Dockerfile relative to its build context.
+func fromContext(img *Image) string {
+	ctx := path.Clean(img.Context)
+	df := img.DockerfilePath()
+	if ctx == "." {
+		return df
+	}
+	if strings.HasPrefix(df, ctx+"/") {
+		return strings.TrimPrefix(df, ctx+"/")
+	}
+	// outside the context: climb out of it
+	return strings.Repeat("../", strings.Count(ctx, "/")+1) + df
 }

@@ -77,7 +77,23 @@ func TestPlanWithoutEnvironmentsTakesAnyEnvironment(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, p.Cluster, "the workflow's cluster input decides")
 	assert.Equal(t, map[string]string{"web": "canary"}, p.Strategies)
-	assert.Equal(t, "src/web/Dockerfile", p.Builds[0].Dockerfile)
+	assert.Equal(t, "Dockerfile", p.Builds[0].Dockerfile, "relative to the context src/web")
+}
+
+func TestPlanDockerfileRelativeToContext(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ context, dockerfile, want string }{
+		{"app", "", "Dockerfile"},
+		{"app", "app/docker/prod.Dockerfile", "docker/prod.Dockerfile"},
+		{".", "build/Dockerfile", "build/Dockerfile"},
+		{"src/app", "docker/app.Dockerfile", "../../docker/app.Dockerfile"},
+	}
+	for _, tc := range cases {
+		c := &Config{Images: []*Image{{Name: "i", Context: tc.context, Dockerfile: tc.dockerfile}}, Services: []*Service{{Name: "s", Image: "i", TaskDefinition: "s.json"}}}
+		p, err := c.Plan([]string{"s"}, "")
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, p.Builds[0].Dockerfile, "%+v", tc)
+	}
 }
 
 func TestChanged(t *testing.T) {

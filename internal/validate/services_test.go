@@ -46,7 +46,7 @@ func TestServicesMode(t *testing.T) {
 		errOut  string
 	}{
 		{name: "every service, one build, two deploys", args: []string{"--environment", "prod"},
-			out: []string{`"services":["api","worker"]`, `"builds":[{"image":"shop","context":"app","dockerfile":"app/Dockerfile","repository":"shop/app","services":["api","worker"]}]`, `"cluster":"shop-prod"`, `"strategies":{"api":"blue-green","worker":""}`}},
+			out: []string{`"services":["api","worker"]`, `"builds":[{"image":"shop","context":"app","dockerfile":"Dockerfile","repository":"shop/app","services":["api","worker"]}]`, `"cluster":"shop-prod"`, `"strategies":{"api":"blue-green","worker":""}`}},
 		{name: "changed files on stdin", args: []string{"--environment", "dev", "--changed-files", "-"}, stdin: "deploy/ecs/worker.json\nREADME.md\n",
 			out: []string{`"services":["worker"]`, `"cluster":"shop-dev"`, `"strategies":{"worker":""}`}},
 		{name: "nothing changed", args: []string{"--changed-files", "-"}, stdin: "README.md\n",
