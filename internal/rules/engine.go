@@ -85,6 +85,8 @@ type Input struct {
 	Config *Config
 	// VarFiles are the var files given, used to recognise production.
 	VarFiles []string
+	// Project is the repository's ecsflow.yaml (nil when it has none).
+	Project *ProjectFile
 
 	tds     []*taskDef
 	tdsDone bool

@@ -9,12 +9,15 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/gha"
+	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/outfile"
 	"github.com/ecsflow/ecsflow/internal/project"
+	"github.com/ecsflow/ecsflow/internal/rules"
 )
 
 // ServicesCommand is the first argument that selects the services mode of
@@ -135,4 +138,38 @@ func reportProblems(w io.Writer, getenv func(string) string, file string, ps pro
 	for _, p := range ps {
 		console.Annotate(gha.Annotation{Level: gha.LevelError, Title: "ecsflow.yaml", File: file, Line: p.Line, Col: p.Column, Message: p.Message})
 	}
+}
+
+// projectFile is the ecsflow.yaml validate checks: the ecsflow-config
+// input, else ecsflow.yaml at the workspace root when there is one.
+func projectFile(in *inputs.Inputs, ws outfile.Roots) (string, error) {
+	if p := in.String("ecsflow-config"); p != "" {
+		return inWorkspace(ws, "ecsflow-config", p, false, "the repository's ecsflow.yaml (docs/ecsflow-yaml.md)")
+	}
+	full := ws.ReadPath(project.DefaultFile)
+	if st, err := os.Stat(full); err == nil && !st.IsDir() {
+		return workspaceRelative(full), nil
+	}
+	return "", nil
+}
+
+// readProjectFile parses ecsflow.yaml for the rules; the paths it names are
+// looked for under the workspace.
+func readProjectFile(file, workspace string) (*rules.ProjectFile, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, inputs.Errorf("ecsflow-config", file, "cannot be read: %v", unwrapPathErr(err))
+	}
+	c, ps := project.Parse(data)
+	return &rules.ProjectFile{Path: file, Config: c, Problems: ps, Exists: func(p string, dir bool) bool {
+		st, err := os.Stat(filepath.Join(workspace, filepath.FromSlash(p)))
+		return err == nil && st.IsDir() == dir
+	}}, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

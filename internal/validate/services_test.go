@@ -84,3 +84,53 @@ func TestServicesMode(t *testing.T) {
 		})
 	}
 }
+
+// validate checks ecsflow.yaml at the workspace root (or the file
+// ecsflow-config names): each problem is an annotation on its line, under
+// its rule; the files it names are looked for in the workspace.
+func TestEcsflowYAMLIsChecked(t *testing.T) {
+	t.Parallel()
+	tf, err := os.ReadFile("testdata/ok/main.tf")
+	require.NoError(t, err)
+	bad := "version: 1\nimages:\n  shop: {context: app}\nservices:\n  api:\n    image: shp\n    task-definition: deploy/api.json\n    stratgy: rolling\n"
+	cases := []struct {
+		name   string
+		file   string // where the config is written
+		input  string // ecsflow-config
+		want   []string
+		absent bool
+	}{
+		{name: "ecsflow.yaml at the root", file: "ecsflow.yaml", want: []string{
+			"line=6,title=EF823 ", `::service api: image "shp" is not declared under images (did you mean "shop"?)`,
+			"line=7,title=EF824 ", "::service api: task-definition deploy/api.json does not exist",
+			"line=8,title=EF822 ", `::service api: unknown key "stratgy" (did you mean "strategy"?)`,
+		}},
+		{name: "another path given", file: "conf/services.yaml", input: "conf/services.yaml", want: []string{"line=8,title=EF822 "}},
+		{name: "no ecsflow.yaml: nothing to check", absent: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ws := t.TempDir()
+			for p, body := range map[string]string{"infra/main.tf": string(tf), "app/Dockerfile": "FROM scratch\n"} {
+				require.NoError(t, os.MkdirAll(filepath.Join(ws, filepath.Dir(p)), 0o755))
+				require.NoError(t, os.WriteFile(filepath.Join(ws, p), []byte(body), 0o644))
+			}
+			if tc.file != "" {
+				require.NoError(t, os.MkdirAll(filepath.Join(ws, filepath.Dir(tc.file)), 0o755))
+				require.NoError(t, os.WriteFile(filepath.Join(ws, tc.file), []byte(bad), 0o644))
+			}
+			env := map[string]string{"GITHUB_WORKSPACE": ws, "INPUT_PATH": "infra", "INPUT_FAIL-ON": "never", "INPUT_ECSFLOW-CONFIG": tc.input}
+			r := invoke(t, Deps{Workspace: ws}, env)
+			require.Equal(t, exitcode.OK, r.code, r.stderr+r.stdout)
+			if tc.absent {
+				assert.NotContains(t, r.stdout, "title=EF82")
+				return
+			}
+			for _, w := range tc.want {
+				assert.Contains(t, r.stdout, w)
+			}
+			assert.Contains(t, r.stdout, tc.file+",line=8,")
+		})
+	}
+}
