@@ -24,7 +24,7 @@
 # build-push takes it), repository, services}: each
 # image once), deploys (JSON array: with ecsflow.yaml one object per service
 # with its repository, container and task-definition file, for
-# deploy-inputs.sh; without, the service names), cluster and strategies
+# deploy-inputs.sh; empty without), cluster and strategies
 # (from ecsflow.yaml's environment; empty without it). With ecsflow.yaml the
 # work is done by `ecsflow-validate services` (no YAML parsing in shell).
 set -euo pipefail
@@ -48,7 +48,7 @@ if [ -z "$config" ]; then
 	if [ -z "$services" ]; then services="$("$here/changed-services.sh" "$services_dir" "$taskdefs_dir" "$base")"; fi
 	builds="$(jq -c --arg dir "${services_dir%/}" --arg prefix "$prefix" \
 		'map({image: ., context: "\($dir)/\(.)", dockerfile: "Dockerfile", repository: "\($prefix)/\(.)", services: [.]})' <<<"$services")"
-	printf 'config=\nservices=%s\nbuilds=%s\ndeploys=%s\ncluster=\nstrategies=\n' "$services" "$builds" "$services"
+	printf 'config=\nservices=%s\nbuilds=%s\ndeploys=\ncluster=\nstrategies=\n' "$services" "$builds"
 	exit 0
 fi
 

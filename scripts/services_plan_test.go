@@ -163,7 +163,7 @@ func TestServicesPlanWithoutEcsflowYAMLKeepsTheServicesLayout(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, "config=\nservices=[\"mcpo\"]\n"+
 		`builds=[{"image":"mcpo","context":"services/mcpo","dockerfile":"Dockerfile","repository":"ecsflow/mcpo","services":["mcpo"]}]`+"\n"+
-		"deploys=[\"mcpo\"]\ncluster=\nstrategies=\n", stdout)
+		"deploys=\ncluster=\nstrategies=\n", stdout)
 }
 
 func TestServicesPlanBadInput(t *testing.T) {
