@@ -237,7 +237,7 @@ type Outcome struct {
 // with an unknown rule) is an *inputs.Error.
 func Analyse(ctx context.Context, s *Config, opts Deps) (*Outcome, error) {
 	start := time.Now()
-	in := rules.Input{VarFiles: s.VarFiles}
+	in := rules.Input{VarFiles: s.VarFiles, Root: opts.Workspace}
 	if s.ConfigFile != "" {
 		data, err := os.ReadFile(s.ConfigFile)
 		if err != nil {
