@@ -438,6 +438,8 @@ var badInputs = map[string][]badCase{
 		bad("plan-json", "{testdata}/malformed.json"),
 		bad("config", "{testdata}/does-not-exist.yml"),
 		bad("config", "{testdata}/unknown-rule.yml"),
+		bad("ecsflow-config", "{testdata}/does-not-exist.yaml"),
+		bad("ecsflow-config", "{testdata}/tf"),
 		bad("policies", "{testdata}/does-not-exist"),
 		bad("policies", "{testdata}/tf/main.tf"),
 		bad("policies", "{testdata}/policies-broken"),
