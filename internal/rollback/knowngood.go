@@ -30,9 +30,12 @@ type KnownGood struct {
 type Promotion struct {
 	Service    string `json:"service"`
 	Container  string `json:"container"`
+	// Image is the source by digest, without the tag the record may name.
 	Image      string `json:"image"`
 	Repository string `json:"repository"`
 	Digest     string `json:"digest"`
+	// Commit is the deployed commit, a tag for the promoted copy.
+	Commit string `json:"commit,omitempty"`
 }
 
 // knownGood is mode known-good: it reads each service's last-known-good
@@ -51,7 +54,7 @@ func knownGood(ctx context.Context, env *cli.Env, p *Config, led *ledger.Ledger,
 		if err != nil {
 			return err
 		}
-		rows, err := promotions(s, rec.Images)
+		rows, err := promotions(s, rec.Images, rec.Commit)
 		if err != nil {
 			return err
 		}
@@ -74,41 +77,46 @@ func knownGood(ctx context.Context, env *cli.Env, p *Config, led *ledger.Ledger,
 
 // promotions lists a record's images; each must carry a digest, since a
 // drill promotes the bytes that ran, never a tag that may have moved.
-func promotions(service string, images map[string]string) ([]Promotion, error) {
+func promotions(service string, images map[string]string, commit string) ([]Promotion, error) {
 	if len(images) == 0 {
 		return nil, fmt.Errorf("the last-known-good ledger record of %s names no image: it was written before deploy-ecs recorded images; deploy %s once more with ledger-table", service, service)
 	}
 	var out []Promotion
 	for _, n := range slices.Sorted(maps.Keys(images)) {
 		img := images[n]
-		repo, digest, err := SplitImage(img)
+		host, repo, digest, err := SplitImage(img)
 		if err != nil {
 			return nil, fmt.Errorf("the last-known-good image of %s container %s: %w", service, n, err)
 		}
-		out = append(out, Promotion{Service: service, Container: n, Image: img, Repository: repo, Digest: digest})
+		src := repo + "@" + digest
+		if host != "" {
+			src = host + "/" + src
+		}
+		out = append(out, Promotion{Service: service, Container: n, Image: src, Repository: repo, Digest: digest, Commit: commit})
 	}
 	return out, nil
 }
 
-// SplitImage returns the repository path (without registry host and tag)
-// and the sha256 digest of an image reference such as
+// SplitImage returns the registry host (empty when the reference names
+// none), the repository path (without the tag) and the sha256 digest of an
+// image reference such as
 // 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:v1@sha256:....
-func SplitImage(img string) (repository, digest string, err error) {
+func SplitImage(img string) (host, repository, digest string, err error) {
 	name, digest, ok := strings.Cut(img, "@")
 	hex, isSHA := strings.CutPrefix(digest, "sha256:")
 	if !ok || !isSHA || len(hex) != 64 || strings.Trim(hex, "0123456789abcdef") != "" {
-		return "", "", fmt.Errorf("%q has no sha256 digest; a drill promotes images by digest only", img)
+		return "", "", "", fmt.Errorf("%q has no sha256 digest; a drill promotes images by digest only", img)
 	}
 	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
 		name = name[:i] // the tag
 	}
-	if host, rest, ok := strings.Cut(name, "/"); ok && (strings.ContainsAny(host, ".:") || host == "localhost") {
-		name = rest
+	if first, rest, ok := strings.Cut(name, "/"); ok && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		host, name = first, rest
 	}
 	if name == "" {
-		return "", "", fmt.Errorf("%q names no repository", img)
+		return "", "", "", fmt.Errorf("%q names no repository", img)
 	}
-	return name, digest, nil
+	return host, name, digest, nil
 }
 
 func knownGoodMarkdown(services []string, entries map[string]KnownGood, now time.Time, rpo time.Duration) string {

@@ -21,11 +21,12 @@ const (
 func TestSplitImage(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name, image, repo, digest, err string
+		name, image, host, repo, digest, err string
 	}{
-		{name: "ECR with tag and digest", image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ecsflow/mcpo:abc@" + digestA, repo: "ecsflow/mcpo", digest: digestA},
-		{name: "registry with port, no tag", image: "127.0.0.1:5000/team/app@" + digestB, repo: "team/app", digest: digestB},
-		{name: "localhost", image: "localhost/app@" + digestA, repo: "app", digest: digestA},
+		{name: "ECR with tag and digest", image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ecsflow/mcpo:abc@" + digestA,
+			host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", repo: "ecsflow/mcpo", digest: digestA},
+		{name: "registry with port, no tag", image: "127.0.0.1:5000/team/app@" + digestB, host: "127.0.0.1:5000", repo: "team/app", digest: digestB},
+		{name: "localhost", image: "localhost/app@" + digestA, host: "localhost", repo: "app", digest: digestA},
 		{name: "no registry host", image: "team/app@" + digestA, repo: "team/app", digest: digestA},
 		{name: "tag only", image: "127.0.0.1:5000/team/app:v1", err: "has no sha256 digest"},
 		{name: "short digest", image: "team/app@sha256:abc", err: "has no sha256 digest"},
@@ -35,13 +36,14 @@ func TestSplitImage(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			repo, digest, err := SplitImage(tc.image)
+			host, repo, digest, err := SplitImage(tc.image)
 			if tc.err != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.err)
 				return
 			}
 			require.NoError(t, err)
+			assert.Equal(t, tc.host, host)
 			assert.Equal(t, tc.repo, repo)
 			assert.Equal(t, tc.digest, digest)
 		})
@@ -84,8 +86,8 @@ func TestKnownGoodReportsTheLedgersEntriesAndTheirAge(t *testing.T) {
 	var rows []Promotion
 	require.NoError(t, json.Unmarshal([]byte(output(r.outputs, "images")), &rows))
 	assert.Equal(t, []Promotion{
-		{Service: "web", Container: "log-router", Image: "127.0.0.1:5000/fluent:2@" + digestB, Repository: "fluent", Digest: digestB},
-		{Service: "web", Container: "web", Image: img, Repository: "ecsflow/web", Digest: digestA},
+		{Service: "web", Container: "log-router", Image: "127.0.0.1:5000/fluent@" + digestB, Repository: "fluent", Digest: digestB, Commit: "c0ffee"},
+		{Service: "web", Container: "web", Image: img, Repository: "ecsflow/web", Digest: digestA, Commit: "c0ffee"},
 	}, rows)
 	assert.Contains(t, r.summary, "1h30m0s old (RPO)")
 }
