@@ -81,6 +81,12 @@ cleanup() {
 		echo "dr-drill.sh: the AWS CLI is not installed on this runner" >&2
 		exit 3
 	}
+	# Set but empty, these make the AWS CLI look for a profile named "" or
+	# send an empty session token.
+	local v
+	for v in AWS_PROFILE AWS_SESSION_TOKEN; do
+		if [ -z "${!v:-}" ]; then unset "$v"; fi
+	done
 	local services=()
 	while read -r s; do services+=("$s"); done < <(jq -r 'keys[]' <<<"$restored")
 	for s in "${services[@]}"; do
