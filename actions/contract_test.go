@@ -419,7 +419,7 @@ var baselines = map[string]map[string]string{
 }
 
 // badInputs are derived from each action.yml and the input parsing in
-// internal/validate, internal/buildpush, internal/deploy, internal/driftcheck,
+// internal/validate, internal/buildpush, internal/deployecs, internal/driftcheck,
 // internal/rollback and internal/optimize: for every input with a type (bool, int, duration,
 // enum, JSON, key=value, path, or a checked format) a value of the wrong
 // type or outside what is allowed.

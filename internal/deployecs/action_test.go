@@ -1,4 +1,4 @@
-package deploy
+package deployecs
 
 import (
 	"bytes"
@@ -12,11 +12,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 	"github.com/ecsflow/ecsflow/internal/testenv/ghatest"
+	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/simaccount"
 )
 
 var deploySpec = func() []byte {
@@ -27,6 +32,28 @@ var deploySpec = func() []byte {
 	return b
 }()
 
+func TestMain(m *testing.M) { os.Exit(sandboxtest.Main(m)) }
+
+// env is the simulated account (internal/testenv/simaccount) that
+// deploy-ecs runs against.
+type env struct {
+	*simaccount.Account
+	// ddb is the ledger's DynamoDB client of action runs.
+	ddb ledger.DynamoDB
+	// wrap, when set, puts wrappers around the clients of action runs.
+	wrap func(Clients) Clients
+}
+
+func newEnv(t testing.TB, cfg *types.DeploymentConfiguration, services ...string) *env {
+	t.Helper()
+	return &env{Account: simaccount.New(t, cfg, services...)}
+}
+
+func newEnvWith(t testing.TB, opts []ecssim.Option, cfg *types.DeploymentConfiguration, services ...string) *env {
+	t.Helper()
+	return &env{Account: simaccount.NewWith(t, opts, cfg, services...)}
+}
+
 type actionRun struct {
 	code             int
 	stdout, stderr   string
@@ -36,19 +63,19 @@ type actionRun struct {
 // runAction runs deploy-ecs through cli.Run as the binary would, inside a
 // simulated GitHub Actions environment, against e's simulator.
 func (e *env) runAction(t testing.TB, inputs map[string]string) actionRun {
-	return e.runActionOn(t, e.sim, inputs)
+	return e.runActionOn(t, e.Sim, inputs)
 }
 
 // runActionOn is runAction with another ECS client in front of the
 // simulator (a throttling one, for instance).
-func (e *env) runActionOn(t testing.TB, client ECS, inputs map[string]string) actionRun {
+func (e *env) runActionOn(t testing.TB, client deploy.ECS, inputs map[string]string) actionRun {
 	t.Helper()
 	return e.runActionWith(context.Background(), t, inputs, client, e.ddb)
 }
 
 // runActionWith is runAction with a context and the ECS and DynamoDB
 // clients of this run (wrappers that cancel or contend).
-func (e *env) runActionWith(ctx context.Context, t testing.TB, inputs map[string]string, ecsc ECS, ddb ledger.DynamoDB) actionRun {
+func (e *env) runActionWith(ctx context.Context, t testing.TB, inputs map[string]string, ecsc deploy.ECS, ddb ledger.DynamoDB) actionRun {
 	t.Helper()
 	dir := t.TempDir()
 	vars := map[string]string{
@@ -60,14 +87,14 @@ func (e *env) runActionWith(ctx context.Context, t testing.TB, inputs map[string
 	}
 	deps := Deps{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
-			c := Clients{ECS: ecsc, CloudWatch: e.cw, ELB: elbFromSim{e.sim}, DynamoDB: ddb}
+			c := Clients{ECS: ecsc, CloudWatch: e.Alarms, ELB: simaccount.ELB{Sim: e.Sim}, DynamoDB: ddb}
 			if e.wrap != nil {
 				c = e.wrap(c)
 			}
 			return c, nil
 		},
-		Clock: e.engine.Clock,
-		HTTP:  e.http,
+		Clock: e.Clock(),
+		HTTP:  e.HTTP,
 	}
 	var stdout, stderr bytes.Buffer
 	code := cli.Run(ctx, cli.Command{Spec: deploySpec, Run: func(ctx context.Context, env *cli.Env) error { return Run(ctx, env, deps) }}, nil, &stdout, &stderr, func(k string) (string, bool) {
@@ -77,11 +104,6 @@ func (e *env) runActionWith(ctx context.Context, t testing.TB, inputs map[string
 	out, _ := os.ReadFile(vars["GITHUB_OUTPUT"])
 	sum, _ := os.ReadFile(vars["GITHUB_STEP_SUMMARY"])
 	return actionRun{code: code, stdout: stdout.String(), stderr: stderr.String(), outputs: string(out), summary: string(sum)}
-}
-
-func (e *env) mutations() int {
-	c := e.sim.Calls()
-	return c["RegisterTaskDefinition"] + c["UpdateService"] + c["StopServiceDeployment"] + c["ContinueServiceDeployment"] + c["DeregisterTaskDefinition"]
 }
 
 func TestActionBadInputExit2(t *testing.T) {
@@ -125,8 +147,8 @@ func TestActionBadInputExit2(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, nil, "web")
-			e.cw.known = map[string]bool{}
-			before := e.mutations()
+			e.Alarms.Known = map[string]bool{}
+			before := e.Mutations()
 			r := e.runAction(t, tc.inputs)
 			require.Equal(t, 2, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
 			errLines := 0
@@ -138,7 +160,7 @@ func TestActionBadInputExit2(t *testing.T) {
 				}
 			}
 			assert.Equal(t, 1, errLines, "exactly one ::error line: %s", r.stdout)
-			assert.Equal(t, before, e.mutations(), "nothing may change in AWS on bad input")
+			assert.Equal(t, before, e.Mutations(), "nothing may change in AWS on bad input")
 		})
 	}
 }
@@ -150,7 +172,7 @@ func TestActionDeploySucceeds(t *testing.T) {
 	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "task-definition": tdFile, "container-name": "app", "image": "web:v2",
 		"environment-variables": "LOG_LEVEL=debug"})
 	require.Equal(t, 0, r.code, r.stdout)
-	e.steadyOn("web", "web:2")
+	e.SteadyOn("web", "web:2")
 	assert.Contains(t, r.outputs, "status<<")
 	assert.Contains(t, r.outputs, "succeeded")
 	assert.Contains(t, r.outputs, "arn:aws:ecs:us-east-1:123456789012:task-definition/web:2")
@@ -161,23 +183,23 @@ func TestActionDeploySucceeds(t *testing.T) {
 
 	// The same inputs again: the revision ECS describes matches the file,
 	// so nothing is registered and nothing deployed.
-	registered := e.sim.Calls()["RegisterTaskDefinition"]
-	updates := e.sim.Calls()["UpdateService"]
+	registered := e.Sim.Calls()["RegisterTaskDefinition"]
+	updates := e.Sim.Calls()["UpdateService"]
 	r = e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "task-definition": tdFile, "container-name": "app", "image": "web:v2",
 		"environment-variables": "LOG_LEVEL=debug"})
 	require.Equal(t, 0, r.code, r.stdout)
-	assert.Equal(t, registered, e.sim.Calls()["RegisterTaskDefinition"])
-	assert.Equal(t, updates, e.sim.Calls()["UpdateService"])
+	assert.Equal(t, registered, e.Sim.Calls()["RegisterTaskDefinition"])
+	assert.Equal(t, updates, e.Sim.Calls()["UpdateService"])
 	assert.Contains(t, r.summary, "nothing to deploy")
 }
 
 func TestActionFailedDeployExit1(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil, "web")
-	e.sim.InjectFault(ecssimPull("web:broken"))
+	e.Sim.InjectFault(simaccount.PullError("web:broken"))
 	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:broken", "timeout": "20m"})
 	require.Equal(t, 1, r.code, r.stdout)
-	e.steadyOn("web", "web:1")
+	e.SteadyOn("web", "web:1")
 	assert.Contains(t, r.outputs, "rolled-back")
 	var errLine string
 	for _, l := range strings.Split(r.stdout, "\n") {
@@ -209,8 +231,8 @@ func TestActionLedgerLockAndRecord(t *testing.T) {
 	l, lock := e.lockedLedger(t, "deploy-ledger", "run 99 by bob")
 	table := l.Table
 
-	before := e.mutations()
-	start := e.sim.Now()
+	before := e.Mutations()
+	start := e.Sim.Now()
 	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:v2",
 		"ledger-table": table, "lock-timeout": "2m"})
 	require.Equal(t, exitcode.Locked, r.code, "a refusal by the lock is not a failed deployment: %s", r.stdout)
@@ -219,8 +241,8 @@ func TestActionLedgerLockAndRecord(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"status": "locked"}, outs)
 	assert.Contains(t, r.stdout, "::error::service web is locked by run 99 by bob")
-	assert.Equal(t, before, e.mutations(), "a locked service is not touched")
-	assert.Equal(t, 2*time.Minute, e.sim.Now().Sub(start), "waited lock-timeout on the fake clock")
+	assert.Equal(t, before, e.Mutations(), "a locked service is not touched")
+	assert.Equal(t, 2*time.Minute, e.Sim.Now().Sub(start), "waited lock-timeout on the fake clock")
 
 	require.NoError(t, lock.Release(context.Background()))
 	r = e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:v2",
@@ -240,7 +262,7 @@ func TestActionLedgerLockAndRecord(t *testing.T) {
 	require.NoError(t, again.Release(context.Background()))
 }
 
-var _ ECS = (*ecssim.Sim)(nil)
+var _ deploy.ECS = (*ecssim.Sim)(nil)
 
 func TestActionBlueGreenWithHealthCheck(t *testing.T) {
 	t.Parallel()
@@ -248,8 +270,8 @@ func TestActionBlueGreenWithHealthCheck(t *testing.T) {
 	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:v2",
 		"strategy": "blue-green", "bake-time": "2m", "health-check-url": "https://test.example.com/health", "health-check-successes": "2"})
 	require.Equal(t, 0, r.code, r.stdout)
-	e.steadyOn("web", "web:2")
-	assert.Zero(t, e.sim.Calls()["ContinueServiceDeployment"])
-	assert.GreaterOrEqual(t, e.http.calls, 2)
+	e.SteadyOn("web", "web:2")
+	assert.Zero(t, e.Sim.Calls()["ContinueServiceDeployment"])
+	assert.GreaterOrEqual(t, e.HTTP.Calls(), 2)
 	assert.Contains(t, r.summary, "gates passed at")
 }

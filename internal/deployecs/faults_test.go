@@ -1,4 +1,4 @@
-package deploy
+package deployecs
 
 import (
 	"context"
@@ -17,6 +17,8 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/ecsflow/ecsflow/internal/deploy"
 )
 
 // Fault injection for the matrix in matrix_test.go: wrappers around the
@@ -139,11 +141,11 @@ func inject[T any](in *injector, op string, call func() (T, error)) (T, error) {
 
 // faultyECS puts an injector in front of an ECS client.
 type faultyECS struct {
-	ECS
+	deploy.ECS
 	in *injector
 }
 
-var _ ECS = faultyECS{}
+var _ deploy.ECS = faultyECS{}
 
 func (f faultyECS) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, o ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error) {
 	return inject(f.in, "ecs:DescribeServices", func() (*ecs.DescribeServicesOutput, error) { return f.ECS.DescribeServices(ctx, in, o...) })
@@ -191,11 +193,11 @@ func (f faultyECS) ContinueServiceDeployment(ctx context.Context, in *ecs.Contin
 
 // faultyCloudWatch puts an injector in front of a CloudWatch client.
 type faultyCloudWatch struct {
-	CloudWatch
+	deploy.CloudWatch
 	in *injector
 }
 
-var _ CloudWatch = faultyCloudWatch{}
+var _ deploy.CloudWatch = faultyCloudWatch{}
 
 func (f faultyCloudWatch) DescribeAlarms(ctx context.Context, in *cloudwatch.DescribeAlarmsInput, o ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
 	return inject(f.in, "cloudwatch:DescribeAlarms", func() (*cloudwatch.DescribeAlarmsOutput, error) { return f.CloudWatch.DescribeAlarms(ctx, in, o...) })
@@ -207,11 +209,11 @@ func (f faultyCloudWatch) GetMetricData(ctx context.Context, in *cloudwatch.GetM
 
 // faultyELB puts an injector in front of an ELBv2 client.
 type faultyELB struct {
-	ELB
+	deploy.ELB
 	in *injector
 }
 
-var _ ELB = faultyELB{}
+var _ deploy.ELB = faultyELB{}
 
 func (f faultyELB) DescribeTargetHealth(ctx context.Context, in *elbv2.DescribeTargetHealthInput, o ...func(*elbv2.Options)) (*elbv2.DescribeTargetHealthOutput, error) {
 	return inject(f.in, "elbv2:DescribeTargetHealth", func() (*elbv2.DescribeTargetHealthOutput, error) { return f.ELB.DescribeTargetHealth(ctx, in, o...) })

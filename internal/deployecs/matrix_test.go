@@ -1,4 +1,4 @@
-package deploy
+package deployecs
 
 import (
 	"context"
@@ -18,9 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/simaccount"
 )
 
 // The fault-injection matrix: every AWS call deploy-ecs makes (the methods
@@ -97,7 +99,7 @@ type faultScenario struct {
 	// prepare sets up the simulator and the ledger before the run.
 	prepare func(t *testing.T, e *env, l *ledger.Ledger)
 	// ecs wraps the simulator (an answer shape ECS may give).
-	ecs func(ECS) ECS
+	ecs func(deploy.ECS) deploy.ECS
 	// holder holds the lock during the run (another run).
 	holder string
 	// status is the run's status without faults, and with one fault on
@@ -112,11 +114,11 @@ var faultScenarios = map[string]faultScenario{
 	"deploys": {inputs: gatedInputs("web:v2"), status: "succeeded"},
 	// A deployment whose image cannot be pulled: rolled back.
 	"fails": {inputs: gatedInputs("web:broken"), status: "rolled-back", prepare: func(t *testing.T, e *env, _ *ledger.Ledger) {
-		e.sim.InjectFault(ecssimPull("web:broken"))
+		e.Sim.InjectFault(simaccount.PullError("web:broken"))
 	}},
 	// UpdateService answers without currentServiceDeployment (the field is
 	// optional in the API): the deployment is looked up in the list.
-	"answer-without-deployment": {inputs: gatedInputs("web:v2"), status: "succeeded", ecs: func(c ECS) ECS { return noCurrentDeployment{c} }},
+	"answer-without-deployment": {inputs: gatedInputs("web:v2"), status: "succeeded", ecs: func(c deploy.ECS) deploy.ECS { return noCurrentDeployment{c} }},
 	// Another run holds the lock: nothing is changed.
 	"locked": {inputs: withInput(gatedInputs("web:v2"), "lock-timeout", "1m"), holder: otherRun, status: "locked"},
 }
@@ -138,7 +140,7 @@ func withInput(in map[string]string, k, v string) map[string]string {
 
 // noCurrentDeployment drops currentServiceDeployment from UpdateService
 // answers.
-type noCurrentDeployment struct{ ECS }
+type noCurrentDeployment struct{ deploy.ECS }
 
 func (n noCurrentDeployment) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, o ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error) {
 	out, err := n.ECS.UpdateService(ctx, in, o...)
@@ -202,16 +204,16 @@ var tableSeq atomic.Int64
 func runFaultCell(t *testing.T, name string, in *injector) (*injector, string) {
 	sc := faultScenarios[name]
 	e := newEnv(t, nil, "web")
-	e.cw.known = map[string]bool{"web-5xx": true}
-	in.advance = e.sim.Advance
-	prev := aws.ToString(e.service("web").TaskDefinition)
+	e.Alarms.Known = map[string]bool{"web-5xx": true}
+	in.advance = e.Sim.Advance
+	prev := aws.ToString(e.Service("web").TaskDefinition)
 
 	cfg := sandboxtest.Config(t, "us-west-2")
 	clean := dynamodb.NewFromConfig(cfg)
 	table := fmt.Sprintf("fault-matrix-%d-%d", time.Now().UnixNano(), tableSeq.Add(1))
 	_, err := clean.CreateTable(context.Background(), ledger.CreateTableInput(table))
 	require.NoError(t, err)
-	check := &ledger.Ledger{DB: clean, Table: table, Now: e.sim.Now}
+	check := &ledger.Ledger{DB: clean, Table: table, Now: e.Sim.Now}
 	if sc.holder != "" {
 		_, err := check.Acquire(context.Background(), "prod", "web", sc.holder, 0)
 		require.NoError(t, err)
@@ -219,7 +221,7 @@ func runFaultCell(t *testing.T, name string, in *injector) (*injector, string) {
 	if sc.prepare != nil {
 		sc.prepare(t, e, check)
 	}
-	client := ECS(e.sim)
+	client := deploy.ECS(e.Sim)
 	if sc.ecs != nil {
 		client = sc.ecs(client)
 	}
@@ -254,8 +256,8 @@ func (b fakeBackoff) BackoffDelay(attempt int, _ error) (time.Duration, error) {
 func checkInvariant(t *testing.T, e *env, l *ledger.Ledger, sc faultScenario, prev string, run actionRun) {
 	t.Helper()
 	log := fmt.Sprintf("exit %d\nstdout:\n%s\noutputs:\n%s", run.code, run.stdout, run.outputs)
-	e.sim.Advance(15 * time.Minute)
-	svc := e.service("web")
+	e.Sim.Advance(15 * time.Minute)
+	svc := e.Service("web")
 	live := aws.ToString(svc.TaskDefinition)
 	require.Len(t, svc.Deployments, 1, "the service is still deploying 15 minutes after the run\n%s", log)
 	require.Equal(t, live, aws.ToString(svc.Deployments[0].TaskDefinition), log)

@@ -1,4 +1,4 @@
-package deploy
+package deployecs
 
 import (
 	"context"
@@ -14,9 +14,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
+	"github.com/ecsflow/ecsflow/internal/testenv/simaccount"
 )
 
 // ledgerOnMoto creates a fresh ledger table on the local stand-in for AWS.
@@ -35,7 +37,7 @@ func (e *env) lockedLedger(t *testing.T, prefix, holder string) (*ledger.Ledger,
 	t.Helper()
 	db, table := ledgerOnMoto(t, prefix)
 	e.ddb = db
-	l := &ledger.Ledger{DB: db, Table: table, Now: e.sim.Now}
+	l := &ledger.Ledger{DB: db, Table: table, Now: e.Sim.Now}
 	lock, err := l.Acquire(context.Background(), "prod", "web", holder, 0)
 	require.NoError(t, err)
 	return l, lock
@@ -63,7 +65,7 @@ func (d *contendedDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o 
 // cancelOnDeploy cancels its run right after the service is updated to a
 // new revision: the workflow run is cancelled mid-deployment.
 type cancelOnDeploy struct {
-	ECS
+	deploy.ECS
 	cancel context.CancelFunc
 }
 
@@ -96,7 +98,7 @@ func TestQueuedRunsRollBackToThePredecessor(t *testing.T) {
 			e := newEnv(t, nil, "web")
 			db, table := ledgerOnMoto(t, "queued")
 			if !tc.cancel {
-				e.sim.InjectFault(ecssimPull(fmt.Sprintf("web:r%d", tc.bad)))
+				e.Sim.InjectFault(simaccount.PullError(fmt.Sprintf("web:r%d", tc.bad)))
 			}
 			// after[k] is the revision the service runs when run k is done.
 			after := map[int]string{0: "web:1"}
@@ -105,9 +107,9 @@ func TestQueuedRunsRollBackToThePredecessor(t *testing.T) {
 			run = func(k int) {
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
-				var ecsc ECS = e.sim
+				var ecsc deploy.ECS = e.Sim
 				if tc.cancel && k == tc.bad {
-					ecsc = cancelOnDeploy{ECS: e.sim, cancel: cancel}
+					ecsc = cancelOnDeploy{ECS: e.Sim, cancel: cancel}
 				}
 				ddb := &contendedDB{DynamoDB: db}
 				if k > 1 {
@@ -116,8 +118,8 @@ func TestQueuedRunsRollBackToThePredecessor(t *testing.T) {
 				r := e.runActionWith(ctx, t, map[string]string{"cluster": "prod", "service": "web", "container-name": "app",
 					"image": fmt.Sprintf("web:r%d", k), "ledger-table": table, "lock-timeout": "6h", "timeout": "20m"}, ecsc, ddb)
 				codes[k] = r.code
-				e.sim.Advance(5 * time.Minute) // a cancelled run's rollback is finished by ECS
-				after[k] = taskdef.FamilyRevision(aws.ToString(e.service("web").TaskDefinition))
+				e.Sim.Advance(5 * time.Minute) // a cancelled run's rollback is finished by deploy.ECS
+				after[k] = taskdef.FamilyRevision(aws.ToString(e.Service("web").TaskDefinition))
 			}
 			run(n)
 
@@ -129,7 +131,7 @@ func TestQueuedRunsRollBackToThePredecessor(t *testing.T) {
 					assert.Equal(t, 0, codes[k], "run %d succeeded", k)
 				}
 			}
-			e.steadyOn("web", after[n])
+			e.SteadyOn("web", after[n])
 
 			l := &ledger.Ledger{DB: db, Table: table}
 			hist, err := l.History(context.Background(), "prod", "web", 0)
@@ -152,10 +154,10 @@ func TestBadInputDoesNotWaitForTheLock(t *testing.T) {
 	t.Cleanup(func() { _ = lock.Release(context.Background()) })
 	table := l.Table
 
-	start := e.sim.Now()
+	start := e.Sim.Now()
 	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "ghost", "image": "web:v2",
 		"ledger-table": table, "lock-timeout": "2m"})
 	require.Equal(t, 2, r.code, r.stdout)
 	assert.Contains(t, r.stdout, `input "container-name"`)
-	assert.Equal(t, start, e.sim.Now(), "no time spent waiting for the lock")
+	assert.Equal(t, start, e.Sim.Now(), "no time spent waiting for the lock")
 }

@@ -1,4 +1,4 @@
-package deploy
+package deployecs
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/clock"
+	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ecsinput"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/github"
@@ -34,9 +34,9 @@ import (
 
 // Clients are the AWS clients an action uses.
 type Clients struct {
-	ECS        ECS
-	CloudWatch CloudWatch
-	ELB        ELB
+	ECS        deploy.ECS
+	CloudWatch deploy.CloudWatch
+	ELB        deploy.ELB
 	DynamoDB   ledger.DynamoDB
 }
 
@@ -47,7 +47,7 @@ type Deps struct {
 	// inputs and builds the real ones.
 	Clients func(ctx context.Context, env *cli.Env) (Clients, error)
 	Clock   clock.Clock
-	HTTP    HTTPDoer
+	HTTP    deploy.HTTPDoer
 	// PollCeiling overrides the engine's default.
 	PollCeiling time.Duration
 	// ReadFile reads task-definition files (default os.ReadFile).
@@ -87,8 +87,8 @@ var tdRevision = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task
 
 // parseInputs reads and checks every input of deploy-ecs without any AWS
 // call. Errors are *inputs.Error naming the input.
-func (deps *Deps) parseInputs(in *inputs.Inputs, ws outfile.Roots) (*Plan, *settings, error) {
-	p := &Plan{}
+func (deps *Deps) parseInputs(in *inputs.Inputs, ws outfile.Roots) (*deploy.Plan, *settings, error) {
+	p := &deploy.Plan{}
 	var err error
 	if p.Cluster, err = ecsinput.Cluster(in); err != nil {
 		return nil, nil, err
@@ -176,14 +176,14 @@ func (deps *Deps) parseInputs(in *inputs.Inputs, ws outfile.Roots) (*Plan, *sett
 	if p.RollbackOnFailure, err = in.Bool("rollback-on-failure"); err != nil {
 		return nil, nil, err
 	}
-	waves, err := ParseOrder(services, in.String("order"))
+	waves, err := deploy.ParseOrder(services, in.String("order"))
 	if err != nil {
 		return nil, nil, inputs.Errorf("order", in.String("order"), "%v", err)
 	}
 	for _, w := range waves {
-		var ts []Target
+		var ts []deploy.Target
 		for _, s := range w {
-			ts = append(ts, Target{Service: s, Source: sources[s], Renders: renders, DesiredCount: desired, HealthCheckURL: hcURLs[s]})
+			ts = append(ts, deploy.Target{Service: s, Source: sources[s], Renders: renders, DesiredCount: desired, HealthCheckURL: hcURLs[s]})
 		}
 		p.Waves = append(p.Waves, ts)
 	}
@@ -209,7 +209,7 @@ func percent(in *inputs.Inputs, name string, lo float64) (float64, error) {
 	}
 	f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
 	// NaN fails every comparison; tenths refuses it explicitly.
-	if err != nil || !tenths(f, lo, 100) {
+	if err != nil || !deploy.Tenths(f, lo, 100) {
 		return 0, inputs.Errorf(name, v, "is not a percentage from %g to 100 in steps of 0.1", lo)
 	}
 	return f, nil
@@ -231,7 +231,7 @@ func checkWaitGates(in *inputs.Inputs, wait bool) error {
 
 // parseSources reads task-definition: one value for all services, or
 // service=value lines. Files are taken from the workspace (outfile.ReadRule).
-func (deps *Deps) parseSources(in *inputs.Inputs, services []string, ws outfile.Roots) (map[string]Source, error) {
+func (deps *Deps) parseSources(in *inputs.Inputs, services []string, ws outfile.Roots) (map[string]deploy.Source, error) {
 	read := deps.ReadFile
 	if read == nil {
 		read = os.ReadFile
@@ -268,13 +268,13 @@ func (deps *Deps) parseSources(in *inputs.Inputs, services []string, ws outfile.
 			}
 		}
 	}
-	out := map[string]Source{}
+	out := map[string]deploy.Source{}
 	for s, v := range per {
 		switch {
 		case v == "current" || v == "":
-			out[s] = Source{}
+			out[s] = deploy.Source{}
 		case tdRevision.MatchString(v) && !strings.HasSuffix(v, ".json"):
-			out[s] = Source{Revision: v}
+			out[s] = deploy.Source{Revision: v}
 		default:
 			data, err := read(ws.ReadPath(v))
 			if err != nil {
@@ -287,7 +287,7 @@ func (deps *Deps) parseSources(in *inputs.Inputs, services []string, ws outfile.
 			if err := doc.Validate(); err != nil {
 				return nil, inputs.Errorf("task-definition", v, "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
 			}
-			out[s] = Source{Doc: doc}
+			out[s] = deploy.Source{Doc: doc}
 		}
 	}
 	return out, nil
@@ -390,7 +390,7 @@ func parseRenders(in *inputs.Inputs) ([]taskdef.Render, error) {
 // checkRenderContainers verifies, for task definitions from files, that
 // every rendered container exists (the live revision is checked in Prepare).
 // With several services a container must exist in at least one of them.
-func checkRenderContainers(p *Plan, services []string) error {
+func checkRenderContainers(p *deploy.Plan, services []string) error {
 	for _, r := range p.Waves[0][0].Renders {
 		found, known := false, true
 		for _, w := range p.Waves {
@@ -407,19 +407,10 @@ func checkRenderContainers(p *Plan, services []string) error {
 			}
 		}
 		if known && !found {
-			return inputs.Errorf(renderInput(r), r.Container, "container %q is not in the task definition", r.Container)
+			return inputs.Errorf(deploy.RenderInput(r), r.Container, "container %q is not in the task definition", r.Container)
 		}
 	}
 	return nil
-}
-
-// renderInput names the input a render came from: a container given only
-// through images, or container-name.
-func renderInput(r taskdef.Render) string {
-	if r.Environment == nil && r.Secrets == nil && r.DockerLabels == nil && r.Command == nil && r.LogDriver == "" && r.LogOptions == nil {
-		return "images"
-	}
-	return "container-name"
 }
 
 func parseHealthURLs(in *inputs.Inputs, services []string) (map[string]string, error) {
@@ -481,7 +472,7 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 		httpc = &http.Client{Timeout: 10 * time.Second}
 	}
 	c := env.Console
-	eng := &Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clk, PollCeiling: deps.PollCeiling, Region: clientRegion(clients.ECS),
+	eng := &deploy.Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clk, PollCeiling: deps.PollCeiling, Region: deploy.ClientRegion(clients.ECS),
 		Log: func(service, line string) {
 			if service != "" {
 				line = "[" + service + "] " + line
@@ -490,15 +481,15 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 		}}
 	if len(plan.Gates.Alarms) > 0 {
 		var missing []string
-		err := eng.retry(ctx, "cloudwatch:DescribeAlarms", func() (err error) {
-			missing, err = MissingAlarms(ctx, clients.CloudWatch, plan.Gates.Alarms)
+		err := eng.Retry(ctx, "cloudwatch:DescribeAlarms", func() (err error) {
+			missing, err = deploy.MissingAlarms(ctx, clients.CloudWatch, plan.Gates.Alarms)
 			return err
 		})
 		if err != nil {
 			return err
 		}
 		if len(missing) > 0 {
-			return inputs.Errorf("alarms", strings.Join(missing, ", "), "no such CloudWatch alarm in %s", eng.where())
+			return inputs.Errorf("alarms", strings.Join(missing, ", "), "no such CloudWatch alarm in %s", eng.Where())
 		}
 	}
 	multi := len(plan.Services()) > 1
@@ -512,9 +503,9 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 	var led *ledger.Ledger
 	if st.ledgerTable != "" {
 		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clk.Now, Sleep: clk.Sleep}
-		release, err := LockServices(ctx, led, plan.Cluster, plan.Services(), ledger.Holder(env.Getenv), st.lockTimeout, c.SetOutput)
+		release, err := deploy.LockServices(ctx, led, plan.Cluster, plan.Services(), ledger.Holder(env.Getenv), st.lockTimeout, c.SetOutput)
 		if err != nil {
-			return err
+			return lockedExit(err)
 		}
 		defer func() {
 			if err := release(); err != nil {
@@ -540,7 +531,7 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 				continue
 			}
 			images := s.Images
-			if s.Status == Succeeded && plan.Wait {
+			if s.Status == deploy.Succeeded && plan.Wait {
 				// the digests ECS pulled, not only the tags the task definition names
 				if d, err := eng.ImageDigests(context.WithoutCancel(ctx), plan.Cluster, s.Service, s.TaskDefinition); err == nil && len(d) > 0 {
 					images = d
@@ -555,61 +546,39 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 			}
 		}
 	}
-	if res.Status != Succeeded && res.Status != Started {
+	if res.Status != deploy.Succeeded && res.Status != deploy.Started {
 		return exitcode.Negativef("%s", res.Headline())
 	}
 	return nil
 }
 
-// prepare runs the engine's read-only checks; an input the engine finds
-// wrong becomes an *inputs.Error (exit 2).
-func prepare(ctx context.Context, eng *Engine, plan *Plan) (*Prepared, error) {
+// prepare runs the engine's read-only checks; a cluster, service or
+// revision the engine does not find, and a plan it finds wrong, become the
+// *inputs.Error of the input that named them (exit 2).
+func prepare(ctx context.Context, eng *deploy.Engine, plan *deploy.Plan) (*deploy.Prepared, error) {
 	prep, err := eng.Prepare(ctx, plan)
-	var ie *InputError
+	var nf *deploy.NotFoundError
+	if errors.As(err, &nf) {
+		return nil, ecsinput.NotFound(nf.Kind, nf.Name, nf.Cluster, nf.Where)
+	}
+	var ie *deploy.InputError
 	if errors.As(err, &ie) {
 		return nil, inputs.Errorf(ie.Input, ie.Value, "%s", ie.Reason)
 	}
 	return prep, err
 }
 
-// LockServices takes the ledger lock of every service, in one sorted order
-// so two runs never wait on each other crosswise; deploy-ecs and rollback
-// take the same locks. The returned func releases them all. A lock held by
-// another run past wait sets the status output to locked and returns an
-// exit-4 error: nothing was changed, and nothing may be rolled back on this
-// run's behalf. Releasing returns the locks it could not release.
-func LockServices(ctx context.Context, led *ledger.Ledger, cluster string, services []string, holder string, wait time.Duration, setOutput func(name, value string)) (func() error, error) {
-	names := append([]string(nil), services...)
-	sort.Strings(names)
-	var held []*ledger.Lock
-	release := func() error {
-		var errs []error
-		for _, lk := range held {
-			if err := lk.Release(context.WithoutCancel(ctx)); err != nil {
-				errs = append(errs, fmt.Errorf("%w; it stays held until it expires at %s, or delete its item from %s",
-					err, lk.Expires().UTC().Format(time.RFC3339), led.Table))
-			}
-		}
-		return errors.Join(errs...)
+// lockedExit makes a lock held by another run exit 4 (locked).
+func lockedExit(err error) error {
+	var le *ledger.LockedError
+	if errors.As(err, &le) {
+		return &exitcode.Error{Code: exitcode.Locked, Err: err}
 	}
-	for _, n := range names {
-		lk, err := led.Acquire(ctx, cluster, n, holder, wait)
-		if err != nil {
-			release()
-			var le *ledger.LockedError
-			if errors.As(err, &le) {
-				setOutput("status", string(Locked))
-				return nil, &exitcode.Error{Code: exitcode.Locked, Err: err}
-			}
-			return nil, err
-		}
-		held = append(held, lk)
-	}
-	return release, nil
+	return err
 }
 
-func setOutputs(set func(name, value string), res *Result, multi bool) {
-	pick := func(f func(*ServiceResult) string) string {
+func setOutputs(set func(name, value string), res *deploy.Result, multi bool) {
+	pick := func(f func(*deploy.ServiceResult) string) string {
 		if !multi && len(res.Services) == 1 {
 			return f(res.Services[0])
 		}
@@ -620,9 +589,9 @@ func setOutputs(set func(name, value string), res *Result, multi bool) {
 		b, _ := json.Marshal(m)
 		return string(b)
 	}
-	set("task-definition-arn", pick(func(s *ServiceResult) string { return s.TaskDefinition }))
-	set("previous-task-definition-arn", pick(func(s *ServiceResult) string { return s.Previous }))
-	set("deployment-id", pick(func(s *ServiceResult) string { return s.DeploymentID }))
+	set("task-definition-arn", pick(func(s *deploy.ServiceResult) string { return s.TaskDefinition }))
+	set("previous-task-definition-arn", pick(func(s *deploy.ServiceResult) string { return s.Previous }))
+	set("deployment-id", pick(func(s *deploy.ServiceResult) string { return s.DeploymentID }))
 	set("status", string(res.Status))
 	set("duration-seconds", strconv.Itoa(int(res.End.Sub(res.Start).Round(time.Second).Seconds())))
 }

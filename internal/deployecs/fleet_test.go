@@ -1,4 +1,4 @@
-package deploy
+package deployecs
 
 import (
 	"fmt"
@@ -24,16 +24,16 @@ func BenchmarkFleet50HarshThrottling(b *testing.B) {
 	var calls, secs float64
 	for i := 0; i < b.N; i++ {
 		e := newEnvWith(b, []ecssim.Option{ecssim.WithTiming(fleetTiming), ecssim.WithThrottling(ecssim.HarshThrottling)}, nil, names...)
-		e.sim.Advance(10 * time.Second) // the bucket is full again after the set-up
-		e.sim.ResetCalls()
-		start := e.sim.Now()
+		e.Sim.Advance(10 * time.Second) // the bucket is full again after the set-up
+		e.Sim.ResetCalls()
+		start := e.Sim.Now()
 		r := e.runAction(b, map[string]string{"cluster": "prod", "service": strings.Join(names, "\n"),
 			"images": fmt.Sprintf("app=registry.example.com/app:v%d", i+2)})
 		if r.code != 0 {
 			b.Fatalf("fleet deploy exit %d: %s", r.code, r.stdout)
 		}
-		calls += float64(e.sim.TotalCalls()) / float64(len(names))
-		secs += e.sim.Now().Sub(start).Seconds()
+		calls += float64(e.Sim.TotalCalls()) / float64(len(names))
+		secs += e.Sim.Now().Sub(start).Seconds()
 	}
 	b.ReportMetric(calls/float64(b.N), "calls/service")
 	b.ReportMetric(secs/float64(b.N), "s-simulated")
