@@ -280,7 +280,7 @@ func TestRollbackBadInput(t *testing.T) {
 		{"missing cluster", map[string]string{"cluster": "staging", "service": "web"}, "cluster", "does not exist"},
 		{"pinned revision for several services", map[string]string{"cluster": "prod", "service": "web,api", "to": "web:1"}, "to", "pins one revision but 2 services are given"},
 		{"target line for unknown service", map[string]string{"cluster": "prod", "service": "web", "to": "api=api:1"}, "to", "one service=revision line per service"},
-		{"bad mode", map[string]string{"cluster": "prod", "service": "web", "mode": "auto"}, "mode", "allowed: check, rollback"},
+		{"bad mode", map[string]string{"cluster": "prod", "service": "web", "mode": "auto"}, "mode", "allowed: check, known-good, rollback"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
