@@ -9,6 +9,11 @@
 #     recovery region: cluster, services (one per line), task-definitions
 #     (service=<dir>/<service>.json, each file must exist) and images
 #     (container=<registry>/<repository>@<digest>).
+#   dr-drill.sh health <region> <cluster> <services>
+#     services one per line. Every service must be ACTIVE with tasks
+#     desired, all of them running, and one deployment left (nothing still
+#     rolling out or draining); prints healthy=true, else names each
+#     service that is not and exits 1. Needs the AWS CLI.
 #   dr-drill.sh cleanup <region> <cluster> <restored> <previous>
 #     restored and previous are deploy-ecs's task-definition-arn and
 #     previous-task-definition-arn outputs (a JSON map, or one ARN for one
@@ -19,6 +24,7 @@ set -euo pipefail
 
 usage() {
 	echo "usage: dr-drill.sh inputs <images-json> <registry> <task-definitions-dir> <cluster>" >&2
+	echo "       dr-drill.sh health <region> <cluster> <services>" >&2
 	echo "       dr-drill.sh cleanup <region> <cluster> <restored> <previous>" >&2
 	exit 2
 }
@@ -70,13 +76,7 @@ asMap() {
 	esac
 }
 
-cleanup() {
-	local region=$1 cluster=$2 restored previous s prev
-	restored="$(asMap "$3")" previous="$(asMap "$4")"
-	if ! jq -e 'type == "object" and length > 0' >/dev/null 2>&1 <<<"$restored" || [ -z "$region" ] || [ -z "$cluster" ]; then
-		echo "dr-drill.sh: nothing to clean up: region, cluster and the restored revisions are needed (got '$region', '$cluster', '$3')" >&2
-		exit 2
-	fi
+needAWS() {
 	command -v aws >/dev/null 2>&1 || {
 		echo "dr-drill.sh: the AWS CLI is not installed on this runner" >&2
 		exit 3
@@ -87,6 +87,45 @@ cleanup() {
 	for v in AWS_PROFILE AWS_SESSION_TOKEN; do
 		if [ -z "${!v:-}" ]; then unset "$v"; fi
 	done
+}
+
+health() {
+	local region=$1 cluster=$2 services=() s out sick=0 name status desired running deployments
+	while read -r s; do
+		if [ -n "$s" ]; then services+=("$s"); fi
+	done <<<"$3"
+	if [ -z "$region" ] || [ -z "$cluster" ] || [ ${#services[@]} -eq 0 ]; then
+		echo "dr-drill.sh: health needs a region, a cluster and services (got '$region', '$cluster', '$3')" >&2
+		exit 2
+	fi
+	needAWS
+	out="$(aws ecs describe-services --region "$region" --cluster "$cluster" --services "${services[@]}" \
+		--query 'services[].[serviceName,status,desiredCount,runningCount,length(deployments)]' --output text)"
+	for s in "${services[@]}"; do
+		if ! grep -q "^${s}[[:space:]]" <<<"$out"; then
+			echo "::error title=dr-drill health::$s is missing from cluster $cluster in $region"
+			sick=1
+		fi
+	done
+	while read -r name status desired running deployments; do
+		if [ -z "$name" ]; then continue; fi
+		if [ "$status" != ACTIVE ] || [ "$desired" -lt 1 ] || [ "$running" != "$desired" ] || [ "$deployments" != 1 ]; then
+			echo "::error title=dr-drill health::$name is not healthy: $status, $running of $desired tasks running, $deployments deployment(s)"
+			sick=1
+		fi
+	done <<<"$out"
+	if [ "$sick" -ne 0 ]; then exit 1; fi
+	echo "healthy=true"
+}
+
+cleanup() {
+	local region=$1 cluster=$2 restored previous s prev
+	restored="$(asMap "$3")" previous="$(asMap "$4")"
+	if ! jq -e 'type == "object" and length > 0' >/dev/null 2>&1 <<<"$restored" || [ -z "$region" ] || [ -z "$cluster" ]; then
+		echo "dr-drill.sh: nothing to clean up: region, cluster and the restored revisions are needed (got '$region', '$cluster', '$3')" >&2
+		exit 2
+	fi
+	needAWS
 	local services=()
 	while read -r s; do services+=("$s"); done < <(jq -r 'keys[]' <<<"$restored")
 	for s in "${services[@]}"; do
@@ -112,6 +151,7 @@ cmd=$1
 shift
 case "$cmd" in
 inputs) [ $# -eq 4 ] || usage && inputs "$@" ;;
+health) [ $# -eq 3 ] || usage && health "$@" ;;
 cleanup) [ $# -eq 4 ] || usage && cleanup "$@" ;;
 *) usage ;;
 esac

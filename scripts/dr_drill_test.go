@@ -67,13 +67,50 @@ func TestDRDrillInputs(t *testing.T) {
 	}
 }
 
-// fakeAWS puts an aws command on PATH that logs its arguments.
-func fakeAWS(t *testing.T) (pathEnv, log string) {
+// fakeAWS puts an aws command on PATH that logs its arguments and prints
+// answer.
+func fakeAWS(t *testing.T, answer string) (pathEnv, log string) {
 	t.Helper()
 	bin := t.TempDir()
 	log = filepath.Join(bin, "calls")
-	require.NoError(t, os.WriteFile(filepath.Join(bin, "aws"), []byte("#!/usr/bin/env bash\necho \"$*\" >>\""+log+"\"\n"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "answer"), []byte(answer), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "aws"), []byte("#!/usr/bin/env bash\necho \"$*\" >>\""+log+"\"\ncat \""+bin+"/answer\"\n"), 0o755))
 	return "PATH=" + bin + ":" + os.Getenv("PATH"), log
+}
+
+// The health check reads the services back from ECS: each must be active
+// with every desired task running and no deployment left in progress; a
+// service that is not, or is missing, is named and fails the step.
+func TestDRDrillHealth(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, answer string
+		code         int
+		want         string
+	}{
+		{name: "all healthy", answer: "mcpo\tACTIVE\t2\t2\t1\nweb\tACTIVE\t1\t1\t1\n", want: "healthy=true"},
+		{name: "tasks missing", answer: "mcpo\tACTIVE\t2\t1\t1\nweb\tACTIVE\t1\t1\t1\n", code: 1, want: "mcpo is not healthy: ACTIVE, 1 of 2 tasks running, 1 deployment(s)"},
+		{name: "still rolling out", answer: "mcpo\tACTIVE\t2\t2\t2\nweb\tACTIVE\t1\t1\t1\n", code: 1, want: "mcpo is not healthy: ACTIVE, 2 of 2 tasks running, 2 deployment(s)"},
+		{name: "scaled to zero", answer: "mcpo\tACTIVE\t0\t0\t1\nweb\tACTIVE\t1\t1\t1\n", code: 1, want: "mcpo is not healthy: ACTIVE, 0 of 0 tasks running"},
+		{name: "draining", answer: "mcpo\tDRAINING\t2\t2\t1\nweb\tACTIVE\t1\t1\t1\n", code: 1, want: "mcpo is not healthy: DRAINING"},
+		{name: "missing", answer: "web\tACTIVE\t1\t1\t1\n", code: 1, want: "mcpo is missing from cluster dr in us-west-2"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path, log := fakeAWS(t, tc.answer)
+			stdout, stderr, code := script(t, t.TempDir(), []string{path}, "dr-drill.sh", "health", "us-west-2", "dr", "mcpo\nweb")
+			require.Equal(t, tc.code, code, stderr)
+			assert.Contains(t, stdout, tc.want)
+			calls, err := os.ReadFile(log)
+			require.NoError(t, err)
+			assert.Equal(t, "ecs describe-services --region us-west-2 --cluster dr --services mcpo web "+
+				"--query services[].[serviceName,status,desiredCount,runningCount,length(deployments)] --output text\n", string(calls))
+		})
+	}
+	_, stderr, code := script(t, t.TempDir(), nil, "dr-drill.sh", "health", "us-west-2", "dr", "")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "health needs a region, a cluster and services")
 }
 
 // Cleanup returns each service to the revision it ran before the drill at
@@ -112,7 +149,7 @@ func TestDRDrillCleanup(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			path, log := fakeAWS(t)
+			path, log := fakeAWS(t, "")
 			stdout, stderr, code := script(t, t.TempDir(), []string{path}, "dr-drill.sh", "cleanup", "us-west-2", "dr", tc.restored, tc.previous)
 			require.Equal(t, 0, code, stderr)
 			assert.Equal(t, "cleaned-up=true\n", stdout)

@@ -146,6 +146,7 @@ func TestPhase3DisasterRecoveryDrill(t *testing.T) {
 	restore := r.JobStep("restore", "deploy")
 	require.NotNil(t, restore, r.Log)
 	assert.Equal(t, "succeeded", restore.Outputs["status"], r.Log)
+	assert.Equal(t, "true", r.JobStep("restore", "health").Outputs["healthy"], "the health check read the services back; log:\n%s", r.Log)
 	var restored map[string]string
 	require.NoError(t, json.Unmarshal([]byte(restore.Outputs["task-definition-arn"]), &restored), r.Log)
 	require.Len(t, restored, 3)
