@@ -28,8 +28,8 @@ type KnownGood struct {
 // Promotion is one image a drill copies to the recovery region by digest:
 // a row of the images output, shaped for a workflow matrix.
 type Promotion struct {
-	Service    string `json:"service"`
-	Container  string `json:"container"`
+	Service   string `json:"service"`
+	Container string `json:"container"`
 	// Image is the source by digest, without the tag the record may name.
 	Image      string `json:"image"`
 	Repository string `json:"repository"`
