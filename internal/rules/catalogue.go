@@ -39,6 +39,8 @@ var catalogue = []*Rule{
 	ruleAutoscaledDesiredCount,    // EF215
 	ruleForceNewDeployment,        // EF216
 	ruleExecInProduction,          // EF217
+	rulePredictiveScalingConfig,   // EF218
+	ruleReactiveOnly,              // EF219
 	ruleHTTPSRedirect,             // EF301
 	ruleTLSPolicy,                 // EF302
 	ruleInvalidHeaders,            // EF303
