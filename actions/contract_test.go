@@ -595,6 +595,7 @@ var badInputs = map[string][]badCase{
 		bad("recent-deploy", "1000h"),
 		bad("ledger-table", "ab"),
 		bad("lock-timeout", "7h"),
+		bad("forecast-guard", "stop"),
 		bad("github-repository", "noslash"),
 		combo("check with github-token and no repository", "github-repository", map[string]string{"mode": "check", "github-token": "ghs_contract"}),
 		bad("aws-region", "us_east_1"),

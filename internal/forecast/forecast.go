@@ -15,13 +15,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/ecsflow/ecsflow/internal/exitcode"
 )
 
 // API is the one Application Auto Scaling call the guard makes.
@@ -42,36 +43,15 @@ const (
 	Block Guard = "block"
 )
 
-// DefaultGuard is the guard when the input is empty.
-const DefaultGuard = Warn
+// GuardNames are the values of the forecast-guard input, in
+// documentation order.
+var GuardNames = []string{string(Off), string(Warn), string(Block)}
 
-// Guards lists the allowed values in documentation order.
-var Guards = []Guard{Off, Warn, Block}
-
-// ParseGuard reads the forecast-guard input ("" is DefaultGuard).
-func ParseGuard(s string) (Guard, error) {
-	s = strings.TrimSpace(strings.ToLower(s))
-	if s == "" {
-		return DefaultGuard, nil
-	}
-	for _, g := range Guards {
-		if string(g) == s {
-			return g, nil
-		}
-	}
-	return "", fmt.Errorf("is %q; allowed: off, warn, block", s)
-}
-
-// DefaultPolicy is the policy name template: {cluster} and {service} are
-// replaced (the example stack names its policies so).
-const DefaultPolicy = "{cluster}-{service}-predictive"
-
-// PolicyName fills a policy name template for one service.
-func PolicyName(template, cluster, service string) string {
-	if template == "" {
-		template = DefaultPolicy
-	}
-	return strings.NewReplacer("{cluster}", cluster, "{service}", service).Replace(template)
+// PolicyName is the name the guard reads a service's forecast under:
+// <cluster>-<service>-predictive, as the example stack names its
+// predictive scaling policies.
+func PolicyName(cluster, service string) string {
+	return cluster + "-" + service + "-predictive"
 }
 
 // PeakShare places the peak: a forecast hour is in the peak when its
@@ -124,6 +104,52 @@ func (r Result) Message() string {
 // Blocks reports whether the guard refuses to start on this result: only
 // block does, and only on a forecast peak (never on a missing forecast).
 func (g Guard) Blocks(r Result) bool { return g == Block && r.Peak }
+
+// Apply checks every service of cluster with a deployment starting at
+// now, hands each result to report and returns those the guard blocks on.
+// Off reads nothing; a nil api (no client) reads nothing either.
+func (g Guard) Apply(ctx context.Context, api API, cluster string, services []string, now time.Time, report func(Result)) []Result {
+	if g == Off || api == nil {
+		return nil
+	}
+	var blocked []Result
+	for _, s := range services {
+		r := Check(ctx, api, Request{Cluster: cluster, Service: s, Policy: PolicyName(cluster, s), Now: now})
+		report(r)
+		if g.Blocks(r) {
+			blocked = append(blocked, r)
+		}
+	}
+	return blocked
+}
+
+// Logger is where Run writes: gha.Console fits.
+type Logger interface {
+	Infof(format string, args ...any)
+	Warningf(format string, args ...any)
+	Noticef(format string, args ...any)
+}
+
+// Run applies the guard before what ("deployment", "rollback") starts:
+// a forecast not read is a notice, a peak a warning, the rest a log line.
+// With Block and a peak it returns a negative result (exit code 1) naming
+// the peak; nothing has changed in AWS by then.
+func (g Guard) Run(ctx context.Context, api API, cluster string, services []string, now time.Time, log Logger, what string) error {
+	blocked := g.Apply(ctx, api, cluster, services, now, func(r Result) {
+		switch {
+		case r.Note != "":
+			log.Noticef("%s", r.Message())
+		case r.Peak:
+			log.Warningf("%s", r.Message())
+		default:
+			log.Infof("%s", r.Message())
+		}
+	})
+	if len(blocked) > 0 {
+		return exitcode.Negativef("%s not started: forecast-guard is block and %s; start it after the peak or set forecast-guard: warn", what, blocked[0].Message())
+	}
+	return nil
+}
 
 // Check reads the forecast for req. It never fails: a forecast that cannot
 // be read (no such policy, not enough data yet, access denied, an API that
@@ -182,7 +208,7 @@ func judge(res *Result, f *aastypes.CapacityForecast, now time.Time, window time
 func unavailable(err error, policy string) string {
 	var nf *aastypes.ObjectNotFoundException
 	if errors.As(err, &nf) {
-		return fmt.Sprintf("no predictive scaling policy %s on the service (set forecast-policy, or forecast-guard: off)", policy)
+		return fmt.Sprintf("no predictive scaling policy %s on the service (the guard reads <cluster>-<service>-predictive; forecast-guard: off skips it)", policy)
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {

@@ -3,6 +3,7 @@ package forecast
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -12,6 +13,8 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ecsflow/ecsflow/internal/exitcode"
 )
 
 type fakeAPI struct {
@@ -110,29 +113,73 @@ func TestGuardBlocksOnlyAPeakAndOnlyWhenAskedTo(t *testing.T) {
 	assert.False(t, Block.Blocks(Result{}))
 }
 
-func TestParseGuard(t *testing.T) {
+func TestPolicyName(t *testing.T) {
 	t.Parallel()
+	assert.Equal(t, "ecsflow-dev-open-webui-predictive", PolicyName("ecsflow-dev", "open-webui"))
+}
+
+func TestApplyReportsEveryServiceAndReturnsWhatBlocks(t *testing.T) {
+	t.Parallel()
+	now := start.Add(4 * time.Hour)
 	cases := []struct {
-		in   string
-		want Guard
-		err  string
+		guard   Guard
+		api     API
+		reports int
+		blocked int
 	}{
-		{"", Warn, ""}, {"off", Off, ""}, {"warn", Warn, ""}, {" Block ", Block, ""},
-		{"stop", "", `is "stop"; allowed: off, warn, block`},
+		{Block, &fakeAPI{out: hourly(workday...)}, 2, 2},
+		{Warn, &fakeAPI{out: hourly(workday...)}, 2, 0},
+		{Off, &fakeAPI{out: hourly(workday...)}, 0, 0},
+		{Block, &fakeAPI{err: &smithy.GenericAPIError{Code: "AccessDeniedException"}}, 2, 0},
+		{Block, nil, 0, 0},
 	}
 	for _, tc := range cases {
-		g, err := ParseGuard(tc.in)
-		if tc.err != "" {
-			assert.EqualError(t, err, tc.err)
-			continue
-		}
-		require.NoError(t, err)
-		assert.Equal(t, tc.want, g)
+		t.Run(string(tc.guard), func(t *testing.T) {
+			t.Parallel()
+			var got []Result
+			blocked := tc.guard.Apply(context.Background(), tc.api, "c", []string{"web", "api"}, now, func(r Result) { got = append(got, r) })
+			assert.Len(t, got, tc.reports)
+			assert.Len(t, blocked, tc.blocked)
+		})
 	}
 }
 
-func TestPolicyName(t *testing.T) {
+type logLines struct{ info, warn, notice []string }
+
+func (l *logLines) Infof(f string, a ...any)    { l.info = append(l.info, fmt.Sprintf(f, a...)) }
+func (l *logLines) Warningf(f string, a ...any) { l.warn = append(l.warn, fmt.Sprintf(f, a...)) }
+func (l *logLines) Noticef(f string, a ...any)  { l.notice = append(l.notice, fmt.Sprintf(f, a...)) }
+
+func TestRunWarnsOnAPeakAndBlocksOnlyWhenAskedTo(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, "ecsflow-dev-open-webui-predictive", PolicyName("", "ecsflow-dev", "open-webui"))
-	assert.Equal(t, "open-webui-forecast", PolicyName("{service}-forecast", "ecsflow-dev", "open-webui"))
+	peakHour := start.Add(4 * time.Hour)
+	night := start.Add(14 * time.Hour)
+	cases := []struct {
+		name                 string
+		guard                Guard
+		now                  time.Time
+		err                  error
+		code                 int
+		warns, infos, notice int
+	}{
+		{"warn at the peak", Warn, peakHour, nil, 0, 1, 0, 0},
+		{"block at the peak", Block, peakHour, nil, 1, 1, 0, 0},
+		{"block at night", Block, night, nil, 0, 0, 1, 0},
+		{"block without access", Block, peakHour, &smithy.GenericAPIError{Code: "AccessDeniedException"}, 0, 0, 0, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			api := &fakeAPI{out: hourly(workday...), err: tc.err}
+			l := &logLines{}
+			err := tc.guard.Run(context.Background(), api, "c", []string{"web"}, tc.now, l, "deployment")
+			assert.Equal(t, tc.code, exitcode.Code(err), "%v", err)
+			if tc.code != 0 {
+				assert.ErrorContains(t, err, "deployment not started: forecast-guard is block and web: the deployment starts into a forecast peak")
+			}
+			assert.Len(t, l.warn, tc.warns)
+			assert.Len(t, l.info, tc.infos)
+			assert.Len(t, l.notice, tc.notice)
+		})
+	}
 }

@@ -29,7 +29,7 @@ func TestCheckReadsTheForecastThroughTheSDK(t *testing.T) {
 	defer srv.Close()
 	api := aas.New(aas.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: aws.AnonymousCredentials{}})
 
-	req := Request{Cluster: "ecsflow-dev", Service: "open-webui", Policy: PolicyName("", "ecsflow-dev", "open-webui"), Now: start.Add(4 * time.Hour)}
+	req := Request{Cluster: "ecsflow-dev", Service: "open-webui", Policy: PolicyName("ecsflow-dev", "open-webui"), Now: start.Add(4 * time.Hour)}
 	r := Check(context.Background(), api, req)
 	require.Empty(t, r.Note)
 	assert.True(t, r.Peak, r.Message())
