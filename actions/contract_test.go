@@ -542,6 +542,7 @@ var badInputs = map[string][]badCase{
 		bad("order", "ghost > web"),
 		bad("ledger-table", "x!"),
 		bad("lock-timeout", "1d"),
+		bad("forecast-guard", "on"),
 		bad("aws-region", "Mars"),
 		bad("role-to-assume", "admin"),
 	},

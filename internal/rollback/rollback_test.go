@@ -19,7 +19,6 @@ import (
 	"github.com/ecsflow/ecsflow/internal/clock"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -278,18 +277,14 @@ func TestRollbackForecastGuard(t *testing.T) {
 }
 
 // forecastAPI is the real SDK client reading a capacity forecast (one
-// value per hour from the hour before now) from the sandbox's stand-in.
+// value per hour from the hour before now) from the forecast stand-in.
 func forecastAPI(t *testing.T, resourceID, policy string, now time.Time, values ...float64) forecast.API {
 	t.Helper()
 	store := forecastsim.New()
-	var pts []forecastsim.Point
-	for i, v := range values {
-		pts = append(pts, forecastsim.Point{At: now.Truncate(time.Hour).Add(time.Duration(i-1) * time.Hour), Capacity: v})
-	}
-	store.Set("us-east-1", resourceID, policy, pts)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { store.Serve(w, r, "us-east-1") }))
-	t.Cleanup(srv.Close)
-	return applicationautoscaling.New(applicationautoscaling.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: aws.AnonymousCredentials{}})
+	store.Set("us-east-1", resourceID, policy, forecastsim.Hourly(now.Add(-time.Hour), values...))
+	c, stop := store.Client("us-east-1")
+	t.Cleanup(stop)
+	return c
 }
 
 func TestRollbackToNamedRevision(t *testing.T) {

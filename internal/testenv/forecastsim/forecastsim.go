@@ -26,9 +26,13 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 )
 
 // Target is the X-Amz-Target of the call the stand-in serves.
@@ -130,4 +134,28 @@ func writeError(w http.ResponseWriter, code, msg string) {
 	w.Header().Set("X-Amzn-Errortype", code)
 	w.WriteHeader(http.StatusBadRequest)
 	_ = json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+}
+
+// Hourly is a forecast of one point per hour from the hour of from.
+func Hourly(from time.Time, capacities ...float64) []Point {
+	from = from.Truncate(time.Hour)
+	out := make([]Point, len(capacities))
+	for i, c := range capacities {
+		out[i] = Point{At: from.Add(time.Duration(i) * time.Hour), Capacity: c}
+	}
+	return out
+}
+
+// Client starts a loopback server that answers from s as region and
+// returns the real SDK client pointed at it, and the server's stop.
+func (s *Store) Client(region string) (*aas.Client, func()) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Target") != Target {
+			writeError(w, "UnknownOperationException", "the forecast stand-in serves only GetPredictiveScalingForecast")
+			return
+		}
+		s.Serve(w, r, region)
+	}))
+	c := aas.New(aas.Options{Region: region, BaseEndpoint: aws.String(srv.URL), Credentials: aws.AnonymousCredentials{}})
+	return c, srv.Close
 }

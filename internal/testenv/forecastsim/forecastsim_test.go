@@ -3,8 +3,6 @@ package forecastsim
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -19,16 +17,9 @@ import (
 // client is the real SDK client pointed at the stand-in for region.
 func client(t *testing.T, s *Store, region string) *aas.Client {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		require.Equal(t, Target, r.Header.Get("X-Amz-Target"))
-		s.Serve(w, r, region)
-	}))
-	t.Cleanup(srv.Close)
-	return aas.New(aas.Options{
-		Region:       region,
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  aws.AnonymousCredentials{},
-	})
+	c, stop := s.Client(region)
+	t.Cleanup(stop)
+	return c
 }
 
 var t0 = time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
@@ -47,7 +38,7 @@ func input(policy string, from, to time.Time) *aas.GetPredictiveScalingForecastI
 func TestTheSDKReadsTheForecastInTheRequestedRange(t *testing.T) {
 	t.Parallel()
 	s := New()
-	s.Set("eu-west-1", "service/c/web", "p", []Point{{t0.Add(2 * time.Hour), 7}, {t0, 2}, {t0.Add(time.Hour), 4}})
+	s.Set("eu-west-1", "service/c/web", "p", append(Hourly(t0.Add(2*time.Hour), 7), Hourly(t0, 2, 4)...))
 	out, err := client(t, s, "eu-west-1").GetPredictiveScalingForecast(context.Background(), input("p", t0.Add(time.Hour), t0.Add(3*time.Hour)))
 	require.NoError(t, err)
 	require.NotNil(t, out.CapacityForecast)
