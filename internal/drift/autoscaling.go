@@ -12,6 +12,7 @@ import (
 type AutoscalingAPI interface {
 	DescribeScalableTargets(ctx context.Context, in *aas.DescribeScalableTargetsInput, optFns ...func(*aas.Options)) (*aas.DescribeScalableTargetsOutput, error)
 	DescribeScalingPolicies(ctx context.Context, in *aas.DescribeScalingPoliciesInput, optFns ...func(*aas.Options)) (*aas.DescribeScalingPoliciesOutput, error)
+	DescribeScheduledActions(ctx context.Context, in *aas.DescribeScheduledActionsInput, optFns ...func(*aas.Options)) (*aas.DescribeScheduledActionsOutput, error)
 }
 
 // autoscalingHandler reads Application Auto Scaling targets and policies.
@@ -19,6 +20,7 @@ var autoscalingHandler = handler{
 	types: []typeSpec{
 		{"aws_appautoscaling_target", spec{}},
 		{"aws_appautoscaling_policy", spec{}},
+		{"aws_appautoscaling_scheduled_action", spec{}},
 	},
 	need: func(c Clients) bool { return c.Autoscaling != nil },
 	run:  scanAutoscaling,
@@ -103,5 +105,6 @@ func scanAutoscaling(ctx context.Context, s *Scanner, items map[string][]*item) 
 			return err
 		}
 	}
-	return nil
+	s.expectedCapacityDrift(items["aws_appautoscaling_target"])
+	return scanScheduledActions(ctx, s, items["aws_appautoscaling_scheduled_action"])
 }
