@@ -58,6 +58,12 @@ var catalogue = []*Rule{
 	ruleStateVersioning,           // EF711
 	ruleStateEncryption,           // EF712
 	ruleStatePublicAccess,         // EF713
+	ruleStateReplication,          // EF751
+	ruleLockTablePITR,             // EF752
+	ruleECRReplication,            // EF753
+	ruleEFSBackup,                 // EF754
+	ruleSingleAZ,                  // EF755
+	ruleTaskDefsInGit,             // EF756
 	ruleApplyTimeBuild,            // EF801
 	ruleUnpinnedSource,            // EF802
 	ruleDestructivePlan,           // EF901
