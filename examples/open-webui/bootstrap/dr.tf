@@ -10,11 +10,7 @@ provider "aws" {
   allowed_account_ids = [var.aws_account_id]
 
   default_tags {
-    tags = {
-      Project     = var.project
-      Environment = var.environment
-      ManagedBy   = "terraform-bootstrap"
-    }
+    tags = local.bootstrap_tags
   }
 }
 
