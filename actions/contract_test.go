@@ -418,7 +418,7 @@ var baselines = map[string]map[string]string{
 }
 
 // badInputs are derived from each action.yml and the input parsing in
-// internal/validate, internal/buildpush, internal/deploy, internal/driftcheck,
+// internal/validate, internal/buildpush, internal/deployecs, internal/driftcheck,
 // internal/rollback and internal/optimize: for every input with a type (bool, int, duration,
 // enum, JSON, key=value, path, or a checked format) a value of the wrong
 // type or outside what is allowed.
@@ -438,6 +438,8 @@ var badInputs = map[string][]badCase{
 		bad("plan-json", "{testdata}/malformed.json"),
 		bad("config", "{testdata}/does-not-exist.yml"),
 		bad("config", "{testdata}/unknown-rule.yml"),
+		bad("ecsflow-config", "{testdata}/does-not-exist.yaml"),
+		bad("ecsflow-config", "{testdata}/tf"),
 		bad("policies", "{testdata}/does-not-exist"),
 		bad("policies", "{testdata}/tf/main.tf"),
 		bad("policies", "{testdata}/policies-broken"),

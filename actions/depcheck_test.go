@@ -44,12 +44,8 @@ var engines = []string{"deploy", "drift", "rules", "policy", "builder", "buildct
 var gluePackages = []string{module + "/internal/cli", module + "/internal/inputs"}
 
 // engineGlueDebt lists engines that still import glue, each with why; the
-// list only shrinks. deploy still holds deploy-ecs's input parsing
-// (action.go) and names inputs in the errors of its AWS preflight
-// (engine.go); both move out with the deploy-ecs glue.
-var engineGlueDebt = map[string]string{
-	"deploy": "deploy-ecs's glue (action.go) and the preflight's *inputs.Error still live in internal/deploy",
-}
+// list only shrinks.
+var engineGlueDebt = map[string]string{}
 
 // No engine imports cli or inputs, directly or through another package.
 func TestEnginesImportNoActionGlue(t *testing.T) {

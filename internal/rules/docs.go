@@ -18,6 +18,7 @@ var categoryTitles = []struct{ key, title string }{
 	{"state", "State"},
 	{"dr", "Disaster recovery"},
 	{"gitops", "GitOps hygiene"},
+	{"services", "Services (ecsflow.yaml)"},
 	{"plan", "Plan analysis"},
 	{"workflows", "Workflows"},
 }
