@@ -29,8 +29,8 @@ var autoscalingHandler = handler{
 // scalableKey names a scalable target: namespace, resource and dimension.
 type scalableKey struct{ ns, id, dim string }
 
-// scanAutoscaling reads targets and policies per namespace (ecs for this
-// stack), 50 a page.
+// scanAutoscaling reads targets, policies and scheduled actions per
+// namespace (ecs for this stack), 50 a page.
 func scanAutoscaling(ctx context.Context, s *Scanner, items map[string][]*item) error {
 	targets := map[scalableKey]*item{}
 	namespaces := map[string]bool{}
@@ -56,7 +56,8 @@ func scanAutoscaling(ctx context.Context, s *Scanner, items map[string][]*item) 
 			return err
 		}
 	}
-	return nil
+	s.expectedCapacityDrift(items["aws_appautoscaling_target"])
+	return scanScheduledActions(ctx, s, items["aws_appautoscaling_scheduled_action"])
 }
 
 // scanScalableTargets reads the targets of namespace ns, 50 resources a
@@ -89,8 +90,7 @@ func scanScalableTargets(ctx context.Context, s *Scanner, ns string, targets map
 			return err
 		}
 	}
-	s.expectedCapacityDrift(items["aws_appautoscaling_target"])
-	return scanScheduledActions(ctx, s, items["aws_appautoscaling_scheduled_action"])
+	return nil
 }
 
 // scanScalingPolicies reads the policies of namespace ns; policies is
