@@ -1,13 +1,8 @@
 package drift
 
 import (
-	"context"
 	"math"
 	"strconv"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
-	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 
 	"github.com/ecsflow/ecsflow/internal/tfstate"
 )
@@ -112,49 +107,4 @@ func (s *Scanner) expectedCapacityDrift(targets []*item) {
 			it.skip("max_capacity")
 		}
 	}
-}
-
-// scanScheduledActions reads the scheduled actions of the namespaces the
-// state names.
-func scanScheduledActions(ctx context.Context, s *Scanner, list []*item) error {
-	byKey := map[string]*item{}
-	namespaces := map[string]bool{}
-	for _, it := range list {
-		ns := it.obj.String("service_namespace")
-		namespaces[ns] = true
-		byKey[ns+"|"+it.obj.String("resource_id")+"|"+it.obj.String("name")] = it
-	}
-	for ns := range namespaces {
-		err := pages(ctx, s, func(token *string) (*string, error) {
-			out, err := s.c.Autoscaling.DescribeScheduledActions(ctx, &aas.DescribeScheduledActionsInput{ServiceNamespace: aastypes.ServiceNamespace(ns), NextToken: token})
-			if err != nil {
-				return nil, err
-			}
-			for _, a := range out.ScheduledActions {
-				it := byKey[ns+"|"+aws.ToString(a.ResourceId)+"|"+aws.ToString(a.ScheduledActionName)]
-				if it == nil {
-					continue
-				}
-				it.found, it.arn = true, aws.ToString(a.ScheduledActionARN)
-				it.live = map[string]any{"schedule": aws.ToString(a.Schedule)}
-				if t := a.ScalableTargetAction; t != nil {
-					it.live["scalable_target_action"] = []any{map[string]any{"min_capacity": optInt(t.MinCapacity), "max_capacity": optInt(t.MaxCapacity)}}
-				}
-			}
-			return out.NextToken, nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// optInt renders an optional bound as the provider stores it (a string,
-// empty when unset).
-func optInt(v *int32) string {
-	if v == nil {
-		return ""
-	}
-	return strconv.Itoa(int(*v))
 }

@@ -39,7 +39,9 @@ func TestScheduledCapacityIsExpected(t *testing.T) {
 
 	res := scan(t, c, st, drift.Options{})
 	assertLines(t, summary(res), []string{"review changed aws_ecs_service." + s1.Name + " desired_count"}, dump(res))
-	if len(res.NotChecked) != 0 {
+	// The scheduled action itself is not read (it would cost the
+	// drift-check binary its size budget): it is reported as not checked.
+	if len(res.NotChecked) != 1 || res.NotChecked[0].Type != "aws_appautoscaling_scheduled_action" {
 		t.Errorf("not checked:\n%s", dump(res))
 	}
 
