@@ -40,6 +40,10 @@ func Run(ctx context.Context, env *cli.Env, deps Deps) error {
 	if err != nil {
 		return err
 	}
+	tree, err := loadTree(cfg.Terraform)
+	if err != nil {
+		return err
+	}
 	awsCfg, err := loadAWSConfig(ctx, env, deps)
 	if err != nil {
 		return err
@@ -53,6 +57,11 @@ func Run(ctx context.Context, env *cli.Env, deps Deps) error {
 	end()
 	if err != nil {
 		return err
+	}
+	if tree != nil {
+		for _, name := range locate(tree, cfg.Terraform.Workspace, services) {
+			con.Warningf("no aws_ecs_service in %s is named %s: its recommendations say what to change but draw no diff", cfg.Terraform.Root, name)
+		}
 	}
 	rep, err := cost.Analyse(services, cfg.Options)
 	if err != nil {
