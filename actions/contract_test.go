@@ -626,6 +626,8 @@ var badInputs = map[string][]badCase{
 		bad("report-file", "../outside.json"),
 		bad("path", "{testdata}/does-not-exist"),
 		bad("path", "{testdata}/tf/main.tf"),
+		bad("issue", "maybe"),
+		combo("issue without github-token", "github-token", map[string]string{"issue": "true"}),
 		combo("var-files without path", "var-files", map[string]string{"var-files": "{testdata}/bad.tfvars"}),
 		combo("var-files that do not exist", "var-files", map[string]string{"path": "{testdata}/tf", "var-files": "nope.tfvars"}),
 		combo("var-files that do not parse", "var-files", map[string]string{"path": "{testdata}/tf", "var-files": "{testdata}/bad.tfvars"}),

@@ -27,6 +27,10 @@ type Config struct {
 	// configuration when Run has loaded it.
 	Options    cost.Options
 	ReportFile string
+	// Issue is true when the report is kept in one GitHub issue per
+	// environment, with Token.
+	Issue bool
+	Token string
 	// Terraform is the configuration the recommendations' diffs point
 	// at; its Root is empty when the path input is.
 	Terraform Terraform
@@ -69,6 +73,9 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		return nil, err
 	}
 	if cfg.Terraform, err = parseTerraform(in, ws); err != nil {
+		return nil, err
+	}
+	if err := parseIssue(cfg, in, getenv); err != nil {
 		return nil, err
 	}
 	if err := awsconfig.FromInputs(in, getenv, nil).Validate(); err != nil {
@@ -185,6 +192,21 @@ func workingHours(in *inputs.Inputs) (cost.WorkingHours, error) {
 		return w, inputs.Errorf("working-hours", v, "has time zone %q, which is not an IANA time zone such as UTC or Europe/Berlin", w.TimeZone)
 	}
 	return w, nil
+}
+
+// parseIssue reads the issue and github-token inputs.
+func parseIssue(cfg *Config, in *inputs.Inputs, getenv func(string) string) error {
+	var err error
+	if cfg.Issue, err = in.Bool("issue"); err != nil || !cfg.Issue {
+		return err
+	}
+	if cfg.Token = in.String("github-token"); cfg.Token == "" {
+		return inputs.Errorf("github-token", "", "is required when issue is true; pass github-token: ${{ github.token }} and grant `issues: write`")
+	}
+	if !strings.Contains(getenv("GITHUB_REPOSITORY"), "/") {
+		return inputs.Errorf("issue", "true", "needs GITHUB_REPOSITORY (owner/name), which a GitHub Actions run sets")
+	}
+	return nil
 }
 
 // parseTerraform reads the path and var-files inputs, from the workspace

@@ -22,6 +22,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/gha"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/optimize"
+	"github.com/ecsflow/ecsflow/internal/testenv/ghstub"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 	"github.com/ecsflow/ecsflow/internal/testenv/usagegen"
@@ -130,13 +131,27 @@ func TestRunOnExampleStack(t *testing.T) {
 
 			dir := t.TempDir()
 			require.NoError(t, os.CopyFS(filepath.Join(dir, "infra"), os.DirFS(exampleStack)))
+			gh := ghstub.New(t)
+			deps := deps
+			deps.GitHubAPI = gh.URL
+			getenv := func(k string) string {
+				if k == "GITHUB_REPOSITORY" {
+					return "o/r"
+				}
+				return sb.Getenv(k)
+			}
 			r := runIn(t, dir, map[string]string{
 				"cluster": st.Cluster, "service": "open-webui, bedrock-access-gateway, mcpo", "environment": tc.env,
 				"report-file": "reports/cost.json",
 				"path":        "infra", "var-files": "infra/environments/" + tc.env + ".tfvars",
-			}, sb.Getenv, deps)
+				"issue": "true", "github-token": gh.Token,
+			}, getenv, deps)
 			require.NoError(t, r.err, r.log)
 			compareGolden(t, filepath.Join("testdata", "example-"+tc.env+".golden.md"), r.summary)
+			require.Equal(t, "1", r.outputs["issue-number"])
+			issues := gh.WithLabel(optimize.IssueLabel)
+			require.Len(t, issues, 1)
+			require.Contains(t, issues[0].Body, r.summary, "the issue carries the summary")
 
 			require.Equal(t, "reports/cost.json", r.outputs["report-json"])
 			raw, err := os.ReadFile(filepath.Join(r.dir, "reports", "cost.json"))
