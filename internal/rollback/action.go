@@ -3,6 +3,7 @@ package rollback
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -21,6 +23,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ecsinput"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/forecast"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
@@ -32,6 +35,8 @@ type Clients struct {
 	CloudWatch deploy.CloudWatch
 	ELB        deploy.ELB
 	DynamoDB   ledger.DynamoDB
+	// Forecast reads predictive scaling forecasts; nil reads none.
+	Forecast forecast.API
 }
 
 // Deps are what Run takes from outside; the zero value is the real AWS
@@ -61,6 +66,7 @@ func realClients(ctx context.Context, env *cli.Env) (Clients, error) {
 		CloudWatch: cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(env.Getenv)...),
 		ELB:        elbv2.NewFromConfig(cfg),
 		DynamoDB:   dynamodb.NewFromConfig(cfg),
+		Forecast:   applicationautoscaling.NewFromConfig(cfg),
 	}, nil
 }
 
@@ -79,6 +85,7 @@ type Config struct {
 	lockTimeout time.Duration
 	environment string
 	token, repo string
+	guard       forecast.Guard
 }
 
 var (
@@ -129,6 +136,11 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 	if (p.to == "last-known-good" || containsValue(p.toFor, "last-known-good")) && p.ledgerTable == "" {
 		return nil, inputs.Errorf("to", p.to, "needs ledger-table: the ledger records which deployments succeeded")
 	}
+	g, err := in.Enum("forecast-guard", forecast.GuardNames...)
+	if err != nil {
+		return nil, err
+	}
+	p.guard = forecast.Guard(g)
 	p.environment = in.String("environment")
 	p.token = in.String("github-token")
 	p.repo = in.String("github-repository")
@@ -185,11 +197,11 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 	}
 	svcs, err := eng.DescribeServices(ctx, p.cluster, p.services)
 	if err != nil {
-		return err
+		return engineInput(err)
 	}
 	for _, s := range p.services {
 		if svcs[s] == nil {
-			return inputs.Errorf("service", s, "does not exist in cluster %q; check the service name and the cluster", p.cluster)
+			return ecsinput.NotFound("service", s, p.cluster, "")
 		}
 	}
 	start := clk.Now()
@@ -202,6 +214,10 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 		// so it is relative to the revision live once the lock is held.
 		release, err := deploy.LockServices(ctx, led, p.cluster, p.services, ledger.Holder(env.Getenv), p.lockTimeout, c.SetOutput)
 		if err != nil {
+			var le *ledger.LockedError
+			if errors.As(err, &le) {
+				return &exitcode.Error{Code: exitcode.Locked, Err: err}
+			}
 			return err
 		}
 		defer func() {
@@ -210,7 +226,7 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 			}
 		}()
 		if svcs, err = eng.DescribeServices(ctx, p.cluster, p.services); err != nil {
-			return err
+			return engineInput(err)
 		}
 	}
 	// Resolve every target before changing anything.
@@ -230,6 +246,9 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 			c.Infof("[%s] already runs %s; nothing to roll back", s, taskdef.FamilyRevision(cur))
 		}
 		plans = append(plans, plannedTarget{Service: s, Current: cur, Target: t})
+	}
+	if err := p.guard.Run(ctx, cl.Forecast, p.cluster, p.services, clk.Now(), c, "rollback"); err != nil {
+		return err
 	}
 	res, err := deps.apply(ctx, eng, p, plans, false)
 	if err != nil {
@@ -260,9 +279,25 @@ func (deps *Deps) deploy(ctx context.Context, eng *deploy.Engine, p *Config, tar
 	plan := &deploy.Plan{Cluster: p.cluster, Waves: [][]deploy.Target{targets}, Wait: p.wait, Timeout: p.timeout, ForceNewDeployment: force}
 	prep, err := eng.Prepare(ctx, plan)
 	if err != nil {
-		return nil, err
+		return nil, engineInput(err)
 	}
 	return eng.Deploy(ctx, prep), nil
+}
+
+// engineInput turns what the engine found missing (the cluster, a service,
+// a revision) or wrong with a service (not active, another deployment
+// controller) into bad input (exit 2). Its findings about deploy-ecs's own
+// inputs (strategy, bake time, timeout, family) stay failures here.
+func engineInput(err error) error {
+	var nf *deploy.NotFoundError
+	if errors.As(err, &nf) {
+		return ecsinput.NotFound(nf.Kind, nf.Name, nf.Cluster, nf.Where)
+	}
+	var ie *deploy.InputError
+	if errors.As(err, &ie) && ie.Input == "service" {
+		return inputs.Errorf(ie.Input, ie.Value, "%s", ie.Reason)
+	}
+	return err
 }
 
 func (deps *Deps) record(ctx context.Context, env *cli.Env, led *ledger.Ledger, p *Config, res *deploy.Result, current map[string]string) {
