@@ -4,6 +4,7 @@
 # Usage: setup-binary.sh <action>          (validate, build-push, deploy-ecs,
 #                                           drift-check, rollback)
 #        setup-binary.sh --source-digest   (print the source digest and exit)
+#        setup-binary.sh --source-files    (list the files the digest covers)
 #
 # Called by the first step of every actions/<name>/action.yml. It tries, in
 # order, and stops at the first that works:
@@ -74,22 +75,33 @@ sha256_stdin() {
 	fi
 }
 
-# source_digest hashes every file that goes into an action binary: go.mod,
-# go.sum and the non-test files under actions/ and internal/ (embedded
-# action.yml files included). The release records it in release/source.sha256.
-source_digest() {
-	local hasher=(sha256sum)
-	if ! command -v sha256sum >/dev/null 2>&1; then hasher=(shasum -a 256); fi
+# source_files lists every file that can go into an action binary, sorted:
+# go.mod, go.sum, the non-test files under actions/ and internal/ (embedded
+# action.yml files included), and what the root package embeds or compiles
+# (its .go files, action.yml, the reusable workflows, the built-in policies).
+# scripts/setup_binary_test.go holds it to `go list -deps` of the actions.
+source_files() {
 	(
 		cd "$ROOT"
 		{
-			printf '%s\n' go.mod go.sum
+			printf '%s\n' go.mod go.sum action.yml
 			find actions internal -type f \
 				! -name '*_test.go' ! -name '*.md' ! -path '*/testdata/*' 2>/dev/null
+			find . -maxdepth 1 -type f -name '*.go' ! -name '*_test.go' 2>/dev/null | sed 's|^\./||'
+			find .github/workflows -maxdepth 1 -type f -name '*.yml' 2>/dev/null || true
+			find policies -maxdepth 1 -type f -name '*.rego' 2>/dev/null || true
 		} | LC_ALL=C sort | while IFS= read -r f; do
-			if [ -f "$f" ]; then printf '%s\0' "$f"; fi
-		done | xargs -0 "${hasher[@]}"
-	) | sha256_stdin
+			if [ -f "$f" ]; then printf '%s\n' "$f"; fi
+		done
+	)
+}
+
+# source_digest hashes the files source_files lists. The release records it
+# in release/source.sha256.
+source_digest() {
+	local hasher=(sha256sum)
+	if ! command -v sha256sum >/dev/null 2>&1; then hasher=(shasum -a 256); fi
+	source_files | (cd "$ROOT" && tr '\n' '\0' | xargs -0 "${hasher[@]}") | sha256_stdin
 }
 
 detect_platform() {
@@ -251,10 +263,16 @@ build_from_source() {
 
 main() {
 	[ $# -eq 1 ] || die 2 "usage: setup-binary.sh <action> (one of: $ACTIONS)"
-	if [ "$1" = "--source-digest" ]; then
+	case "$1" in
+	--source-digest)
 		source_digest
 		return 0
-	fi
+		;;
+	--source-files)
+		source_files
+		return 0
+		;;
+	esac
 	NAME=$1
 	case " $ACTIONS " in
 	*" $NAME "*) ;;

@@ -479,3 +479,32 @@ func TestSetupBinaryWithoutGoNamesSetupGo(t *testing.T) {
 		})
 	}
 }
+
+// Every file the Go toolchain compiles or embeds into an action binary is
+// covered by the source digest, so a ref whose source differs from the
+// release's in any of them never runs the release asset.
+func TestSourceDigestCoversEveryFileOfTheBinaries(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command("bash", "setup-binary.sh", "--source-files")
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	covered := map[string]bool{}
+	for _, f := range strings.Fields(string(out)) {
+		covered[f] = true
+	}
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	list := exec.Command("go", "list", "-deps", "-f",
+		`{{if .Module}}{{if .Module.Main}}{{$d := .Dir}}{{range .GoFiles}}{{$d}}/{{.}}{{"\n"}}{{end}}{{range .EmbedFiles}}{{$d}}/{{.}}{{"\n"}}{{end}}{{end}}{{end}}`,
+		"./actions/...")
+	list.Dir = root
+	deps, err := list.Output()
+	require.NoError(t, err)
+	files := strings.Fields(string(deps))
+	require.Greater(t, len(files), 100, "go list found the actions' files")
+	for _, f := range files {
+		rel, err := filepath.Rel(root, f)
+		require.NoError(t, err)
+		assert.True(t, covered[filepath.ToSlash(rel)], "%s goes into an action binary but setup-binary.sh's source digest does not cover it", rel)
+	}
+}

@@ -35,6 +35,12 @@ var failureImages = []failureImage{
 		ecssim.Fault{Kind: ecssim.FaultUnhealthy}},
 	{"slow", "tasks take 5 minutes longer to start, then run normally (exercises timeouts and waits)",
 		ecssim.Fault{Kind: ecssim.FaultSlowStart, After: 5 * time.Minute}},
+	{"errors5pct", "tasks pass their health checks but answer 5 % of requests with 5xx (above the anomaly band after the rollout)",
+		ecssim.Fault{Kind: ecssim.FaultErrors, ErrorRate: 0.05}},
+	{"slowleak", "tasks pass their health checks but respond 20 ms slower for every minute they run",
+		ecssim.Fault{Kind: ecssim.FaultLatencyLeak, LatencyGrowth: 20 * time.Millisecond}},
+	{"flapping", "tasks pass their health checks, then exit (code 1) after 3 minutes running and are replaced, again and again",
+		ecssim.Fault{Kind: ecssim.FaultExit, ExitCode: 1, After: 3 * time.Minute}},
 }
 
 // injectFailureImages arms every failure image in sim.

@@ -96,7 +96,7 @@ func up(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	verbose := fs.Bool("v", false, "show moto's and the registry's output")
 	speed := fs.Float64("ecs-speed", sandbox.DefaultECSSpeed, "how much faster than real time ECS deployments progress")
 	region := fs.String("region", sandbox.DefaultRegion, "AWS region of the sandbox: AWS_REGION in the env file and the region the stack is seeded in")
-	failures := fs.Bool("failure-images", true, "make images tagged :broken, :pullfail, :flaky, :crash, :oom, :unhealthy or :slow misbehave on ECS (see the README)")
+	failures := fs.Bool("failure-images", true, "make images tagged :broken, :pullfail, :flaky, :crash, :oom, :unhealthy, :slow, :errors5pct, :slowleak or :flapping misbehave on ECS (see the README)")
 	so := stackFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}

@@ -92,6 +92,11 @@ func (e *Engine) checkGates(ctx context.Context, g Gates, st *gateState, since t
 			return fail, reason
 		}
 	}
+	for _, a := range g.Anomaly {
+		if v, reason := e.checkAnomaly(ctx, a, since); v == fail {
+			return fail, reason
+		}
+	}
 	if st.url == "" {
 		return pass, ""
 	}

@@ -67,11 +67,13 @@ type Gates struct {
 	HealthCheckFailures  int // consecutive failures that fail the gate; 0 means 3
 	Alarms               []string
 	Metrics              []MetricGate
+	// Anomaly are metrics judged against CloudWatch's anomaly detection band.
+	Anomaly []AnomalyGate
 }
 
 // Empty reports whether no gate is configured.
 func (g Gates) Empty() bool {
-	return g.HealthCheckURL == "" && len(g.Alarms) == 0 && len(g.Metrics) == 0
+	return g.HealthCheckURL == "" && len(g.Alarms) == 0 && len(g.Metrics) == 0 && len(g.Anomaly) == 0
 }
 
 // Plan is a whole deploy-ecs run.

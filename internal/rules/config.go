@@ -236,11 +236,13 @@ func (c *Config) enabled(id string) bool {
 	return true
 }
 
-func (c *Config) severity(r *Rule) Severity {
-	if s, ok := c.Rules[r.ID]; ok && s.Severity != 0 {
-		return s.Severity
+// severityOverride is the severity the config sets for rule id, if any;
+// without one each finding keeps the severity its rule gave it.
+func (c *Config) severityOverride(id string) (Severity, bool) {
+	if s, ok := c.Rules[id]; ok && s.Severity != 0 {
+		return s.Severity, true
 	}
-	return r.Severity
+	return 0, false
 }
 
 // RuleIDs returns the IDs the config mentions, sorted.

@@ -180,9 +180,10 @@ func Run(in Input) Result {
 		}
 		c := &Context{in: &in, rule: r, prod: prod}
 		r.check(c)
-		sev := in.Config.severity(r)
-		for i := range c.findings {
-			c.findings[i].Severity = sev
+		if sev, ok := in.Config.severityOverride(r.ID); ok {
+			for i := range c.findings {
+				c.findings[i].Severity = sev
+			}
 		}
 		all = append(all, c.findings...)
 	}

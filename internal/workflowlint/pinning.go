@@ -11,43 +11,118 @@ import (
 
 var commitSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
+// KindReleaseTag is the Kind of a pin to a release tag (v1, v1.4, v1.4.2)
+// in a job that deploys to an environment outside production: allowed, as
+// the README's "pin a version per environment" advises, and reported as a
+// note rather than a warning.
+const KindReleaseTag = "pinning-release-tag"
+
+var releaseTag = regexp.MustCompile(`^v[0-9]+(\.[0-9]+){0,2}$`)
+
 // Unpinned returns every `uses:` in the workflow files that names a
 // third-party action or reusable workflow by a tag or branch instead of a
 // full commit SHA (tags can be moved; a SHA names the reviewed code), and
-// docker:// actions without a digest. Local actions (./...) are fine.
+// docker:// actions without a digest. Local actions (./...) are fine. A
+// release tag in a job whose environment is known and not production is
+// returned with Kind KindReleaseTag.
 func Unpinned(files []string) ([]Problem, error) {
 	var out []Problem
 	err := eachWorkflow(files, func(f string, doc *yaml.Node) {
-		walk(doc, func(key, val *yaml.Node) {
+		walkJobs(doc, func(env string, key, val *yaml.Node) {
 			if key.Value != "uses" || val.Kind != yaml.ScalarNode {
 				return
 			}
-			if msg := pinProblem(val.Value); msg != "" {
-				out = append(out, Problem{File: f, Line: val.Line, Column: val.Column, Message: msg, Kind: "pinning"})
+			if p, ok := pinProblem(val.Value, env); ok {
+				p.File, p.Line, p.Column = f, val.Line, val.Column
+				out = append(out, p)
 			}
 		})
 	})
 	return out, err
 }
 
-func pinProblem(uses string) string {
+func pinProblem(uses, env string) (Problem, bool) {
 	switch {
 	case strings.HasPrefix(uses, "./") || strings.Contains(uses, "${{"):
-		return ""
+		return Problem{}, false
 	case strings.HasPrefix(uses, "docker://"):
 		if !strings.Contains(uses, "@sha256:") {
-			return fmt.Sprintf("%q is not pinned to an image digest; use docker://image@sha256:...", uses)
+			return Problem{Kind: "pinning", Message: fmt.Sprintf("%q is not pinned to an image digest; use docker://image@sha256:...", uses)}, true
 		}
-		return ""
+		return Problem{}, false
 	}
 	name, ref, ok := strings.Cut(uses, "@")
-	if !ok {
-		return "" // actionlint reports a malformed uses
+	if !ok || commitSHA.MatchString(ref) {
+		return Problem{}, false // actionlint reports a malformed uses
 	}
-	if !commitSHA.MatchString(ref) {
-		return fmt.Sprintf("%s is pinned to %q, which can move; pin the full commit SHA (keep the tag in a comment: @<sha> # %s)", name, ref, ref)
+	if releaseTag.MatchString(ref) && env != "" && !production(env) {
+		return Problem{Kind: KindReleaseTag, Message: fmt.Sprintf("%s is pinned to the release tag %q in environment %q: allowed outside production; pin production by full commit SHA (@<sha> # %s)", name, ref, env, ref)}, true
 	}
-	return ""
+	return Problem{Kind: "pinning", Message: fmt.Sprintf("%s is pinned to %q, which can move; pin the full commit SHA (keep the tag in a comment: @<sha> # %s)", name, ref, ref)}, true
+}
+
+// production reports whether an environment name reads as production
+// (prod, production, prd, prod-eu, eu_prod …).
+func production(env string) bool {
+	e := strings.ToLower(env)
+	return e == "prd" || strings.HasPrefix(e, "prod") || strings.Contains(e, "-prod") || strings.Contains(e, "_prod")
+}
+
+// walkJobs is walk with the environment of the enclosing job: its
+// environment: (a name or {name: …}) or, for a reusable-workflow call, its
+// with.environment; "" when there is none or it is an expression.
+func walkJobs(doc *yaml.Node, fn func(env string, key, val *yaml.Node)) {
+	root := docRoot(doc)
+	if root.Kind != yaml.MappingNode {
+		walk(doc, func(k, v *yaml.Node) { fn("", k, v) })
+		return
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if k.Value != "jobs" || v.Kind != yaml.MappingNode {
+			fn("", k, v)
+			walk(v, func(k, v *yaml.Node) { fn("", k, v) })
+			continue
+		}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			job := v.Content[j+1]
+			env := jobEnvironment(job)
+			walk(job, func(k, v *yaml.Node) { fn(env, k, v) })
+		}
+	}
+}
+
+func jobEnvironment(job *yaml.Node) string {
+	e := mapValue(job, "environment")
+	if e != nil && e.Kind == yaml.MappingNode {
+		e = mapValue(e, "name")
+	}
+	if e == nil {
+		e = mapValue(mapValue(job, "with"), "environment")
+	}
+	if e == nil || e.Kind != yaml.ScalarNode || strings.Contains(e.Value, "${{") {
+		return ""
+	}
+	return e.Value
+}
+
+func docRoot(doc *yaml.Node) *yaml.Node {
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		return doc.Content[0]
+	}
+	return doc
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // eachWorkflow calls fn with the parsed document of every file; files that

@@ -132,6 +132,11 @@
 //     for the first N tasks (flaky starts). WithImageCheck fails the pull of
 //     images that do not exist (e.g. a tag never pushed to the sandbox's
 //     registry), as on AWS.
+//   - Metrics (WithMetrics): per-minute RunningTaskCount per service and
+//     ALB RequestCount, HTTPCode_Target_5XX_Count and TargetResponseTime
+//     per target group, shaped by each revision's FaultErrors or
+//     FaultLatencyLeak tasks, for the CloudWatch stand-in (package cwsim)
+//     and anomaly detection.
 //   - Throttling injection (ThrottlingException "Rate exceeded" for the next
 //     N calls of an operation, or of any) and per-operation call counting
 //     for rate benchmarks (Calls, TotalCalls, ResetCalls).

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -13,19 +12,10 @@ import (
 
 // tick advances every service by one simulation step at time now.
 func (s *Sim) tick(now time.Time) {
-	names := make([]string, 0, len(s.clusters))
-	for n := range s.clusters {
-		names = append(names, n)
+	for _, svc := range s.servicesSorted() {
+		s.tickService(svc, now)
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		c := s.clusters[n]
-		for _, sn := range c.order {
-			if svc := c.services[sn]; svc != nil {
-				s.tickService(svc, now)
-			}
-		}
-	}
+	s.publishMetrics(now)
 }
 
 func (s *Sim) tickService(svc *service, now time.Time) {

@@ -120,6 +120,13 @@ const (
 	// FaultSlowStart delays the task's start by After (a slow pull or a slow
 	// application boot); the task then behaves normally.
 	FaultSlowStart FaultKind = "SLOW_START"
+	// FaultErrors makes ErrorRate of the task's requests answer 5xx
+	// (HTTPCode_Target_5XX_Count, see WithMetrics); ECS sees a healthy task.
+	FaultErrors FaultKind = "ERRORS"
+	// FaultLatencyLeak adds LatencyGrowth to the task's response time for
+	// every minute it has been running (TargetResponseTime, see
+	// WithMetrics); ECS sees a healthy task.
+	FaultLatencyLeak FaultKind = "LATENCY_LEAK"
 )
 
 // Fault is an injected failure, matched against each task the simulator
@@ -144,6 +151,11 @@ type Fault struct {
 	// Reason overrides the default stopped reason / container reason.
 	Reason string
 	Count  int
+	// ErrorRate is the share (0–1) of requests answered 5xx, for FaultErrors.
+	ErrorRate float64
+	// LatencyGrowth is the response time added per minute running, for
+	// FaultLatencyLeak.
+	LatencyGrowth time.Duration
 
 	used int
 }
@@ -162,6 +174,9 @@ type Sim struct {
 	timing      Timing
 	alarmSource func([]string) map[string]string
 	imageCheck  func(string) error
+	metricSink  func([]Datum)
+	metricNext  time.Time
+	metricAcc   map[*service]*metricAcc
 
 	seq      int
 	clusters map[string]*cluster

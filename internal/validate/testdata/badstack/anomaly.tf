@@ -1,0 +1,1 @@
+../../../../examples/open-webui/terraform/anomaly.tf
