@@ -21,3 +21,9 @@ variable "worker_desired_count" {
   type        = number
   default     = 1
 }
+
+variable "certificate_arn" {
+  description = "ACM certificate of the api's HTTPS listener."
+  type        = string
+  default     = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000042"
+}

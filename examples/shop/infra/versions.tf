@@ -18,6 +18,7 @@ terraform {
     key          = "shop/dev/terraform.tfstate"
     region       = "eu-west-1"
     use_lockfile = true
+    encrypt      = true
   }
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -257,4 +258,23 @@ func readState(t *testing.T, sb *sandbox.Sandbox, region, bucket, key string) []
 		}
 	}
 	return addrs
+}
+
+// The shop's task-definition files (what deploy-ecs registers) name the
+// families and containers its Terraform registers first, so a deployment
+// keeps each service on its own family.
+func TestShopTaskDefinitionFilesMatchItsTerraform(t *testing.T) {
+	t.Parallel()
+	p, err := sandbox.ReadStack(sandbox.StackOptions{Dir: repoPath(t, "examples/shop/infra")})
+	require.NoError(t, err)
+	require.Len(t, p.OfType("aws_ecs_task_definition"), 2)
+	for _, svc := range []string{"api", "worker"} {
+		b, err := os.ReadFile(repoPath(t, "examples/shop/deploy/ecs/"+svc+".json"))
+		require.NoError(t, err)
+		td, err := sandbox.ParseTaskDefinition(b)
+		require.NoError(t, err)
+		assert.Equal(t, "shop-"+svc, aws.ToString(td.Family))
+		assert.Equal(t, svc, aws.ToString(td.ContainerDefinitions[0].Name))
+		assert.Contains(t, aws.ToString(td.ContainerDefinitions[0].Image), ".dkr.ecr.eu-west-1.amazonaws.com/shop/app:", "both services run the one image")
+	}
 }
