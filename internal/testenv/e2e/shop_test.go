@@ -2,11 +2,13 @@ package e2e_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,36 +42,94 @@ func gitRepo(t testing.TB, dir, branch, tag string) string {
 	return git("rev-parse", "HEAD")
 }
 
+// gitBase is ECSFLOW_E2E_GIT_BASE for the checkout stand-in: a checkout
+// of ecsflow as the git repository ecsflow/ecsflow with the release tag, as
+// the reusable workflows check ecsflow out at the pin.
+type gitBase struct{ dir, tagCommit string }
+
 var (
-	gitBaseOnce sync.Once
-	gitBase     string
-	gitBaseTag  string // the commit the release tag points at
+	gitBasesMu sync.Mutex
+	gitBases   = map[string]gitBase{} // by checkout
+	shopOnce   sync.Once
+	shopStack  *sandbox.Stack
+	shopErr    error
+	shopCommit atomic.Int32
 )
 
-// releaseGitBase is ECSFLOW_E2E_GIT_BASE for the checkout stand-in: the
-// release checkout as the git repository ecsflow/ecsflow with its tag, as
-// the reusable workflows check ecsflow out at the pin.
-func releaseGitBase(t testing.TB, root string) string {
+func releaseGitBase(t testing.TB, root string) gitBase {
 	t.Helper()
-	gitBaseOnce.Do(func() {
-		base, err := os.MkdirTemp("", "ecsflow-e2e-gitbase-")
-		require.NoError(t, err)
-		repo := filepath.Join(base, "ecsflow", "ecsflow")
-		require.NoError(t, os.CopyFS(repo, os.DirFS(root)))
-		gitBaseTag = gitRepo(t, repo, "main", releaseVersion)
-		gitBase = base
-	})
-	require.NotEmpty(t, gitBase)
-	return gitBase
+	gitBasesMu.Lock()
+	defer gitBasesMu.Unlock()
+	if gb, ok := gitBases[root]; ok {
+		return gb
+	}
+	dir, err := os.MkdirTemp("", "ecsflow-e2e-gitbase-")
+	require.NoError(t, err)
+	repo := filepath.Join(dir, "ecsflow", "ecsflow")
+	require.NoError(t, os.CopyFS(repo, os.DirFS(root)))
+	gb := gitBase{dir: dir, tagCommit: gitRepo(t, repo, "main", releaseVersion)}
+	gitBases[root] = gb
+	return gb
 }
 
 // shopRepo is the shop as a team's own repository: a copy of
-// examples/shop committed on branch dev.
-func shopRepo(t *testing.T) (dir, commit string) {
+// examples/shop committed on branch dev (each call its own commit).
+func shopRepo(t testing.TB) (dir, commit string) {
 	t.Helper()
 	dir = filepath.Join(t.TempDir(), "shop")
 	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join(e2e.RepoRoot(t), "examples", "shop"))))
+	n := shopCommit.Add(1)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "app", "BUILD"), []byte(fmt.Sprintf("%d\n", n)), 0o644))
 	return dir, gitRepo(t, dir, "dev", "")
+}
+
+// seededShop seeds the shop's own Terraform in eu-west-1, the region its
+// workflows name, once per test binary, with the ledger its workflows use.
+func seededShop(t testing.TB) (*sandbox.Sandbox, *sandbox.Stack) {
+	t.Helper()
+	sb := e2e.Sandbox(t)
+	shopOnce.Do(func() {
+		shopStack, shopErr = sb.SeedStack(context.Background(), sandbox.StackOptions{
+			Dir:    filepath.Join(e2e.RepoRoot(t), "examples", "shop", "infra"),
+			Region: shopRegion, LedgerTable: "shop-deployments"})
+	})
+	require.NoError(t, shopErr)
+	return sb, shopStack
+}
+
+const shopRegion = "eu-west-1"
+
+// shopRun runs one of the shop's caller workflows in repo with ecsflow
+// mapped to root (a release checkout) and the assets served at url.
+func shopRun(t testing.TB, sb *sandbox.Sandbox, root, url, repo, file, event string, payload any, extra ...func(*e2e.Workflow)) *e2e.Result {
+	t.Helper()
+	// Every job gets an OIDC token with the claims GitHub gives a job of a
+	// reusable workflow called at the tag: the pin comes from the token, as
+	// on GitHub (no ecsflow-ref), and drift-check assumes its role with it.
+	base := releaseGitBase(t, root)
+	env := e2e.OIDCEnv(t, map[string]string{
+		"sub":              "repo:shop-org/shop:ref:refs/heads/dev",
+		"job_workflow_ref": "ecsflow/ecsflow/.github/workflows/phase1-deploy.yml@refs/tags/" + releaseVersion,
+		"job_workflow_sha": base.tagCommit,
+	})
+	env["ECSFLOW_RELEASE_URL"] = url
+	env["ECSFLOW_E2E_GIT_BASE"] = base.dir
+	env["GITHUB_REPOSITORY"] = "shop-org/shop"
+	wf := e2e.Workflow{
+		Repo: repo, File: filepath.Join(repo, ".github", "workflows", file), Event: event, Payload: payload,
+		Region: shopRegion, NoBinDir: true, NoGo: true, Timeout: 15 * time.Minute, Env: env,
+		Stubs: map[string]string{"ecsflow/ecsflow@" + releaseVersion: root},
+		Vars: map[string]string{"ECSFLOW_SANDBOX": "true", "ECSFLOW_REGISTRY": sb.RegistryHost,
+			"ECSFLOW_AWS_ROLES": `{"dev": {"readonly": "arn:aws:iam::123456789012:role/shop-dev-github-readonly"}}`},
+	}
+	for _, f := range extra {
+		f(&wf)
+	}
+	return e2e.Run(t, wf)
+}
+
+func pushPayload(commit string) map[string]any {
+	return map[string]any{"ref": "refs/heads/dev", "before": "", "after": commit, "deleted": false}
 }
 
 // The shop (one image as api and worker, infra/ in eu-west-1, ecsflow.yaml)
@@ -83,34 +143,13 @@ func shopRepo(t *testing.T) (dir, commit string) {
 // finds the stack in sync.
 func TestShopRunsPinnedReusableWorkflowsOffline(t *testing.T) {
 	t.Parallel()
-	const region = "eu-west-1"
+	const region = shopRegion
 	root, dist := preparedRelease(t)
 	srv, hits := releaseServer(t, dist, func(b []byte) []byte { return b })
-	sb := e2e.Sandbox(t)
-	st, err := sb.SeedStack(context.Background(), sandbox.StackOptions{Dir: filepath.Join(e2e.RepoRoot(t), "examples", "shop", "infra"),
-		Region: region, LedgerTable: "shop-deployments"})
-	require.NoError(t, err)
+	sb, st := seededShop(t)
 	repo, commit := shopRepo(t)
-	// Every job gets an OIDC token with the claims GitHub gives a job of a
-	// reusable workflow called at the tag: the pin comes from the token, as
-	// on GitHub (no ecsflow-ref), and drift-check assumes its role with it.
-	base := releaseGitBase(t, root)
-	env := e2e.OIDCEnv(t, map[string]string{
-		"sub":              "repo:shop-org/shop:ref:refs/heads/dev",
-		"job_workflow_ref": "ecsflow/ecsflow/.github/workflows/phase1-deploy.yml@refs/tags/" + releaseVersion,
-		"job_workflow_sha": gitBaseTag,
-	})
-	env["ECSFLOW_RELEASE_URL"] = srv.URL
-	env["ECSFLOW_E2E_GIT_BASE"] = base
-	env["GITHUB_REPOSITORY"] = "shop-org/shop"
 	run := func(file, event string, payload any) *e2e.Result {
-		return e2e.Run(t, e2e.Workflow{
-			Repo: repo, File: filepath.Join(repo, ".github", "workflows", file), Event: event, Payload: payload,
-			Region: region, NoBinDir: true, NoGo: true, Timeout: 15 * time.Minute, Env: env,
-			Stubs: map[string]string{"ecsflow/ecsflow@" + releaseVersion: root},
-			Vars: map[string]string{"ECSFLOW_SANDBOX": "true", "ECSFLOW_REGISTRY": sb.RegistryHost,
-				"ECSFLOW_AWS_ROLES": `{"dev": {"readonly": "arn:aws:iam::123456789012:role/shop-dev-github-readonly"}}`},
-		})
+		return shopRun(t, sb, root, srv.URL, repo, file, event, payload)
 	}
 	// Every binary is the verified release asset: none is built from source.
 	fromRelease := func(r *e2e.Result) {
@@ -126,7 +165,7 @@ func TestShopRunsPinnedReusableWorkflowsOffline(t *testing.T) {
 	assert.Equal(t, `["api","worker"]`, pr.Output("changed", "services"), pr.Log)
 	fromRelease(pr)
 
-	deploy := run("deploy.yml", "push", map[string]any{"ref": "refs/heads/dev", "before": "", "after": commit, "deleted": false})
+	deploy := run("deploy.yml", "push", pushPayload(commit))
 	deploy.RequireSuccess(t)
 	assert.Equal(t, "succeeded", deploy.Output("deploy", "status"), deploy.Log)
 	fromRelease(deploy)
@@ -162,4 +201,49 @@ func TestShopRunsPinnedReusableWorkflowsOffline(t *testing.T) {
 	assert.Equal(t, "0", drift.Output("drift", "missing"), drift.Log)
 	fromRelease(drift)
 	assert.Positive(t, hits.Load(), "the binaries came from the local release server")
+}
+
+// BenchmarkShopDeployStart reports, for the shop's deploy workflow (its
+// caller pinned to @v1.4.2, run offline under act on the sandbox), the time
+// from act's start until the deploy job's deploy-ecs binary runs
+// (s-to-deploy) and the whole run (s-run): with every binary from the
+// verified release assets and no Go, and built from source with Go and an
+// empty build cache (the same checkout without its release/ files, as for a
+// SHA between releases). scripts/bench/release.sh prints it as a report.
+func BenchmarkShopDeployStart(b *testing.B) {
+	root, dist := preparedRelease(b)
+	srv, _ := releaseServer(b, dist, func(body []byte) []byte { return body })
+	unreleased := b.TempDir()
+	require.NoError(b, os.CopyFS(unreleased, os.DirFS(root)))
+	require.NoError(b, os.RemoveAll(filepath.Join(unreleased, "release")))
+	sb, _ := seededShop(b)
+	cases := []struct {
+		name string
+		root string
+		opt  func(*e2e.Workflow)
+	}{
+		{name: "release-asset", root: root, opt: func(*e2e.Workflow) {}},
+		{name: "source-build", root: unreleased, opt: func(wf *e2e.Workflow) {
+			wf.NoGo = false
+			wf.Env["GOCACHE"] = b.TempDir()
+			wf.Timeout = 30 * time.Minute
+		}},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			var toDeploy, total time.Duration
+			for b.Loop() {
+				repo, commit := shopRepo(b)
+				start := time.Now()
+				r := shopRun(b, sb, tc.root, srv.URL, repo, "deploy.yml", "push", pushPayload(commit), tc.opt)
+				total += time.Since(start)
+				r.RequireSuccess(b)
+				run := r.Step("deploy/run")
+				require.NotNil(b, run, r.Log)
+				toDeploy += run.Start
+			}
+			b.ReportMetric(toDeploy.Seconds()/float64(b.N), "s-to-deploy")
+			b.ReportMetric(total.Seconds()/float64(b.N), "s-run")
+		})
+	}
 }
