@@ -54,16 +54,23 @@ var deployRoleOptional = map[string]string{
 // they never call is granted.
 func TestDeployRolePolicyMatchesTheCode(t *testing.T) {
 	t.Parallel()
-	doc, err := os.ReadFile(filepath.Join(repoRoot, "docs", "iam.md"))
-	require.NoError(t, err)
-	tf, err := os.ReadFile(filepath.Join(repoRoot, "examples", "open-webui", "bootstrap", "github-oidc.tf"))
-	require.NoError(t, err)
+	doc, tf := iamSources(t)
 	for name, granted := range map[string]map[string]bool{
-		"docs/iam.md":      deployRoleActions(t, string(doc)),
-		"bootstrap deploy": bootstrapDeployActions(t, string(tf)),
+		"docs/iam.md":      policyBlockActions(t, doc, "Deploy role"),
+		"bootstrap deploy": bootstrapActions(t, tf, "deploy"),
 	} {
-		t.Run(name, func(t *testing.T) { checkDeployRole(t, string(doc), granted) })
+		t.Run(name, func(t *testing.T) { checkDeployRole(t, doc, granted) })
 	}
+}
+
+// iamSources reads docs/iam.md and the example's bootstrap policies.
+func iamSources(t *testing.T) (doc, tf string) {
+	t.Helper()
+	d, err := os.ReadFile(filepath.Join(repoRoot, "docs", "iam.md"))
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(repoRoot, "examples", "open-webui", "bootstrap", "github-oidc.tf"))
+	require.NoError(t, err)
+	return string(d), string(b)
 }
 
 func checkDeployRole(t *testing.T, doc string, granted map[string]bool) {
@@ -101,17 +108,15 @@ func checkDeployRole(t *testing.T, doc string, granted map[string]bool) {
 	require.Empty(t, unused, "the deploy role grants actions no action calls")
 }
 
-var (
-	deployDocument = regexp.MustCompile(`(?s)data "aws_iam_policy_document" "deploy" \{\n(.*?)\n\}\n`)
-	quotedAction   = regexp.MustCompile(`"([a-z0-9-]+:[A-Za-z*]+)"`)
-)
+var quotedAction = regexp.MustCompile(`"([a-z0-9-]+:[A-Za-z*]+)"`)
 
-// bootstrapDeployActions lists the actions of the bootstrap's deploy
-// policy document (every quoted "service:Action" inside its block).
-func bootstrapDeployActions(t *testing.T, tf string) map[string]bool {
+// bootstrapActions lists the actions of the bootstrap's policy document
+// named doc (every quoted "service:Action" inside its block).
+func bootstrapActions(t *testing.T, tf, doc string) map[string]bool {
 	t.Helper()
-	m := deployDocument.FindStringSubmatch(tf)
-	require.NotNil(t, m, `github-oidc.tf has no data "aws_iam_policy_document" "deploy" block`)
+	re := regexp.MustCompile(`(?s)data "aws_iam_policy_document" "` + regexp.QuoteMeta(doc) + `" \{\n(.*?)\n\}\n`)
+	m := re.FindStringSubmatch(tf)
+	require.NotNil(t, m, `github-oidc.tf has no data "aws_iam_policy_document" %q block`, doc)
 	out := map[string]bool{}
 	for _, line := range strings.Split(m[1], "\n") {
 		if strings.Contains(line, "variable") || strings.Contains(line, "values") {
@@ -124,18 +129,19 @@ func bootstrapDeployActions(t *testing.T, tf string) map[string]bool {
 	return out
 }
 
-var jsonBlock = regexp.MustCompile("(?s)## Deploy role[^\n]*\n+```json\n(.*?)\n```")
-
-func deployRoleActions(t *testing.T, doc string) map[string]bool {
+// policyBlockActions lists the actions of the JSON policy right under the
+// "## <heading>" section of docs/iam.md.
+func policyBlockActions(t *testing.T, doc, heading string) map[string]bool {
 	t.Helper()
-	m := jsonBlock.FindStringSubmatch(doc)
-	require.NotNil(t, m, "docs/iam.md has no JSON block under \"## Deploy role\"")
+	re := regexp.MustCompile("(?s)## " + regexp.QuoteMeta(heading) + "[^\n]*\n+```json\n(.*?)\n```")
+	m := re.FindStringSubmatch(doc)
+	require.NotNil(t, m, "docs/iam.md has no JSON block under \"## %s\"", heading)
 	var policy struct {
 		Statement []struct {
 			Action json.RawMessage
 		}
 	}
-	require.NoError(t, json.Unmarshal([]byte(m[1]), &policy), "the deploy role's policy is not valid JSON")
+	require.NoError(t, json.Unmarshal([]byte(m[1]), &policy), "the policy under %q is not valid JSON", heading)
 	out := map[string]bool{}
 	for _, st := range policy.Statement {
 		var one string
@@ -146,9 +152,46 @@ func deployRoleActions(t *testing.T, doc string) map[string]bool {
 			require.NoError(t, json.Unmarshal(st.Action, &many))
 		}
 		for _, a := range many {
-			require.False(t, strings.Contains(a, "*"), "wildcard action %s in the deploy role", a)
+			require.False(t, strings.Contains(a, "*"), "wildcard action %s under %q", a, heading)
 			out[a] = true
 		}
 	}
 	return out
+}
+
+// imagePlatformCalls are what optimize needs to read the platforms of
+// images in ECR: a registry login (the TokenAPI method) and the registry
+// protocol's manifest and blob reads, authorised as ECR actions (a single
+// image's platform is in its config, a blob).
+var (
+	imagePlatformCalls  = []reflect.Type{reflect.TypeFor[ecr.TokenAPI]()}
+	imagePlatformExtras = []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
+)
+
+// The image platform policy optimize's role adds, in docs/iam.md and in
+// the bootstrap, grants exactly the ECR calls reading a manifest makes.
+func TestImagePlatformPolicyMatchesTheCode(t *testing.T) {
+	t.Parallel()
+	doc, tf := iamSources(t)
+	var need []string
+	for _, typ := range imagePlatformCalls {
+		for i := 0; i < typ.NumMethod(); i++ {
+			need = append(need, "ecr:"+typ.Method(i).Name)
+		}
+	}
+	need = append(need, imagePlatformExtras...)
+	sort.Strings(need)
+	for name, granted := range map[string]map[string]bool{
+		"docs/iam.md":               policyBlockActions(t, doc, "Image platforms"),
+		"bootstrap image_platforms": bootstrapActions(t, tf, "image_platforms"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var got []string
+			for a := range granted {
+				got = append(got, a)
+			}
+			sort.Strings(got)
+			require.Equal(t, need, got)
+		})
+	}
 }

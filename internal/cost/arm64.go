@@ -8,15 +8,19 @@ import (
 
 // arm64 recommends Graviton (ARM64) for a Linux x86_64 task when every
 // one of its images lists linux/arm64. An image whose platforms are not
-// known blocks the recommendation: running an amd64-only image on ARM64
-// fails at start.
+// known blocks the recommendation as "not enough data": running an
+// amd64-only image on ARM64 fails at start, so it is never guessed.
 func arm64(s *subject) *Recommendation {
 	if s.next.ARM || !s.svc.linux() || len(s.svc.Images) == 0 {
 		return nil
 	}
 	for _, im := range s.svc.Images {
 		if im.Platforms == nil {
-			s.notes = append(s.notes, fmt.Sprintf("arm64: the platforms of %s are not known", im.Ref))
+			note := fmt.Sprintf("arm64: not enough data: the platforms of %s are not known", im.Ref)
+			if im.Unreadable != "" {
+				note += " (" + im.Unreadable + ")"
+			}
+			s.notes = append(s.notes, note)
 			return nil
 		}
 		if !slices.Contains(im.Platforms, "linux/arm64") {

@@ -178,10 +178,11 @@ func TestARM64(t *testing.T) {
 		want   bool
 		note   string
 	}{
-		{"every image multi-arch", "", []Image{{"a", multi}, {"b", multi}}, true, ""},
-		{"one image amd64 only", "X86_64", []Image{{"a", multi}, {"b", []string{"linux/amd64"}}}, false, "arm64: b lists only linux/amd64"},
-		{"platforms unknown", "", []Image{{"a", nil}}, false, "arm64: the platforms of a are not known"},
-		{"already ARM64", "ARM64", []Image{{"a", multi}}, false, ""},
+		{"every image multi-arch", "", []Image{{Ref: "a", Platforms: multi}, {Ref: "b", Platforms: multi}}, true, ""},
+		{"one image amd64 only", "X86_64", []Image{{Ref: "a", Platforms: multi}, {Ref: "b", Platforms: []string{"linux/amd64"}}}, false, "arm64: b lists only linux/amd64"},
+		{"platforms unknown", "", []Image{{Ref: "a"}}, false, "arm64: not enough data: the platforms of a are not known"},
+		{"one image unreadable", "", []Image{{Ref: "a", Platforms: multi}, {Ref: "b", Unreadable: "registry said 404"}}, false, "arm64: not enough data: the platforms of b are not known (registry said 404)"},
+		{"already ARM64", "ARM64", []Image{{Ref: "a", Platforms: multi}}, false, ""},
 		{"no images known", "", nil, false, ""},
 	}
 	for _, tc := range cases {
@@ -259,7 +260,7 @@ func TestSchedule(t *testing.T) {
 func TestSavingsAddUp(t *testing.T) {
 	t.Parallel()
 	s := web("dev", 5, 5)
-	s.Images = []Image{{"a", []string{"linux/amd64", "linux/arm64"}}}
+	s.Images = []Image{{Ref: "a", Platforms: []string{"linux/amd64", "linux/arm64"}}}
 	sr := analyseOne(t, s, DefaultOptions())
 	require.Equal(t, []Kind{KindRightsize, KindARM64, KindSpot, KindSchedule}, kinds(sr.Recommendations))
 	sum := 0.0

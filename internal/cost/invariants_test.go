@@ -28,7 +28,7 @@ func randomServices(n int, seed uint64) []Service {
 			s.CapacityProviders = []CapacityProvider{{"FARGATE", 1, 1}, {"FARGATE_SPOT", 0, r.IntN(3)}}
 		}
 		if r.IntN(2) == 0 {
-			s.Images = []Image{{"img", []string{"linux/amd64", "linux/arm64"}}}
+			s.Images = []Image{{Ref: "img", Platforms: []string{"linux/amd64", "linux/arm64"}}}
 		}
 		if r.IntN(5) > 0 { // one in five has no data
 			cpu := make([]float64, 14*24)

@@ -51,10 +51,13 @@ type CapacityProvider struct {
 }
 
 // Image is a container image and the platforms ("linux/amd64",
-// "linux/arm64") its index lists. Platforms is nil when unknown.
+// "linux/arm64") its index lists. Platforms is nil when unknown;
+// Unreadable then says why when the registry was asked and could not
+// answer.
 type Image struct {
-	Ref       string   `json:"ref"`
-	Platforms []string `json:"platforms,omitempty"`
+	Ref        string   `json:"ref"`
+	Platforms  []string `json:"platforms,omitempty"`
+	Unreadable string   `json:"unreadable,omitempty"`
 }
 
 // Usage is the utilisation measured over the lookback.

@@ -22,9 +22,15 @@ import (
 	"github.com/ecsflow/ecsflow/internal/clock"
 )
 
+// TokenAPI is the one ECR call a registry login makes (optimize reads
+// manifests with no other).
+type TokenAPI interface {
+	GetAuthorizationToken(ctx context.Context, in *ecr.GetAuthorizationTokenInput, optFns ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error)
+}
+
 // API is the part of the ECR client build-push calls.
 type API interface {
-	GetAuthorizationToken(ctx context.Context, in *ecr.GetAuthorizationTokenInput, optFns ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error)
+	TokenAPI
 	CreateRepository(ctx context.Context, in *ecr.CreateRepositoryInput, optFns ...func(*ecr.Options)) (*ecr.CreateRepositoryOutput, error)
 	DescribeRepositories(ctx context.Context, in *ecr.DescribeRepositoriesInput, optFns ...func(*ecr.Options)) (*ecr.DescribeRepositoriesOutput, error)
 	DescribeImages(ctx context.Context, in *ecr.DescribeImagesInput, optFns ...func(*ecr.Options)) (*ecr.DescribeImagesOutput, error)
@@ -60,7 +66,7 @@ var ErrExpired = errors.New("the ECR authorization token has already expired")
 // GetLogin calls GetAuthorizationToken for the caller's own registry and
 // decodes the token. The password must be masked by the caller before
 // anything is logged.
-func GetLogin(ctx context.Context, api API, now time.Time) (Login, error) {
+func GetLogin(ctx context.Context, api TokenAPI, now time.Time) (Login, error) {
 	out, err := api.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
 	if err != nil {
 		return Login{}, fmt.Errorf("failed to get an ECR authorization token (needs ecr:GetAuthorizationToken): %w", err)
@@ -71,7 +77,7 @@ func GetLogin(ctx context.Context, api API, now time.Time) (Login, error) {
 // GetLoginFor returns credentials for the ECR registry at host, which may
 // belong to another account or region (the source of a promotion): the
 // token is requested in the host's region for the host's registry id.
-func GetLoginFor(ctx context.Context, api API, host string, now time.Time) (Login, error) {
+func GetLoginFor(ctx context.Context, api TokenAPI, host string, now time.Time) (Login, error) {
 	m := hostRE.FindStringSubmatch(host)
 	if m == nil {
 		return Login{}, fmt.Errorf("%s is not an ECR registry host", host)

@@ -1,7 +1,8 @@
 // Package optimize runs the optimize action: it reads the inputs, reads
-// what runs (internal/fleet) and its utilisation (internal/utilisation),
-// has internal/cost recommend what would cost less, and reports through
-// the job summary, outputs and a JSON report. It changes nothing in AWS.
+// what runs (internal/fleet), its utilisation (internal/utilisation) and
+// the platforms of its images (internal/registry), has internal/cost
+// recommend what would cost less, and reports through the job summary,
+// outputs and a JSON report. It changes nothing in AWS.
 package optimize
 
 import (
@@ -13,7 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
@@ -37,6 +40,9 @@ type Deps struct {
 	// GitHubAPI is the REST base URL (default GITHUB_API_URL or
 	// https://api.github.com).
 	GitHubAPI string
+	// Keychain gives credentials for image registries other than ECR
+	// (default the Docker config, as docker login writes it).
+	Keychain authn.Keychain
 }
 
 // Run is the optimize action: ParseConfig reads the inputs without any AWS
@@ -68,6 +74,15 @@ func Run(ctx context.Context, env *cli.Env, deps Deps) error {
 	if err != nil {
 		return err
 	}
+	end = con.Group("Reading the platforms of the images")
+	keychain := deps.Keychain
+	if keychain == nil {
+		keychain = authn.DefaultKeychain
+	}
+	for _, line := range images(ctx, awsecr.NewFromConfig(awsCfg), keychain, env.Now(), services) {
+		con.Infof("  %s", line)
+	}
+	end()
 	if tree != nil {
 		for _, name := range locate(tree, cfg.Terraform.Workspace, services) {
 			con.Warningf("no aws_ecs_service in %s is named %s: its recommendations say what to change but draw no diff", cfg.Terraform.Root, name)

@@ -12,6 +12,8 @@
 //     Terraform's back, for drift-check's tests.
 //   - benchtree: generates large Terraform trees for validate's benchmarks.
 //   - ghatest: reads GITHUB_OUTPUT / GITHUB_ENV files as the runner does.
+//   - ocitest: small images and multi-platform indexes to push to a
+//     registry.
 //   - simclock: adapts a simulator's clock to the engines' sleeping clocks.
 //   - simaccount: a simulated account (the simulator with a cluster,
 //     services behind an ALB, alarms and health checks) shared by the

@@ -118,6 +118,29 @@ resource "aws_iam_role_policy_attachment" "readonly" {
   policy_arn = "${local.arn_prefix}:iam::aws:policy/ReadOnlyAccess"
 }
 
+# optimize reads the platforms of the services' images from ECR (a
+# manifest, and a single image's config blob) to recommend ARM64; stated
+# here so the cost job does not depend on what ReadOnlyAccess covers.
+data "aws_iam_policy_document" "image_platforms" {
+  statement {
+    sid       = "EcrAuth"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"] # no resource-level permission for this action
+  }
+
+  statement {
+    sid       = "ReadManifests"
+    actions   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    resources = ["${local.arn_prefix}:ecr:${local.region_acct}:repository/${var.project}/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "image_platforms" {
+  name   = "image-platforms"
+  role   = aws_iam_role.github["readonly"].id
+  policy = data.aws_iam_policy_document.image_platforms.json
+}
+
 # --- deploy: images, task definitions, rollouts -----------------------------
 
 data "aws_iam_policy_document" "deploy" {
