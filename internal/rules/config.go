@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -125,11 +126,14 @@ func ParseConfig(data []byte) (*Config, error) {
 }
 
 func checkID(n *yaml.Node, id string) (string, error) {
-	up := strings.ToUpper(strings.TrimSpace(id))
-	if _, ok := byID[up]; !ok {
-		return "", cfgErr(n, "unknown rule ID %q; see docs/rules.md for the rule IDs", id)
+	norm, err := ruleID(id)
+	switch {
+	case errors.Is(err, errUnknownRule):
+		return "", cfgErr(n, "unknown rule ID %q; see docs/rules.md for the rule IDs, or write policy/<package>/<rule> for a policy's", id)
+	case err != nil:
+		return "", cfgErr(n, "%v", err)
 	}
-	return up, nil
+	return norm, nil
 }
 
 func parseRuleSettings(cfg *Config, v *yaml.Node) error {

@@ -33,6 +33,7 @@ func Markdown() string {
 	b.WriteString("```yaml\n# .ecsflow.yml (pass it as the config input)\nrules:\n  EF209: off\n  EF305: warning\nignore:\n  - rule: EF401\n    paths: [\"modules/legacy/**\"]\n    reason: replaced next quarter\nrequired-tags: [Project, Environment]\nci-deploys: true\nproduction: auto\n```\n\n")
 	b.WriteString("Suppress one finding inline with a comment on the line before the block or\nattribute (or at the end of its line); a reason is required:\n\n")
 	b.WriteString("```hcl\n# ecsflow:ignore EF401 legacy repository, removed next quarter\nresource \"aws_ecr_repository\" \"legacy\" {\n  name = \"legacy\"\n}\n```\n\n")
+	b.WriteString("Both work for the findings of organisation policies too, by their IDs\n(`policy/<package>/<rule>`, such as `policy/main/deny`); see\n[policies.md](policies.md#ignoring-a-policy-finding).\n\n")
 	b.WriteString("Values known only at apply time (resource attributes, variables without a\nvalue) never produce a finding.\n\n")
 	b.WriteString("| ID | Severity | Title |\n| --- | --- | --- |\n")
 	for _, c := range categoryTitles {

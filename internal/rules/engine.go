@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -248,7 +249,7 @@ func sortFindings(fs []Finding) {
 
 // --- inline suppressions ---------------------------------------------------
 
-var ignoreRE = regexp.MustCompile(`(?:#|//)\s*ecsflow:ignore\b[ \t]*([A-Za-z0-9_,]*)[ \t]*(.*)`)
+var ignoreRE = regexp.MustCompile(`(?:#|//)\s*ecsflow:ignore\b[ \t]*([A-Za-z0-9_,./]*)[ \t]*(.*)`)
 
 type suppression struct {
 	file   string
@@ -284,13 +285,17 @@ func collectSuppressions(in *Input) *suppressions {
 			line, path := i+1, in.relative(f.Path)
 			sp := suppression{file: path, line: line, reason: strings.TrimSpace(m[2])}
 			bad := false
-			for _, id := range strings.Split(m[1], ",") {
-				id = strings.ToUpper(strings.TrimSpace(id))
-				if id == "" {
+			for _, raw := range strings.Split(m[1], ",") {
+				if strings.TrimSpace(raw) == "" {
 					continue
 				}
-				if _, ok := byID[id]; !ok {
+				id, err := ruleID(raw)
+				if errors.Is(err, errUnknownRule) {
 					s.problems = append(s.problems, suppressionProblem(path, line, fmt.Sprintf("ecsflow:ignore names unknown rule %s; see docs/rules.md for the rule IDs", id)))
+				} else if err != nil {
+					s.problems = append(s.problems, suppressionProblem(path, line, "ecsflow:ignore: "+err.Error()))
+				}
+				if err != nil {
 					bad = true
 					continue
 				}

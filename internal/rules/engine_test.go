@@ -109,6 +109,8 @@ func TestParseConfigErrors(t *testing.T) {
 	cases := []struct{ name, yaml, want string }{
 		{"unknown rule", "rules:\n  EF999: off\n", `line 2: unknown rule ID "EF999"`},
 		{"unknown ignore rule", "ignore:\n  - rule: XX1\n    reason: r\n", `unknown rule ID "XX1"`},
+		{"policy ID without its rule", "rules:\n  policy/main: off\n", `line 2: policy rule ID "policy/main" is not policy/<package>/<rule>`},
+		{"policy ID with a bad package", "ignore:\n  - rule: policy/org-x/deny\n    reason: r\n", `policy rule ID "policy/org-x/deny" is not`},
 		{"ignore without reason", "ignore:\n  - rule: EF401\n", "needs a reason"},
 		{"bad severity", "rules:\n  EF401: loud\n", `"loud" is not off, on, error, warning or note`},
 		{"unknown key", "rulez: {}\n", `unknown key "rulez"`},

@@ -154,7 +154,9 @@ func mergeData(dst, src map[string]any) {
 	}
 }
 
-// applyPolicies adds the findings of the policies (if any) to res.
+// applyPolicies adds the findings of the policies (if any) to res, with
+// the config's settings and ignores and the inline ecsflow:ignore
+// comments applied as to every other finding.
 func applyPolicies(ctx context.Context, e *policy.Engine, in rules.Input, workspace string, res *rules.Result) error {
 	if e == nil {
 		return nil
@@ -163,7 +165,7 @@ func applyPolicies(ctx context.Context, e *policy.Engine, in rules.Input, worksp
 	if err != nil {
 		return err
 	}
-	res.Findings = mergeFindings(res.Findings, found)
+	rules.AddFindings(in, res, found)
 	return nil
 }
 
@@ -201,14 +203,6 @@ func policyFindings(ctx context.Context, e *policy.Engine, in *policy.Input) ([]
 		out = append(out, f)
 	}
 	return out, nil
-}
-
-// mergeFindings adds policy findings to the rules' findings in the
-// rules' order.
-func mergeFindings(a, b []rules.Finding) []rules.Finding {
-	out := append(append([]rules.Finding{}, a...), b...)
-	rules.SortFindings(out)
-	return out
 }
 
 // policyInput builds what policies read from what the rules read, plus the

@@ -57,23 +57,102 @@ func TestPolicyFindingsAreFindings(t *testing.T) {
 			for _, a := range tc.annotates {
 				require.Contains(t, r.stdout, a)
 			}
-			var log struct {
-				Runs []struct {
-					Results []struct {
-						RuleID string `json:"ruleId"`
-					} `json:"results"`
-				} `json:"runs"`
+			reported, suppressed := policyResults(t, r.dir)
+			require.ElementsMatch(t, tc.rules, append(reported, suppressed...))
+		})
+	}
+}
+
+// policyResults reads the rule IDs of the policy results in the SARIF file
+// a run wrote to dir: those reported and those suppressed.
+func policyResults(t *testing.T, dir string) (reported, suppressed []string) {
+	t.Helper()
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID       string            `json:"ruleId"`
+				Suppressions []json.RawMessage `json:"suppressions"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "validate.sarif"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &log))
+	reported, suppressed = []string{}, []string{}
+	for _, res := range log.Runs[0].Results {
+		switch {
+		case !strings.HasPrefix(res.RuleID, "policy/"):
+		case len(res.Suppressions) > 0:
+			suppressed = append(suppressed, res.RuleID)
+		default:
+			reported = append(reported, res.RuleID)
+		}
+	}
+	return reported, suppressed
+}
+
+// Policy findings honour ecsflow:ignore comments on the resource's line
+// (or the line above it) and the config file's ignores and rule settings,
+// as every other finding does.
+func TestPolicyFindingsHonourIgnoresAndSeverities(t *testing.T) {
+	t.Parallel()
+	policies := map[string]string{"INPUT_POLICIES": "testdata/policies/org", "INPUT_POLICY-DATA": "testdata/policies/data.yaml"}
+	cases := []struct {
+		name       string
+		env        map[string]string
+		code       int
+		annotates  []string
+		absent     []string
+		rules      []string // reported
+		suppressed []string // listed as suppressed
+	}{
+		{
+			name:       "inline ecsflow:ignore on the block and on the line above it",
+			env:        map[string]string{"INPUT_PATH": "testdata/policies/ignored"},
+			code:       exitcode.OK,
+			absent:     []string{"title=policy/main/deny", "title=policy/main/warn_backend"},
+			rules:      []string{},
+			suppressed: []string{"policy/main/deny", "policy/main/warn_backend"},
+		},
+		{
+			name:       "config ignore by resource",
+			env:        map[string]string{"INPUT_PATH": "testdata/ok", "INPUT_CONFIG": "testdata/policies/config/ignore.yml"},
+			code:       exitcode.OK,
+			annotates:  []string{"title=policy/main/warn_backend"},
+			absent:     []string{"title=policy/main/deny"},
+			rules:      []string{"policy/main/warn_backend"},
+			suppressed: []string{"policy/main/deny"},
+		},
+		{
+			name:      "config severity override and a rule turned off",
+			env:       map[string]string{"INPUT_PATH": "testdata/ok", "INPUT_CONFIG": "testdata/policies/config/severity.yml"},
+			code:      exitcode.OK,
+			annotates: []string{"::warning file=testdata/ok/main.tf,line=17,title=policy/main/deny policy main.deny::"},
+			absent:    []string{"::error file=testdata/ok/main.tf,line=17", "title=policy/main/warn_backend"},
+			rules:     []string{"policy/main/deny"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{}
+			for k, v := range policies {
+				env[k] = v
 			}
-			b, err := os.ReadFile(filepath.Join(r.dir, "validate.sarif"))
-			require.NoError(t, err)
-			require.NoError(t, json.Unmarshal(b, &log))
-			got := []string{}
-			for _, res := range log.Runs[0].Results {
-				if strings.HasPrefix(res.RuleID, "policy/") {
-					got = append(got, res.RuleID)
-				}
+			for k, v := range tc.env {
+				env[k] = v
 			}
-			require.ElementsMatch(t, tc.rules, got)
+			r := invoke(t, Deps{}, env)
+			require.Equal(t, tc.code, r.code, r.stdout+r.stderr)
+			for _, a := range tc.annotates {
+				require.Contains(t, r.stdout, a)
+			}
+			for _, a := range tc.absent {
+				require.NotContains(t, r.stdout, a)
+			}
+			reported, suppressed := policyResults(t, r.dir)
+			require.ElementsMatch(t, tc.rules, reported)
+			require.ElementsMatch(t, tc.suppressed, suppressed)
 		})
 	}
 }

@@ -12,3 +12,8 @@ resource "aws_ecr_repository" "b" {
 resource "aws_ecr_repository" "c" {
   name = "c"
 }
+
+# ecsflow:ignore policy/main the policy's rule is missing
+resource "aws_ecr_repository" "d" {
+  name = "d"
+}
