@@ -48,19 +48,29 @@ func TestPolicyFindingsAreFindings(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			env := map[string]string{"INPUT_PATH": "testdata/ok"}
-			for k, v := range tc.env {
-				env[k] = v
-			}
-			r := invoke(t, Deps{}, env)
-			require.Equal(t, tc.code, r.code, r.stdout+r.stderr)
-			for _, a := range tc.annotates {
-				require.Contains(t, r.stdout, a)
-			}
+			r := invokeWith(t, tc.code, tc.annotates, map[string]string{"INPUT_PATH": "testdata/ok"}, tc.env)
 			reported, suppressed := policyResults(t, r.dir)
 			require.ElementsMatch(t, tc.rules, append(reported, suppressed...))
 		})
 	}
+}
+
+// invokeWith runs validate with the variables of envs (later ones win)
+// and checks its exit code and that its log holds each annotation.
+func invokeWith(t *testing.T, code int, annotates []string, envs ...map[string]string) run {
+	t.Helper()
+	env := map[string]string{}
+	for _, e := range envs {
+		for k, v := range e {
+			env[k] = v
+		}
+	}
+	r := invoke(t, Deps{}, env)
+	require.Equal(t, code, r.code, r.stdout+r.stderr)
+	for _, a := range annotates {
+		require.Contains(t, r.stdout, a)
+	}
+	return r
 }
 
 // policyResults reads the rule IDs of the policy results in the SARIF file
@@ -135,18 +145,7 @@ func TestPolicyFindingsHonourIgnoresAndSeverities(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			env := map[string]string{}
-			for k, v := range policies {
-				env[k] = v
-			}
-			for k, v := range tc.env {
-				env[k] = v
-			}
-			r := invoke(t, Deps{}, env)
-			require.Equal(t, tc.code, r.code, r.stdout+r.stderr)
-			for _, a := range tc.annotates {
-				require.Contains(t, r.stdout, a)
-			}
+			r := invokeWith(t, tc.code, tc.annotates, policies, tc.env)
 			for _, a := range tc.absent {
 				require.NotContains(t, r.stdout, a)
 			}
