@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/testenv/cwsim"
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 )
 
@@ -38,6 +39,10 @@ type ecsRouter struct {
 type regionSim struct {
 	sim     *ecssim.Sim
 	handler http.Handler
+	// cw holds the metrics the simulator publishes and answers anomaly
+	// detection for them; cwHandler serves it, the rest going to moto.
+	cw        *cwsim.CloudWatch
+	cwHandler http.Handler
 }
 
 func newECSRouter(fallback http.Handler, motoURL string, speed float64) *ecsRouter {
@@ -110,12 +115,15 @@ func (e *ecsRouter) get(region string) *regionSim {
 		}
 		return ""
 	})...)
+	metrics := cwsim.New()
 	sim := ecssim.New(ecssim.NewFakeClock(time.Now().UTC()),
 		ecssim.WithRegion(region),
 		ecssim.WithAccount(AccountID),
 		ecssim.WithAlarmSource(alarmStates(cw)),
+		ecssim.WithMetrics(metrics.AddData),
 	)
-	rs := &regionSim{sim: sim, handler: ecssim.NewHandler(sim, e.fallback, ecssim.WithRealTime(e.speed))}
+	rs := &regionSim{sim: sim, handler: ecssim.NewHandler(sim, e.fallback, ecssim.WithRealTime(e.speed)),
+		cw: metrics, cwHandler: metrics.Handler(e.fallback)}
 	e.sims[region] = rs
 	return rs
 }
@@ -165,4 +173,31 @@ func (s *Sandbox) ECS(region string) *ecssim.Sim {
 		region = s.Region
 	}
 	return s.ecs.get(region).sim
+}
+
+// cloudWatchRouter sends each region's CloudWatch calls to the stand-in
+// fed by that region's simulator (cwsim.CloudWatch.Handler decides which
+// calls it answers; the rest go on to moto).
+type cloudWatchRouter struct{ e *ecsRouter }
+
+func (c cloudWatchRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	region := signingRegion(r.Header.Get("Authorization"))
+	if region == "" {
+		region = DefaultRegion
+	}
+	c.e.get(region).cwHandler.ServeHTTP(w, r)
+}
+
+// CloudWatch returns the CloudWatch stand-in of region (creating the
+// region's simulator), which holds the metrics the simulator publishes and
+// answers ANOMALY_DETECTION_BAND for them. It returns nil when the sandbox
+// runs without the simulator.
+func (s *Sandbox) CloudWatch(region string) *cwsim.CloudWatch {
+	if s.ecs == nil {
+		return nil
+	}
+	if region == "" {
+		region = s.Region
+	}
+	return s.ecs.get(region).cw
 }

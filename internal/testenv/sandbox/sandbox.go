@@ -276,7 +276,10 @@ func (s *Sandbox) startProxy(o Options) error {
 		ecs = s.ecs
 		s.ECSSimulated = true
 	}
-	h := &frontProxy{ecs: ecs, rest: motoHandler, calls: s.calls}
+	h := &frontProxy{ecs: ecs, rest: motoHandler, cloudWatch: motoHandler, calls: s.calls}
+	if s.ecs != nil {
+		h.cloudWatch = cloudWatchRouter{s.ecs}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(o.Port))
 	if err != nil {
 		return fmt.Errorf("failed to listen for the sandbox endpoint on port %d: %w", o.Port, err)
@@ -290,11 +293,13 @@ func (s *Sandbox) startProxy(o Options) error {
 	return nil
 }
 
-// frontProxy routes by X-Amz-Target: ECS to the simulator route, the rest
-// to moto.
+// frontProxy routes by X-Amz-Target: ECS to the simulator route,
+// CloudWatch (SigV4 signing name monitoring) to the stand-in fed by the
+// simulator, which passes what it does not answer on to moto, the rest to
+// moto.
 type frontProxy struct {
-	ecs, rest http.Handler
-	calls     *callLog
+	ecs, rest, cloudWatch http.Handler
+	calls                 *callLog
 }
 
 func (f *frontProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -302,6 +307,10 @@ func (f *frontProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.calls.add(r, target)
 	if strings.HasPrefix(target, ECSTargetPrefix) {
 		f.ecs.ServeHTTP(w, r)
+		return
+	}
+	if signingService(r.Header.Get("Authorization")) == "monitoring" {
+		f.cloudWatch.ServeHTTP(w, r)
 		return
 	}
 	f.rest.ServeHTTP(w, r)
