@@ -217,6 +217,10 @@ func (f faultyELB) DescribeTargetHealth(ctx context.Context, in *elbv2.DescribeT
 	return inject(f.in, "elbv2:DescribeTargetHealth", func() (*elbv2.DescribeTargetHealthOutput, error) { return f.ELB.DescribeTargetHealth(ctx, in, o...) })
 }
 
+func (f faultyELB) DescribeTargetGroups(ctx context.Context, in *elbv2.DescribeTargetGroupsInput, o ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupsOutput, error) {
+	return inject(f.in, "elbv2:DescribeTargetGroups", func() (*elbv2.DescribeTargetGroupsOutput, error) { return f.ELB.DescribeTargetGroups(ctx, in, o...) })
+}
+
 // faultyTransport injects faults into the real DynamoDB client's HTTP
 // requests to moto, so the SDK's own retries and error decoding run as in
 // production. The operation is read from the X-Amz-Target header.
