@@ -2,8 +2,8 @@
 // its users (issue 2, "Done when"), on the binaries exactly as the release
 // builds them:
 //
-//   - each binary stays within its size budget (16 MB, validate 40 MB; see
-//     budgets);
+//   - each binary stays within its size budget (16 MB, validate 40 MB,
+//     drift-check 18.5 MB; see budgets);
 //   - --help exits 0 and lists every input and output of its action.yml,
 //     --version prints the version stamped in by the linker;
 //   - bad input, given as INPUT_* inside Actions or as --flags outside,
@@ -65,11 +65,12 @@ var budgets = map[string]int64{
 	"deploy-ecs": 16_000_000,
 	// drift-check links eleven AWS service clients (one per drift type
 	// family, and the deploy engine for remediation), each with the SDK's
-	// schema tables built at start-up, plus HCL for the backend config: it
-	// measured 19.8 MB with nothing left to drop that it does not use.
-	// Until it sheds a dependency (the shared-config credential providers,
-	// the HCL parser) it keeps the former 20 MB.
-	"drift-check": 20_000_000,
+	// schema tables built at start-up, S3 for the state and the SDK's
+	// shared-config credential chain: 18.49 MB once HCL was replaced by
+	// tfstate's own reader. The rest of the way to 16 MB means dropping
+	// credential providers or the S3 client, or building with different
+	// flags; docs/adr/0008-binary-budget.md has the figures of each.
+	"drift-check": 18_500_000,
 	"rollback":    16_000_000,
 	"optimize":    16_000_000,
 }
@@ -418,7 +419,7 @@ var baselines = map[string]map[string]string{
 }
 
 // badInputs are derived from each action.yml and the input parsing in
-// internal/validate, internal/buildpush, internal/deploy, internal/driftcheck,
+// internal/validate, internal/buildpush, internal/deployecs, internal/driftcheck,
 // internal/rollback and internal/optimize: for every input with a type (bool, int, duration,
 // enum, JSON, key=value, path, or a checked format) a value of the wrong
 // type or outside what is allowed.
@@ -438,6 +439,8 @@ var badInputs = map[string][]badCase{
 		bad("plan-json", "{testdata}/malformed.json"),
 		bad("config", "{testdata}/does-not-exist.yml"),
 		bad("config", "{testdata}/unknown-rule.yml"),
+		bad("ecsflow-config", "{testdata}/does-not-exist.yaml"),
+		bad("ecsflow-config", "{testdata}/tf"),
 		bad("policies", "{testdata}/does-not-exist"),
 		bad("policies", "{testdata}/tf/main.tf"),
 		bad("policies", "{testdata}/policies-broken"),

@@ -22,10 +22,9 @@ func TestActionsImportNoTestMachinery(t *testing.T) {
 	for _, a := range ecsflow.Actions {
 		t.Run(a, func(t *testing.T) {
 			t.Parallel()
-			out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", module+"/actions/"+a).CombinedOutput()
-			require.NoError(t, err, "go list: %s", out)
+			deps := actionDeps(t, a)
 			var bad []string
-			for _, p := range strings.Fields(string(out)) {
+			for _, p := range deps {
 				if p == testMachinery || strings.HasPrefix(p, testMachinery+"/") || strings.HasSuffix(p, "test") && strings.HasPrefix(p, module+"/") {
 					bad = append(bad, p)
 				}
@@ -44,12 +43,8 @@ var engines = []string{"deploy", "drift", "rules", "policy", "builder", "buildct
 var gluePackages = []string{module + "/internal/cli", module + "/internal/inputs"}
 
 // engineGlueDebt lists engines that still import glue, each with why; the
-// list only shrinks. deploy still holds deploy-ecs's input parsing
-// (action.go) and names inputs in the errors of its AWS preflight
-// (engine.go); both move out with the deploy-ecs glue.
-var engineGlueDebt = map[string]string{
-	"deploy": "deploy-ecs's glue (action.go) and the preflight's *inputs.Error still live in internal/deploy",
-}
+// list only shrinks.
+var engineGlueDebt = map[string]string{}
 
 // No engine imports cli or inputs, directly or through another package.
 func TestEnginesImportNoActionGlue(t *testing.T) {
@@ -72,4 +67,43 @@ func TestEnginesImportNoActionGlue(t *testing.T) {
 			require.Empty(t, bad, "engine internal/%s imports action glue; parse inputs in the action's package and pass the engine typed values", e)
 		})
 	}
+}
+
+// heavyModules are modules that cost an action binary a megabyte or more,
+// each with the actions allowed to link it and why
+// (docs/adr/0008-binary-budget.md has the figures).
+var heavyModules = map[string][]string{
+	// Terraform evaluation: validate's rules and policies, optimize's
+	// cost.Locate. drift-check reads backends, var files and
+	// ignore_changes with tfstate's own small reader.
+	"github.com/hashicorp/hcl/v2": {"validate", "optimize"},
+	// The Rego evaluator for organisation policies.
+	"github.com/open-policy-agent/opa": {"validate"},
+}
+
+// A heavy module is linked only by the actions that need it.
+func TestHeavyModulesOnlyWhereNeeded(t *testing.T) {
+	t.Parallel()
+	for _, a := range ecsflow.Actions {
+		t.Run(a, func(t *testing.T) {
+			t.Parallel()
+			deps := actionDeps(t, a)
+			for mod, allowed := range heavyModules {
+				if slices.Contains(allowed, a) {
+					continue
+				}
+				for _, p := range deps {
+					require.False(t, p == mod || strings.HasPrefix(p, mod+"/"), "ecsflow-%s links %s (%s); only %v may", a, mod, p, allowed)
+				}
+			}
+		})
+	}
+}
+
+// actionDeps lists the packages an action's binary links.
+func actionDeps(t *testing.T, action string) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", module+"/actions/"+action).CombinedOutput()
+	require.NoError(t, err, "go list: %s", out)
+	return strings.Fields(string(out))
 }

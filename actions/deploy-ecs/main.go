@@ -1,7 +1,7 @@
 // Command ecsflow-deploy-ecs is the deploy-ecs action: it renders and
 // registers a task definition, deploys it to ECS services in waves with the
 // chosen strategy, runs gates, explains failures and rolls back. The work
-// lives in internal/deploy.
+// lives in internal/deployecs (the action) and internal/deploy (the engine).
 package main
 
 import (
@@ -10,7 +10,7 @@ import (
 	"os"
 
 	"github.com/ecsflow/ecsflow/internal/cli"
-	"github.com/ecsflow/ecsflow/internal/deploy"
+	"github.com/ecsflow/ecsflow/internal/deployecs"
 )
 
 //go:embed action.yml
@@ -21,4 +21,4 @@ func main() {
 }
 
 // run is the action with its real dependencies (the zero Deps).
-func run(ctx context.Context, env *cli.Env) error { return deploy.Run(ctx, env, deploy.Deps{}) }
+func run(ctx context.Context, env *cli.Env) error { return deployecs.Run(ctx, env, deployecs.Deps{}) }

@@ -16,6 +16,9 @@ import (
 var spec []byte
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == validate.ServicesCommand {
+		os.Exit(validate.Services(os.Args[2:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	}
 	os.Exit(cli.Main(cli.Command{Spec: spec, Run: run}))
 }
 

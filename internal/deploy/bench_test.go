@@ -33,7 +33,7 @@ func benchEnv(b *testing.B, i int, services ...string) *env {
 
 // completedAt is when ECS really finished the service's deployment.
 func completedAt(b *testing.B, e *env, arn string) time.Time {
-	out, err := e.sim.DescribeServiceDeployments(context.Background(), &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{arn}})
+	out, err := e.Sim.DescribeServiceDeployments(context.Background(), &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{arn}})
 	if err != nil || len(out.ServiceDeployments) != 1 || out.ServiceDeployments[0].FinishedAt == nil {
 		b.Fatalf("no finished deployment %s: %v", arn, err)
 	}
@@ -79,21 +79,21 @@ func peerWait(b *testing.B, next func(time.Duration) time.Duration) {
 	var total time.Duration
 	for i := 0; i < b.N; i++ {
 		e := benchEnv(b, i, "web")
-		arn := e.register("web", "web:v2")
-		out, err := e.sim.UpdateService(context.Background(), &ecs.UpdateServiceInput{Cluster: aws.String("prod"), Service: aws.String("web"), TaskDefinition: aws.String(arn)})
+		arn := e.Register("web", "web:v2")
+		out, err := e.Sim.UpdateService(context.Background(), &ecs.UpdateServiceInput{Cluster: aws.String("prod"), Service: aws.String("web"), TaskDefinition: aws.String(arn)})
 		if err != nil {
 			b.Fatal(err)
 		}
 		var delay time.Duration
 		for {
 			delay = next(delay)
-			e.sim.Advance(delay)
-			s := e.service("web")
+			e.Sim.Advance(delay)
+			s := e.Service("web")
 			if len(s.Deployments) == 1 && s.RunningCount == s.DesiredCount {
 				break
 			}
 		}
-		total += e.sim.Now().Sub(completedAt(b, e, aws.ToString(out.Service.CurrentServiceDeployment)))
+		total += e.Sim.Now().Sub(completedAt(b, e, aws.ToString(out.Service.CurrentServiceDeployment)))
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s-completion-to-exit")
 }
@@ -104,7 +104,7 @@ func BenchmarkFirstFailedTaskToRollback(b *testing.B) {
 	var total, worst time.Duration
 	for i := 0; i < b.N; i++ {
 		e := benchEnv(b, i, "web")
-		e.sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: "web:broken"})
+		e.Sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: "web:broken"})
 		res := e.run(context.Background(), e.plan("broken", "", "web"))
 		s := res.Services[0]
 		if res.Status != RolledBack || s.RollbackStarted.IsZero() {
@@ -121,11 +121,11 @@ func BenchmarkFirstFailedTaskToRollback(b *testing.B) {
 
 func firstStopped(b *testing.B, e *env, td string) time.Time {
 	ctx := context.Background()
-	lt, err := e.sim.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String("prod"), ServiceName: aws.String("web"), DesiredStatus: types.DesiredStatusStopped})
+	lt, err := e.Sim.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String("prod"), ServiceName: aws.String("web"), DesiredStatus: types.DesiredStatusStopped})
 	if err != nil {
 		b.Fatal(err)
 	}
-	dt, err := e.sim.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String("prod"), Tasks: lt.TaskArns})
+	dt, err := e.Sim.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String("prod"), Tasks: lt.TaskArns})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -159,8 +159,8 @@ func BenchmarkCallsPerMinute20Services(b *testing.B) {
 	var perMin, cwPerMin float64
 	for i := 0; i < b.N; i++ {
 		e := benchEnv(b, i, names...)
-		e.sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultSlowStart, Image: "*:v2", After: 10 * time.Minute})
-		e.sim.ResetCalls()
+		e.Sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultSlowStart, Image: "*:v2", After: 10 * time.Minute})
+		e.Sim.ResetCalls()
 		p := e.plan("v2", "", names...)
 		p.Gates.Alarms = []string{"fleet-5xx"}
 		res := e.run(context.Background(), p)
@@ -196,7 +196,7 @@ func BenchmarkMTTR(b *testing.B) {
 			var total time.Duration
 			for i := 0; i < b.N; i++ {
 				e := benchEnv(b, i, "web")
-				e.sim.InjectFault(tc.fault)
+				e.Sim.InjectFault(tc.fault)
 				p := e.plan("bad", "", "web")
 				p.FailedTasksThreshold = tc.threshold
 				res := e.run(context.Background(), p)

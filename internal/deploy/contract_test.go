@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
@@ -68,12 +67,12 @@ func TestStaleReadsAreNotFailures(t *testing.T) {
 			t.Run(mode.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
 				e := newEnvWith(t, mode.opts, tc.cfg, "web")
-				e.sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: "web:broken"})
+				e.Sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: "web:broken"})
 				p := e.plan(tc.tag, "", "web")
 				p.Strategy = tc.strategy
 				res := e.run(context.Background(), p)
 				require.Equal(t, tc.want, res.Status, e.summary(res))
-				e.steadyOn("web", tc.steady)
+				e.SteadyOn("web", tc.steady)
 				require.NotContains(t, e.summary(res), "did not show deployment")
 			})
 		}
@@ -84,7 +83,7 @@ func TestStaleReadsAreNotFailures(t *testing.T) {
 func TestDeploymentNeverVisibleFailsClearly(t *testing.T) {
 	t.Parallel()
 	e := newEnvWith(t, []ecssim.Option{ecssim.WithReadLag(0, 0)}, nil, "web")
-	e.engine.ECS = &missingDeployments{Sim: e.sim}
+	e.engine.ECS = &missingDeployments{Sim: e.Sim}
 	res := e.run(context.Background(), e.plan("v2", "", "web"))
 	require.NotEqual(t, Succeeded, res.Status)
 	contains(t, e.summary(res), "did not show deployment", "in DescribeServiceDeployments for 1m")
@@ -126,10 +125,10 @@ func TestHookOfSomeoneElseIsLeftToItsOwner(t *testing.T) {
 			res := e.run(context.Background(), p)
 			if approve {
 				require.Equal(t, Succeeded, res.Status, e.summary(res))
-				require.Equal(t, 1, e.sim.Calls()["ContinueServiceDeployment"], "only the owner answered")
+				require.Equal(t, 1, e.Sim.Calls()["ContinueServiceDeployment"], "only the owner answered")
 			} else {
 				require.Equal(t, RolledBack, res.Status, e.summary(res))
-				require.Zero(t, e.sim.Calls()["ContinueServiceDeployment"], "nobody answered the hook")
+				require.Zero(t, e.Sim.Calls()["ContinueServiceDeployment"], "nobody answered the hook")
 				contains(t, e.summary(res), "timed out after 10m0s")
 			}
 			contains(t, e.summary(res), "waiting for approval at POST_TEST_TRAFFIC_SHIFT")
@@ -141,90 +140,17 @@ func TestHookOfSomeoneElseIsLeftToItsOwner(t *testing.T) {
 // approve answers the service's waiting PAUSE hook as its owner would.
 func (e *env) approve(service string) {
 	ctx := context.Background()
-	l, err := e.sim.ListServiceDeployments(ctx, &ecs.ListServiceDeploymentsInput{Cluster: aws.String("prod"), Service: aws.String(service),
+	l, err := e.Sim.ListServiceDeployments(ctx, &ecs.ListServiceDeploymentsInput{Cluster: aws.String("prod"), Service: aws.String(service),
 		Status: []types.ServiceDeploymentStatus{types.ServiceDeploymentStatusInProgress}})
-	require.NoError(e.t, err)
-	require.NotEmpty(e.t, l.ServiceDeployments)
+	require.NoError(e.T, err)
+	require.NotEmpty(e.T, l.ServiceDeployments)
 	arn := l.ServiceDeployments[0].ServiceDeploymentArn
-	d, err := e.sim.DescribeServiceDeployments(ctx, &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{aws.ToString(arn)}})
-	require.NoError(e.t, err)
+	d, err := e.Sim.DescribeServiceDeployments(ctx, &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{aws.ToString(arn)}})
+	require.NoError(e.T, err)
 	hook := awaitingHook(&d.ServiceDeployments[0])
-	require.NotNil(e.t, hook)
-	_, err = e.sim.ContinueServiceDeployment(ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: arn, HookId: hook.HookId})
-	require.NoError(e.t, err)
-}
-
-// Plans ECS would refuse, or that cannot be checked, fail with exit 2
-// naming the input before anything is registered or updated.
-func TestActionRefusesPlansBeforeChangingAnything(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name   string
-		noLB   bool
-		inputs map[string]string
-		words  []string
-	}{
-		{"wait false with gates", false, map[string]string{"wait": "false", "health-check-url": "https://x.example.com/health"},
-			[]string{`input "wait"`, "health-check-url", "set wait: true"}},
-		{"no load balancer", true, map[string]string{"strategy": "canary"},
-			[]string{`input "strategy"`, "strategy: canary needs a load balancer with advancedConfiguration or Service Connect; service web has neither"}},
-		{"blue-green without bake time", false, map[string]string{"strategy": "blue-green"},
-			[]string{`input "bake-time"`, "blue-green needs a bake time", "service web has none"}},
-		{"bake longer than timeout", false, map[string]string{"strategy": "blue-green", "bake-time": "40m", "timeout": "30m"},
-			[]string{`input "timeout"`, "strategy: blue-green with bake-time 40m needs timeout > 40m"}},
-		{"canary steps longer than timeout", false, map[string]string{"strategy": "canary", "bake-time": "5m", "canary-bake-time": "30m"},
-			[]string{`input "timeout"`, "needs timeout > 35m"}},
-		{"linear percent below 3", false, map[string]string{"strategy": "linear", "linear-step-percent": "2"},
-			[]string{`input "linear-step-percent"`, "from 3 to 100 in steps of 0.1"}},
-		{"family mismatch", false, map[string]string{"task-definition": "worker:1"},
-			[]string{`input "task-definition"`, `is family "worker" but service web runs family "web"`, "allow-family-change"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t, nil)
-			lbs := albFor("web")
-			if tc.noLB {
-				lbs = nil
-			}
-			e.createService("web", nil, lbs)
-			e.createService("worker", nil, albFor("worker"))
-			e.sim.Advance(3 * time.Minute)
-			before := e.mutations()
-			in := map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:v2"}
-			if tc.inputs["task-definition"] != "" {
-				in = map[string]string{"cluster": "prod", "service": "web"}
-			}
-			for k, v := range tc.inputs {
-				in[k] = v
-			}
-			r := e.runAction(t, in)
-			require.Equal(t, 2, r.code, r.stdout)
-			for _, w := range tc.words {
-				assert.Contains(t, r.stdout, w)
-			}
-			assert.Equal(t, before, e.mutations(), "nothing may change in AWS")
-		})
-	}
-}
-
-func TestActionFamilyChangeNeedsTheInput(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, nil, "web", "worker")
-	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "task-definition": "worker:1", "allow-family-change": "true"})
-	require.Equal(t, 0, r.code, r.stdout)
-	e.steadyOn("web", "worker:1")
-}
-
-// wait: false starts the deployment and says so: status started, never
-// succeeded.
-func TestActionWaitFalseReportsStarted(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, nil, "web")
-	r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "container-name": "app", "image": "web:v2", "wait": "false"})
-	require.Equal(t, 0, r.code, r.stdout)
-	assert.Regexp(t, `status<<\S+\nstarted\n`, r.outputs)
-	assert.NotContains(t, r.outputs, "succeeded")
+	require.NotNil(e.T, hook)
+	_, err = e.Sim.ContinueServiceDeployment(ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: arn, HookId: hook.HookId})
+	require.NoError(e.T, err)
 }
 
 // More than 100 stopped tasks of earlier deployments do not hide the failing
@@ -234,14 +160,14 @@ func TestExplanationFindsFailingTasksAmongManyStopped(t *testing.T) {
 	e := newEnv(t, nil, "web")
 	ctx := context.Background()
 	for _, n := range []int32{130, 2} { // scale out, then in: 128 stopped tasks of web:1
-		_, err := e.sim.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String("prod"), Service: aws.String("web"), DesiredCount: aws.Int32(n)})
+		_, err := e.Sim.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String("prod"), Service: aws.String("web"), DesiredCount: aws.Int32(n)})
 		require.NoError(t, err)
-		e.sim.Advance(5 * time.Minute)
+		e.Sim.Advance(5 * time.Minute)
 	}
-	lt, err := e.sim.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String("prod"), ServiceName: aws.String("web"), DesiredStatus: types.DesiredStatusStopped})
+	lt, err := e.Sim.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String("prod"), ServiceName: aws.String("web"), DesiredStatus: types.DesiredStatusStopped})
 	require.NoError(t, err)
 	require.NotEmpty(t, lt.NextToken, "fixture: more than 100 stopped tasks")
-	e.sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: "web:broken"})
+	e.Sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: "web:broken"})
 	res := e.run(ctx, e.plan("broken", "", "web"))
 	require.Equal(t, RolledBack, res.Status, e.summary(res))
 	contains(t, strings.Join(res.Services[0].Explanation, "\n"), "image pull error for container app (web:broken)")
@@ -255,7 +181,7 @@ func TestExplanationFindsFailingTasksAmongManyStopped(t *testing.T) {
 func TestAccessDeniedOnTrackingIsNamed(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil, "web")
-	e.engine.ECS = &deniedDeployments{Sim: e.sim}
+	e.engine.ECS = &deniedDeployments{Sim: e.Sim}
 	res := e.run(context.Background(), e.plan("v2", "", "web"))
 	require.NotEqual(t, Succeeded, res.Status, e.summary(res))
 	contains(t, e.summary(res), "AccessDeniedException", "the role needs the ecs:DescribeServiceDeployments permission")

@@ -11,8 +11,11 @@
 // (StopServiceDeployment ROLLBACK) or to the previous revision. It never
 // deregisters a task definition.
 //
-// The engine is silent: progress goes to Options.Log, results come back as
+// The engine is silent: progress goes to Engine.Log, results come back as
 // a Result with a timeline that the action renders into the job summary.
+// It names no action input: what the plan names and AWS lacks is a
+// *NotFoundError, a plan the services cannot take an *InputError, and the
+// action (internal/deployecs, internal/rollback) maps them to its inputs.
 // Every AWS call goes through the small interfaces in api.go, whose methods
 // have the aws-sdk-go-v2 signatures, so the real clients, moto and the ECS
 // simulator (internal/testenv/ecssim) all drive it; time comes from a Clock.

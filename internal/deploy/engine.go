@@ -15,7 +15,6 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/ecsflow/ecsflow/internal/clock"
-	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
@@ -161,7 +160,8 @@ type prepared struct {
 }
 
 // Prepare checks the plan against AWS with read-only calls and renders the
-// task definitions. Problems come back as *inputs.Error naming the input.
+// task definitions. A missing cluster, service or revision comes back as
+// a *NotFoundError; a plan the services cannot take as an *InputError.
 // Strategy prerequisites, the timeout and the task definition family are
 // all checked here, before anything is registered or updated.
 func (e *Engine) Prepare(ctx context.Context, plan *Plan) (*Prepared, error) {
@@ -176,13 +176,13 @@ func (e *Engine) Prepare(ctx context.Context, plan *Plan) (*Prepared, error) {
 		for _, t := range w {
 			s := svcs[t.Service]
 			if s == nil {
-				return nil, inputs.Errorf("service", t.Service, "does not exist in cluster %q; check the service name and the cluster", plan.Cluster)
+				return nil, &NotFoundError{Kind: "service", Name: t.Service, Cluster: plan.Cluster}
 			}
 			if st := aws.ToString(s.Status); st != "" && st != "ACTIVE" {
-				return nil, inputs.Errorf("service", t.Service, "is %s, not ACTIVE; only active services can be deployed", st)
+				return nil, badInput("service", t.Service, "is %s, not ACTIVE; only active services can be deployed", st)
 			}
 			if s.DeploymentController != nil && s.DeploymentController.Type != "" && s.DeploymentController.Type != types.DeploymentControllerTypeEcs {
-				return nil, inputs.Errorf("service", t.Service, "uses the %s deployment controller; ecsflow deploys services with the ECS controller", s.DeploymentController.Type)
+				return nil, badInput("service", t.Service, "uses the %s deployment controller; ecsflow deploys services with the ECS controller", s.DeploymentController.Type)
 			}
 			if err := checkStrategy(plan, s); err != nil {
 				return nil, err
@@ -197,7 +197,7 @@ func (e *Engine) Prepare(ctx context.Context, plan *Plan) (*Prepared, error) {
 	if plan.SkipMissingContainers && len(names) > 0 {
 		for _, r := range plan.Waves[0][0].Renders {
 			if !used[r.Container] {
-				return nil, badInput(renderInput(r), r.Container, "container %q is in none of the services' task definitions", r.Container)
+				return nil, badInput(RenderInput(r), r.Container, "container %q is in none of the services' task definitions", r.Container)
 			}
 		}
 	}
@@ -252,7 +252,7 @@ func (e *Engine) prepareOne(ctx context.Context, plan *Plan, t Target, s *types.
 		out, err := e.describeTD(ctx, t.Source.Revision)
 		if err != nil {
 			if isNotFound(err) {
-				return nil, inputs.Errorf("task-definition", t.Source.Revision, "is not a registered task definition revision")
+				return nil, &NotFoundError{Kind: "task definition", Name: t.Source.Revision}
 			}
 			return nil, fmt.Errorf("failed to read task definition %s: %w", t.Source.Revision, err)
 		}
@@ -333,22 +333,22 @@ func renderDoc(doc *taskdef.Doc, t Target) error {
 				input, val := "task-definition", ""
 				switch te.Field {
 				case "container-name":
-					input, val = renderInput(r), r.Container
+					input, val = RenderInput(r), r.Container
 				case "image":
 					input, val = "image", r.Image
-					if renderInput(r) == "images" {
+					if RenderInput(r) == "images" {
 						input = "images"
 					}
 				case "log-configuration-options":
 					input = te.Field
 				}
-				return inputs.Errorf(input, val, "%s (service %s)", te.Reason, t.Service)
+				return badInput(input, val, "%s (service %s)", te.Reason, t.Service)
 			}
 			return err
 		}
 	}
 	if err := doc.Validate(); err != nil {
-		return inputs.Errorf("task-definition", "", "for service %s: %s", t.Service, strings.ReplaceAll(err.Error(), "\n", "; "))
+		return badInput("task-definition", "", "for service %s: %s", t.Service, strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	return nil
 }
@@ -382,17 +382,18 @@ func (e *Engine) describeTD(ctx context.Context, ref string) (*ecs.DescribeTaskD
 	return out, err
 }
 
-// where names the region of the clients for errors.
-func (e *Engine) where() string {
+// Where names the region of the clients for errors: "eu-central-1 (this
+// account)", or "this account and region" when the client does not say.
+func (e *Engine) Where() string {
 	if e.Region == "" {
 		return "this account and region"
 	}
 	return e.Region + " (this account)"
 }
 
-// clientRegion is the region of an SDK client (its Options), or "" for a
+// ClientRegion is the region of an SDK client (its Options), or "" for a
 // client that does not say.
-func clientRegion(c any) string {
+func ClientRegion(c any) string {
 	if o, ok := c.(interface{ Options() ecs.Options }); ok {
 		return o.Options().Region
 	}
@@ -400,7 +401,7 @@ func clientRegion(c any) string {
 }
 
 // describeServices describes services in chunks of 10 (the API's limit).
-// A missing cluster is an input error naming "cluster".
+// A missing cluster is a *NotFoundError.
 func (e *Engine) describeServices(ctx context.Context, cluster string, names []string) (map[string]*types.Service, error) {
 	out := map[string]*types.Service{}
 	for i := 0; i < len(names); i += 10 {
@@ -413,7 +414,7 @@ func (e *Engine) describeServices(ctx context.Context, cluster string, names []s
 		if err != nil {
 			var ae smithy.APIError
 			if errors.As(err, &ae) && ae.ErrorCode() == "ClusterNotFoundException" {
-				return nil, inputs.Errorf("cluster", cluster, "does not exist in %s; check the cluster name and the region (aws-region or AWS_REGION)", e.where())
+				return nil, &NotFoundError{Kind: "cluster", Name: cluster, Where: e.Where()}
 			}
 			return nil, fmt.Errorf("failed to describe services in cluster %s: %w", cluster, err)
 		}
@@ -490,7 +491,7 @@ func (e *Engine) Retry(ctx context.Context, op string, fn func() error) error {
 }
 
 // DescribeServices describes services of a cluster, retrying throttling.
-// A missing cluster is an *inputs.Error naming "cluster"; missing services
+// A missing cluster is a *NotFoundError; missing services
 // are absent from the map.
 func (e *Engine) DescribeServices(ctx context.Context, cluster string, names []string) (map[string]*types.Service, error) {
 	return e.describeServices(ctx, cluster, names)

@@ -63,16 +63,16 @@ func TestLegacyTracking(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, tc.cfg, "web")
-			e.engine.ECS = legacyECS{e.sim}
+			e.engine.ECS = legacyECS{e.Sim}
 			if tc.fault != nil {
-				e.sim.InjectFault(*tc.fault)
+				e.Sim.InjectFault(*tc.fault)
 			}
 			p := e.plan("v2", "", "web")
 			p.FailedTasksThreshold = tc.threshold
 			res := e.run(context.Background(), p)
 			require.Equal(t, tc.want, res.Status, e.summary(res))
 			require.True(t, strings.HasPrefix(res.Services[0].DeploymentID, "ecs-svc/"), "tracked by the deployment id: %s", res.Services[0].DeploymentID)
-			e.steadyOn("web", tc.rev)
+			e.SteadyOn("web", tc.rev)
 			contains(t, e.summary(res), tc.words...)
 		})
 	}

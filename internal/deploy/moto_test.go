@@ -10,8 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
 	"github.com/ecsflow/ecsflow/internal/clock"
-	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -128,7 +128,7 @@ func TestTargetHealthOnMoto(t *testing.T) {
 
 	e := newEnv(t, nil, "web")
 	e.engine.ELB = elb
-	tr := &tracker{r: &ServiceResult{Service: "web", TaskDefinition: "none"}, svc: ptrService(e.service("web"))}
+	tr := &tracker{r: &ServiceResult{Service: "web", TaskDefinition: "none"}, svc: ptrService(e.Service("web"))}
 	tr.svc.LoadBalancers[0].TargetGroupArn = aws.String(arn)
 	lines := e.engine.targetHealth(ctx, tr)
 	assert.Empty(t, lines, "moto reports registered targets healthy")
@@ -142,7 +142,7 @@ func ptrService(s ecsService) *ecsService { return &s }
 type ecsService = ecstypes.Service
 
 // The real ECS client against the sandbox: a missing cluster or service is
-// an input error before anything changes.
+// a *NotFoundError before anything changes.
 func TestPrepareWithRealClientOnSandbox(t *testing.T) {
 	t.Parallel()
 	_, stack := sandboxtest.SeededRegion(t, "eu-north-1")
@@ -150,16 +150,17 @@ func TestPrepareWithRealClientOnSandbox(t *testing.T) {
 	e := &Engine{ECS: ecs.NewFromConfig(cfg), Clock: clock.Wall{}}
 	ctx := context.Background()
 	cases := []struct {
-		cluster, service, input string
+		cluster, service string
+		want             NotFoundError
 	}{
-		{"no-such-cluster", "mcpo", "cluster"},
-		{stack.Cluster, "no-such-service", "service"},
+		{"no-such-cluster", "mcpo", NotFoundError{Kind: "cluster", Name: "no-such-cluster", Where: "this account and region"}},
+		{stack.Cluster, "no-such-service", NotFoundError{Kind: "service", Name: "no-such-service", Cluster: stack.Cluster}},
 	}
 	for _, tc := range cases {
 		_, err := e.Prepare(ctx, &Plan{Cluster: tc.cluster, Waves: [][]Target{{{Service: tc.service}}}})
-		var ie *inputs.Error
-		require.ErrorAs(t, err, &ie, "%v", err)
-		assert.Equal(t, tc.input, ie.Input)
+		var nf *NotFoundError
+		require.ErrorAs(t, err, &nf, "%v", err)
+		assert.Equal(t, tc.want, *nf)
 	}
 	p, err := e.Prepare(ctx, &Plan{Cluster: stack.Cluster, Waves: [][]Target{{{Service: "mcpo",
 		Renders: []taskdef.Render{{Container: "mcpo", Image: "registry.example.com/mcpo:v9"}}}}}})

@@ -166,3 +166,12 @@ func ParseOrder(services []string, order string) ([][]string, error) {
 	}
 	return waves, nil
 }
+
+// RenderInput names the input a render came from: a container given only
+// through images, or container-name.
+func RenderInput(r taskdef.Render) string {
+	if r.Environment == nil && r.Secrets == nil && r.DockerLabels == nil && r.Command == nil && r.LogDriver == "" && r.LogOptions == nil {
+		return "images"
+	}
+	return "container-name"
+}

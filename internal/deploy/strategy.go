@@ -46,10 +46,10 @@ func badInput(input, value, format string, args ...any) error {
 func checkStrategy(plan *Plan, s *types.Service) error {
 	st := plan.Strategy
 	name := aws.ToString(s.ServiceName)
-	if st.CanaryPercent != 0 && !tenths(st.CanaryPercent, 0.1, 100) {
+	if st.CanaryPercent != 0 && !Tenths(st.CanaryPercent, 0.1, 100) {
 		return badInput("canary-percent", fmt.Sprint(st.CanaryPercent), "must be 0.1 to 100 in steps of 0.1")
 	}
-	if st.LinearStepPercent != 0 && !tenths(st.LinearStepPercent, 3, 100) {
+	if st.LinearStepPercent != 0 && !Tenths(st.LinearStepPercent, 3, 100) {
 		return badInput("linear-step-percent", fmt.Sprint(st.LinearStepPercent), "must be 3 to 100 in steps of 0.1")
 	}
 	if st.Kind != "" && st.Kind != "rolling" && !trafficShiftable(s) {
@@ -160,8 +160,8 @@ func trafficShiftable(s *types.Service) bool {
 	return false
 }
 
-// tenths reports whether v is a multiple of 0.1 within [lo, hi].
-func tenths(v, lo, hi float64) bool {
+// Tenths reports whether v is a multiple of 0.1 within [lo, hi].
+func Tenths(v, lo, hi float64) bool {
 	if math.IsNaN(v) || v < lo-1e-9 || v > hi+1e-9 {
 		return false
 	}

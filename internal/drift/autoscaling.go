@@ -24,15 +24,18 @@ var autoscalingHandler = handler{
 	run:  scanAutoscaling,
 }
 
+// scalableKey names a scalable target: namespace, resource and dimension.
+type scalableKey struct{ ns, id, dim string }
+
+// scanAutoscaling reads targets and policies per namespace (ecs for this
+// stack), 50 a page.
 func scanAutoscaling(ctx context.Context, s *Scanner, items map[string][]*item) error {
-	// Targets and policies are read per namespace (ecs for this stack), 50 a page.
-	type key struct{ ns, id, dim string }
-	targets := map[key]*item{}
+	targets := map[scalableKey]*item{}
 	namespaces := map[string]bool{}
 	for _, it := range items["aws_appautoscaling_target"] {
 		ns := it.obj.String("service_namespace")
 		namespaces[ns] = true
-		targets[key{ns, it.obj.String("resource_id"), it.obj.String("scalable_dimension")}] = it
+		targets[scalableKey{ns, it.obj.String("resource_id"), it.obj.String("scalable_dimension")}] = it
 	}
 	policies := map[string]*item{}
 	pns := map[string]bool{}
@@ -42,60 +45,41 @@ func scanAutoscaling(ctx context.Context, s *Scanner, items map[string][]*item) 
 		policies[ns+"|"+it.obj.String("resource_id")+"|"+it.obj.String("name")] = it
 	}
 	for ns := range namespaces {
-		var ids []string
-		for k := range targets {
-			if k.ns == ns {
-				ids = append(ids, k.id)
-			}
-		}
-		for _, batch := range chunk(ids, 50) {
-			err := pages(ctx, s, func(token *string) (*string, error) {
-				out, err := s.c.Autoscaling.DescribeScalableTargets(ctx, &aas.DescribeScalableTargetsInput{
-					ServiceNamespace: aastypes.ServiceNamespace(ns), ResourceIds: batch, NextToken: token})
-				if err != nil {
-					return nil, err
-				}
-				for _, t := range out.ScalableTargets {
-					it := targets[key{ns, aws.ToString(t.ResourceId), string(t.ScalableDimension)}]
-					if it == nil {
-						continue
-					}
-					it.found, it.arn = true, aws.ToString(t.ScalableTargetARN)
-					it.live = map[string]any{"min_capacity": int(aws.ToInt32(t.MinCapacity)), "max_capacity": int(aws.ToInt32(t.MaxCapacity))}
-				}
-				return out.NextToken, nil
-			})
-			if err != nil {
-				return err
-			}
+		if err := scanScalableTargets(ctx, s, ns, targets); err != nil {
+			return err
 		}
 	}
 	for ns := range pns {
+		if err := scanScalingPolicies(ctx, s, ns, policies); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanScalableTargets reads the targets of namespace ns, 50 resources a
+// call.
+func scanScalableTargets(ctx context.Context, s *Scanner, ns string, targets map[scalableKey]*item) error {
+	var ids []string
+	for k := range targets {
+		if k.ns == ns {
+			ids = append(ids, k.id)
+		}
+	}
+	for _, batch := range chunk(ids, 50) {
 		err := pages(ctx, s, func(token *string) (*string, error) {
-			out, err := s.c.Autoscaling.DescribeScalingPolicies(ctx, &aas.DescribeScalingPoliciesInput{
-				ServiceNamespace: aastypes.ServiceNamespace(ns), NextToken: token})
+			out, err := s.c.Autoscaling.DescribeScalableTargets(ctx, &aas.DescribeScalableTargetsInput{
+				ServiceNamespace: aastypes.ServiceNamespace(ns), ResourceIds: batch, NextToken: token})
 			if err != nil {
 				return nil, err
 			}
-			for _, p := range out.ScalingPolicies {
-				it := policies[ns+"|"+aws.ToString(p.ResourceId)+"|"+aws.ToString(p.PolicyName)]
+			for _, t := range out.ScalableTargets {
+				it := targets[scalableKey{ns, aws.ToString(t.ResourceId), string(t.ScalableDimension)}]
 				if it == nil {
 					continue
 				}
-				it.found, it.arn = true, aws.ToString(p.PolicyARN)
-				it.live = map[string]any{"policy_type": string(p.PolicyType)}
-				if c := p.TargetTrackingScalingPolicyConfiguration; c != nil {
-					m := map[string]any{
-						"target_value":       aws.ToFloat64(c.TargetValue),
-						"scale_in_cooldown":  int(aws.ToInt32(c.ScaleInCooldown)),
-						"scale_out_cooldown": int(aws.ToInt32(c.ScaleOutCooldown)),
-						"disable_scale_in":   aws.ToBool(c.DisableScaleIn),
-					}
-					if pm := c.PredefinedMetricSpecification; pm != nil {
-						m["predefined_metric_specification"] = []any{map[string]any{"predefined_metric_type": string(pm.PredefinedMetricType)}}
-					}
-					it.live["target_tracking_scaling_policy_configuration"] = []any{m}
-				}
+				it.found, it.arn = true, aws.ToString(t.ScalableTargetARN)
+				it.live = map[string]any{"min_capacity": int(aws.ToInt32(t.MinCapacity)), "max_capacity": int(aws.ToInt32(t.MaxCapacity))}
 			}
 			return out.NextToken, nil
 		})
@@ -104,4 +88,37 @@ func scanAutoscaling(ctx context.Context, s *Scanner, items map[string][]*item) 
 		}
 	}
 	return nil
+}
+
+// scanScalingPolicies reads the policies of namespace ns; policies is
+// keyed by namespace|resource|name.
+func scanScalingPolicies(ctx context.Context, s *Scanner, ns string, policies map[string]*item) error {
+	return pages(ctx, s, func(token *string) (*string, error) {
+		out, err := s.c.Autoscaling.DescribeScalingPolicies(ctx, &aas.DescribeScalingPoliciesInput{
+			ServiceNamespace: aastypes.ServiceNamespace(ns), NextToken: token})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range out.ScalingPolicies {
+			it := policies[ns+"|"+aws.ToString(p.ResourceId)+"|"+aws.ToString(p.PolicyName)]
+			if it == nil {
+				continue
+			}
+			it.found, it.arn = true, aws.ToString(p.PolicyARN)
+			it.live = map[string]any{"policy_type": string(p.PolicyType)}
+			if c := p.TargetTrackingScalingPolicyConfiguration; c != nil {
+				m := map[string]any{
+					"target_value":       aws.ToFloat64(c.TargetValue),
+					"scale_in_cooldown":  int(aws.ToInt32(c.ScaleInCooldown)),
+					"scale_out_cooldown": int(aws.ToInt32(c.ScaleOutCooldown)),
+					"disable_scale_in":   aws.ToBool(c.DisableScaleIn),
+				}
+				if pm := c.PredefinedMetricSpecification; pm != nil {
+					m["predefined_metric_specification"] = []any{map[string]any{"predefined_metric_type": string(pm.PredefinedMetricType)}}
+				}
+				it.live["target_tracking_scaling_policy_configuration"] = []any{m}
+			}
+		}
+		return out.NextToken, nil
+	})
 }

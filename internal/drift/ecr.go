@@ -63,13 +63,21 @@ func scanECR(ctx context.Context, s *Scanner, items map[string][]*item) error {
 	if err != nil {
 		return err
 	}
+	if err := scanECRTags(ctx, s, repos); err != nil {
+		return err
+	}
+	return scanECRLifecycle(ctx, s, items["aws_ecr_lifecycle_policy"], exists)
+}
+
+// scanECRTags reads the tags of the repositories that exist.
+func scanECRTags(ctx context.Context, s *Scanner, repos map[string]*item) error {
 	var found []*item
 	for _, it := range repos {
 		if it.found {
 			found = append(found, it)
 		}
 	}
-	err = each(ctx, found, func(it *item) error {
+	return each(ctx, found, func(it *item) error {
 		out, err := call(ctx, s, func() (*ecr.ListTagsForResourceOutput, error) {
 			return s.c.ECR.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String(it.arn)})
 		})
@@ -86,10 +94,12 @@ func scanECR(ctx context.Context, s *Scanner, items map[string][]*item) error {
 		it.live["tags"] = tags
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return each(ctx, items["aws_ecr_lifecycle_policy"], func(it *item) error {
+}
+
+// scanECRLifecycle reads the lifecycle policy of each policy's repository;
+// exists maps the account's repository names to their ARNs.
+func scanECRLifecycle(ctx context.Context, s *Scanner, policies []*item, exists map[string]string) error {
+	return each(ctx, policies, func(it *item) error {
 		repo := it.obj.String("repository")
 		if _, ok := exists[repo]; !ok {
 			it.note = "repository " + repo + " does not exist"

@@ -50,3 +50,17 @@ func Services(in *inputs.Inputs) ([]string, error) {
 	}
 	return services, nil
 }
+
+// NotFound is the bad-input error for an ECS resource the deploy engine did
+// not find (deploy.NotFoundError, given here by its fields so that this
+// package stays free of the engine): a cluster in where (the account and
+// region), a service in cluster, or a task definition revision.
+func NotFound(kind, name, cluster, where string) error {
+	switch kind {
+	case "cluster":
+		return inputs.Errorf("cluster", name, "does not exist in %s; check the cluster name and the region (aws-region or AWS_REGION)", where)
+	case "service":
+		return inputs.Errorf("service", name, "does not exist in cluster %q; check the service name and the cluster", cluster)
+	}
+	return inputs.Errorf("task-definition", name, "is not a registered task definition revision")
+}

@@ -82,3 +82,29 @@ func TestServices(t *testing.T) {
 		})
 	}
 }
+
+// What the deploy engine did not find is bad input naming the input that
+// named it, with what to check.
+func TestNotFound(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		kind, name, cluster, where string
+		want                       string
+	}{
+		{"cluster", "staging", "", "eu-central-1 (this account)",
+			`input "cluster": value "staging": does not exist in eu-central-1 (this account); check the cluster name and the region (aws-region or AWS_REGION)`},
+		{"service", "api", "prod", "",
+			`input "service": value "api": does not exist in cluster "prod"; check the service name and the cluster`},
+		{"task definition", "web:9", "", "",
+			`input "task-definition": value "web:9": is not a registered task definition revision`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.kind, func(t *testing.T) {
+			t.Parallel()
+			err := ecsinput.NotFound(tc.kind, tc.name, tc.cluster, tc.where)
+			var ie *inputs.Error
+			require.ErrorAs(t, err, &ie)
+			require.EqualError(t, err, tc.want)
+		})
+	}
+}

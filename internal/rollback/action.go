@@ -3,6 +3,7 @@ package rollback
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -191,11 +192,11 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 	}
 	svcs, err := eng.DescribeServices(ctx, p.cluster, p.services)
 	if err != nil {
-		return err
+		return engineInput(err)
 	}
 	for _, s := range p.services {
 		if svcs[s] == nil {
-			return inputs.Errorf("service", s, "does not exist in cluster %q; check the service name and the cluster", p.cluster)
+			return ecsinput.NotFound("service", s, p.cluster, "")
 		}
 	}
 	start := clk.Now()
@@ -208,6 +209,10 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 		// so it is relative to the revision live once the lock is held.
 		release, err := deploy.LockServices(ctx, led, p.cluster, p.services, ledger.Holder(env.Getenv), p.lockTimeout, c.SetOutput)
 		if err != nil {
+			var le *ledger.LockedError
+			if errors.As(err, &le) {
+				return &exitcode.Error{Code: exitcode.Locked, Err: err}
+			}
 			return err
 		}
 		defer func() {
@@ -216,7 +221,7 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 			}
 		}()
 		if svcs, err = eng.DescribeServices(ctx, p.cluster, p.services); err != nil {
-			return err
+			return engineInput(err)
 		}
 	}
 	// Resolve every target before changing anything.
@@ -266,9 +271,25 @@ func (deps *Deps) deploy(ctx context.Context, eng *deploy.Engine, p *Config, tar
 	plan := &deploy.Plan{Cluster: p.cluster, Waves: [][]deploy.Target{targets}, Wait: p.wait, Timeout: p.timeout, ForceNewDeployment: force}
 	prep, err := eng.Prepare(ctx, plan)
 	if err != nil {
-		return nil, err
+		return nil, engineInput(err)
 	}
 	return eng.Deploy(ctx, prep), nil
+}
+
+// engineInput turns what the engine found missing (the cluster, a service,
+// a revision) or wrong with a service (not active, another deployment
+// controller) into bad input (exit 2). Its findings about deploy-ecs's own
+// inputs (strategy, bake time, timeout, family) stay failures here.
+func engineInput(err error) error {
+	var nf *deploy.NotFoundError
+	if errors.As(err, &nf) {
+		return ecsinput.NotFound(nf.Kind, nf.Name, nf.Cluster, nf.Where)
+	}
+	var ie *deploy.InputError
+	if errors.As(err, &ie) && ie.Input == "service" {
+		return inputs.Errorf(ie.Input, ie.Value, "%s", ie.Reason)
+	}
+	return err
 }
 
 func (deps *Deps) record(ctx context.Context, env *cli.Env, led *ledger.Ledger, p *Config, res *deploy.Result, current, why map[string]string) {

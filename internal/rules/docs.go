@@ -17,6 +17,7 @@ var categoryTitles = []struct{ key, title string }{
 	{"logs", "Logs"},
 	{"state", "State"},
 	{"gitops", "GitOps hygiene"},
+	{"services", "Services (ecsflow.yaml)"},
 	{"plan", "Plan analysis"},
 	{"workflows", "Workflows"},
 }

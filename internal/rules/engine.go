@@ -85,6 +85,12 @@ type Input struct {
 	Config *Config
 	// VarFiles are the var files given, used to recognise production.
 	VarFiles []string
+	// Project is the repository's ecsflow.yaml (nil when it has none).
+	Project *ProjectFile
+	// Root is the repository root: findings name files relative to it,
+	// and the config's ignore paths match them so, wherever the files were
+	// read from. Empty leaves the paths as read.
+	Root string
 
 	tds     []*taskDef
 	tdsDone bool
@@ -187,6 +193,9 @@ func Run(in Input) Result {
 		}
 		all = append(all, c.findings...)
 	}
+	for i := range all {
+		all[i].File = in.relative(all[i].File)
+	}
 	all = dedupe(all)
 	sup := collectSuppressions(&in)
 	var res Result
@@ -272,8 +281,8 @@ func collectSuppressions(in *Input) *suppressions {
 			if m == nil {
 				continue
 			}
-			line := i + 1
-			sp := suppression{file: f.Path, line: line, reason: strings.TrimSpace(m[2])}
+			line, path := i+1, in.relative(f.Path)
+			sp := suppression{file: path, line: line, reason: strings.TrimSpace(m[2])}
 			bad := false
 			for _, id := range strings.Split(m[1], ",") {
 				id = strings.ToUpper(strings.TrimSpace(id))
@@ -281,24 +290,24 @@ func collectSuppressions(in *Input) *suppressions {
 					continue
 				}
 				if _, ok := byID[id]; !ok {
-					s.problems = append(s.problems, suppressionProblem(f.Path, line, fmt.Sprintf("ecsflow:ignore names unknown rule %s; see docs/rules.md for the rule IDs", id)))
+					s.problems = append(s.problems, suppressionProblem(path, line, fmt.Sprintf("ecsflow:ignore names unknown rule %s; see docs/rules.md for the rule IDs", id)))
 					bad = true
 					continue
 				}
 				sp.ids = append(sp.ids, id)
 			}
 			if len(sp.ids) == 0 && !bad {
-				s.problems = append(s.problems, suppressionProblem(f.Path, line, "ecsflow:ignore needs a rule ID and a reason: # ecsflow:ignore EF204 <reason>"))
+				s.problems = append(s.problems, suppressionProblem(path, line, "ecsflow:ignore needs a rule ID and a reason: # ecsflow:ignore EF204 <reason>"))
 				continue
 			}
 			if sp.reason == "" && len(sp.ids) > 0 {
-				s.problems = append(s.problems, suppressionProblem(f.Path, line, fmt.Sprintf("ecsflow:ignore %s has no reason; say why the finding does not apply", strings.Join(sp.ids, ","))))
+				s.problems = append(s.problems, suppressionProblem(path, line, fmt.Sprintf("ecsflow:ignore %s has no reason; say why the finding does not apply", strings.Join(sp.ids, ","))))
 				continue
 			}
 			if span, ok := f.BlockStartingAt(line + 1); ok {
 				sp.span = span
 			}
-			s.byFile[f.Path] = append(s.byFile[f.Path], sp)
+			s.byFile[path] = append(s.byFile[path], sp)
 		}
 	}
 	return s
@@ -340,3 +349,24 @@ func contains(list []string, s string) bool {
 
 // displayPath is path as shown in findings: slash-separated.
 func displayPath(p string) string { return filepath.ToSlash(p) }
+
+// relative is p (as read: absolute, or relative to the working directory)
+// relative to in.Root, when it lies inside it.
+func (in *Input) relative(p string) string {
+	if in.Root == "" || p == "" {
+		return p
+	}
+	root, err := filepath.Abs(in.Root)
+	if err != nil {
+		return p
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return p
+	}
+	return rel
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ecsflow/ecsflow/internal/planjson"
+	"github.com/ecsflow/ecsflow/internal/project"
 	"github.com/ecsflow/ecsflow/internal/tfparse"
 	"github.com/ecsflow/ecsflow/internal/workflowlint"
 )
@@ -55,6 +56,13 @@ func loadFixture(t *testing.T, dir string) Input {
 			t.Fatal(err)
 		}
 		in.WorkflowPins = pins
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "ecsflow.yaml")); err == nil {
+		c, ps := project.Parse(b)
+		in.Project = &ProjectFile{Path: filepath.Join(dir, "ecsflow.yaml"), Config: c, Problems: ps, Exists: func(p string, isDir bool) bool {
+			st, err := os.Stat(filepath.Join(dir, p))
+			return err == nil && st.IsDir() == isDir
+		}}
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "config.yml")); err == nil {
 		cfg, err := ParseConfig(b)

@@ -13,6 +13,9 @@
 //   - benchtree: generates large Terraform trees for validate's benchmarks.
 //   - ghatest: reads GITHUB_OUTPUT / GITHUB_ENV files as the runner does.
 //   - simclock: adapts a simulator's clock to the engines' sleeping clocks.
+//   - simaccount: a simulated account (the simulator with a cluster,
+//     services behind an ALB, alarms and health checks) shared by the
+//     deploy engine's tests and deploy-ecs's.
 //   - e2e: runs the actions and reusable workflows under act against the
 //     sandbox.
 package testenv

@@ -5,12 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
-
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/zclconf/go-cty/cty"
 )
 
 // NoBackendError says that a Terraform root declares no s3 backend, so the
@@ -59,23 +56,19 @@ func ReadBackend(fsys fs.FS, dir, environment string) (*Backend, error) {
 	}
 	var b *Backend
 	for _, f := range files {
-		body, ok := f.body.(*hclsyntax.Body)
-		if !ok {
-			continue
-		}
-		for _, tb := range body.Blocks {
-			if tb.Type != "terraform" {
+		for _, tb := range f.body.blocks {
+			if tb.typ != "terraform" {
 				continue
 			}
-			for _, bb := range tb.Body.Blocks {
-				if bb.Type != "backend" || len(bb.Labels) != 1 {
+			for _, bb := range tb.body.blocks {
+				if bb.typ != "backend" || len(bb.labels) != 1 {
 					continue
 				}
-				if bb.Labels[0] != "s3" {
-					return nil, fmt.Errorf("%s declares backend %q; drift-check reads only the s3 backend, give the state with the `state` input", f.name, bb.Labels[0])
+				if bb.labels[0] != "s3" {
+					return nil, fmt.Errorf("%s declares backend %q; drift-check reads only the s3 backend, give the state with the `state` input", f.name, bb.labels[0])
 				}
 				b = &Backend{Sources: []string{f.name}}
-				if err := b.apply(bb.Body.Attributes, f.name); err != nil {
+				if err := b.apply(bb.body.attrs, f.name); err != nil {
 					return nil, err
 				}
 			}
@@ -91,11 +84,11 @@ func ReadBackend(fsys fs.FS, dir, environment string) (*Backend, error) {
 			if err != nil {
 				continue
 			}
-			f, diags := hclsyntax.ParseConfig(data, p, hcl.InitialPos)
-			if diags.HasErrors() {
-				return nil, fmt.Errorf("failed to parse backend config %s: %s", p, diags.Error())
+			f, err := parseHCL(p, data)
+			if err != nil {
+				return nil, fmt.Errorf("failed to parse backend config %s: %w", p, err)
 			}
-			if err := b.apply(f.Body.(*hclsyntax.Body).Attributes, p); err != nil {
+			if err := b.apply(f.attrs, p); err != nil {
 				return nil, err
 			}
 			b.Sources = append(b.Sources, p)
@@ -105,7 +98,7 @@ func ReadBackend(fsys fs.FS, dir, environment string) (*Backend, error) {
 	return b, nil
 }
 
-func (b *Backend) apply(attrs hclsyntax.Attributes, file string) error {
+func (b *Backend) apply(attrs map[string]*hclAttr, file string) error {
 	for name, a := range attrs {
 		var dst *string
 		switch name {
@@ -120,11 +113,11 @@ func (b *Backend) apply(attrs hclsyntax.Attributes, file string) error {
 		default:
 			continue
 		}
-		v, diags := a.Expr.Value(nil)
-		if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
-			return fmt.Errorf("%s:%d: backend %s must be a literal string", file, a.SrcRange.Start.Line, name)
+		v, ok := literalString(a.expr)
+		if !ok {
+			return fmt.Errorf("%s:%d: backend %s must be a literal string", file, a.line, name)
 		}
-		*dst = v.AsString()
+		*dst = v
 	}
 	return nil
 }
@@ -153,7 +146,7 @@ func (b *Backend) Location(workspace string) (Location, error) {
 
 type hclFile struct {
 	name string
-	body hcl.Body
+	body *hclBody
 }
 
 func parseRoot(fsys fs.FS, dir string) ([]hclFile, error) {
@@ -171,11 +164,11 @@ func parseRoot(fsys fs.FS, dir string) ([]hclFile, error) {
 		if err != nil {
 			return nil, fmt.Errorf("failed to read %s: %w", p, err)
 		}
-		f, diags := hclsyntax.ParseConfig(data, p, hcl.InitialPos)
-		if diags.HasErrors() {
-			return nil, fmt.Errorf("failed to parse %s: %s", p, diags.Error())
+		body, err := parseHCL(p, data)
+		if err != nil {
+			return nil, fmt.Errorf("failed to parse %s: %w", p, err)
 		}
-		files = append(files, hclFile{name: p, body: f.Body})
+		files = append(files, hclFile{name: p, body: body})
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no *.tf files in %s", dir)
@@ -217,43 +210,35 @@ func readIgnore(fsys fs.FS, dir, prefix string, out IgnoreChanges, depth int) er
 		return err
 	}
 	for _, f := range files {
-		body, ok := f.body.(*hclsyntax.Body)
-		if !ok {
-			continue
-		}
-		for _, blk := range body.Blocks {
+		for _, blk := range f.body.blocks {
 			switch {
-			case blk.Type == "resource" && len(blk.Labels) == 2:
-				addr := prefix + blk.Labels[0] + "." + blk.Labels[1]
-				for _, lc := range blk.Body.Blocks {
-					if lc.Type != "lifecycle" {
+			case blk.typ == "resource" && len(blk.labels) == 2:
+				addr := prefix + blk.labels[0] + "." + blk.labels[1]
+				for _, lc := range blk.body.blocks {
+					if lc.typ != "lifecycle" {
 						continue
 					}
-					a, ok := lc.Body.Attributes["ignore_changes"]
+					a, ok := lc.body.attrs["ignore_changes"]
 					if !ok {
 						continue
 					}
 					attrs, err := ignoreList(a)
 					if err != nil {
-						return fmt.Errorf("%s:%d: %w", f.name, a.SrcRange.Start.Line, err)
+						return fmt.Errorf("%s:%d: %w", f.name, a.line, err)
 					}
 					out[addr] = append(out[addr], attrs...)
 				}
-			case blk.Type == "module" && len(blk.Labels) == 1:
-				src, ok := blk.Body.Attributes["source"]
+			case blk.typ == "module" && len(blk.labels) == 1:
+				src, ok := blk.body.attrs["source"]
 				if !ok {
 					continue
 				}
-				v, diags := src.Expr.Value(nil)
-				if diags.HasErrors() || v.Type() != cty.String {
-					continue
-				}
-				s := v.AsString()
-				if !strings.HasPrefix(s, "./") && !strings.HasPrefix(s, "../") {
+				s, ok := literalString(src.expr)
+				if !ok || (!strings.HasPrefix(s, "./") && !strings.HasPrefix(s, "../")) {
 					continue // registry or remote modules are not on disk
 				}
 				sub := path.Clean(path.Join(dir, s))
-				if err := readIgnore(fsys, sub, prefix+"module."+blk.Labels[0]+".", out, depth+1); err != nil {
+				if err := readIgnore(fsys, sub, prefix+"module."+blk.labels[0]+".", out, depth+1); err != nil {
 					return err
 				}
 			}
@@ -265,37 +250,23 @@ func readIgnore(fsys fs.FS, dir, prefix string, out IgnoreChanges, depth int) er
 	return nil
 }
 
-func ignoreList(a *hclsyntax.Attribute) ([]string, error) {
-	if kw := hcl.ExprAsKeyword(a.Expr); kw == "all" {
+func ignoreList(a *hclAttr) ([]string, error) {
+	if len(a.expr) == 1 && a.expr[0].kind == tokIdent && a.expr[0].text == "all" {
 		return []string{"*"}, nil
 	}
-	exprs, diags := hcl.ExprList(a.Expr)
-	if diags.HasErrors() {
+	items, ok := listItems(a.expr)
+	if !ok {
 		return nil, errors.New("ignore_changes must be a list of attribute names or all")
 	}
-	var out []string
-	for _, e := range exprs {
-		tr, diags := hcl.RelTraversalForExpr(e)
-		if diags.HasErrors() {
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		steps, ok := traversal(it)
+		if !ok {
 			return nil, errors.New("ignore_changes entries must be attribute references such as desired_count or tags[\"Owner\"]")
 		}
-		var parts []string
-		for _, step := range tr {
-			switch s := step.(type) {
-			case hcl.TraverseRoot:
-				parts = append(parts, s.Name)
-			case hcl.TraverseAttr:
-				parts = append(parts, s.Name)
-			case hcl.TraverseIndex:
-				if s.Key.Type() == cty.String {
-					parts = append(parts, s.Key.AsString())
-				} else if s.Key.Type() == cty.Number {
-					// list index: a single nested block flattens without it
-					continue
-				}
-			}
-		}
-		out = append(out, strings.Join(parts, "."))
+		// a list index: a single nested block flattens without it
+		steps = slices.DeleteFunc(steps, func(s string) bool { return s == indexStep })
+		out = append(out, strings.Join(steps, "."))
 	}
 	return out, nil
 }
@@ -309,26 +280,13 @@ func ReadVarFiles(fsys fs.FS, files []string) (map[string]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("failed to read %s: %w", p, err)
 		}
-		f, diags := hclsyntax.ParseConfig(data, p, hcl.InitialPos)
-		if diags.HasErrors() {
-			return nil, fmt.Errorf("failed to parse %s: %s", p, diags.Error())
+		body, err := parseHCL(p, data)
+		if err != nil {
+			return nil, fmt.Errorf("failed to parse %s: %w", p, err)
 		}
-		for name, a := range f.Body.(*hclsyntax.Body).Attributes {
-			v, diags := a.Expr.Value(nil)
-			if diags.HasErrors() || v.IsNull() || !v.IsKnown() {
-				continue
-			}
-			switch v.Type() {
-			case cty.String:
-				out[name] = v.AsString()
-			case cty.Number:
-				out[name] = v.AsBigFloat().Text('f', -1)
-			case cty.Bool:
-				if v.True() {
-					out[name] = "true"
-				} else {
-					out[name] = "false"
-				}
+		for name, a := range body.attrs {
+			if v, ok := literalScalar(a.expr); ok {
+				out[name] = v
 			}
 		}
 	}

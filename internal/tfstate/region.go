@@ -5,10 +5,6 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
-
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/zclconf/go-cty/cty"
 )
 
 // ProviderRegion is the region the default `provider "aws"` block of a
@@ -31,23 +27,23 @@ func ReadProviderRegion(fsys fs.FS, dir string, vars map[string]string) (Provide
 	if err != nil {
 		return ProviderRegion{}, err
 	}
-	var attr *hclsyntax.Attribute
+	var attr *hclAttr
 	var file string
 	defaults := map[string]string{}
 	for _, b := range topBlocks(files) {
 		blk := b.block
 		switch {
-		case blk.Type == "provider" && len(blk.Labels) == 1 && blk.Labels[0] == "aws":
-			if _, aliased := blk.Body.Attributes["alias"]; aliased {
+		case blk.typ == "provider" && len(blk.labels) == 1 && blk.labels[0] == "aws":
+			if _, aliased := blk.body.attrs["alias"]; aliased {
 				continue
 			}
-			if a, ok := blk.Body.Attributes["region"]; ok {
+			if a, ok := blk.body.attrs["region"]; ok {
 				attr, file = a, b.file
 			}
-		case blk.Type == "variable" && len(blk.Labels) == 1:
-			if a, ok := blk.Body.Attributes["default"]; ok {
-				if v, diags := a.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.String && !v.IsNull() {
-					defaults[blk.Labels[0]] = v.AsString()
+		case blk.typ == "variable" && len(blk.labels) == 1:
+			if a, ok := blk.body.attrs["default"]; ok {
+				if v, ok := literalString(a.expr); ok {
+					defaults[blk.labels[0]] = v
 				}
 			}
 		}
@@ -55,23 +51,19 @@ func ReadProviderRegion(fsys fs.FS, dir string, vars map[string]string) (Provide
 	if attr == nil {
 		return ProviderRegion{}, nil
 	}
-	at := fmt.Sprintf(`provider "aws" in %s:%d`, file, attr.SrcRange.Start.Line)
-	if v, diags := attr.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.String && !v.IsNull() {
-		return ProviderRegion{Region: v.AsString(), Source: at}, nil
+	at := fmt.Sprintf(`provider "aws" in %s:%d`, file, attr.line)
+	if v, ok := literalString(attr.expr); ok {
+		return ProviderRegion{Region: v, Source: at}, nil
 	}
-	t, diags := hcl.AbsTraversalForExpr(attr.Expr)
-	if diags.HasErrors() || len(t) != 2 || t.RootName() != "var" {
+	if len(attr.expr) != 3 || attr.expr[0].kind != tokIdent || attr.expr[0].text != "var" || !isPunct(attr.expr[1], ".") || attr.expr[2].kind != tokIdent {
 		return ProviderRegion{}, nil
 	}
-	get, ok := t[1].(hcl.TraverseAttr)
-	if !ok {
-		return ProviderRegion{}, nil
+	name := attr.expr[2].text
+	if v := vars[name]; v != "" {
+		return ProviderRegion{Region: v, Source: fmt.Sprintf("%s (var.%s from the var files)", at, name)}, nil
 	}
-	if v := vars[get.Name]; v != "" {
-		return ProviderRegion{Region: v, Source: fmt.Sprintf("%s (var.%s from the var files)", at, get.Name)}, nil
-	}
-	if v := defaults[get.Name]; v != "" {
-		return ProviderRegion{Region: v, Source: fmt.Sprintf("%s (default of var.%s)", at, get.Name)}, nil
+	if v := defaults[name]; v != "" {
+		return ProviderRegion{Region: v, Source: fmt.Sprintf("%s (default of var.%s)", at, name)}, nil
 	}
 	return ProviderRegion{}, nil
 }
@@ -79,17 +71,15 @@ func ReadProviderRegion(fsys fs.FS, dir string, vars map[string]string) (Provide
 // fileBlock is a top-level block and the file it is in.
 type fileBlock struct {
 	file  string
-	block *hclsyntax.Block
+	block *hclBlock
 }
 
 // topBlocks lists the top-level blocks of files in order.
 func topBlocks(files []hclFile) []fileBlock {
 	var out []fileBlock
 	for _, f := range files {
-		if body, ok := f.body.(*hclsyntax.Body); ok {
-			for _, blk := range body.Blocks {
-				out = append(out, fileBlock{file: f.name, block: blk})
-			}
+		for _, blk := range f.body.blocks {
+			out = append(out, fileBlock{file: f.name, block: blk})
 		}
 	}
 	return out

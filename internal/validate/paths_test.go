@@ -95,3 +95,54 @@ func TestFileInputsAreTakenFromTheWorkspace(t *testing.T) {
 		})
 	}
 }
+
+// Findings name files relative to the workspace, also when the workspace
+// is not the working directory, so annotations land on the pull request's
+// files and the config's ignore paths (written from the repository root)
+// match.
+func TestFindingsAreRelativeToTheWorkspace(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		config string
+		want   []string
+		absent []string
+	}{
+		{name: "annotations name workspace paths", want: []string{
+			"file=infra/app/main.tf,line=1,title=EF402 ", "file=ecsflow.yaml,line=2,title=EF822 ",
+		}},
+		{name: "ignore paths match workspace paths",
+			config: "ignore:\n  - rule: EF402\n    paths: [\"infra/**\"]\n    reason: legacy\n  - rule: EF822\n    paths: [ecsflow.yaml]\n    reason: next release\n",
+			absent: []string{"title=EF402 ", "title=EF822 "}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ws := t.TempDir()
+			files := map[string]string{
+				"infra/app/main.tf": "resource \"aws_ecr_repository\" \"app\" {\n  name = \"app\"\n}\n",
+				"ecsflow.yaml":      "version: 1\nimagess: {}\nservices: {}\n",
+			}
+			if tc.config != "" {
+				files["ecsflow.yml"] = tc.config
+			}
+			for p, c := range files {
+				require.NoError(t, os.MkdirAll(filepath.Join(ws, filepath.Dir(p)), 0o755))
+				require.NoError(t, os.WriteFile(filepath.Join(ws, p), []byte(c), 0o644))
+			}
+			env := map[string]string{"GITHUB_WORKSPACE": ws, "INPUT_PATH": "infra/*", "INPUT_FAIL-ON": "never"}
+			if tc.config != "" {
+				env["INPUT_CONFIG"] = "ecsflow.yml"
+			}
+			r := invoke(t, Deps{Workspace: ws}, env)
+			require.Equal(t, exitcode.OK, r.code, r.stderr+r.stdout)
+			for _, w := range tc.want {
+				require.Contains(t, r.stdout, w)
+			}
+			for _, a := range tc.absent {
+				require.NotContains(t, r.stdout, a)
+			}
+			require.NotContains(t, r.stdout, "file="+ws, "no absolute workspace path in an annotation")
+		})
+	}
+}

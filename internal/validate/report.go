@@ -157,6 +157,20 @@ func (r *Report) Markdown() string {
 		verdict = fmt.Sprintf("%d finding(s): %d error, %d warning, %d note", n, r.Counts.Error, r.Counts.Warning, r.Counts.Note)
 	}
 	b.Para("%s · %d files checked in %d ms · %d suppressed", verdict, r.Files, r.DurationMS, r.Counts.Suppressed)
+	diffs := r.writeFindings(&b)
+	writeDiffs(&b, diffs)
+	if r.Plan != nil {
+		r.writePlan(&b)
+	}
+	if len(r.Suppressed) > 0 {
+		r.writeSuppressed(&b)
+	}
+	return b.String()
+}
+
+// writeFindings writes a table of findings per severity (at most 100 rows
+// each) and returns the findings that carry a formatting diff.
+func (r *Report) writeFindings(b *summary.Builder) []rules.Finding {
 	groups := []struct {
 		sev   rules.Severity
 		title string
@@ -192,6 +206,11 @@ func (r *Report) Markdown() string {
 			b.Para("… and %d more (see SARIF / the JSON report).", extra)
 		}
 	}
+	return diffs
+}
+
+// writeDiffs writes the first ten formatting diffs as collapsed sections.
+func writeDiffs(b *summary.Builder, diffs []rules.Finding) {
 	for i, f := range diffs {
 		if i == 10 {
 			b.Para("… %d more formatting diffs not shown.", len(diffs)-10)
@@ -199,47 +218,51 @@ func (r *Report) Markdown() string {
 		}
 		b.Details("terraform fmt diff: "+filepath.ToSlash(f.File), "```diff\n"+strings.TrimRight(f.Detail, "\n")+"\n```")
 	}
-	if r.Plan != nil {
-		b.Heading(3, "Plan")
-		c := r.Plan.Changes
-		b.Para("%d to add, %d to change, %d to replace, %d to destroy", c.Create, c.Update, c.Replace, c.Delete)
-		if len(r.Plan.ByType) > 0 {
-			var rows [][]string
-			for _, t := range r.Plan.ByType {
-				rows = append(rows, []string{"`" + t.Type + "`", strconv.Itoa(t.Create), strconv.Itoa(t.Update), strconv.Itoa(t.Replace), strconv.Itoa(t.Delete)})
-			}
-			b.Table([]string{"Type", "Create", "Update", "Replace", "Destroy"}, rows)
-		}
-		cost := r.Plan.Cost
-		if len(cost.Services) > 0 || len(cost.Unknown) > 0 {
-			region := cost.Region
-			if cost.RegionAssumed {
-				region += " (assumed)"
-			}
-			b.Para("**Fargate cost:** %s/month → %s/month (**%s**), %s prices, %+.0f vCPU-hours and %+.0f GB-hours per month",
-				usd(cost.Before), usd(cost.After), signedUSD(cost.Delta), region, cost.VCPUHoursDelta, cost.GBHoursDelta)
-			var rows [][]string
-			for _, sc := range cost.Services {
-				rows = append(rows, []string{"`" + sc.Address + "`", usage(sc.Before), usage(sc.After), signedUSD(sc.Delta)})
-			}
-			if len(rows) > 0 {
-				b.Table([]string{"Service", "Before", "After", "Δ / month"}, rows)
-			}
-			if len(cost.Unknown) > 0 {
-				b.Para("Not estimated (size or count known only after apply): %s", strings.Join(cost.Unknown, ", "))
-			}
-		}
-	}
-	if len(r.Suppressed) > 0 {
+}
+
+// writePlan writes the plan's changes by type and its Fargate cost.
+func (r *Report) writePlan(b *summary.Builder) {
+	b.Heading(3, "Plan")
+	c := r.Plan.Changes
+	b.Para("%d to add, %d to change, %d to replace, %d to destroy", c.Create, c.Update, c.Replace, c.Delete)
+	if len(r.Plan.ByType) > 0 {
 		var rows [][]string
-		for _, f := range r.Suppressed {
-			rows = append(rows, []string{"`" + f.RuleID + "`", "`" + filepath.ToSlash(f.File) + ":" + strconv.Itoa(f.Line) + "`", f.Suppression})
+		for _, t := range r.Plan.ByType {
+			rows = append(rows, []string{"`" + t.Type + "`", strconv.Itoa(t.Create), strconv.Itoa(t.Update), strconv.Itoa(t.Replace), strconv.Itoa(t.Delete)})
 		}
-		var sb summary.Builder
-		sb.Table([]string{"Rule", "Location", "Reason"}, rows)
-		b.Details(fmt.Sprintf("%d suppressed finding(s)", len(r.Suppressed)), sb.String())
+		b.Table([]string{"Type", "Create", "Update", "Replace", "Destroy"}, rows)
 	}
-	return b.String()
+	cost := r.Plan.Cost
+	if len(cost.Services) == 0 && len(cost.Unknown) == 0 {
+		return
+	}
+	region := cost.Region
+	if cost.RegionAssumed {
+		region += " (assumed)"
+	}
+	b.Para("**Fargate cost:** %s/month → %s/month (**%s**), %s prices, %+.0f vCPU-hours and %+.0f GB-hours per month",
+		usd(cost.Before), usd(cost.After), signedUSD(cost.Delta), region, cost.VCPUHoursDelta, cost.GBHoursDelta)
+	var rows [][]string
+	for _, sc := range cost.Services {
+		rows = append(rows, []string{"`" + sc.Address + "`", usage(sc.Before), usage(sc.After), signedUSD(sc.Delta)})
+	}
+	if len(rows) > 0 {
+		b.Table([]string{"Service", "Before", "After", "Δ / month"}, rows)
+	}
+	if len(cost.Unknown) > 0 {
+		b.Para("Not estimated (size or count known only after apply): %s", strings.Join(cost.Unknown, ", "))
+	}
+}
+
+// writeSuppressed writes the suppressed findings in a collapsed section.
+func (r *Report) writeSuppressed(b *summary.Builder) {
+	var rows [][]string
+	for _, f := range r.Suppressed {
+		rows = append(rows, []string{"`" + f.RuleID + "`", "`" + filepath.ToSlash(f.File) + ":" + strconv.Itoa(f.Line) + "`", f.Suppression})
+	}
+	var sb summary.Builder
+	sb.Table([]string{"Rule", "Location", "Reason"}, rows)
+	b.Details(fmt.Sprintf("%d suppressed finding(s)", len(r.Suppressed)), sb.String())
 }
 
 func usd(f float64) string { return fmt.Sprintf("$%.2f", f) }

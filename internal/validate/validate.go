@@ -59,11 +59,13 @@ type Config struct {
 	TaskDefs   []string
 	PlanFile   string
 	ConfigFile string
-	FailOn     string
-	SARIFFile  string
-	ReportFile string
-	Comment    bool
-	Token      string
+	// ProjectFile is the ecsflow.yaml to check ("" when there is none).
+	ProjectFile string
+	FailOn      string
+	SARIFFile   string
+	ReportFile  string
+	Comment     bool
+	Token       string
 	// Policies are the org policies to evaluate (none by default).
 	Policies PolicySettings
 }
@@ -115,6 +117,9 @@ func parseConfig(in *inputs.Inputs, ws outfile.Roots) (*Config, error) {
 		if s.ConfigFile, err = inWorkspace(ws, "config", p, false, "a rule settings YAML file"); err != nil {
 			return nil, err
 		}
+	}
+	if s.ProjectFile, err = projectFile(in, ws); err != nil {
+		return nil, err
 	}
 	if s.Policies, err = parsePolicyInputs(in, ws); err != nil {
 		return nil, err
@@ -232,7 +237,7 @@ type Outcome struct {
 // with an unknown rule) is an *inputs.Error.
 func Analyse(ctx context.Context, s *Config, opts Deps) (*Outcome, error) {
 	start := time.Now()
-	in := rules.Input{VarFiles: s.VarFiles}
+	in := rules.Input{VarFiles: s.VarFiles, Root: opts.Workspace}
 	if s.ConfigFile != "" {
 		data, err := os.ReadFile(s.ConfigFile)
 		if err != nil {
@@ -261,6 +266,13 @@ func Analyse(ctx context.Context, s *Config, opts Deps) (*Outcome, error) {
 			return nil, inputs.Errorf("task-definitions", p, "cannot be read: %v", unwrapPathErr(err))
 		}
 		in.TaskDefs = append(in.TaskDefs, rules.TaskDefFile{Path: p, Src: data})
+	}
+	if s.ProjectFile != "" {
+		pf, err := readProjectFile(s.ProjectFile, opts.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		in.Project = pf
 	}
 	engine, err := newPolicyEngine(s.Policies)
 	if err != nil {
@@ -294,7 +306,7 @@ func Analyse(ctx context.Context, s *Config, opts Deps) (*Outcome, error) {
 		}
 		in.WorkflowPins = pins
 	}
-	out := &Outcome{Result: rules.Run(in), Plan: in.Plan, Files: len(tree.Files()) + len(in.TaskDefs)}
+	out := &Outcome{Result: rules.Run(in), Plan: in.Plan, Files: len(tree.Files()) + len(in.TaskDefs) + boolInt(in.Project != nil)}
 	if err := applyPolicies(ctx, engine, in, ws, &out.Result); err != nil {
 		return nil, err
 	}

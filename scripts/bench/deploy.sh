@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deploy.sh — benchmark report for deploy-ecs and rollback (issue 5).
 #
-# Runs the Go benchmarks of internal/deploy. Each iteration is a whole
+# Runs the Go benchmarks of internal/deploy (the engine) and
+# internal/deployecs (the action: the fleet of 50). Each iteration is a whole
 # deployment on the ECS rollout simulator's fake clock (internal/testenv/ecssim), so
 # the numbers are simulated seconds of the engine's policy — how fast it
 # notices completion and failure, how often it calls AWS, how quickly it
@@ -17,7 +18,7 @@ N="${1:-30}"
 OUT="$(mktemp)"
 trap 'rm -f "$OUT"' EXIT
 
-(cd "$ROOT" && go test ./internal/deploy/ -run '^$' -bench . -benchtime "${N}x" -count=1) >"$OUT"
+(cd "$ROOT" && go test ./internal/deploy/ ./internal/deployecs/ -run '^$' -bench . -benchtime "${N}x" -count=1) >"$OUT"
 
 metric() { # metric <benchmark name regex> <unit>
 	awk -v b="$1" -v u="$2" '$1 ~ "^"b"(-[0-9]+)?$" { for (i = 1; i < NF; i++) if ($(i+1) == u) print $i }' "$OUT"
