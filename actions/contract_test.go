@@ -536,6 +536,8 @@ var badInputs = map[string][]badCase{
 		combo("images container not in the task definition", "images", map[string]string{"task-definition": "{testdata}/taskdef.json", "images": "ghost=public.ecr.aws/contract/app:1"}),
 		bad("task-definition", "{testdata}"),
 		bad("command", "[1,2]"),
+		bad("anomaly-metrics", "AWS/ApplicationELB:HTTPCode_Target_5XX_Count"),
+		bad("anomaly-metrics", "AWS/Lambda:Errors:above"),
 		bad("failed-tasks-threshold", "-1"),
 		bad("wait", "later"),
 		bad("allow-family-change", "maybe"),
