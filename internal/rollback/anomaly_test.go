@@ -136,7 +136,9 @@ func slowleakAfterDeploy(t *testing.T) (time.Duration, time.Duration) {
 
 	r, at := s.watch(nil, 30,
 		func(r result) bool { return output(r.outputs, "rolled-back") == "true" },
-		func(r result) { require.Contains(t, r.stdout, "[web] healthy", "no false positive before the leak shows") })
+		func(r result) {
+			require.Contains(t, r.stdout, "[web] healthy", "no false positive before the leak shows")
+		})
 	require.Equal(t, 0, r.code, r.stdout)
 	recovered := s.sim.Now()
 	s.steadyOn("web:1")

@@ -32,7 +32,8 @@
 //   - CloudWatch calls (SigV4 signing name monitoring, query protocol) go
 //     to a package cwsim stand-in per region that the region's simulator
 //     publishes its per-minute ALB and Container Insights metrics into
-//     (ecssim.WithMetrics). It answers PutAnomalyDetector,
+//     (ecssim.WithMetrics; the LoadBalancer dimension is read from moto's
+//     ELBv2). It answers PutAnomalyDetector,
 //     DescribeAnomalyDetectors and GetMetricData with an
 //     ANOMALY_DETECTION_BAND expression or over the simulator's series
 //     only; everything else, alarms and PutMetricData included, goes on

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/testenv/cwsim"
@@ -121,6 +122,12 @@ func (e *ecsRouter) get(region string) *regionSim {
 		ecssim.WithAccount(AccountID),
 		ecssim.WithAlarmSource(alarmStates(cw)),
 		ecssim.WithMetrics(metrics.AddData),
+		ecssim.WithLoadBalancerOf(loadBalancerOf(elbv2.NewFromConfig(aws.Config{
+			Region:       region,
+			Credentials:  staticCredentials(),
+			BaseEndpoint: aws.String(e.motoURL),
+			HTTPClient:   &http.Client{Timeout: 10 * time.Second},
+		}))),
 	)
 	rs := &regionSim{sim: sim, handler: ecssim.NewHandler(sim, e.fallback, ecssim.WithRealTime(e.speed)),
 		cw: metrics, cwHandler: metrics.Handler(e.fallback)}
@@ -159,6 +166,30 @@ func alarmStates(cw *cloudwatch.Client) func(names []string) map[string]string {
 			}
 		}
 		return out
+	}
+}
+
+// loadBalancerOf finds a target group's load balancer in moto's ELBv2, so
+// the simulator's ALB metrics carry the LoadBalancer dimension as
+// CloudWatch's do. Answers are kept; a target group no listener uses yet
+// is asked again next time.
+func loadBalancerOf(c *elbv2.Client) func(string) string {
+	var mu sync.Mutex
+	known := map[string]string{}
+	return func(tg string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		if lb, ok := known[tg]; ok {
+			return lb
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		out, err := c.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{tg}})
+		if err != nil || len(out.TargetGroups) == 0 || len(out.TargetGroups[0].LoadBalancerArns) == 0 {
+			return ""
+		}
+		known[tg] = out.TargetGroups[0].LoadBalancerArns[0]
+		return known[tg]
 	}
 }
 
