@@ -238,41 +238,8 @@ type Outcome struct {
 func Analyse(ctx context.Context, s *Config, opts Deps) (*Outcome, error) {
 	start := time.Now()
 	in := rules.Input{VarFiles: s.VarFiles, Root: opts.Workspace}
-	if s.ConfigFile != "" {
-		data, err := os.ReadFile(s.ConfigFile)
-		if err != nil {
-			return nil, inputs.Errorf("config", s.ConfigFile, "cannot be read: %v", unwrapPathErr(err))
-		}
-		cfg, err := rules.ParseConfig(data)
-		if err != nil {
-			return nil, inputs.Errorf("config", s.ConfigFile, "%v", err)
-		}
-		in.Config = cfg
-	}
-	if s.PlanFile != "" {
-		data, err := os.ReadFile(s.PlanFile)
-		if err != nil {
-			return nil, inputs.Errorf("plan-json", s.PlanFile, "cannot be read: %v", unwrapPathErr(err))
-		}
-		p, err := planjson.Parse(data)
-		if err != nil {
-			return nil, inputs.Errorf("plan-json", s.PlanFile, "%v", err)
-		}
-		in.Plan, in.PlanFile, in.PlanSrc = p, s.PlanFile, data
-	}
-	for _, p := range s.TaskDefs {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, inputs.Errorf("task-definitions", p, "cannot be read: %v", unwrapPathErr(err))
-		}
-		in.TaskDefs = append(in.TaskDefs, rules.TaskDefFile{Path: p, Src: data})
-	}
-	if s.ProjectFile != "" {
-		pf, err := readProjectFile(s.ProjectFile, opts.Workspace)
-		if err != nil {
-			return nil, err
-		}
-		in.Project = pf
+	if err := readInputFiles(s, opts.Workspace, &in); err != nil {
+		return nil, err
 	}
 	engine, err := newPolicyEngine(s.Policies)
 	if err != nil {
@@ -291,20 +258,8 @@ func Analyse(ctx context.Context, s *Config, opts Deps) (*Outcome, error) {
 		return nil, err
 	}
 	ws := opts.Workspace
-	if wfs, err := workflowlint.WorkflowFiles(ws); err == nil && len(wfs) > 0 {
-		for i, f := range wfs {
-			wfs[i] = workspaceRelative(f)
-		}
-		probs, err := workflowlint.Lint(wfs, workflowlint.Options{Shellcheck: opts.Shellcheck})
-		if err != nil {
-			return nil, fmt.Errorf("failed to lint workflows: %w", err)
-		}
-		in.Workflows = probs
-		pins, err := workflowlint.Unpinned(wfs)
-		if err != nil {
-			return nil, fmt.Errorf("failed to read workflows: %w", err)
-		}
-		in.WorkflowPins = pins
+	if err := lintWorkflows(ws, opts.Shellcheck, &in); err != nil {
+		return nil, err
 	}
 	out := &Outcome{Result: rules.Run(in), Plan: in.Plan, Files: len(tree.Files()) + len(in.TaskDefs) + boolInt(in.Project != nil)}
 	if err := applyPolicies(ctx, engine, in, ws, &out.Result); err != nil {
@@ -321,6 +276,72 @@ func Analyse(ctx context.Context, s *Config, opts Deps) (*Outcome, error) {
 	}
 	out.Took = time.Since(start)
 	return out, nil
+}
+
+// readInputFiles reads the files the inputs name (config, plan-json,
+// task-definitions, ecsflow-config) into in; an unreadable or invalid file
+// is an error naming its input.
+func readInputFiles(s *Config, workspace string, in *rules.Input) error {
+	if s.ConfigFile != "" {
+		data, err := os.ReadFile(s.ConfigFile)
+		if err != nil {
+			return inputs.Errorf("config", s.ConfigFile, "cannot be read: %v", unwrapPathErr(err))
+		}
+		cfg, err := rules.ParseConfig(data)
+		if err != nil {
+			return inputs.Errorf("config", s.ConfigFile, "%v", err)
+		}
+		in.Config = cfg
+	}
+	if s.PlanFile != "" {
+		data, err := os.ReadFile(s.PlanFile)
+		if err != nil {
+			return inputs.Errorf("plan-json", s.PlanFile, "cannot be read: %v", unwrapPathErr(err))
+		}
+		p, err := planjson.Parse(data)
+		if err != nil {
+			return inputs.Errorf("plan-json", s.PlanFile, "%v", err)
+		}
+		in.Plan, in.PlanFile, in.PlanSrc = p, s.PlanFile, data
+	}
+	for _, p := range s.TaskDefs {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return inputs.Errorf("task-definitions", p, "cannot be read: %v", unwrapPathErr(err))
+		}
+		in.TaskDefs = append(in.TaskDefs, rules.TaskDefFile{Path: p, Src: data})
+	}
+	if s.ProjectFile != "" {
+		pf, err := readProjectFile(s.ProjectFile, workspace)
+		if err != nil {
+			return err
+		}
+		in.Project = pf
+	}
+	return nil
+}
+
+// lintWorkflows lints the workspace's workflow files and finds their
+// unpinned uses: into in.
+func lintWorkflows(ws, shellcheck string, in *rules.Input) error {
+	wfs, err := workflowlint.WorkflowFiles(ws)
+	if err != nil || len(wfs) == 0 {
+		return nil
+	}
+	for i, f := range wfs {
+		wfs[i] = workspaceRelative(f)
+	}
+	probs, err := workflowlint.Lint(wfs, workflowlint.Options{Shellcheck: shellcheck})
+	if err != nil {
+		return fmt.Errorf("failed to lint workflows: %w", err)
+	}
+	in.Workflows = probs
+	pins, err := workflowlint.Unpinned(wfs)
+	if err != nil {
+		return fmt.Errorf("failed to read workflows: %w", err)
+	}
+	in.WorkflowPins = pins
+	return nil
 }
 
 // Run is the validate action: ParseConfig reads the inputs without any AWS
