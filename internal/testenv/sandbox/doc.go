@@ -41,6 +41,9 @@
 //     cost report) are read from moto. Sandbox.CloudWatch(region) returns
 //     the stand-in. The simulator's metrics carry the simulator's clock,
 //     which runs ECSSpeed times faster than the wall clock.
+//   - GetPredictiveScalingForecast, which moto does not implement, is
+//     answered by the forecast stand-in (package forecastsim); tests set a
+//     policy's capacity forecast through Sandbox.Forecasts.
 //   - Sandbox.Calls counts the AWS operations the proxy served, by service
 //     and operation, for benchmarks of API calls per resource.
 //
