@@ -164,7 +164,7 @@ func (s *Sim) serviceMetrics(svc *service, end time.Time) []Datum {
 	dims := map[string]string{"TargetGroup": targetGroupSuffix(tg)}
 	if s.lbOf != nil {
 		if lb := s.lbOf(tg); lb != "" {
-			dims["LoadBalancer"] = LoadBalancerSuffix(lb)
+			dims["LoadBalancer"] = loadBalancerSuffix(lb)
 		}
 	}
 	return append(out,
@@ -229,9 +229,9 @@ func noise(key string, t time.Time, salt byte) float64 {
 	return float64(h.Sum64()>>11) / float64(1<<53)
 }
 
-// LoadBalancerSuffix is the LoadBalancer dimension's value: the ARN's
+// loadBalancerSuffix is the LoadBalancer dimension's value: the ARN's
 // resource part after loadbalancer/, app/name/id.
-func LoadBalancerSuffix(arn string) string {
+func loadBalancerSuffix(arn string) string {
 	if i := strings.Index(arn, ":loadbalancer/"); i >= 0 {
 		return arn[i+len(":loadbalancer/"):]
 	}
