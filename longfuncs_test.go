@@ -48,7 +48,6 @@ var longFunctions = map[string]string{
 	"internal/testenv/ghstub/ghstub.go serve":               "test machinery: one route table",
 	"internal/testenv/sandbox/seed.go seedLoadBalancer":     "test machinery: seed data",
 	"internal/testenv/sandbox/seed.go seedECS":              "test machinery: seed data",
-	"internal/testenv/sandbox/seed.go seedNetwork":          "test machinery: seed data",
 }
 
 // No non-test function is longer than maxFuncLines unless longFunctions

@@ -131,6 +131,11 @@ type Workflow struct {
 	NoGo bool
 	// Timeout bounds the whole act run (default 5 minutes).
 	Timeout time.Duration
+	// Repo is the caller's repository, a git checkout act runs in (its
+	// checkout is the workspace) and File's root; default this repository.
+	// A team's own repository (a copy of examples/shop) calls ecsflow's
+	// reusable workflows by `uses: ecsflow/ecsflow/...@<ref>` mapped by Stubs.
+	Repo string
 }
 
 // Result is what one act run did.
@@ -246,9 +251,13 @@ func Run(t testing.TB, wf Workflow) *Result {
 	if _, err := os.Stat(file); err != nil {
 		t.Fatalf("e2e: workflow %s: %v", wf.File, err)
 	}
-	rel, err := filepath.Rel(root, file)
+	repo := root
+	if wf.Repo != "" {
+		repo = wf.Repo
+	}
+	rel, err := filepath.Rel(repo, file)
 	if err != nil || strings.HasPrefix(rel, "..") {
-		t.Fatalf("e2e: workflow %s is outside the repository %s", file, root)
+		t.Fatalf("e2e: workflow %s is outside the repository %s", file, repo)
 	}
 
 	work := t.TempDir()
@@ -369,7 +378,7 @@ func Run(t testing.TB, wf Workflow) *Result {
 		t.Fatalf("e2e: %v", err)
 	}
 	cmd := exec.CommandContext(ctx, act, args...)
-	cmd.Dir = root
+	cmd.Dir = repo
 	cmd.Env = actEnv(joinPath(shim, pathPrefix), work, wf.NoGo)
 	isolate(cmd)
 	var stderr bytes.Buffer

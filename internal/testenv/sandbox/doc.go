@@ -70,6 +70,19 @@
 // renders the same document). Stack describes what was made; Stack.Vars
 // hands the names to a workflow.
 //
+// # Your own stack
+//
+// SeedStack does the same for a team's own Terraform: ReadStack reads the
+// root module with package tfparse (variables, var files, locals), and
+// SeedStack creates its ECR repositories, log groups, clusters, target
+// groups, load balancers, task definitions, alarms and services, with
+// references between them resolved to what it created, and writes their
+// state at the key of the stack's s3 backend (block or -backend-config
+// file). One sandbox VPC, security group and execution role stand in for
+// the stack's network and roles; every other resource is listed in
+// StackPlan.Unsupported, never dropped without a word
+// (`go run ./cmd/sandbox up --stack <dir> --region <region>`).
+//
 // Tests use package sandboxtest, which shares one sandbox per test binary;
 // developers use `go run ./cmd/sandbox up`.
 package sandbox
