@@ -23,7 +23,7 @@ type platformReader interface {
 	Platforms(ctx context.Context, ref name.Reference) ([]string, error)
 }
 
-// images reads the platforms of every image of the services from their
+// images reads the platforms of the images of x86_64 services from their
 // registries: ECR hosts with a token from GetAuthorizationToken (as
 // build-push logs in), other hosts through fallback (the Docker config),
 // loopback hosts over plain HTTP. An image that cannot be read keeps nil
@@ -32,6 +32,9 @@ func images(ctx context.Context, api ecr.TokenAPI, fallback authn.Keychain, now 
 	hosts := map[string]authn.Authenticator{}
 	failed := map[string]string{}
 	for _, s := range services {
+		if !needsPlatforms(s) {
+			continue
+		}
 		for _, im := range s.Images {
 			host, _, _ := strings.Cut(im.Ref, "/")
 			if _, ok := ecr.IsECRHost(host); !ok || hosts[host] != nil || failed[host] != "" {
@@ -49,6 +52,11 @@ func images(ctx context.Context, api ecr.TokenAPI, fallback authn.Keychain, now 
 	return readPlatforms(ctx, reg, failed, services)
 }
 
+// needsPlatforms reports whether the platforms of s's images can change
+// the report: only an x86_64 task can move to ARM64, so a task already on
+// ARM64 costs no registry call (nor the ECR permissions).
+func needsPlatforms(s cost.Service) bool { return !strings.EqualFold(s.Architecture, "ARM64") }
+
 // readPlatforms fills in each image's platforms (once per reference) and
 // returns a line per image for the log.
 func readPlatforms(ctx context.Context, r platformReader, failed map[string]string, services []cost.Service) []string {
@@ -59,6 +67,9 @@ func readPlatforms(ctx context.Context, r platformReader, failed map[string]stri
 	seen := map[string]answer{}
 	var log []string
 	for i := range services {
+		if !needsPlatforms(services[i]) {
+			continue
+		}
 		for j := range services[i].Images {
 			im := &services[i].Images[j]
 			a, ok := seen[im.Ref]

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
+	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,6 +41,7 @@ func TestReadPlatforms(t *testing.T) {
 		{Name: "a", Images: []cost.Image{{Ref: "registry.example/app:1"}, {Ref: "nginx"}}},
 		{Name: "b", Images: []cost.Image{{Ref: "registry.example/app:1"}, {Ref: "127.0.0.1:5000/local:2"}}},
 		{Name: "c", Images: []cost.Image{{Ref: ecrHost + "/app:1"}, {Ref: "registry.example/gone:1"}, {Ref: "Not A Ref"}}},
+		{Name: "arm", Architecture: "ARM64", Images: []cost.Image{{Ref: "registry.example/arm-only:1"}}},
 	}
 	log := readPlatforms(context.Background(), r, map[string]string{ecrHost: "no ECR login for " + ecrHost + ": denied"}, services)
 
@@ -67,6 +70,9 @@ func TestReadPlatforms(t *testing.T) {
 	require.Equal(t, 1, r.calls["registry.example/app:1"], "an image used twice is read once")
 	require.Zero(t, r.calls[ecrHost+"/app:1"], "no read without a login")
 	require.Len(t, log, 6, "one log line per distinct image")
+	require.Zero(t, r.calls["registry.example/arm-only:1"], "a task already on ARM64 needs no platforms")
+	assert.Nil(t, services[3].Images[0].Platforms)
+	assert.Empty(t, services[3].Images[0].Unreadable)
 }
 
 func TestCappedKeepsReasonsShort(t *testing.T) {
@@ -74,4 +80,31 @@ func TestCappedKeepsReasonsShort(t *testing.T) {
 	long := string(make([]byte, 1000))
 	assert.Len(t, []rune(capped(long)), maxReason+1)
 	assert.Equal(t, "short", capped("short"))
+}
+
+// deniedToken is an ECR client whose role may not log in; it counts the
+// hosts it was asked for.
+type deniedToken struct{ asked []string }
+
+func (d *deniedToken) GetAuthorizationToken(_ context.Context, in *awsecr.GetAuthorizationTokenInput, _ ...func(*awsecr.Options)) (*awsecr.GetAuthorizationTokenOutput, error) {
+	d.asked = append(d.asked, in.RegistryIds...)
+	return nil, errors.New("AccessDeniedException: not authorized to perform ecr:GetAuthorizationToken")
+}
+
+func TestImagesWithoutAnECRLoginAreNotEnoughData(t *testing.T) {
+	t.Parallel()
+	api := &deniedToken{}
+	x86 := "111111111111.dkr.ecr.eu-west-1.amazonaws.com/app:1"
+	arm := "222222222222.dkr.ecr.eu-west-1.amazonaws.com/app:1"
+	services := []cost.Service{
+		{Name: "web", Images: []cost.Image{{Ref: x86}, {Ref: x86}}},
+		{Name: "arm", Architecture: "ARM64", Images: []cost.Image{{Ref: arm}}},
+	}
+	images(context.Background(), api, nil, time.Now(), services)
+	require.Equal(t, []string{"111111111111"}, api.asked, "one login per host, none for a task already on ARM64")
+	for _, im := range services[0].Images {
+		assert.Nil(t, im.Platforms)
+		assert.Contains(t, im.Unreadable, "no ECR login for 111111111111.dkr.ecr.eu-west-1.amazonaws.com: ")
+		assert.Contains(t, im.Unreadable, "ecr:GetAuthorizationToken")
+	}
 }
