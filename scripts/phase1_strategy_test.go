@@ -15,6 +15,7 @@ type workflowJob struct {
 	Outputs map[string]string `yaml:"outputs"`
 	Steps   []struct {
 		workflowStep `yaml:",inline"`
+		ID           string            `yaml:"id"`
 		Uses         string            `yaml:"uses"`
 		With         map[string]string `yaml:"with"`
 	} `yaml:"steps"`
