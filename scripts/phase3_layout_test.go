@@ -62,20 +62,29 @@ func runPhase3Cases(t *testing.T, step workflowStep, cases []phase3Case) {
 	}
 }
 
+// envWith returns a function giving the defaults with the key-value pairs
+// it is called with replacing them.
+func envWith(defaults map[string]string) func(kv ...string) map[string]string {
+	return func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range defaults {
+			m[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+}
+
 // Drift compares the task-definition files ecsflow.yaml names when the
 // task-definitions input is empty; without the file nothing changes.
 func TestPhase3DriftReadsEcsflowYAML(t *testing.T) {
 	t.Parallel()
 	step, with := stepByID(t, "phase3-drift.yml", "drift", "env", "./.ecsflow/actions/drift-check")
 	assert.Equal(t, "${{ steps.env.outputs.task-definitions }}", with["task-definitions"])
-	base := func(kv ...string) map[string]string {
-		m := map[string]string{"ENVIRONMENT": "dev", "ROLES": `{"dev":{"readonly":"arn:aws:iam::111111111111:role/ro","deploy":"arn:aws:iam::111111111111:role/d"}}`,
-			"REMEDIATE": "none", "VAR_FILE": "environments/{env}.tfvars", "TERRAFORM_DIR": "terraform", "STATE": "", "TASK_DEFINITIONS": ""}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return m
-	}
+	base := envWith(map[string]string{"ENVIRONMENT": "dev", "ROLES": `{"dev":{"readonly":"arn:aws:iam::111111111111:role/ro","deploy":"arn:aws:iam::111111111111:role/d"}}`,
+		"REMEDIATE": "none", "VAR_FILE": "environments/{env}.tfvars", "TERRAFORM_DIR": "terraform", "STATE": "", "TASK_DEFINITIONS": ""})
 	runPhase3Cases(t, step, []phase3Case{
 		{name: "the file's task definitions", layout: "shop", env: base(),
 			want: map[string]string{"task-definitions": "deploy/ecs/api.json,deploy/ecs/worker.json,deploy/ecs/admin.json", "role": "arn:aws:iam::111111111111:role/ro"}},
@@ -98,14 +107,8 @@ func TestPhase3SelfHealReadsEcsflowYAML(t *testing.T) {
 	step, with := stepByID(t, "phase3-self-heal.yml", "heal", "env", "./.ecsflow/actions/rollback")
 	assert.Equal(t, "${{ steps.env.outputs.services }}", with["service"])
 	assert.Equal(t, "${{ steps.env.outputs.cluster }}", with["cluster"])
-	base := func(kv ...string) map[string]string {
-		m := map[string]string{"ENVIRONMENT": "dev", "ROLES": `{"dev":{"deploy":"arn:aws:iam::111111111111:role/d"},"prod":{"deploy":"p"}}`,
-			"CLUSTER": "ecsflow-{env}", "ALARMS": "", "SERVICES": ""}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return m
-	}
+	base := envWith(map[string]string{"ENVIRONMENT": "dev", "ROLES": `{"dev":{"deploy":"arn:aws:iam::111111111111:role/d"},"prod":{"deploy":"p"}}`,
+		"CLUSTER": "ecsflow-{env}", "ALARMS": "", "SERVICES": ""})
 	runPhase3Cases(t, step, []phase3Case{
 		{name: "the file's services and cluster", layout: "shop", env: base(),
 			want: map[string]string{"services": "api,worker,admin", "cluster": "shop-dev"}},
