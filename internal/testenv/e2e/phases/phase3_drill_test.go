@@ -26,19 +26,23 @@ import (
 )
 
 // pushImages writes a small random image per service to the sandbox
-// registry under ecsflow/<service> and returns service → image@digest.
-func pushImages(t *testing.T, host, tag string) map[string]string {
+// registry under <prefix>/<service> and returns service → image@digest.
+// The sandbox serves every region from one registry, so the drill's
+// images live under a prefix of their own: promoting them into the
+// "recovery region" must not meet the <commit> tags other tests pushed
+// for the same commit under ecsflow/<service>.
+func pushImages(t *testing.T, host, prefix, tag string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, svc := range sandbox.ServiceNames {
 		img, err := random.Image(512, 1)
 		require.NoError(t, err)
-		ref, err := name.ParseReference(host+"/ecsflow/"+svc+":"+tag, name.Insecure)
+		ref, err := name.ParseReference(host+"/"+prefix+"/"+svc+":"+tag, name.Insecure)
 		require.NoError(t, err)
 		require.NoError(t, remote.Write(ref, img))
 		d, err := img.Digest()
 		require.NoError(t, err)
-		out[svc] = host + "/ecsflow/" + svc + "@" + d.String()
+		out[svc] = host + "/" + prefix + "/" + svc + "@" + d.String()
 	}
 	return out
 }
@@ -119,7 +123,8 @@ func TestPhase3DisasterRecoveryDrill(t *testing.T) {
 	for _, s := range dr.Services {
 		before[s.Name] = s.TaskDefinitionARN
 	}
-	images := pushImages(t, sb.RegistryHost, fmt.Sprintf("drill-%d", time.Now().UnixNano()))
+	prefix := fmt.Sprintf("drill-%d", time.Now().UnixNano())
+	images := pushImages(t, sb.RegistryHost, prefix, "known-good")
 	var lines []string
 	for _, svc := range sandbox.ServiceNames {
 		lines = append(lines, svc+"="+images[svc])
@@ -160,7 +165,7 @@ func TestPhase3DisasterRecoveryDrill(t *testing.T) {
 		assert.Equal(t, ecstypes.TaskDefinitionStatusInactive, td.TaskDefinition.Status, "cleanup deregistered %s", arn)
 		_, digest, _ := strings.Cut(images[svc], "@")
 		got, err := drECR.DescribeImages(context.Background(), &ecr.DescribeImagesInput{
-			RepositoryName: aws.String("ecsflow/" + svc), ImageIds: []ecrtypes.ImageIdentifier{{ImageDigest: aws.String(digest)}}})
+			RepositoryName: aws.String(prefix + "/" + svc), ImageIds: []ecrtypes.ImageIdentifier{{ImageDigest: aws.String(digest)}}})
 		require.NoError(t, err, svc)
 		assert.Len(t, got.ImageDetails, 1, "%s promoted into the recovery region's ECR", svc)
 	}
