@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
@@ -452,7 +452,7 @@ func (d *demo) drift(ctx context.Context) {
 	}
 	sg := st.SecurityGroups["alb"]
 	d.printf("\n   behind Terraform's back: open port 22 to 0.0.0.0/0 on %s (%s-alb), delete alarm %s\n\n", sg, st.Cluster, alarm)
-	clients := drifttest.NewClients(d.sb.AWSConfig(ctx), awsconfig.CloudWatchOptions(d.sb.Getenv)...)
+	clients := drifttest.NewClients(d.sb.AWSConfig(ctx), cloudwatchclient.Options(d.sb.Getenv)...)
 	if err := drifttest.OpenIngress(ctx, clients, sg, 22, "0.0.0.0/0"); err != nil {
 		d.printf("   could not change the security group: %v\n", err)
 	}

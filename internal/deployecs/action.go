@@ -22,6 +22,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/clock"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ecsinput"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
@@ -70,7 +71,7 @@ func RealClients(ctx context.Context, env *cli.Env) (Clients, error) {
 	}
 	return Clients{
 		ECS:        ecs.NewFromConfig(cfg),
-		CloudWatch: cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(env.Getenv)...),
+		CloudWatch: cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(env.Getenv)...),
 		ELB:        elbv2.NewFromConfig(cfg),
 		DynamoDB:   dynamodb.NewFromConfig(cfg),
 	}, nil

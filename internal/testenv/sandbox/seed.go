@@ -38,7 +38,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
+	"github.com/ecsflow/ecsflow/internal/s3client"
 )
 
 //go:embed taskdefs/*.json
@@ -220,8 +221,8 @@ func (s *Sandbox) Seed(ctx context.Context, o SeedOptions) (*Stack, error) {
 		ecs:       ecs.NewFromConfig(cfg),
 		ecr:       ecr.NewFromConfig(cfg),
 		logs:      cloudwatchlogs.NewFromConfig(cfg),
-		cw:        cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(s.Getenv)...),
-		s3:        s3.NewFromConfig(cfg, awsconfig.S3Options(s.Getenv)...),
+		cw:        cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(s.Getenv)...),
+		s3:        s3.NewFromConfig(cfg, s3client.Options(s.Getenv)...),
 		ddb:       dynamodb.NewFromConfig(cfg),
 		iam:       iam.NewFromConfig(cfg),
 		getenv:    s.Getenv,
