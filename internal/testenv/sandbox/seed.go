@@ -287,6 +287,16 @@ func seedNetwork(ctx context.Context, c seedClients, st *Stack, o SeedOptions) e
 		return fmt.Errorf("failed to create the VPC: %w", err)
 	}
 	st.VPCID = aws.ToString(vpc.Vpc.VpcId)
+	if err := seedSubnets(ctx, c, st, o, vpc.Vpc.VpcId); err != nil {
+		return err
+	}
+	return seedSecurityGroups(ctx, c, st, vpc.Vpc.VpcId)
+}
+
+// seedSubnets creates a public and a private subnet in each of the first
+// two zones of the region.
+func seedSubnets(ctx context.Context, c seedClients, st *Stack, o SeedOptions, vpcID *string) error {
+	name := st.Cluster
 	// The first two zones of the region (ap-northeast-1 has no "b").
 	zones, err := c.ec2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
 	if err != nil {
@@ -311,7 +321,7 @@ func seedNetwork(ctx context.Context, c seedClients, st *Stack, o SeedOptions) e
 			{"private", fmt.Sprintf("10.20.%d.0/24", i+10), &st.PrivateSubnets},
 		} {
 			sn, err := c.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
-				VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String(kind.cidr), AvailabilityZone: aws.String(az),
+				VpcId: vpcID, CidrBlock: aws.String(kind.cidr), AvailabilityZone: aws.String(az),
 				TagSpecifications: []ec2types.TagSpecification{{
 					ResourceType: ec2types.ResourceTypeSubnet,
 					Tags:         []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(fmt.Sprintf("%s-%s-%s", name, kind.name, az))}},
@@ -323,12 +333,19 @@ func seedNetwork(ctx context.Context, c seedClients, st *Stack, o SeedOptions) e
 			*kind.list = append(*kind.list, aws.ToString(sn.Subnet.SubnetId))
 		}
 	}
+	return nil
+}
+
+// seedSecurityGroups creates the ALB's and each service's security group
+// with the stack's ingress rules.
+func seedSecurityGroups(ctx context.Context, c seedClients, st *Stack, vpcID *string) error {
+	name := st.Cluster
 	groups := append([]string{"alb"}, ServiceNames...)
 	for _, g := range groups {
 		sg, err := c.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
 			GroupName:   aws.String(name + "-" + g),
 			Description: aws.String("ecsflow example stack: " + g),
-			VpcId:       vpc.Vpc.VpcId,
+			VpcId:       vpcID,
 		})
 		if err != nil {
 			return fmt.Errorf("failed to create the security group %s-%s: %w", name, g, err)
@@ -378,25 +395,8 @@ func seedLoadBalancer(ctx context.Context, c seedClients, st *Stack, _ SeedOptio
 	}
 	st.LoadBalancerARN = aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
 	st.LoadBalancerDNS = aws.ToString(lb.LoadBalancers[0].DNSName)
-	for _, color := range []string{"blue", "green"} {
-		tg, err := c.elb.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{
-			Name:                       aws.String(st.Cluster + "-webui-" + color),
-			VpcId:                      aws.String(st.VPCID),
-			TargetType:                 elbtypes.TargetTypeEnumIp,
-			Protocol:                   elbtypes.ProtocolEnumHttp,
-			Port:                       aws.Int32(8080),
-			HealthCheckEnabled:         aws.Bool(true),
-			HealthCheckPath:            aws.String("/health"),
-			Matcher:                    &elbtypes.Matcher{HttpCode: aws.String("200")},
-			HealthCheckIntervalSeconds: aws.Int32(15),
-			HealthCheckTimeoutSeconds:  aws.Int32(5),
-			HealthyThresholdCount:      aws.Int32(2),
-			UnhealthyThresholdCount:    aws.Int32(3),
-		})
-		if err != nil {
-			return fmt.Errorf("failed to create the %s target group: %w", color, err)
-		}
-		st.TargetGroups[color] = aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+	if err := seedTargetGroups(ctx, c, st); err != nil {
+		return err
 	}
 	httpL, err := c.elb.CreateListener(ctx, &elbv2.CreateListenerInput{
 		LoadBalancerArn: aws.String(st.LoadBalancerARN),
@@ -438,6 +438,36 @@ func seedLoadBalancer(ctx context.Context, c seedClients, st *Stack, _ SeedOptio
 		return fmt.Errorf("failed to create the HTTPS listener: %w", err)
 	}
 	st.HTTPSListenerARN = aws.ToString(httpsL.Listeners[0].ListenerArn)
+	return seedListenerRule(ctx, c, st)
+}
+
+// seedTargetGroups creates open-webui's blue and green target groups.
+func seedTargetGroups(ctx context.Context, c seedClients, st *Stack) error {
+	for _, color := range []string{"blue", "green"} {
+		tg, err := c.elb.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{
+			Name:                       aws.String(st.Cluster + "-webui-" + color),
+			VpcId:                      aws.String(st.VPCID),
+			TargetType:                 elbtypes.TargetTypeEnumIp,
+			Protocol:                   elbtypes.ProtocolEnumHttp,
+			Port:                       aws.Int32(8080),
+			HealthCheckEnabled:         aws.Bool(true),
+			HealthCheckPath:            aws.String("/health"),
+			Matcher:                    &elbtypes.Matcher{HttpCode: aws.String("200")},
+			HealthCheckIntervalSeconds: aws.Int32(15),
+			HealthCheckTimeoutSeconds:  aws.Int32(5),
+			HealthyThresholdCount:      aws.Int32(2),
+			UnhealthyThresholdCount:    aws.Int32(3),
+		})
+		if err != nil {
+			return fmt.Errorf("failed to create the %s target group: %w", color, err)
+		}
+		st.TargetGroups[color] = aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+	}
+	return nil
+}
+
+// seedListenerRule forwards the HTTPS listener to the blue target group.
+func seedListenerRule(ctx context.Context, c seedClients, st *Stack) error {
 	rule, err := c.elb.CreateRule(ctx, &elbv2.CreateRuleInput{
 		ListenerArn: aws.String(st.HTTPSListenerARN),
 		Priority:    aws.Int32(100),
@@ -695,46 +725,7 @@ func seedECS(ctx context.Context, c seedClients, st *Stack, o SeedOptions) error
 		svc.TaskDefinitionSource = src
 		st.taskDefs[svc.Name] = reg.TaskDefinition
 		st.taskDefTags[svc.Name] = td.Tags
-		in := &ecs.CreateServiceInput{
-			Cluster:        aws.String(st.Cluster),
-			ServiceName:    aws.String(svc.Name),
-			TaskDefinition: aws.String(svc.TaskDefinitionARN),
-			DesiredCount:   aws.Int32(o.DesiredCount),
-			LaunchType:     ecstypes.LaunchTypeFargate,
-			PropagateTags:  ecstypes.PropagateTagsService,
-			DeploymentController: &ecstypes.DeploymentController{
-				Type: ecstypes.DeploymentControllerTypeEcs,
-			},
-			DeploymentConfiguration: &ecstypes.DeploymentConfiguration{
-				MinimumHealthyPercent:    aws.Int32(100),
-				MaximumPercent:           aws.Int32(200),
-				DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: true},
-				Alarms:                   &ecstypes.DeploymentAlarms{AlarmNames: svc.DeploymentAlarms, Enable: true, Rollback: true},
-				Strategy:                 ecstypes.DeploymentStrategyRolling,
-			},
-			NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
-				Subnets:        st.PrivateSubnets,
-				SecurityGroups: []string{st.SecurityGroups[svc.Name]},
-				AssignPublicIp: ecstypes.AssignPublicIpDisabled,
-			}},
-			Tags: []ecstypes.Tag{{Key: aws.String("Environment"), Value: aws.String(st.Environment)}},
-		}
-		if svc.Name == "open-webui" {
-			// advancedConfiguration, as the example's ecs.tf gives it: the
-			// service behind the ALB may be deployed blue/green, canary or
-			// linear; the others have no load balancer and only roll.
-			in.LoadBalancers = []ecstypes.LoadBalancer{{
-				TargetGroupArn: aws.String(st.TargetGroups["blue"]),
-				ContainerName:  aws.String(svc.Name),
-				ContainerPort:  aws.Int32(svc.Port),
-				AdvancedConfiguration: &ecstypes.AdvancedConfiguration{
-					AlternateTargetGroupArn: aws.String(st.TargetGroups["green"]),
-					ProductionListenerRule:  aws.String(st.ListenerRuleARN),
-					RoleArn:                 aws.String(st.InfrastructureRoleARN),
-				},
-			}}
-			in.HealthCheckGracePeriodSeconds = aws.Int32(60)
-		}
+		in := serviceInput(st, svc, o)
 		out, err := c.ecs.CreateService(ctx, in)
 		if err != nil {
 			return fmt.Errorf("failed to create the service %s: %w", svc.Name, err)
@@ -755,6 +746,52 @@ func seedECS(ctx context.Context, c seedClients, st *Stack, o SeedOptions) error
 		}
 	}
 	return nil
+}
+
+// serviceInput is the CreateService call for one of the stack's services,
+// configured as the example's ecs.tf configures it.
+func serviceInput(st *Stack, svc *Service, o SeedOptions) *ecs.CreateServiceInput {
+	in := &ecs.CreateServiceInput{
+		Cluster:        aws.String(st.Cluster),
+		ServiceName:    aws.String(svc.Name),
+		TaskDefinition: aws.String(svc.TaskDefinitionARN),
+		DesiredCount:   aws.Int32(o.DesiredCount),
+		LaunchType:     ecstypes.LaunchTypeFargate,
+		PropagateTags:  ecstypes.PropagateTagsService,
+		DeploymentController: &ecstypes.DeploymentController{
+			Type: ecstypes.DeploymentControllerTypeEcs,
+		},
+		DeploymentConfiguration: &ecstypes.DeploymentConfiguration{
+			MinimumHealthyPercent:    aws.Int32(100),
+			MaximumPercent:           aws.Int32(200),
+			DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: true},
+			Alarms:                   &ecstypes.DeploymentAlarms{AlarmNames: svc.DeploymentAlarms, Enable: true, Rollback: true},
+			Strategy:                 ecstypes.DeploymentStrategyRolling,
+		},
+		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+			Subnets:        st.PrivateSubnets,
+			SecurityGroups: []string{st.SecurityGroups[svc.Name]},
+			AssignPublicIp: ecstypes.AssignPublicIpDisabled,
+		}},
+		Tags: []ecstypes.Tag{{Key: aws.String("Environment"), Value: aws.String(st.Environment)}},
+	}
+	if svc.Name == "open-webui" {
+		// advancedConfiguration, as the example's ecs.tf gives it: the
+		// service behind the ALB may be deployed blue/green, canary or
+		// linear; the others have no load balancer and only roll.
+		in.LoadBalancers = []ecstypes.LoadBalancer{{
+			TargetGroupArn: aws.String(st.TargetGroups["blue"]),
+			ContainerName:  aws.String(svc.Name),
+			ContainerPort:  aws.Int32(svc.Port),
+			AdvancedConfiguration: &ecstypes.AdvancedConfiguration{
+				AlternateTargetGroupArn: aws.String(st.TargetGroups["green"]),
+				ProductionListenerRule:  aws.String(st.ListenerRuleARN),
+				RoleArn:                 aws.String(st.InfrastructureRoleARN),
+			},
+		}}
+		in.HealthCheckGracePeriodSeconds = aws.Int32(60)
+	}
+	return in
 }
 
 // loadTaskDefinition reads <dir>/<service>.json, or the built-in definition
