@@ -3,7 +3,7 @@
 // builds them:
 //
 //   - each binary stays within its size budget (16 MB, validate 40 MB,
-//     drift-check 18.5 MB; see budgets);
+//     drift-check 19 MB; see budgets);
 //   - --help exits 0 and lists every input and output of its action.yml,
 //     --version prints the version stamped in by the linker;
 //   - bad input, given as INPUT_* inside Actions or as --flags outside,
@@ -69,8 +69,10 @@ var budgets = map[string]int64{
 	// shared-config credential chain: 18.49 MB once HCL was replaced by
 	// tfstate's own reader. The rest of the way to 16 MB means dropping
 	// credential providers or the S3 client, or building with different
-	// flags; docs/adr/0008-binary-budget.md has the figures of each.
-	"drift-check": 18_500_000,
+	// flags; docs/adr/0008-binary-budget.md has the figures of each. The
+	// budget leaves 0.5 MB for drift types still to come (reading scheduled
+	// actions live costs 33 KB) rather than none.
+	"drift-check": 19_000_000,
 	"rollback":    16_000_000,
 	"optimize":    16_000_000,
 }
@@ -545,6 +547,7 @@ var badInputs = map[string][]badCase{
 		bad("order", "ghost > web"),
 		bad("ledger-table", "x!"),
 		bad("lock-timeout", "1d"),
+		bad("forecast-guard", "on"),
 		bad("aws-region", "Mars"),
 		bad("role-to-assume", "admin"),
 	},
@@ -598,8 +601,10 @@ var badInputs = map[string][]badCase{
 		bad("recent-deploy", "1000h"),
 		bad("ledger-table", "ab"),
 		bad("lock-timeout", "7h"),
+		bad("forecast-guard", "stop"),
 		bad("github-repository", "noslash"),
 		combo("check with github-token and no repository", "github-repository", map[string]string{"mode": "check", "github-token": "ghs_contract"}),
+		combo("known-good without a ledger", "ledger-table", map[string]string{"mode": "known-good", "ledger-table": ""}),
 		bad("aws-region", "us_east_1"),
 		bad("role-to-assume", "arn:aws:iam::1:role/x"),
 	},
@@ -627,6 +632,13 @@ var badInputs = map[string][]badCase{
 		bad("report-file", "{testdata}"),
 		bad("report-file", "out/"),
 		bad("report-file", "../outside.json"),
+		bad("path", "{testdata}/does-not-exist"),
+		bad("path", "{testdata}/tf/main.tf"),
+		bad("issue", "maybe"),
+		combo("issue without github-token", "github-token", map[string]string{"issue": "true"}),
+		combo("var-files without path", "var-files", map[string]string{"var-files": "{testdata}/bad.tfvars"}),
+		combo("var-files that do not exist", "var-files", map[string]string{"path": "{testdata}/tf", "var-files": "nope.tfvars"}),
+		combo("var-files that do not parse", "var-files", map[string]string{"path": "{testdata}/tf", "var-files": "{testdata}/bad.tfvars"}),
 		bad("aws-region", "eu west 1"),
 		bad("role-to-assume", "optimize-role"),
 	},

@@ -3,24 +3,30 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
+	"github.com/ecsflow/ecsflow/internal/cost"
+	"github.com/ecsflow/ecsflow/internal/fargate"
 	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
+	"github.com/ecsflow/ecsflow/internal/testenv/usagegen"
 )
 
 type demo struct {
@@ -93,6 +99,7 @@ func (d *demo) run(ctx context.Context) int {
 	d.brokenDeploy(ctx, images)
 	d.drift(ctx)
 	d.rollbackCheck(ctx)
+	d.optimize(ctx)
 	return d.table()
 }
 
@@ -486,6 +493,65 @@ func (d *demo) rollbackCheck(ctx context.Context) {
 	if !r.missing {
 		d.note(fmt.Sprintf("rolled-back=%s %s", or(r.outputs["rolled-back"], "?"), short(r.outputs["task-definition-arn"])))
 	}
+}
+
+func (d *demo) optimize(ctx context.Context) {
+	st := d.stack
+	d.section("optimize: what the example stack could cost less",
+		"14 days of generated usage (busy afternoons, quiet nights and weekends) go to CloudWatch for the "+
+			"services deployed above; optimize reads what runs and that usage, and recommends smaller sizes, "+
+			"Spot and scale-to-zero for dev, each with its monthly saving, its risk and a diff against the "+
+			"Terraform line that sets the value.")
+	cfg := d.sb.AWSConfig(ctx)
+	cfg.Region = st.Region
+	cw := cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(d.sb.Getenv)...)
+	if err := usagegen.Put(ctx, cw, usagegen.ExampleProfiles(st.Cluster, 2), time.Now(), 14, 1); err != nil {
+		d.printf("   could not write the usage: %v\n", err)
+	}
+	report := filepath.Join(d.work, "optimize.json")
+	r := d.action(ctx, "optimize", "example stack, 14 days", 0,
+		"--cluster", st.Cluster,
+		"--service", strings.Join(sandbox.ServiceNames, ","),
+		"--environment", st.Environment,
+		"--path", "examples/open-webui/terraform",
+		"--var-files", "examples/open-webui/terraform/environments/"+st.Environment+".tfvars",
+		"--report-file", report)
+	if r.missing || r.code != 0 {
+		return
+	}
+	d.note(fmt.Sprintf("saving=%s%% ($%s a month)", or(r.outputs["saving-percent"], "?"), or(r.outputs["monthly-saving"], "?")))
+	d.printf("\n   cost report: %s\n", checkReport(report))
+}
+
+// checkReport reads the JSON report and says whether every recommended
+// size is a Fargate size and production got no Spot.
+func checkReport(path string) string {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	var rep cost.Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		return err.Error()
+	}
+	sizes, bad := 0, []string{}
+	for _, s := range rep.Services {
+		for _, rec := range s.Recommendations {
+			if rec.Size != nil {
+				sizes++
+				if !fargate.Valid(rec.Size.CPU, rec.Size.Memory) {
+					bad = append(bad, fmt.Sprintf("%s %d/%d is no Fargate size", s.Name, rec.Size.CPU, rec.Size.Memory))
+				}
+			}
+			if rec.Kind == cost.KindSpot && slices.Contains(cost.DefaultOptions().Production, s.Environment) {
+				bad = append(bad, s.Name+" gets Spot in production")
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return "INVALID: " + strings.Join(bad, "; ")
+	}
+	return fmt.Sprintf("$%.2f → $%.2f a month, saving %.1f %%; %d sizes, every one a Fargate pair; no Spot in production", rep.Monthly, rep.After, rep.SavingPercent, sizes)
 }
 
 // table prints the summary and returns the exit code: 0 when every action

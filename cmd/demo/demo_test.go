@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,9 +51,18 @@ func TestDemoRunsEndToEnd(t *testing.T) {
 		`critical changed   aws_security_group.alb: ingress: (none) → tcp 22 from 0.0.0.0/0`,
 		`critical missing   aws_cloudwatch_metric_alarm.cpu_high["mcpo"]`,
 		"rolled-back=false",
+		// optimize reads the generated usage and the example's Terraform.
+		"--path examples/open-webui/terraform --var-files examples/open-webui/terraform/environments/dev.tfvars",
+		"every one a Fargate pair; no Spot in production",
 	} {
 		assert.Contains(t, log, want)
 	}
+	m := regexp.MustCompile(`saving=([0-9.]+)%`).FindStringSubmatch(log)
+	require.NotNil(t, m, "the cost report's saving is in the summary")
+	pct, err := strconv.ParseFloat(m[1], 64)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, pct, 15.0, "the example stack is oversized")
+	assert.NotContains(t, log, "INVALID")
 	assert.NotContains(t, log, "not built yet")
 	assert.Equal(t, 0, strings.Count(log, "UNEXPECTED"))
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ecr"
+	"github.com/ecsflow/ecsflow/internal/forecast"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/rollback"
 )
@@ -27,6 +28,8 @@ var deployRoleCalls = map[string][]reflect.Type{
 	"elasticloadbalancing": {reflect.TypeFor[deploy.ELB]()},
 	"dynamodb":             {reflect.TypeFor[ledger.DynamoDB]()},
 	"ecr":                  {reflect.TypeFor[ecr.API]()},
+	// the forecast guard of deploy-ecs and rollback
+	"application-autoscaling": {reflect.TypeFor[forecast.API]()},
 }
 
 // deployRoleExtras are actions no interface method names: the registry

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -26,6 +27,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ecsinput"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/forecast"
 	"github.com/ecsflow/ecsflow/internal/github"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
@@ -39,6 +41,8 @@ type Clients struct {
 	CloudWatch deploy.CloudWatch
 	ELB        deploy.ELB
 	DynamoDB   ledger.DynamoDB
+	// Forecast reads predictive scaling forecasts; nil reads none.
+	Forecast forecast.API
 }
 
 // Deps are what Run takes from the outside world; tests replace
@@ -74,6 +78,7 @@ func RealClients(ctx context.Context, env *cli.Env) (Clients, error) {
 		CloudWatch: cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(env.Getenv)...),
 		ELB:        elbv2.NewFromConfig(cfg),
 		DynamoDB:   dynamodb.NewFromConfig(cfg),
+		Forecast:   applicationautoscaling.NewFromConfig(cfg),
 	}, nil
 }
 
@@ -82,6 +87,7 @@ type settings struct {
 	ledgerTable string
 	lockTimeout time.Duration
 	environment string
+	guard       forecast.Guard
 }
 
 var tdRevision = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/)?[A-Za-z0-9_-]{1,255}:\d+$`)
@@ -198,6 +204,11 @@ func (deps *Deps) parseInputs(in *inputs.Inputs, ws outfile.Roots) (*deploy.Plan
 	if st.ledgerTable != "" && !ledger.ValidTableName(st.ledgerTable) {
 		return nil, nil, inputs.Errorf("ledger-table", st.ledgerTable, ledger.TableNameRule)
 	}
+	g, err := in.Enum("forecast-guard", forecast.GuardNames...)
+	if err != nil {
+		return nil, nil, err
+	}
+	st.guard = forecast.Guard(g)
 	return p, st, nil
 }
 
@@ -499,6 +510,9 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 	// for another run.
 	prep, err := prepare(ctx, eng, plan)
 	if err != nil {
+		return err
+	}
+	if err := st.guard.Run(ctx, clients.Forecast, plan.Cluster, plan.Services(), clk.Now(), c, "deployment"); err != nil {
 		return err
 	}
 	var led *ledger.Ledger

@@ -19,6 +19,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/forecastsim"
 	"github.com/ecsflow/ecsflow/internal/testenv/ghatest"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 	"github.com/ecsflow/ecsflow/internal/testenv/simaccount"
@@ -191,6 +192,45 @@ func TestActionDeploySucceeds(t *testing.T) {
 	assert.Equal(t, registered, e.Sim.Calls()["RegisterTaskDefinition"])
 	assert.Equal(t, updates, e.Sim.Calls()["UpdateService"])
 	assert.Contains(t, r.summary, "nothing to deploy")
+}
+
+// A deployment into a forecast peak is warned about and goes ahead; with
+// forecast-guard: block it does not start and nothing changes in AWS.
+func TestActionForecastGuard(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		guard    string
+		forecast []float64
+		code     int
+		deployed bool
+		says     string
+	}{
+		{"warn", []float64{2, 9, 3}, 0, true, "::warning::web: the deployment starts into a forecast peak: 9 tasks"},
+		{"block", []float64{2, 9, 3}, 1, false, "deployment not started: forecast-guard is block and web: the deployment starts into a forecast peak"},
+		{"block", []float64{9, 2, 2}, 0, true, "web: no forecast peak in the deployment window (2 tasks forecast"},
+		{"block", nil, 0, true, "::notice::web: forecast not read: policy prod-web-predictive has no capacity forecast yet"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.guard+"/"+tc.says[:20], func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil, "web")
+			store := forecastsim.New()
+			store.Set("us-east-1", "service/prod/web", "prod-web-predictive", forecastsim.Hourly(e.Clock().Now().Add(-time.Hour), tc.forecast...))
+			api, stop := store.Client("us-east-1")
+			t.Cleanup(stop)
+			e.wrap = func(c Clients) Clients { c.Forecast = api; return c }
+			tdFile, _ := filepath.Abs(filepath.Join("testdata", "web.json"))
+			before := e.Mutations()
+			r := e.runAction(t, map[string]string{"cluster": "prod", "service": "web", "task-definition": tdFile, "container-name": "app", "image": "web:v2", "forecast-guard": tc.guard})
+			require.Equal(t, tc.code, r.code, r.stdout+r.stderr)
+			assert.Contains(t, r.stdout+r.stderr, tc.says)
+			if tc.deployed {
+				e.SteadyOn("web", "web:2")
+			} else {
+				assert.Equal(t, before, e.Mutations(), "a blocked deployment changes nothing")
+			}
+		})
+	}
 }
 
 func TestActionFailedDeployExit1(t *testing.T) {

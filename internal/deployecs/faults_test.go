@@ -12,6 +12,7 @@ import (
 	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -19,6 +20,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/ecsflow/ecsflow/internal/deploy"
+	"github.com/ecsflow/ecsflow/internal/forecast"
 )
 
 // Fault injection for the matrix in matrix_test.go: wrappers around the
@@ -96,6 +98,8 @@ var apiErrors = map[string]map[fault]string{
 	"cloudwatch": {faultThrottle: "Throttling", fault5xx: "InternalServiceFault"},
 	"elbv2":      {faultThrottle: "Throttling", fault5xx: "InternalFailure"},
 	"dynamodb":   {faultThrottle: "ThrottlingException", fault5xx: "InternalServerError"},
+	// Application Auto Scaling (types.InternalServiceException)
+	"autoscaling": {faultThrottle: "ThrottlingException", fault5xx: "InternalServiceException"},
 }
 
 // faultError is the error an SDK client returns for a fault, wrapped the
@@ -217,6 +221,18 @@ var _ deploy.ELB = faultyELB{}
 
 func (f faultyELB) DescribeTargetHealth(ctx context.Context, in *elbv2.DescribeTargetHealthInput, o ...func(*elbv2.Options)) (*elbv2.DescribeTargetHealthOutput, error) {
 	return inject(f.in, "elbv2:DescribeTargetHealth", func() (*elbv2.DescribeTargetHealthOutput, error) { return f.ELB.DescribeTargetHealth(ctx, in, o...) })
+}
+
+// faultyForecast puts an injector in front of the forecast client.
+type faultyForecast struct {
+	forecast.API
+	in *injector
+}
+
+func (f faultyForecast) GetPredictiveScalingForecast(ctx context.Context, in *applicationautoscaling.GetPredictiveScalingForecastInput, o ...func(*applicationautoscaling.Options)) (*applicationautoscaling.GetPredictiveScalingForecastOutput, error) {
+	return inject(f.in, "autoscaling:GetPredictiveScalingForecast", func() (*applicationautoscaling.GetPredictiveScalingForecastOutput, error) {
+		return f.API.GetPredictiveScalingForecast(ctx, in, o...)
+	})
 }
 
 // faultyTransport injects faults into the real DynamoDB client's HTTP

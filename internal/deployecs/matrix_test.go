@@ -21,6 +21,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
+	"github.com/ecsflow/ecsflow/internal/testenv/forecastsim"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 	"github.com/ecsflow/ecsflow/internal/testenv/simaccount"
 )
@@ -56,11 +57,13 @@ var matrixRows = []matrixRow{
 	{"dynamodb:GetItem", []string{"locked"}},
 	{"dynamodb:DeleteItem", []string{"deploys"}},
 	{"dynamodb:Query", nil}, // history is read by rollback, not deploy-ecs
+	// a forecast not read is a notice: no fault changes the outcome
+	{"autoscaling:GetPredictiveScalingForecast", []string{"deploys"}},
 }
 
 // clientPrefixes maps each field of Clients to the prefix of its
 // operations in Engine.Calls and the matrix.
-var clientPrefixes = map[string]string{"ECS": "ecs", "CloudWatch": "cloudwatch", "ELB": "elbv2", "DynamoDB": "dynamodb"}
+var clientPrefixes = map[string]string{"ECS": "ecs", "CloudWatch": "cloudwatch", "ELB": "elbv2", "DynamoDB": "dynamodb", "Forecast": "autoscaling"}
 
 // clientOps lists every operation of every client deploy-ecs takes, from
 // the interfaces themselves.
@@ -233,8 +236,13 @@ func runFaultCell(t *testing.T, name string, in *injector) (*injector, string) {
 			so.RateLimiter = ratelimit.None
 		})
 	})
+	// A steady forecast: the guard reads it and lets the deployment start.
+	forecasts := forecastsim.New()
+	forecasts.Set("us-east-1", "service/prod/web", "prod-web-predictive", forecastsim.Hourly(e.Sim.Now().Add(-time.Hour), 2, 2, 2, 3))
+	fc, stop := forecasts.Client("us-east-1")
+	t.Cleanup(stop)
 	e.wrap = func(c Clients) Clients {
-		c.CloudWatch, c.ELB = faultyCloudWatch{c.CloudWatch, in}, faultyELB{c.ELB, in}
+		c.CloudWatch, c.ELB, c.Forecast = faultyCloudWatch{c.CloudWatch, in}, faultyELB{c.ELB, in}, faultyForecast{fc, in}
 		return c
 	}
 	run := e.runActionWith(context.Background(), t, withInput(sc.inputs, "ledger-table", table), faultyECS{client, in}, db)

@@ -54,6 +54,7 @@ func scanAutoscaling(ctx context.Context, s *Scanner, items map[string][]*item) 
 			return err
 		}
 	}
+	s.expectedCapacityDrift(items["aws_appautoscaling_target"])
 	return nil
 }
 

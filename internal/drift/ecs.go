@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -285,32 +284,21 @@ func (s *Scanner) stateOf(typ string) []tfstate.Object {
 }
 
 // expectedServiceDrift skips desired_count when an autoscaling target in
-// the state owns it and the live count is within its bounds.
+// the state owns it and the live count is within what the configuration
+// lets Application Auto Scaling set: the target's bounds, a scheduled
+// action's, a maximum a predictive policy may raise (capacities).
 func (s *Scanner) expectedServiceDrift(_ context.Context, list []*item) {
-	type bounds struct{ min, max int }
-	scaled := map[string]bounds{}
-	for _, o := range s.stateOf("aws_appautoscaling_target") {
-		if o.String("scalable_dimension") != "ecs:service:DesiredCount" {
-			continue
-		}
-		parts := strings.Split(o.String("resource_id"), "/") // service/<cluster>/<service>
-		if len(parts) != 3 {
-			continue
-		}
-		lo, _ := strconv.Atoi(o.String("min_capacity"))
-		hi, _ := strconv.Atoi(o.String("max_capacity"))
-		scaled[parts[1]+"/"+parts[2]] = bounds{lo, hi}
-	}
+	caps := s.capacities()
 	for _, it := range list {
 		if !it.found {
 			continue
 		}
-		b, ok := scaled[lastSegment(it.obj.String("cluster"))+"/"+it.obj.String("name")]
+		c, ok := caps["service/"+lastSegment(it.obj.String("cluster"))+"/"+it.obj.String("name")]
 		if !ok {
 			continue
 		}
 		n, _ := it.live["desired_count"].(int)
-		if n >= b.min && n <= b.max {
+		if c.within(n) {
 			it.skip("desired_count")
 		}
 	}

@@ -40,6 +40,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/outfile"
 	"github.com/ecsflow/ecsflow/internal/s3client"
+	"github.com/ecsflow/ecsflow/internal/tfinput"
 	"github.com/ecsflow/ecsflow/internal/tfstate"
 )
 
@@ -389,21 +390,17 @@ func userPath(err error, dir, path string) string {
 // its provider block.
 func parseRoot(cfg *Config, in *inputs.Inputs, getenv func(string) string) error {
 	if cfg.Path == "" {
-		if len(in.List("var-files")) > 0 {
-			return inputs.Errorf("var-files", in.String("var-files"), "needs `path`, the Terraform root they belong to")
-		}
-		return nil
+		return tfinput.NeedsRoot(in)
 	}
 	ws := outfile.FromEnv(getenv)
-	dir := ws.ReadPath(cfg.Path)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return inputs.Errorf("path", cfg.Path, "is not a directory (looked for %s); give the Terraform root, e.g. examples/open-webui/terraform; %s", dir, outfile.ReadRule)
+	dir, err := tfinput.Root(ws, cfg.Path)
+	if err != nil {
+		return err
 	}
-	var err error
 	if cfg.IgnoreHCL, err = tfstate.ReadIgnoreChanges(rootFS, fsPath(dir)); err != nil {
 		return inputs.Errorf("path", cfg.Path, "%s", userPath(err, dir, cfg.Path))
 	}
-	files, err := varFiles(ws, cfg.Path, in.List("var-files"))
+	files, err := tfinput.VarFiles(ws, cfg.Path, in.List("var-files"))
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package driftcheck
 
 import (
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -11,29 +10,6 @@ import (
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/outfile"
 )
-
-// varFiles resolves the var-files input: each file relative to the
-// workspace, like every file input. A file found only relative to the
-// Terraform root (where earlier versions looked) is an error that says
-// where it was looked for and what to write instead.
-func varFiles(ws outfile.Roots, root string, list []string) ([]string, error) {
-	var out []string
-	for _, f := range list {
-		p := ws.ReadPath(f)
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		if !filepath.IsAbs(f) {
-			under := filepath.Join(root, f)
-			if fi, err := os.Stat(ws.ReadPath(under)); err == nil && !fi.IsDir() {
-				return nil, inputs.Errorf("var-files", f, "does not exist in the workspace (looked for %s); var files are relative to the workspace, not to path: write %s", p, under)
-			}
-		}
-		return nil, inputs.Errorf("var-files", f, "does not exist (looked for %s); give .tfvars files, %s", p, outfile.ReadRule)
-	}
-	return out, nil
-}
 
 // taskDefinitionFiles expands the task-definitions input: files or globs
 // (doublestar: * within a directory, ** across directories, ?, [a-z],

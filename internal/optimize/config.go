@@ -15,6 +15,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/ecsinput"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/outfile"
+	"github.com/ecsflow/ecsflow/internal/tfinput"
 )
 
 // Config is the validated input of one run.
@@ -26,6 +27,21 @@ type Config struct {
 	// configuration when Run has loaded it.
 	Options    cost.Options
 	ReportFile string
+	// Issue is true when the report is kept in one GitHub issue per
+	// environment, with Token.
+	Issue bool
+	Token string
+	// Terraform is the configuration the recommendations' diffs point
+	// at; its Root is empty when the path input is.
+	Terraform Terraform
+}
+
+// Terraform is the Terraform root and var files a run reads, where the
+// workspace is (the diffs name files relative to it).
+type Terraform struct {
+	Root      string
+	VarFiles  []string
+	Workspace string
 }
 
 // maxLookback is how long CloudWatch keeps data points of a one-hour
@@ -52,7 +68,14 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 	if err := parseOptions(&cfg.Options, in); err != nil {
 		return nil, err
 	}
-	if err := checkReportFile(cfg.ReportFile, outfile.FromEnv(getenv)); err != nil {
+	ws := outfile.FromEnv(getenv)
+	if err := checkReportFile(cfg.ReportFile, ws); err != nil {
+		return nil, err
+	}
+	if cfg.Terraform, err = parseTerraform(in, ws); err != nil {
+		return nil, err
+	}
+	if err := parseIssue(cfg, in, getenv); err != nil {
 		return nil, err
 	}
 	if err := awsconfig.FromInputs(in, getenv, nil).Validate(); err != nil {
@@ -169,6 +192,39 @@ func workingHours(in *inputs.Inputs) (cost.WorkingHours, error) {
 		return w, inputs.Errorf("working-hours", v, "has time zone %q, which is not an IANA time zone such as UTC or Europe/Berlin", w.TimeZone)
 	}
 	return w, nil
+}
+
+// parseIssue reads the issue and github-token inputs.
+func parseIssue(cfg *Config, in *inputs.Inputs, getenv func(string) string) error {
+	var err error
+	if cfg.Issue, err = in.Bool("issue"); err != nil || !cfg.Issue {
+		return err
+	}
+	if cfg.Token = in.String("github-token"); cfg.Token == "" {
+		return inputs.Errorf("github-token", "", "is required when issue is true; pass github-token: ${{ github.token }} and grant `issues: write`")
+	}
+	if !strings.Contains(getenv("GITHUB_REPOSITORY"), "/") {
+		return inputs.Errorf("issue", "true", "needs GITHUB_REPOSITORY (owner/name), which a GitHub Actions run sets")
+	}
+	return nil
+}
+
+// parseTerraform reads the path and var-files inputs, from the workspace
+// like every file input (see package outfile).
+func parseTerraform(in *inputs.Inputs, ws outfile.Roots) (Terraform, error) {
+	path := in.String("path")
+	if path == "" {
+		return Terraform{}, tfinput.NeedsRoot(in)
+	}
+	root, err := tfinput.Root(ws, path)
+	if err != nil {
+		return Terraform{}, err
+	}
+	files, err := tfinput.VarFiles(ws, path, in.List("var-files"))
+	if err != nil {
+		return Terraform{}, err
+	}
+	return Terraform{Root: root, VarFiles: files, Workspace: ws.Workspace}, nil
 }
 
 // checkReportFile refuses a report file that is a directory or lies

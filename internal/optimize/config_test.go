@@ -3,6 +3,8 @@ package optimize_test
 import (
 	"errors"
 	"maps"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -56,6 +58,13 @@ func TestParseConfigReadsTheInputs(t *testing.T) {
 		{"no scale-to-zero environment", map[string]string{"scale-to-zero-environments": "none"}, func(t *testing.T, c *optimize.Config) {
 			require.Empty(t, c.Options.ScaleToZero)
 		}},
+		{"terraform root and var files from the workspace", map[string]string{"path": ".", "var-files": "prod.tfvars"}, func(t *testing.T, c *optimize.Config) {
+			require.Equal(t, c.Terraform.Workspace, c.Terraform.Root)
+			require.Equal(t, []string{filepath.Join(c.Terraform.Workspace, "prod.tfvars")}, c.Terraform.VarFiles)
+		}},
+		{"no terraform root", nil, func(t *testing.T, c *optimize.Config) {
+			require.Empty(t, c.Terraform.Root)
+		}},
 		{"environment lists", map[string]string{"production-environments": "live\nprod-eu", "scale-to-zero-environments": "dev, qa"}, func(t *testing.T, c *optimize.Config) {
 			require.Equal(t, []string{"live", "prod-eu"}, c.Options.Production)
 			require.Equal(t, []string{"dev", "qa"}, c.Options.ScaleToZero)
@@ -64,7 +73,9 @@ func TestParseConfigReadsTheInputs(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := parse(t, tc.in, t.TempDir())
+			ws := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(ws, "prod.tfvars"), []byte("x = 1\n"), 0o644))
+			c, err := parse(t, tc.in, ws)
 			require.NoError(t, err)
 			tc.check(t, c)
 		})
@@ -90,6 +101,9 @@ func TestParseConfigNamesTheBadInput(t *testing.T) {
 		{"production environment with a space", "production-environments", "environment name", map[string]string{"production-environments": "prod, live site"}},
 		{"report file outside the workspace", "report-file", "workspace", map[string]string{"report-file": "../cost.json"}},
 		{"report file a directory", "report-file", "is a directory", map[string]string{"report-file": "."}},
+		{"path not a directory", "path", "is not a directory", map[string]string{"path": "main.tf"}},
+		{"var-files without path", "var-files", "needs `path`", map[string]string{"var-files": "prod.tfvars"}},
+		{"var-files missing", "var-files", "does not exist", map[string]string{"path": ".", "var-files": "nope.tfvars"}},
 		{"environment missing", "environment", "required", map[string]string{"environment": ""}},
 		{"region misspelt", "aws-region", "region name", map[string]string{"aws-region": "eu_west_1"}},
 	}

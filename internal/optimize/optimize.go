@@ -7,6 +7,7 @@ package optimize
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,6 +32,12 @@ const period = time.Hour
 type Deps struct {
 	// AWSConfig overrides loading the AWS configuration.
 	AWSConfig func(ctx context.Context) (aws.Config, error)
+	// HTTPClient carries GitHub API calls (default a plain client); each
+	// call is bounded by github.DefaultTimeout.
+	HTTPClient *http.Client
+	// GitHubAPI is the REST base URL (default GITHUB_API_URL or
+	// https://api.github.com).
+	GitHubAPI string
 }
 
 // Run is the optimize action: ParseConfig reads the inputs without any AWS
@@ -38,6 +45,13 @@ type Deps struct {
 // report and writes the JSON report, the outputs and the job summary.
 func Run(ctx context.Context, env *cli.Env, deps Deps) error {
 	cfg, err := ParseConfig(env.Inputs, env.Getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.Token != "" {
+		env.Console.Mask(cfg.Token)
+	}
+	tree, err := loadTree(cfg.Terraform)
 	if err != nil {
 		return err
 	}
@@ -55,11 +69,30 @@ func Run(ctx context.Context, env *cli.Env, deps Deps) error {
 	if err != nil {
 		return err
 	}
+	if tree != nil {
+		for _, name := range locate(tree, cfg.Terraform.Workspace, services) {
+			con.Warningf("no aws_ecs_service in %s is named %s: its recommendations say what to change but draw no diff", cfg.Terraform.Root, name)
+		}
+	}
 	rep, err := cost.Analyse(services, cfg.Options)
 	if err != nil {
 		return fmt.Errorf("failed to build the cost report: %w", err)
 	}
-	return writeReport(env, cfg, rep)
+	if err := writeReport(env, cfg, rep); err != nil {
+		return err
+	}
+	if !cfg.Issue {
+		return nil
+	}
+	n, action, err := syncIssue(ctx, env, deps, cfg, rep)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		con.Infof("cost issue #%d %s", n, action)
+		con.SetOutput("issue-number", fmt.Sprint(n))
+	}
+	return nil
 }
 
 func loadAWSConfig(ctx context.Context, env *cli.Env, deps Deps) (aws.Config, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,6 +22,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/gha"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/optimize"
+	"github.com/ecsflow/ecsflow/internal/testenv/ghstub"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 	"github.com/ecsflow/ecsflow/internal/testenv/usagegen"
@@ -52,7 +54,12 @@ type result struct {
 // directory; getenv adds variables such as the sandbox's endpoint.
 func runAction(t *testing.T, in map[string]string, getenv func(string) string, deps optimize.Deps) result {
 	t.Helper()
-	dir := t.TempDir()
+	return runIn(t, t.TempDir(), in, getenv, deps)
+}
+
+// runIn is runAction in the workspace dir.
+func runIn(t *testing.T, dir string, in map[string]string, getenv func(string) string, deps optimize.Deps) result {
+	t.Helper()
 	vars := map[string]string{
 		"GITHUB_ACTIONS":      "true",
 		"GITHUB_OUTPUT":       filepath.Join(dir, "output"),
@@ -81,9 +88,29 @@ func runAction(t *testing.T, in map[string]string, getenv func(string) string, d
 	return result{err: err, log: buf.String(), outputs: env.Console.Outputs(), summary: string(sum), dir: dir}
 }
 
+// exampleStack is the example's Terraform root, copied into the workspace
+// as infra/.
+const exampleStack = "../../examples/open-webui/terraform"
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// compareGolden compares got with the golden file at path (rewritten with
+// -update).
+func compareGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test -run TestRunOnExampleStack -update to create it")
+	require.Equal(t, string(want), got)
+}
+
 // TestRunOnExampleStack runs the action on the example stack seeded in the
 // sandbox with 14 days of generated usage, in dev and in prod, and checks
-// the outputs against the JSON report, the summary, and the production
+// the outputs against the JSON report, the summary (a golden file: each
+// recommendation's diff points at the copied Terraform root), and the production
 // rules (no Spot, no schedule, at least 2 tasks).
 func TestRunOnExampleStack(t *testing.T) {
 	const region = "eu-west-3"
@@ -102,11 +129,29 @@ func TestRunOnExampleStack(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, usagegen.Put(ctx, cw, usagegen.ExampleProfiles(st.Cluster, int(tc.tasks)), now, 14, 1))
 
-			r := runAction(t, map[string]string{
+			dir := t.TempDir()
+			require.NoError(t, os.CopyFS(filepath.Join(dir, "infra"), os.DirFS(exampleStack)))
+			gh := ghstub.New(t)
+			deps := deps
+			deps.GitHubAPI = gh.URL
+			getenv := func(k string) string {
+				if k == "GITHUB_REPOSITORY" {
+					return "o/r"
+				}
+				return sb.Getenv(k)
+			}
+			r := runIn(t, dir, map[string]string{
 				"cluster": st.Cluster, "service": "open-webui, bedrock-access-gateway, mcpo", "environment": tc.env,
 				"report-file": "reports/cost.json",
-			}, sb.Getenv, deps)
+				"path":        "infra", "var-files": "infra/environments/" + tc.env + ".tfvars",
+				"issue": "true", "github-token": gh.Token,
+			}, getenv, deps)
 			require.NoError(t, r.err, r.log)
+			compareGolden(t, filepath.Join("testdata", "example-"+tc.env+".golden.md"), r.summary)
+			require.Equal(t, "1", r.outputs["issue-number"])
+			issues := gh.WithLabel(optimize.IssueLabel)
+			require.Len(t, issues, 1)
+			require.Contains(t, issues[0].Body, r.summary, "the issue carries the summary")
 
 			require.Equal(t, "reports/cost.json", r.outputs["report-json"])
 			raw, err := os.ReadFile(filepath.Join(r.dir, "reports", "cost.json"))

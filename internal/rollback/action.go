@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -23,6 +24,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ecsinput"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
+	"github.com/ecsflow/ecsflow/internal/forecast"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
@@ -34,6 +36,8 @@ type Clients struct {
 	CloudWatch deploy.CloudWatch
 	ELB        deploy.ELB
 	DynamoDB   ledger.DynamoDB
+	// Forecast reads predictive scaling forecasts; nil reads none.
+	Forecast forecast.API
 }
 
 // Deps are what Run takes from outside; the zero value is the real AWS
@@ -63,6 +67,7 @@ func realClients(ctx context.Context, env *cli.Env) (Clients, error) {
 		CloudWatch: cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(env.Getenv)...),
 		ELB:        elbv2.NewFromConfig(cfg),
 		DynamoDB:   dynamodb.NewFromConfig(cfg),
+		Forecast:   applicationautoscaling.NewFromConfig(cfg),
 	}, nil
 }
 
@@ -81,6 +86,7 @@ type Config struct {
 	lockTimeout time.Duration
 	environment string
 	token, repo string
+	guard       forecast.Guard
 }
 
 var (
@@ -102,7 +108,7 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		return nil, err
 	}
 	p.reason = in.String("reason")
-	if p.mode, err = in.Enum("mode", "rollback", "check"); err != nil {
+	if p.mode, err = in.Enum("mode", "rollback", "check", "known-good"); err != nil {
 		return nil, err
 	}
 	if p.wait, err = in.Bool("wait"); err != nil {
@@ -131,6 +137,14 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 	if (p.to == "last-known-good" || containsValue(p.toFor, "last-known-good")) && p.ledgerTable == "" {
 		return nil, inputs.Errorf("to", p.to, "needs ledger-table: the ledger records which deployments succeeded")
 	}
+	if p.mode == "known-good" && p.ledgerTable == "" {
+		return nil, inputs.Errorf("ledger-table", "", "is needed with mode known-good: the ledger records which deployments succeeded")
+	}
+	g, err := in.Enum("forecast-guard", forecast.GuardNames...)
+	if err != nil {
+		return nil, err
+	}
+	p.guard = forecast.Guard(g)
 	p.environment = in.String("environment")
 	p.token = in.String("github-token")
 	p.repo = in.String("github-repository")
@@ -185,6 +199,9 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 		led = &ledger.Ledger{DB: cl.DynamoDB, Table: p.ledgerTable, Now: clk.Now, Sleep: clk.Sleep}
 		r.Ledger = led
 	}
+	if p.mode == "known-good" {
+		return knownGood(ctx, env, p, led, clk.Now())
+	}
 	svcs, err := eng.DescribeServices(ctx, p.cluster, p.services)
 	if err != nil {
 		return engineInput(err)
@@ -236,6 +253,9 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 			c.Infof("[%s] already runs %s; nothing to roll back", s, taskdef.FamilyRevision(cur))
 		}
 		plans = append(plans, plannedTarget{Service: s, Current: cur, Target: t})
+	}
+	if err := p.guard.Run(ctx, cl.Forecast, p.cluster, p.services, clk.Now(), c, "rollback"); err != nil {
+		return err
 	}
 	res, err := deps.apply(ctx, eng, p, plans, false)
 	if err != nil {

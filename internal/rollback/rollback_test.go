@@ -27,8 +27,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecsflow/ecsflow/internal/forecast"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/forecastsim"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 	"github.com/ecsflow/ecsflow/internal/testenv/simclock"
 )
@@ -52,6 +54,8 @@ type env struct {
 	gh    *fakeGitHub
 	ddb   ledger.DynamoDB
 	clock clock.Clock
+	// forecast answers GetPredictiveScalingForecast (nil: no client).
+	forecast forecast.API
 }
 
 // newEnv: cluster prod, service web (2 tasks) steady on web:1 (image web:v1).
@@ -136,7 +140,7 @@ func (e *env) runWith(inputs, runner map[string]string) result {
 	}
 	deps := Deps{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
-			return Clients{ECS: e.ecs, CloudWatch: simAlarms{e.sim}, DynamoDB: e.ddb}, nil
+			return Clients{ECS: e.ecs, CloudWatch: simAlarms{e.sim}, DynamoDB: e.ddb, Forecast: e.forecast}, nil
 		},
 		Clock: e.clock,
 		HTTP:  e.gh.srv.Client(),
@@ -234,6 +238,55 @@ func TestRollbackToPrevious(t *testing.T) {
 	assert.Empty(t, e.sim.DeregisteredInUse())
 }
 
+// A rollback into a forecast peak is warned about and goes ahead; with
+// forecast-guard: block it does not start and nothing changes.
+func TestRollbackForecastGuard(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		guard, policy string
+		code          int
+		rolled        bool
+		says          string
+	}{
+		{"warn", "prod-web-predictive", 0, true, "the deployment starts into a forecast peak: 9 tasks"},
+		{"block", "prod-web-predictive", 1, false, "rollback not started: forecast-guard is block"},
+		{"block", "another-policy", 0, true, "forecast not read: no predictive scaling policy prod-web-predictive"},
+		{"off", "prod-web-predictive", 0, true, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.guard+"/"+tc.policy, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil)
+			e.update("web:v2", 3*time.Minute)
+			e.steadyOn("web:2")
+			e.forecast = forecastAPI(t, "service/prod/web", tc.policy, e.sim.Now(), 2, 9, 3)
+			before := e.mutations()
+			r := e.run(map[string]string{"cluster": "prod", "service": "web", "forecast-guard": tc.guard})
+			require.Equal(t, tc.code, r.code, r.stdout)
+			assert.Contains(t, r.stdout, tc.says)
+			if tc.guard == "off" {
+				assert.NotContains(t, r.stdout, "forecast")
+			}
+			if tc.rolled {
+				e.steadyOn("web:1")
+			} else {
+				assert.Equal(t, before, e.mutations(), "a blocked rollback changes nothing")
+			}
+		})
+	}
+}
+
+// forecastAPI is the real SDK client reading a capacity forecast (one
+// value per hour from the hour before now) from the forecast stand-in.
+func forecastAPI(t *testing.T, resourceID, policy string, now time.Time, values ...float64) forecast.API {
+	t.Helper()
+	store := forecastsim.New()
+	store.Set("us-east-1", resourceID, policy, forecastsim.Hourly(now.Add(-time.Hour), values...))
+	c, stop := store.Client("us-east-1")
+	t.Cleanup(stop)
+	return c
+}
+
 func TestRollbackToNamedRevision(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
@@ -280,7 +333,7 @@ func TestRollbackBadInput(t *testing.T) {
 		{"missing cluster", map[string]string{"cluster": "staging", "service": "web"}, "cluster", "does not exist"},
 		{"pinned revision for several services", map[string]string{"cluster": "prod", "service": "web,api", "to": "web:1"}, "to", "pins one revision but 2 services are given"},
 		{"target line for unknown service", map[string]string{"cluster": "prod", "service": "web", "to": "api=api:1"}, "to", "one service=revision line per service"},
-		{"bad mode", map[string]string{"cluster": "prod", "service": "web", "mode": "auto"}, "mode", "allowed: check, rollback"},
+		{"bad mode", map[string]string{"cluster": "prod", "service": "web", "mode": "auto"}, "mode", "allowed: check, known-good, rollback"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

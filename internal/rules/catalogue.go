@@ -39,6 +39,8 @@ var catalogue = []*Rule{
 	ruleAutoscaledDesiredCount,       // EF215
 	ruleForceNewDeployment,           // EF216
 	ruleExecInProduction,             // EF217
+	rulePredictiveScalingConfig,      // EF218
+	ruleReactiveOnly,                 // EF219
 	ruleHTTPSRedirect,                // EF301
 	ruleTLSPolicy,                    // EF302
 	ruleInvalidHeaders,               // EF303
@@ -56,6 +58,12 @@ var catalogue = []*Rule{
 	ruleStateVersioning,              // EF711
 	ruleStateEncryption,              // EF712
 	ruleStatePublicAccess,            // EF713
+	ruleStateReplication,             // EF751
+	ruleLockTablePITR,                // EF752
+	ruleECRReplication,               // EF753
+	ruleEFSBackup,                    // EF754
+	ruleSingleAZ,                     // EF755
+	ruleTaskDefsInGit,                // EF756
 	ruleApplyTimeBuild,               // EF801
 	ruleUnpinnedSource,               // EF802
 	ruleProjectSyntax,                // EF821

@@ -16,6 +16,7 @@ var categoryTitles = []struct{ key, title string }{
 	{"iam", "IAM"},
 	{"logs", "Logs"},
 	{"state", "State"},
+	{"dr", "Disaster recovery"},
 	{"gitops", "GitOps hygiene"},
 	{"services", "Services (ecsflow.yaml)"},
 	{"plan", "Plan analysis"},

@@ -235,17 +235,27 @@ func dirOf(p string) string {
 // service block.
 func autoscaled(m *tfparse.Module, svc *tfparse.Block) bool {
 	for _, t := range m.ResourcesOfType("aws_appautoscaling_target") {
-		a := t.Attr("resource_id")
-		if a == nil {
-			continue
-		}
-		if contains(resourceRefs(a.Expr, "aws_ecs_service"), svc.Name()) {
+		if autoscaledBy(m, svc, t) {
 			return true
 		}
-		if s, ok := m.Eval.String(a.Expr); ok {
-			if n, ok := knownString(m.Eval.Instances(svc)[0], svc, "name"); ok && strings.HasSuffix(s, "/"+n) {
-				return true
-			}
+	}
+	return false
+}
+
+// autoscaledBy reports whether the aws_appautoscaling_target block t
+// scales the service block: its resource_id refers to the service or ends
+// in the service's name.
+func autoscaledBy(m *tfparse.Module, svc, t *tfparse.Block) bool {
+	a := t.Attr("resource_id")
+	if a == nil {
+		return false
+	}
+	if contains(resourceRefs(a.Expr, "aws_ecs_service"), svc.Name()) {
+		return true
+	}
+	if s, ok := m.Eval.String(a.Expr); ok {
+		if n, ok := knownString(m.Eval.Instances(svc)[0], svc, "name"); ok && strings.HasSuffix(s, "/"+n) {
+			return true
 		}
 	}
 	return false

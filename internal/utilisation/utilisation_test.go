@@ -31,8 +31,13 @@ func (p *pages) GetMetricData(_ context.Context, in *cloudwatch.GetMetricDataInp
 	return o, nil
 }
 
-func result(id string, code types.StatusCode, vs ...float64) types.MetricDataResult {
-	return types.MetricDataResult{Id: aws.String(id), StatusCode: code, Values: vs}
+// result is a metric's page of values, one an hour from hour first on.
+func result(id string, code types.StatusCode, first int, vs ...float64) types.MetricDataResult {
+	ts := make([]time.Time, len(vs))
+	for i := range vs {
+		ts[i] = end.Add(time.Duration(first+i) * time.Hour)
+	}
+	return types.MetricDataResult{Id: aws.String(id), StatusCode: code, Values: vs, Timestamps: ts}
 }
 
 var end = time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
@@ -41,10 +46,10 @@ func TestReadAsksForTheServiceMetricsAndFollowsPages(t *testing.T) {
 	t.Parallel()
 	api := &pages{out: []*cloudwatch.GetMetricDataOutput{
 		{NextToken: aws.String("more"), MetricDataResults: []types.MetricDataResult{
-			result("cpu", types.StatusCodePartialData, 10, 20), result("memory", types.StatusCodePartialData, 30), result("tasks", types.StatusCodeComplete),
+			result("cpu", types.StatusCodePartialData, 0, 10, 20), result("memory", types.StatusCodePartialData, 0, 30), result("tasks", types.StatusCodeComplete, 0),
 		}},
 		{MetricDataResults: []types.MetricDataResult{
-			result("cpu", types.StatusCodeComplete, 30), result("memory", types.StatusCodeComplete, 40, 50),
+			result("cpu", types.StatusCodeComplete, 2, 30), result("memory", types.StatusCodeComplete, 1, 40, 50),
 		}},
 	}}
 	u, err := utilisation.Read(context.Background(), api, "apps", "web", end, 14*24*time.Hour, time.Hour)
@@ -70,7 +75,63 @@ func TestReadAsksForTheServiceMetricsAndFollowsPages(t *testing.T) {
 		}, ms.Metric.Dimensions)
 		got = append(got, *q.Id+"="+*ms.Metric.Namespace+"/"+*ms.Metric.MetricName)
 	}
-	require.Equal(t, []string{"cpu=AWS/ECS/CPUUtilization", "memory=AWS/ECS/MemoryUtilization", "tasks=ECS/ContainerInsights/RunningTaskCount"}, got)
+	require.Equal(t, []string{
+		"cpu=AWS/ECS/CPUUtilization", "memory=AWS/ECS/MemoryUtilization", "tasks=ECS/ContainerInsights/RunningTaskCount",
+		"cpu_used=ECS/ContainerInsights/CpuUtilized", "cpu_reserved=ECS/ContainerInsights/CpuReserved",
+		"memory_used=ECS/ContainerInsights/MemoryUtilized", "memory_reserved=ECS/ContainerInsights/MemoryReserved",
+	}, got)
+}
+
+// Container Insights' absolute figures, used over reserved, win over the
+// service metrics where both exist; a period without a reservation is left
+// out, never read as zero; without a reservation at all the service metric
+// stands in.
+func TestReadPrefersContainerInsights(t *testing.T) {
+	t.Parallel()
+	ok := types.StatusCodeComplete
+	cases := []struct {
+		name        string
+		results     []types.MetricDataResult
+		cpu, memory []float64
+	}{
+		{"both shapes: Container Insights", []types.MetricDataResult{
+			result("cpu", ok, 0, 99, 99), result("memory", ok, 0, 99, 99),
+			result("cpu_used", ok, 0, 256, 128), result("cpu_reserved", ok, 0, 1024, 1024),
+			result("memory_used", ok, 0, 1024, 512, 300), result("memory_reserved", ok, 0, 4096, 0, 4096),
+		}, []float64{25, 12.5}, []float64{25, 300.0 / 4096 * 100}},
+		{"used without reserved: the service metrics", []types.MetricDataResult{
+			result("cpu", ok, 0, 10), result("memory", ok, 0, 20),
+			result("cpu_used", ok, 0, 256), result("memory_used", ok, 0, 1024),
+		}, []float64{10}, []float64{20}},
+		{"reserved at other hours: the service metrics", []types.MetricDataResult{
+			result("cpu", ok, 0, 10), result("memory", ok, 0, 20),
+			result("cpu_used", ok, 0, 256), result("cpu_reserved", ok, 5, 1024),
+		}, []float64{10}, []float64{20}},
+		{"only Container Insights", []types.MetricDataResult{
+			result("cpu_used", ok, 0, 512), result("cpu_reserved", ok, 0, 2048),
+			result("memory_used", ok, 0, 1024), result("memory_reserved", ok, 0, 2048),
+		}, []float64{25}, []float64{50}},
+		{"nothing: not enough data", nil, nil, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			api := &pages{out: []*cloudwatch.GetMetricDataOutput{{MetricDataResults: tc.results}}}
+			u, err := utilisation.Read(context.Background(), api, "apps", "web", end, 14*24*time.Hour, time.Hour)
+			require.NoError(t, err)
+			for _, c := range []struct {
+				s    cost.Series
+				want []float64
+			}{{u.CPU, tc.cpu}, {u.Memory, tc.memory}} {
+				if c.want == nil {
+					require.Equal(t, cost.Series{}, c.s, "no datapoints is an empty series, never zeros")
+					continue
+				}
+				require.Equal(t, cost.Percent, c.s.Unit)
+				require.InDeltaSlice(t, c.want, c.s.Values, 1e-9)
+			}
+		})
+	}
 }
 
 func TestReadErrors(t *testing.T) {

@@ -204,6 +204,14 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["*"] # metric calls support no resource-level permission
   }
 
+  # forecast-guard of deploy-ecs and rollback reads the predictive scaling
+  # forecast; without it the guard only notes that it could not read one.
+  statement {
+    sid       = "ScalingForecast"
+    actions   = ["application-autoscaling:GetPredictiveScalingForecast"]
+    resources = ["*"]
+  }
+
   statement {
     sid       = "Ledger"
     actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]

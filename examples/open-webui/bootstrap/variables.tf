@@ -55,3 +55,9 @@ variable "ledger_table_name" {
   type        = string
   default     = "ecsflow-deployments"
 }
+
+variable "dr_region" {
+  description = "Region the stack is restored in when its own is lost (state replica, image replicas, DR drill)."
+  type        = string
+  default     = "us-west-2"
+}

@@ -19,16 +19,21 @@ terraform {
   }
 }
 
+locals {
+  # the tags of both providers (this region and the DR region)
+  bootstrap_tags = {
+    Project     = var.project
+    Environment = var.environment
+    ManagedBy   = "terraform-bootstrap"
+  }
+}
+
 provider "aws" {
   region              = var.aws_region
   allowed_account_ids = [var.aws_account_id]
 
   default_tags {
-    tags = {
-      Project     = var.project
-      Environment = var.environment
-      ManagedBy   = "terraform-bootstrap"
-    }
+    tags = local.bootstrap_tags
   }
 }
 

@@ -19,6 +19,12 @@ variable "aws_region" {
   type        = string
 }
 
+variable "dr_region" {
+  description = "Region the stack is restored in when its own is lost (state replica, image replicas, DR drill)."
+  type        = string
+  default     = "us-west-2"
+}
+
 variable "aws_account_id" {
   description = "AWS account of the environment; the provider refuses any other."
   type        = string

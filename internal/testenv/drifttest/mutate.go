@@ -213,9 +213,15 @@ func SetRoleDescription(ctx context.Context, c Clients, role, desc string) error
 
 // SetMaxCapacity changes the first service's scalable target maximum.
 func SetMaxCapacity(ctx context.Context, c Clients, st *Stack, max int32) error {
+	return SetCapacity(ctx, c, st, 1, max)
+}
+
+// SetCapacity sets the first service's scalable target bounds, as a hand
+// or a scheduled action does.
+func SetCapacity(ctx context.Context, c Clients, st *Stack, min, max int32) error {
 	_, err := c.Autoscaling.RegisterScalableTarget(ctx, &aas.RegisterScalableTargetInput{ServiceNamespace: aastypes.ServiceNamespaceEcs,
 		ResourceId: aws.String("service/" + st.Cluster + "/" + st.Services[0].Name), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
-		MinCapacity: aws.Int32(1), MaxCapacity: aws.Int32(max)})
+		MinCapacity: aws.Int32(min), MaxCapacity: aws.Int32(max)})
 	return wrap("register scalable target", err)
 }
 

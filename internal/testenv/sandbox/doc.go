@@ -29,6 +29,9 @@
 //     sends ECS to moto. ECS writes the simulator accepts are replayed to
 //     moto, so moto's other services (Application Auto Scaling) know the
 //     clusters and services.
+//   - GetPredictiveScalingForecast, which moto does not implement, is
+//     answered by the forecast stand-in (package forecastsim); tests set a
+//     policy's capacity forecast through Sandbox.Forecasts.
 //   - Sandbox.Calls counts the AWS operations the proxy served, by service
 //     and operation, for benchmarks of API calls per resource.
 //

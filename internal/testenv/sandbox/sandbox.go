@@ -21,6 +21,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/ecsflow/ecsflow/internal/testenv/forecastsim"
 )
 
 // Defaults of the sandbox: moto's fixed account, the credentials it accepts
@@ -102,14 +104,15 @@ type Sandbox struct {
 	// straight to moto.
 	ECSSimulated bool
 
-	ownDir   bool
-	mu       sync.Mutex // guards procs and servers while parts start in parallel
-	procs    []*proc
-	servers  []*http.Server
-	stopOnce sync.Once
-	stopErr  error
-	calls    *callLog
-	ecs      *ecsRouter
+	ownDir    bool
+	mu        sync.Mutex // guards procs and servers while parts start in parallel
+	procs     []*proc
+	servers   []*http.Server
+	stopOnce  sync.Once
+	stopErr   error
+	calls     *callLog
+	ecs       *ecsRouter
+	forecasts *forecastsim.Store
 }
 
 type proc struct {
@@ -135,7 +138,7 @@ func Start(ctx context.Context, o Options) (_ *Sandbox, err error) {
 	if _, lookErr := exec.LookPath(motoBin); lookErr != nil {
 		return nil, ErrMotoMissing
 	}
-	s := &Sandbox{Region: o.Region, Dir: o.Dir, calls: newCallLog()}
+	s := &Sandbox{Region: o.Region, Dir: o.Dir, calls: newCallLog(), forecasts: forecastsim.New()}
 	if s.Dir == "" {
 		d, mkErr := os.MkdirTemp("", "ecsflow-sandbox-")
 		if mkErr != nil {
@@ -276,7 +279,7 @@ func (s *Sandbox) startProxy(o Options) error {
 		ecs = s.ecs
 		s.ECSSimulated = true
 	}
-	h := &frontProxy{ecs: ecs, rest: motoHandler, calls: s.calls}
+	h := &frontProxy{ecs: ecs, rest: motoHandler, calls: s.calls, forecasts: s.forecasts}
 	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(o.Port))
 	if err != nil {
 		return fmt.Errorf("failed to listen for the sandbox endpoint on port %d: %w", o.Port, err)
@@ -290,11 +293,13 @@ func (s *Sandbox) startProxy(o Options) error {
 	return nil
 }
 
-// frontProxy routes by X-Amz-Target: ECS to the simulator route, the rest
-// to moto.
+// frontProxy routes by X-Amz-Target: ECS to the simulator route,
+// GetPredictiveScalingForecast (which moto lacks) to the forecast
+// stand-in, the rest to moto.
 type frontProxy struct {
 	ecs, rest http.Handler
 	calls     *callLog
+	forecasts *forecastsim.Store
 }
 
 func (f *frontProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -302,6 +307,10 @@ func (f *frontProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.calls.add(r, target)
 	if strings.HasPrefix(target, ECSTargetPrefix) {
 		f.ecs.ServeHTTP(w, r)
+		return
+	}
+	if target == forecastsim.Target {
+		f.forecasts.Serve(w, r, signingRegion(r.Header.Get("Authorization")))
 		return
 	}
 	f.rest.ServeHTTP(w, r)
@@ -362,6 +371,7 @@ func (s *Sandbox) Reset(ctx context.Context) error {
 	if s.ecs != nil {
 		s.ecs.reset()
 	}
+	s.forecasts.Reset()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.MotoURL+"/moto-api/reset", nil)
 	if err != nil {
 		return err
@@ -377,6 +387,10 @@ func (s *Sandbox) Reset(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Forecasts is the stand-in for GetPredictiveScalingForecast: set a
+// policy's capacity forecast there (package forecastsim).
+func (s *Sandbox) Forecasts() *forecastsim.Store { return s.forecasts }
 
 // Stop shuts the proxy down, stops the children (SIGTERM to their process
 // groups, SIGKILL after 3 s) and removes the temporary directory. It is

@@ -1,7 +1,9 @@
 // Package usagegen writes days of utilisation for ECS services to
 // CloudWatch (moto in the sandbox), so the cost report has something to
 // read: hourly CPUUtilization and MemoryUtilization in AWS/ECS and
-// RunningTaskCount in ECS/ContainerInsights, shaped like a service used
+// RunningTaskCount in ECS/ContainerInsights and, for a profile with its
+// task size, Container Insights' CpuUtilized, CpuReserved, MemoryUtilized
+// and MemoryReserved (the service's tasks together), shaped like a service used
 // in working hours: low at night and at weekends, a peak in the afternoon,
 // and some noise from a fixed seed.
 package usagegen
@@ -20,11 +22,17 @@ import (
 
 // Profile is one service's usage: CPU and memory in percent of the task's
 // reservation, Low at night and High at the daily peak, and its task count.
+// TaskCPU (CPU units) and TaskMemory (MiB) are the task's size; when set,
+// the Container Insights shape is written too. NoServiceMetrics leaves out
+// the AWS/ECS shape, as for a service whose metrics only Container
+// Insights has.
 type Profile struct {
-	Cluster, Service string
-	CPULow, CPUHigh  float64
-	MemLow, MemHigh  float64
-	Tasks            int
+	Cluster, Service    string
+	CPULow, CPUHigh     float64
+	MemLow, MemHigh     float64
+	Tasks               int
+	TaskCPU, TaskMemory int
+	NoServiceMetrics    bool
 }
 
 // Point is one hour of a profile.
@@ -84,10 +92,20 @@ func Put(ctx context.Context, api PutAPI, profiles []Profile, end time.Time, day
 		}
 		var ecs, insights []types.MetricDatum
 		for _, pt := range Series(p, end, days, seed) {
-			ecs = append(ecs,
-				datum("CPUUtilization", pt.Time, pt.CPU, types.StandardUnitPercent, dims),
-				datum("MemoryUtilization", pt.Time, pt.Memory, types.StandardUnitPercent, dims))
+			if !p.NoServiceMetrics {
+				ecs = append(ecs,
+					datum("CPUUtilization", pt.Time, pt.CPU, types.StandardUnitPercent, dims),
+					datum("MemoryUtilization", pt.Time, pt.Memory, types.StandardUnitPercent, dims))
+			}
 			insights = append(insights, datum("RunningTaskCount", pt.Time, float64(p.Tasks), types.StandardUnitCount, dims))
+			if p.TaskCPU > 0 && p.TaskMemory > 0 {
+				cpu, mem := float64(p.TaskCPU*p.Tasks), float64(p.TaskMemory*p.Tasks)
+				insights = append(insights,
+					datum("CpuUtilized", pt.Time, pt.CPU/100*cpu, types.StandardUnitNone, dims),
+					datum("CpuReserved", pt.Time, cpu, types.StandardUnitNone, dims),
+					datum("MemoryUtilized", pt.Time, pt.Memory/100*mem, types.StandardUnitMegabytes, dims),
+					datum("MemoryReserved", pt.Time, mem, types.StandardUnitMegabytes, dims))
+			}
 		}
 		if err := put(ctx, api, "AWS/ECS", ecs); err != nil {
 			return err
@@ -115,7 +133,10 @@ func put(ctx context.Context, api PutAPI, ns string, data []types.MetricDatum) e
 
 // ExampleProfiles are usage profiles for the example stack's services in
 // cluster: open-webui on 2 vCPU / 4 GB busy in the afternoon, the Bedrock
-// gateway moderately, mcpo nearly idle; each with tasks running.
+// gateway moderately, mcpo nearly idle; each with tasks running. They
+// write the service metrics' shape only: moto takes minutes for the
+// Container Insights shape of three services on top (give a profile
+// TaskCPU and TaskMemory for it).
 func ExampleProfiles(cluster string, tasks int) []Profile {
 	return []Profile{
 		{Cluster: cluster, Service: "open-webui", CPULow: 4, CPUHigh: 22, MemLow: 30, MemHigh: 38, Tasks: tasks},

@@ -58,3 +58,22 @@ resource "aws_ecr_lifecycle_policy" "this" {
     ]
   })
 }
+
+# Every image is replicated to the DR region, digest for digest, so the
+# task definitions in Git can be registered there as they are
+# (docs/runbooks/dr-drill.md).
+resource "aws_ecr_replication_configuration" "dr" {
+  replication_configuration {
+    rule {
+      destination {
+        region      = var.dr_region
+        registry_id = var.aws_account_id
+      }
+
+      repository_filter {
+        filter      = "${var.project}/"
+        filter_type = "PREFIX_MATCH"
+      }
+    }
+  }
+}

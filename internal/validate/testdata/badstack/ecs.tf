@@ -227,6 +227,7 @@ resource "aws_ecs_task_definition" "this" {
 
 # --- services ------------------------------------------------------------
 
+# ecsflow:ignore EF219 the internal services follow open-webui, whose predictive policy (autoscaling.tf) scales ahead of the peak
 resource "aws_ecs_service" "this" {
   for_each = local.services
 
