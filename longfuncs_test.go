@@ -26,8 +26,6 @@ var longFunctions = map[string]string{
 	"internal/deployecs/action.go run":          "not split yet: moved as it was",
 	"internal/deployecs/action.go parseRenders": "not split yet: moved as it was",
 	// Not split yet; each is one sequence of steps read top to bottom.
-	"internal/deploy/run.go start":     "not split yet: register, update and first wait of one service",
-	"internal/deploy/run.go runWave":   "not split yet: the wave loop with its rollback",
 	"internal/rollback/check.go check": "not split yet: check mode's heal-or-escalate sequence",
 	"internal/rollback/action.go run":  "not split yet: rollback's modes in order",
 	// Test machinery, never shipped: literal documents and one-pass seeds
