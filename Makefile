@@ -44,8 +44,11 @@ demo: build
 
 # A sandbox for your shell: prints export lines and writes .sandbox/env;
 # stop it with Ctrl-C or `go run ./cmd/sandbox down`.
+# Your own stack: make sandbox STACK=infra REGION=eu-west-1 [VAR_FILE=envs/dev.tfvars]
+# [BACKEND_CONFIG=backend/dev.s3.tfbackend] (files relative to the stack).
 sandbox:
-	$(GO) run ./cmd/sandbox up
+	$(GO) run ./cmd/sandbox up $(if $(STACK),--stack $(STACK)) $(if $(REGION),--region $(REGION)) \
+		$(if $(VAR_FILE),--var-file $(VAR_FILE)) $(if $(BACKEND_CONFIG),--backend-config $(BACKEND_CONFIG))
 
 # Benchmarks and comparison reports (see scripts/bench/).
 bench: build

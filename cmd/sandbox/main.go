@@ -2,6 +2,7 @@
 // ECS rollout simulator behind one endpoint) for a developer's shell:
 //
 //	go run ./cmd/sandbox up            # start, seed the example stack, keep running
+//	go run ./cmd/sandbox up --stack infra --region eu-west-1   # seed your own Terraform stack instead
 //	eval "$(cat .sandbox/env)"         # in another shell: point AWS tools at it
 //	go run ./cmd/sandbox down          # stop it
 //
@@ -36,8 +37,9 @@ func main() {
 const usage = `usage: sandbox <command> [flags]
 
 commands:
-  up     start the sandbox, seed the example stack, print and write the
-         environment, and keep running until interrupted or "down"
+  up     start the sandbox, seed the example stack (or your own with
+         --stack <terraform dir>), print and write the environment, and
+         keep running until interrupted or "down"
   down   stop the sandbox started by "up" in this directory
   env    print the environment of the running sandbox
 
@@ -95,8 +97,17 @@ func up(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	speed := fs.Float64("ecs-speed", sandbox.DefaultECSSpeed, "how much faster than real time ECS deployments progress")
 	region := fs.String("region", sandbox.DefaultRegion, "AWS region of the sandbox: AWS_REGION in the env file and the region the stack is seeded in")
 	failures := fs.Bool("failure-images", true, "make images tagged :broken, :pullfail, :flaky, :crash, :oom, :unhealthy, :slow, :errors5pct, :slowleak or :flapping misbehave on ECS (see the README)")
+	so := stackFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
+	}
+	so.Region = *region
+	if so.Dir != "" {
+		// Read the stack before anything starts: a wrong path or backend is
+		// a usage error.
+		if _, err := sandbox.ReadStack(*so); err != nil {
+			return usageError{err}
+		}
 	}
 	pidFile := filepath.Join(*dir, "pid")
 	if pid, err := readPid(pidFile); err == nil && processAlive(pid) {
@@ -116,11 +127,9 @@ func up(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "sandbox: AWS endpoint %s (moto%s), registry %s (%s), up in %s\n",
 		sb.Endpoint, simNote(sb), sb.RegistryHost, sb.RegistryKind, time.Since(start).Round(time.Millisecond))
 	if *seed {
-		st, err := sb.Seed(ctx, sandbox.SeedOptions{TaskDefinitionsDir: *taskDefs})
-		if err != nil {
+		if err := seedStack(ctx, sb, *so, *taskDefs, stderr); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "sandbox: seeded cluster %s with %s in %s\n", st.Cluster, strings.Join(sandbox.ServiceNames, ", "), st.Region)
 	}
 	if sim := sb.ECS(*region); sim != nil && *failures {
 		injectFailureImages(sim)
@@ -140,6 +149,49 @@ func up(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "sandbox: environment written to %s (eval \"$(cat %s)\"); stop with Ctrl-C or: go run ./cmd/sandbox down\n", envFile, envFile)
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "sandbox: stopping")
+	return nil
+}
+
+// stackFlags declares the flags that seed a team's own stack.
+func stackFlags(fs *flag.FlagSet) *sandbox.StackOptions {
+	so := &sandbox.StackOptions{}
+	fs.StringVar(&so.Dir, "stack", "", "Terraform root module of your own stack: seed it instead of the example stack")
+	fs.Func("var-file", "with --stack: a variables file, relative to the stack (repeat for more)", func(v string) error {
+		so.VarFiles = append(so.VarFiles, v)
+		return nil
+	})
+	fs.StringVar(&so.BackendConfig, "backend-config", "", "with --stack: a backend config file (bucket, key), relative to the stack")
+	fs.StringVar(&so.LedgerTable, "ledger-table", "", "with --stack: also create this DynamoDB table as deploy-ecs's ledger")
+	return so
+}
+
+// seedStack seeds the example stack, or the stack so names, and says what
+// it created and what it did not.
+func seedStack(ctx context.Context, sb *sandbox.Sandbox, so sandbox.StackOptions, taskDefs string, stderr io.Writer) error {
+	if so.Dir == "" {
+		st, err := sb.Seed(ctx, sandbox.SeedOptions{TaskDefinitionsDir: taskDefs})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "sandbox: seeded cluster %s with %s in %s\n", st.Cluster, strings.Join(sandbox.ServiceNames, ", "), st.Region)
+		return nil
+	}
+	st, err := sb.SeedStack(ctx, so)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, s := range st.Services {
+		names = append(names, s.Name)
+	}
+	fmt.Fprintf(stderr, "sandbox: seeded stack %s: cluster %s with %s in %s; state at s3://%s/%s\n",
+		so.Dir, st.Cluster, strings.Join(names, ", "), st.Region, st.StateBucket, st.StateKey)
+	if len(st.Plan.StoodIn) > 0 {
+		fmt.Fprintf(stderr, "sandbox: one sandbox VPC, security group and execution role stand in for: %s\n", strings.Join(st.Plan.StoodIn, ", "))
+	}
+	for _, u := range st.Plan.Unsupported {
+		fmt.Fprintf(stderr, "sandbox: not seeded: %s\n", u)
+	}
 	return nil
 }
 

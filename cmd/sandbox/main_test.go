@@ -42,19 +42,7 @@ func TestUpWritesTheEnvironmentAndStopsCleanly(t *testing.T) {
 	}()
 
 	envFile := filepath.Join(dir, "env")
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if _, err := os.Stat(envFile); err == nil {
-			break
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("up exited %d early: %s", code, stderr.String())
-		default:
-		}
-		require.True(t, time.Now().Before(deadline), "no env file after 60s: %s", stderr.String())
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitForFile(t, envFile, done, &stderr)
 	b, err := os.ReadFile(envFile)
 	require.NoError(t, err)
 	env := string(b)
@@ -99,6 +87,77 @@ func TestUpWritesTheEnvironmentAndStopsCleanly(t *testing.T) {
 	assert.True(t, os.IsNotExist(err), "env file removed")
 	_, err = http.Post(endpoint+"/moto-api/reset", "", nil)
 	assert.Error(t, err, "the endpoint is gone")
+}
+
+// waitForFile waits until up has written path, failing when up exits first.
+func waitForFile(t *testing.T, path string, done <-chan int, stderr *syncBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("up exited %d early: %s", code, stderr.String())
+		default:
+		}
+		require.True(t, time.Now().Before(deadline), "no %s after 60s: %s", path, stderr.String())
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// up --stack seeds a team's own Terraform stack in its region and lists
+// what it did not create.
+func TestUpSeedsYourOwnStack(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), ".sandbox")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"up", "--dir", dir, "--stack", "../../examples/shop/infra", "--var-file", "envs/dev.tfvars", "--region", "eu-west-1"}, &stdout, &stderr)
+	}()
+	waitForFile(t, filepath.Join(dir, "env"), done, &stderr)
+	out := stderr.String()
+	assert.Contains(t, out, "seeded stack ../../examples/shop/infra: cluster shop-dev with api, worker in eu-west-1; state at s3://shop-terraform-state/shop/dev/terraform.tfstate")
+	assert.Contains(t, out, "not seeded: aws_sqs_queue.jobs: type aws_sqs_queue is not seeded")
+	assert.Contains(t, out, "stand in for: aws_vpc.main, aws_subnet.public, aws_subnet.private, aws_security_group.lb, aws_security_group.app, aws_iam_role.execution")
+	assert.Contains(t, stdout.String(), "export AWS_REGION=eu-west-1\n")
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("up did not stop")
+	}
+}
+
+// A stack that cannot be read is a usage error, before anything starts.
+func TestUpRefusesAStackItCannotRead(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no such directory", []string{"--stack", "no/such/infra"}, "stack no/such/infra: not a directory"},
+		{"backend without bucket", []string{"--stack", "../../examples/open-webui/terraform"}, "names no bucket and key"},
+		{"missing var file", []string{"--stack", "../../examples/shop/infra", "--var-file", "envs/qa.tfvars"}, "envs/qa.tfvars"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), ".sandbox")
+			var errb bytes.Buffer
+			args := append([]string{"up", "--dir", dir}, tc.args...)
+			assert.Equal(t, 2, run(context.Background(), args, &bytes.Buffer{}, &errb))
+			assert.Contains(t, errb.String(), tc.want)
+			_, err := os.Stat(dir)
+			assert.True(t, os.IsNotExist(err), "nothing started")
+		})
+	}
 }
 
 func TestDownSignalsTheRunningSandbox(t *testing.T) {

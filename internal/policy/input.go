@@ -290,21 +290,7 @@ func emptyCollection(tree func(hcl.Expression) any, b *tfparse.Block) bool {
 
 // plain replaces tfparse.Unknown with tfparse.UnknownText so the tree is
 // plain JSON.
-func plain(v any) any {
-	switch x := v.(type) {
-	case tfparse.Unknown:
-		return tfparse.UnknownText
-	case map[string]any:
-		for k, e := range x {
-			x[k] = plain(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = plain(e)
-		}
-	}
-	return v
-}
+func plain(v any) any { return tfparse.ReplaceUnknown(v, tfparse.UnknownText) }
 
 func backendOf(m *tfparse.Module, b *tfparse.Block, read func(string) ([]byte, error)) Backend {
 	be := Backend{

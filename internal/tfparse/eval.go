@@ -201,7 +201,11 @@ func (e *Evaluator) VarValue(name string) cty.Value {
 
 // String returns the value of expr as a string when it is known.
 func (e *Evaluator) String(expr hcl.Expression) (string, bool) {
-	v := e.Eval(expr)
+	return AsString(e.Eval(expr))
+}
+
+// AsString returns v as a string when it is known and converts to one.
+func AsString(v cty.Value) (string, bool) {
 	if !v.IsWhollyKnown() || v.IsNull() {
 		return "", false
 	}
@@ -214,7 +218,11 @@ func (e *Evaluator) String(expr hcl.Expression) (string, bool) {
 
 // Bool returns the value of expr as a bool when it is known.
 func (e *Evaluator) Bool(expr hcl.Expression) (bool, bool) {
-	v := e.Eval(expr)
+	return AsBool(e.Eval(expr))
+}
+
+// AsBool returns v as a bool when it is known and converts to one.
+func AsBool(v cty.Value) (bool, bool) {
 	if !v.IsWhollyKnown() || v.IsNull() {
 		return false, false
 	}
@@ -227,7 +235,11 @@ func (e *Evaluator) Bool(expr hcl.Expression) (bool, bool) {
 
 // Number returns the value of expr as a float when it is known.
 func (e *Evaluator) Number(expr hcl.Expression) (float64, bool) {
-	v := e.Eval(expr)
+	return AsNumber(e.Eval(expr))
+}
+
+// AsNumber returns v as a float when it is known and converts to a number.
+func AsNumber(v cty.Value) (float64, bool) {
 	if !v.IsWhollyKnown() || v.IsNull() {
 		return 0, false
 	}
@@ -381,6 +393,24 @@ func ValueTree(v cty.Value) any {
 		return out
 	}
 	return Unknown{}
+}
+
+// ReplaceUnknown replaces every Unknown in a value tree (see
+// Evaluator.Tree) with with, in place, and returns the tree.
+func ReplaceUnknown(v, with any) any {
+	switch x := v.(type) {
+	case Unknown:
+		return with
+	case map[string]any:
+		for k, e := range x {
+			x[k] = ReplaceUnknown(e, with)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = ReplaceUnknown(e, with)
+		}
+	}
+	return v
 }
 
 // DecodeJSONTree decodes a JSON document that may contain UnknownText in

@@ -125,3 +125,64 @@ func (i *Instance) NestedBlock(b *Block, typ string) *Block {
 	}
 	return bs[0]
 }
+
+// EvalWith is Eval with extra root values, such as the known attributes of
+// the resources of one type ({"aws_ecr_repository": {"app": {"name":
+// ...}}}); they also reach the locals expr refers to, which are evaluated
+// again with them. A tool that knows some resource attributes (a sandbox
+// that created the resources) resolves references this way.
+func (i *Instance) EvalWith(expr hcl.Expression, extra map[string]cty.Value) cty.Value {
+	if expr == nil {
+		return cty.NullVal(cty.DynamicPseudoType)
+	}
+	i.eval.mu.Lock()
+	defer i.eval.mu.Unlock()
+	base := i.context()
+	ctx := base.NewChild()
+	ctx.Variables = make(map[string]cty.Value, len(base.Variables)+len(extra)+1)
+	for k, v := range base.Variables {
+		ctx.Variables[k] = v
+	}
+	for k, v := range extra {
+		ctx.Variables[k] = v
+	}
+	ctx.Variables["local"] = i.eval.localsWith(ctx, expr)
+	return i.eval.evalLocked(expr, ctx)
+}
+
+// localsWith returns every local, those expr refers to (and what they refer
+// to) evaluated again in ctx.
+func (e *Evaluator) localsWith(ctx *hcl.EvalContext, expr hcl.Expression) cty.Value {
+	vals := make(map[string]cty.Value, len(e.locals))
+	for k, v := range e.locals {
+		vals[k] = v
+	}
+	seen := map[string]bool{}
+	var visit func(hcl.Expression)
+	visit = func(x hcl.Expression) {
+		for _, tr := range x.Variables() {
+			if tr.RootName() != "local" || len(tr) < 2 {
+				continue
+			}
+			step, ok := tr[1].(hcl.TraverseAttr)
+			if !ok || seen[step.Name] {
+				continue
+			}
+			seen[step.Name] = true
+			a := e.mod.Locals[step.Name]
+			if a == nil {
+				continue
+			}
+			visit(a.Expr)
+			c := ctx.NewChild()
+			c.Variables = make(map[string]cty.Value, len(ctx.Variables))
+			for k, v := range ctx.Variables {
+				c.Variables[k] = v
+			}
+			c.Variables["local"] = cty.ObjectVal(vals)
+			vals[step.Name] = e.evalLocked(a.Expr, c)
+		}
+	}
+	visit(expr)
+	return cty.ObjectVal(vals)
+}

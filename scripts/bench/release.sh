@@ -14,7 +14,15 @@
 # binary runs (s-to-step) and the setup-binary step alone (s-setup).
 # act's own start and the workspace checkout are in s-to-step for both.
 #
-# Needs: go, act (go install github.com/nektos/act@v0.2.89).
+# Then BenchmarkShopDeployStart (internal/testenv/e2e/shop_test.go), the same
+# two ways for a whole deployment: examples/shop's deploy caller calls
+# ecsflow/ecsflow/.github/workflows/phase1-deploy.yml@v1.4.2 fully offline on
+# the sandbox seeded from examples/shop/infra; reported are the time from
+# act's start until the deploy job's deploy-ecs binary runs (after the
+# resolve and build jobs, s-to-deploy) and the whole run (s-run).
+#
+# Needs: go, act (go install github.com/nektos/act@v0.2.89), moto_server,
+# buildah.
 # Usage: scripts/bench/release.sh   (make bench runs it)
 set -euo pipefail
 
@@ -22,7 +30,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="$(mktemp)"
 trap 'rm -f "$OUT"' EXIT
 
-(cd "$ROOT" && go test -count=1 -run '^$' -bench '^BenchmarkPinnedStart$' -benchtime=1x -timeout=30m \
+(cd "$ROOT" && go test -count=1 -run '^$' -bench '^(BenchmarkPinnedStart|BenchmarkShopDeployStart)$' -benchtime=1x -timeout=90m \
 	./internal/testenv/e2e/) >"$OUT" 2>&1 || {
 	cat "$OUT" >&2
 	exit 1
@@ -38,4 +46,17 @@ awk '/^BenchmarkPinnedStart\// {
 		if ($(i + 1) == "s-setup") setup = $i
 	}
 	printf "| %s | %.2f s | %.2f s |\n", name, step, setup
+}' "$OUT"
+
+echo
+echo "## the shop's deployment through the reusable workflows @v1.4.2: act start to the first deploy step"
+echo
+printf '| binaries from | act start to deploy-ecs running | whole run |\n| --- | ---: | ---: |\n'
+awk '/^BenchmarkShopDeployStart\// {
+	name = $1; sub(/^BenchmarkShopDeployStart\//, "", name); sub(/-[0-9]+$/, "", name)
+	for (i = 3; i < NF; i++) {
+		if ($(i + 1) == "s-to-deploy") step = $i
+		if ($(i + 1) == "s-run") run = $i
+	}
+	printf "| %s | %.2f s | %.2f s |\n", name, step, run
 }' "$OUT"

@@ -131,6 +131,11 @@ type Workflow struct {
 	NoGo bool
 	// Timeout bounds the whole act run (default 5 minutes).
 	Timeout time.Duration
+	// Repo is the caller's repository, a git checkout act runs in (its
+	// checkout is the workspace) and File's root; default this repository.
+	// A team's own repository (a copy of examples/shop) calls ecsflow's
+	// reusable workflows by `uses: ecsflow/ecsflow/...@<ref>` mapped by Stubs.
+	Repo string
 }
 
 // Result is what one act run did.
@@ -235,7 +240,11 @@ func Run(t testing.TB, wf Workflow) *Result {
 	act := ActPath(t)
 	root := RepoRoot(t)
 	bin := BinDir(t)
-	rel := workflowPath(t, root, wf.File)
+	repo := root
+	if wf.Repo != "" {
+		repo = wf.Repo
+	}
+	rel := workflowPath(t, repo, wf.File)
 
 	work := t.TempDir()
 	evFile := eventFile(t, work, wf)
@@ -253,7 +262,7 @@ func Run(t testing.TB, wf Workflow) *Result {
 		t.Fatalf("e2e: %v", err)
 	}
 	cmd := exec.CommandContext(ctx, act, args...)
-	cmd.Dir = root
+	cmd.Dir = repo
 	cmd.Env = actEnv(joinPath(shim, pathPrefix), work, wf.NoGo)
 	isolate(cmd)
 	var stderr bytes.Buffer
@@ -280,9 +289,9 @@ func Run(t testing.TB, wf Workflow) *Result {
 	return r
 }
 
-// workflowPath is the workflow file relative to the repository root, which
-// it must be inside.
-func workflowPath(t testing.TB, root, file string) string {
+// workflowPath is the workflow file relative to the repository it runs
+// in, which it must be inside.
+func workflowPath(t testing.TB, repo, file string) string {
 	t.Helper()
 	name := file
 	if !filepath.IsAbs(file) {
@@ -295,9 +304,9 @@ func workflowPath(t testing.TB, root, file string) string {
 	if _, err := os.Stat(file); err != nil {
 		t.Fatalf("e2e: workflow %s: %v", name, err)
 	}
-	rel, err := filepath.Rel(root, file)
+	rel, err := filepath.Rel(repo, file)
 	if err != nil || strings.HasPrefix(rel, "..") {
-		t.Fatalf("e2e: workflow %s is outside the repository %s", file, root)
+		t.Fatalf("e2e: workflow %s is outside the repository %s", file, repo)
 	}
 	return rel
 }

@@ -29,6 +29,18 @@
 //     sends ECS to moto. ECS writes the simulator accepts are replayed to
 //     moto, so moto's other services (Application Auto Scaling) know the
 //     clusters and services.
+//   - CloudWatch calls (SigV4 signing name monitoring, query protocol) go
+//     to a package cwsim stand-in per region that the region's simulator
+//     publishes its per-minute ALB and Container Insights metrics into
+//     (ecssim.WithMetrics; the LoadBalancer dimension is read from moto's
+//     ELBv2). It answers PutAnomalyDetector,
+//     DescribeAnomalyDetectors and GetMetricData with an
+//     ANOMALY_DETECTION_BAND expression or over the simulator's series
+//     only; everything else, alarms and PutMetricData included, goes on
+//     to moto, so series written with PutMetricData (usagegen's, for the
+//     cost report) are read from moto. Sandbox.CloudWatch(region) returns
+//     the stand-in. The simulator's metrics carry the simulator's clock,
+//     which runs ECSSpeed times faster than the wall clock.
 //   - GetPredictiveScalingForecast, which moto does not implement, is
 //     answered by the forecast stand-in (package forecastsim); tests set a
 //     policy's capacity forecast through Sandbox.Forecasts.
@@ -57,6 +69,19 @@
 // checks the seeded stack and finds it in sync (Stack.TerraformState
 // renders the same document). Stack describes what was made; Stack.Vars
 // hands the names to a workflow.
+//
+// # Your own stack
+//
+// SeedStack does the same for a team's own Terraform: ReadStack reads the
+// root module with package tfparse (variables, var files, locals), and
+// SeedStack creates its ECR repositories, log groups, clusters, target
+// groups, load balancers, task definitions, alarms and services, with
+// references between them resolved to what it created, and writes their
+// state at the key of the stack's s3 backend (block or -backend-config
+// file). One sandbox VPC, security group and execution role stand in for
+// the stack's network and roles; every other resource is listed in
+// StackPlan.Unsupported, never dropped without a word
+// (`go run ./cmd/sandbox up --stack <dir> --region <region>`).
 //
 // Tests use package sandboxtest, which shares one sandbox per test binary;
 // developers use `go run ./cmd/sandbox up`.

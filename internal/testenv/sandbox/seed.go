@@ -105,6 +105,9 @@ type Stack struct {
 	LockTable             string
 	LedgerTable           string
 
+	// Plan is what SeedStack read from a team's own stack (nil after Seed).
+	Plan *StackPlan
+
 	// What TerraformState records beyond the names above.
 	certificateARN string
 	desiredCount   int32
@@ -274,10 +277,13 @@ func (s *Sandbox) Seed(ctx context.Context, o SeedOptions) (*Stack, error) {
 	return st, nil
 }
 
-func seedNetwork(ctx context.Context, c seedClients, st *Stack, o SeedOptions) error {
+// seedNetworkBase creates a VPC (<prefix>.0.0/16, named after the
+// cluster) with a public and a private subnet in each of the region's
+// first two zones.
+func seedNetworkBase(ctx context.Context, c seedClients, st *Stack, prefix string) error {
 	name := st.Cluster
 	vpc, err := c.ec2.CreateVpc(ctx, &ec2.CreateVpcInput{
-		CidrBlock: aws.String("10.20.0.0/16"),
+		CidrBlock: aws.String(prefix + ".0.0/16"),
 		TagSpecifications: []ec2types.TagSpecification{{
 			ResourceType: ec2types.ResourceTypeVpc,
 			Tags:         []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(name)}},
@@ -287,16 +293,6 @@ func seedNetwork(ctx context.Context, c seedClients, st *Stack, o SeedOptions) e
 		return fmt.Errorf("failed to create the VPC: %w", err)
 	}
 	st.VPCID = aws.ToString(vpc.Vpc.VpcId)
-	if err := seedSubnets(ctx, c, st, o, vpc.Vpc.VpcId); err != nil {
-		return err
-	}
-	return seedSecurityGroups(ctx, c, st, vpc.Vpc.VpcId)
-}
-
-// seedSubnets creates a public and a private subnet in each of the first
-// two zones of the region.
-func seedSubnets(ctx context.Context, c seedClients, st *Stack, o SeedOptions, vpcID *string) error {
-	name := st.Cluster
 	// The first two zones of the region (ap-northeast-1 has no "b").
 	zones, err := c.ec2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
 	if err != nil {
@@ -308,7 +304,7 @@ func seedSubnets(ctx context.Context, c seedClients, st *Stack, o SeedOptions, v
 	}
 	sort.Strings(azs)
 	if len(azs) < 2 {
-		return fmt.Errorf("region %s has %d availability zones; the stack needs two", o.Region, len(azs))
+		return fmt.Errorf("region %s has %d availability zones; the stack needs two", st.Region, len(azs))
 	}
 	azs = azs[:2]
 	for i, az := range azs {
@@ -317,11 +313,11 @@ func seedSubnets(ctx context.Context, c seedClients, st *Stack, o SeedOptions, v
 			cidr string
 			list *[]string
 		}{
-			{"public", fmt.Sprintf("10.20.%d.0/24", i), &st.PublicSubnets},
-			{"private", fmt.Sprintf("10.20.%d.0/24", i+10), &st.PrivateSubnets},
+			{"public", fmt.Sprintf("%s.%d.0/24", prefix, i), &st.PublicSubnets},
+			{"private", fmt.Sprintf("%s.%d.0/24", prefix, i+10), &st.PrivateSubnets},
 		} {
 			sn, err := c.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
-				VpcId: vpcID, CidrBlock: aws.String(kind.cidr), AvailabilityZone: aws.String(az),
+				VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String(kind.cidr), AvailabilityZone: aws.String(az),
 				TagSpecifications: []ec2types.TagSpecification{{
 					ResourceType: ec2types.ResourceTypeSubnet,
 					Tags:         []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(fmt.Sprintf("%s-%s-%s", name, kind.name, az))}},
@@ -336,10 +332,12 @@ func seedSubnets(ctx context.Context, c seedClients, st *Stack, o SeedOptions, v
 	return nil
 }
 
-// seedSecurityGroups creates the ALB's and each service's security group
-// with the stack's ingress rules.
-func seedSecurityGroups(ctx context.Context, c seedClients, st *Stack, vpcID *string) error {
+func seedNetwork(ctx context.Context, c seedClients, st *Stack, o SeedOptions) error {
+	if err := seedNetworkBase(ctx, c, st, "10.20"); err != nil {
+		return err
+	}
 	name := st.Cluster
+	vpcID := aws.String(st.VPCID)
 	groups := append([]string{"alb"}, ServiceNames...)
 	for _, g := range groups {
 		sg, err := c.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
@@ -511,13 +509,20 @@ func seedState(ctx context.Context, c seedClients, st *Stack, _ SeedOptions) err
 	}); err != nil {
 		return fmt.Errorf("failed to turn on versioning of %s: %w", st.StateBucket, err)
 	}
-	if _, err := c.ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(st.LockTable),
-		BillingMode:          ddbtypes.BillingModePayPerRequest,
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("LockID"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("LockID"), KeyType: ddbtypes.KeyTypeHash}},
-	}); err != nil && !alreadyExists(err) {
-		return fmt.Errorf("failed to create the lock table %s: %w", st.LockTable, err)
+	// A stack seeded by SeedStack may have no lock table (its backend names
+	// none) and no ledger table.
+	if st.LockTable != "" {
+		if _, err := c.ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
+			TableName:            aws.String(st.LockTable),
+			BillingMode:          ddbtypes.BillingModePayPerRequest,
+			AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("LockID"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+			KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("LockID"), KeyType: ddbtypes.KeyTypeHash}},
+		}); err != nil && !alreadyExists(err) {
+			return fmt.Errorf("failed to create the lock table %s: %w", st.LockTable, err)
+		}
+	}
+	if st.LedgerTable == "" {
+		return nil
 	}
 	if _, err := c.ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:   aws.String(st.LedgerTable),

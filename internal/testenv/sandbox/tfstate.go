@@ -42,6 +42,11 @@ func seedTerraformState(ctx context.Context, c seedClients, st *Stack, _ SeedOpt
 	if err != nil {
 		return err
 	}
+	return putState(ctx, c, st, doc)
+}
+
+// putState writes a state document to the stack's state bucket and key.
+func putState(ctx context.Context, c seedClients, st *Stack, doc []byte) error {
 	if _, err := c.s3.PutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(st.StateBucket), Key: aws.String(st.StateKey),
 		Body: bytes.NewReader(doc), ContentType: aws.String("application/json"),
@@ -164,29 +169,9 @@ func (st *Stack) TerraformState() ([]byte, error) {
 		if td == nil {
 			return nil, fmt.Errorf("no registered task definition recorded for %s", s.Name)
 		}
-		cds, err := containerDefinitionsJSON(td.ContainerDefinitions)
+		attrs, err := taskDefState(td, st.taskDefTags[s.Name])
 		if err != nil {
 			return nil, fmt.Errorf("failed to render the container definitions of %s: %w", s.Name, err)
-		}
-		var compat []any
-		for _, c := range td.RequiresCompatibilities {
-			compat = append(compat, string(c))
-		}
-		tags := map[string]any{}
-		for _, t := range st.taskDefTags[s.Name] {
-			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-		attrs := map[string]any{
-			"id": aws.ToString(td.Family), "arn": aws.ToString(td.TaskDefinitionArn),
-			"arn_without_revision": strings.TrimSuffix(aws.ToString(td.TaskDefinitionArn), fmt.Sprintf(":%d", td.Revision)),
-			"family":               aws.ToString(td.Family), "revision": td.Revision,
-			"container_definitions": cds, "cpu": aws.ToString(td.Cpu), "memory": aws.ToString(td.Memory),
-			"network_mode": string(td.NetworkMode), "execution_role_arn": aws.ToString(td.ExecutionRoleArn),
-			"task_role_arn": aws.ToString(td.TaskRoleArn), "requires_compatibilities": compat,
-			"tags": tags, "tags_all": tags,
-		}
-		if rp := td.RuntimePlatform; rp != nil {
-			attrs["runtime_platform"] = []any{map[string]any{"cpu_architecture": string(rp.CpuArchitecture), "operating_system_family": string(rp.OperatingSystemFamily)}}
 		}
 		tds.add(s.Name, attrs)
 
@@ -273,6 +258,36 @@ func (st *Stack) TerraformState() ([]byte, error) {
 		taskRoles.add(s, role(st.Cluster+"-"+s+"-task"+st.roleSuffix(), "ecs-tasks.amazonaws.com"))
 	}
 	return renderState(st, res)
+}
+
+// taskDefState is the state of an aws_ecs_task_definition as the provider
+// records it after registering td with tags.
+func taskDefState(td *ecstypes.TaskDefinition, tagList []ecstypes.Tag) (map[string]any, error) {
+	cds, err := containerDefinitionsJSON(td.ContainerDefinitions)
+	if err != nil {
+		return nil, err
+	}
+	var compat []any
+	for _, c := range td.RequiresCompatibilities {
+		compat = append(compat, string(c))
+	}
+	tags := map[string]any{}
+	for _, t := range tagList {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	attrs := map[string]any{
+		"id": aws.ToString(td.Family), "arn": aws.ToString(td.TaskDefinitionArn),
+		"arn_without_revision": strings.TrimSuffix(aws.ToString(td.TaskDefinitionArn), fmt.Sprintf(":%d", td.Revision)),
+		"family":               aws.ToString(td.Family), "revision": td.Revision,
+		"container_definitions": cds, "cpu": aws.ToString(td.Cpu), "memory": aws.ToString(td.Memory),
+		"network_mode": string(td.NetworkMode), "execution_role_arn": aws.ToString(td.ExecutionRoleArn),
+		"task_role_arn": aws.ToString(td.TaskRoleArn), "requires_compatibilities": compat,
+		"tags": tags, "tags_all": tags,
+	}
+	if rp := td.RuntimePlatform; rp != nil {
+		attrs["runtime_platform"] = []any{map[string]any{"cpu_architecture": string(rp.CpuArchitecture), "operating_system_family": string(rp.OperatingSystemFamily)}}
+	}
+	return attrs, nil
 }
 
 func (st *Stack) roleSuffix() string {

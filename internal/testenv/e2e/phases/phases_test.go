@@ -7,8 +7,6 @@ package phases
 import (
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"regexp"
@@ -180,21 +178,7 @@ func headSHA(t *testing.T) string {
 }
 
 // oidcServer stands in for the Actions OIDC token endpoint.
-func oidcServer(t *testing.T) map[string]string {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "bearer e2e-request-token" && r.Header.Get("Authorization") != "Bearer e2e-request-token" {
-			http.Error(w, "no", http.StatusUnauthorized)
-			return
-		}
-		_, _ = w.Write([]byte(`{"value":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJyZXBvOmUyZTplbnZpcm9ubWVudDpwcm9kIn0.sig"}`))
-	}))
-	t.Cleanup(srv.Close)
-	return map[string]string{
-		"ACTIONS_ID_TOKEN_REQUEST_URL":   srv.URL + "/token?api-version=2.0",
-		"ACTIONS_ID_TOKEN_REQUEST_TOKEN": "e2e-request-token",
-	}
-}
+func oidcServer(t *testing.T) map[string]string { return e2e.OIDCEnv(t, nil) }
 
 // Phase 2: a canary in staging that an alarm fails is rolled back; with the
 // alarm quiet, staging deploys; prod then promotes staging's image (no
