@@ -26,8 +26,6 @@ var longFunctions = map[string]string{
 	"internal/deployecs/action.go run":          "not split yet: moved as it was",
 	"internal/deployecs/action.go parseRenders": "not split yet: moved as it was",
 	// Not split yet; each is one sequence of steps read top to bottom.
-	"internal/rollback/check.go check": "not split yet: check mode's heal-or-escalate sequence",
-	"internal/rollback/action.go run":  "not split yet: rollback's modes in order",
 	// Test machinery, never shipped: literal documents and one-pass seeds
 	// that read best as they are.
 	"internal/testenv/benchtree/benchtree.go moduleFiles":   "test machinery: the text of a generated module's files, one literal",
