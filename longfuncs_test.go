@@ -21,11 +21,6 @@ const maxFuncLines = 80
 // reason. The list only shrinks: an entry whose function has been split
 // fails the test until it is removed.
 var longFunctions = map[string]string{
-	// deploy-ecs's glue, moved here from internal/deploy as it was.
-	"internal/deployecs/action.go parseInputs":  "not split yet: moved as it was",
-	"internal/deployecs/action.go run":          "not split yet: moved as it was",
-	"internal/deployecs/action.go parseRenders": "not split yet: moved as it was",
-	// Not split yet; each is one sequence of steps read top to bottom.
 	// Test machinery, never shipped: literal documents and one-pass seeds
 	// that read best as they are.
 	"internal/testenv/benchtree/benchtree.go moduleFiles":   "test machinery: the text of a generated module's files, one literal",
