@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,19 +104,27 @@ func restoreSpan(t *testing.T, api *ecs.Client, cluster string, restored map[str
 // Phase 3 disaster-recovery drill on the sandbox: the stack is deployed
 // once in the source region (the ledger records images by digest); the
 // drill restores the three services in a second region where the stack
-// waits at desired count 0. Each image is promoted by digest into the
+// waits at desired count 0, but for mcpo, which does not exist there: the
+// drill creates it in the network the recovery-network input gives, and
+// its cleanup deletes it again. Each image is promoted by digest into the
 // recovery region's ECR, each task definition is registered from Git with
 // that digest, and all three services become steady there; the summary
 // gives RTO and RPO; cleanup returns the services to their revision and
-// count of before and deregisters the drill's revisions.
+// count of before, deletes the service it created and deregisters the
+// drill's revisions.
 func TestPhase3DisasterRecoveryDrill(t *testing.T) {
 	t.Parallel()
 	needActions(t, "deploy-ecs", "rollback", "build-push")
-	const source, recovery = "us-east-2", "eu-north-1"
+	// The recovery region is this test's own: a service is deleted there.
+	const source, recovery, created = "us-east-2", "us-west-1", "mcpo"
 	sb, src := sandboxtest.SeededRegion(t, source)
 	_, dr := sandboxtest.SeededRegion(t, recovery)
 	drECS := ecs.NewFromConfig(sandboxtest.Config(t, recovery))
 	pilotLight(t, drECS, dr)
+	_, err := drECS.DeleteService(context.Background(), &ecs.DeleteServiceInput{Cluster: aws.String(dr.Cluster), Service: aws.String(created), Force: aws.Bool(true)})
+	require.NoError(t, err)
+	network, err := json.Marshal(map[string]any{"subnets": dr.PrivateSubnets, "securityGroups": []string{dr.SecurityGroups[created]}, "assignPublicIp": "DISABLED"})
+	require.NoError(t, err)
 	before := map[string]string{}
 	for _, s := range dr.Services {
 		before[s.Name] = s.TaskDefinitionARN
@@ -129,7 +139,8 @@ func TestPhase3DisasterRecoveryDrill(t *testing.T) {
 	r := e2e.Run(t, e2e.Workflow{
 		File: "testdata/phase3-dr-drill.yml", Event: "workflow_dispatch", Region: source,
 		Vars: map[string]string{"SOURCE_REGION": source, "RECOVERY_REGION": recovery, "CLUSTER": src.Cluster,
-			"LEDGER": src.LedgerTable, "REGISTRY": sb.RegistryHost, "IMAGES": strings.Join(lines, "\n")},
+			"LEDGER": src.LedgerTable, "REGISTRY": sb.RegistryHost, "IMAGES": strings.Join(lines, "\n"),
+			"RECOVERY_NETWORK": string(network)},
 		Timeout: 12 * time.Minute,
 	})
 	r.RequireSuccess(t)
@@ -146,6 +157,9 @@ func TestPhase3DisasterRecoveryDrill(t *testing.T) {
 	restore := r.JobStep("restore", "deploy")
 	require.NotNil(t, restore, r.Log)
 	assert.Equal(t, "succeeded", restore.Outputs["status"], r.Log)
+	var createdWith map[string]string
+	require.NoError(t, json.Unmarshal([]byte(r.JobStep("restore", "create").Outputs["created"]), &createdWith), r.Log)
+	require.Equal(t, []string{created}, slices.Sorted(maps.Keys(createdWith)), "only the missing service is created")
 	assert.Equal(t, "true", r.JobStep("restore", "health").Outputs["healthy"], "the health check read the services back; log:\n%s", r.Log)
 	var restored map[string]string
 	require.NoError(t, json.Unmarshal([]byte(restore.Outputs["task-definition-arn"]), &restored), r.Log)
@@ -173,7 +187,11 @@ func TestPhase3DisasterRecoveryDrill(t *testing.T) {
 	deployWall, err := strconv.Atoi(restore.Outputs["duration-seconds"])
 	require.NoError(t, err, r.Log)
 	require.GreaterOrEqual(t, rtoWall, deployWall)
-	span := restoreSpan(t, drECS, dr.Cluster, restored)
+	// The created service's deployments went with it (a deleted service
+	// has no revisions left); its wave ran beside bedrock-access-gateway's.
+	kept := maps.Clone(restored)
+	delete(kept, created)
+	span := restoreSpan(t, drECS, dr.Cluster, kept)
 	assert.Positive(t, span)
 	rtoSim := time.Duration(rtoWall-deployWall)*time.Second + span
 	assert.Contains(t, r.Summary, fmt.Sprintf("| RTO (drill start → all services steady and healthy) | %d s |", rtoWall))
@@ -188,8 +206,15 @@ func TestPhase3DisasterRecoveryDrill(t *testing.T) {
 	assert.Contains(t, r.Log, "cleaned-up=true", r.Log)
 	assert.Contains(t, r.Summary, "Cleanup: true")
 	for name, s := range describe(t, drECS, dr.Cluster, sandbox.ServiceNames...) {
+		if name == created {
+			assert.NotEqual(t, "ACTIVE", aws.ToString(s.Status), "cleanup deleted %s, which the drill created", name)
+			continue
+		}
 		assert.Equal(t, int32(0), s.DesiredCount, name)
 		assert.Equal(t, int32(0), s.RunningCount, name)
 		assert.Equal(t, before[name], aws.ToString(s.TaskDefinition), "%s is back on its revision of before", name)
 	}
+	td, err := drECS.DescribeTaskDefinition(context.Background(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(createdWith[created])})
+	require.NoError(t, err)
+	assert.Equal(t, ecstypes.TaskDefinitionStatusInactive, td.TaskDefinition.Status, "cleanup deregistered the revision %s was created with", created)
 }
