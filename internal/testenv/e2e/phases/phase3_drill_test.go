@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
+	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
@@ -43,6 +45,21 @@ func pushImages(t *testing.T, host, tag string) map[string]string {
 		out[svc] = host + "/ecsflow/" + svc + "@" + d.String()
 	}
 	return out
+}
+
+var (
+	drillImagesOnce      sync.Once
+	drillImagesByService map[string]string
+)
+
+// drillImages are the images every drill of this process restores: each
+// drill promotes them tagged with the same commit into the one sandbox
+// registry, where tags are immutable, so they must be the same digests.
+func drillImages(t *testing.T, host string) map[string]string {
+	t.Helper()
+	drillImagesOnce.Do(func() { drillImagesByService = pushImages(t, host, fmt.Sprintf("drill-%d", time.Now().UnixNano())) })
+	require.Len(t, drillImagesByService, len(sandbox.ServiceNames), "pushing the drill's images failed in another test")
+	return maps.Clone(drillImagesByService)
 }
 
 // pilotLight scales the stack's services to 0 and waits until no task runs:
@@ -101,6 +118,45 @@ func restoreSpan(t *testing.T, api *ecs.Client, cluster string, restored map[str
 	return last.Sub(first)
 }
 
+// drill is one drill run on the sandbox with what the test needs to judge it.
+type drill struct {
+	r      *e2e.Result
+	dr     *sandbox.Stack
+	drECS  *ecs.Client
+	before map[string]string // service → revision in the recovery region before the drill
+	images map[string]string // service → image@digest the seed deployed
+}
+
+// runDrill seeds source and recovery (at desired count 0), lets prepare
+// change the recovery region (it returns the recovery-network input),
+// and runs the drill workflow. Each test uses regions of its own.
+func runDrill(t *testing.T, source, recovery string, prepare func(dr *sandbox.Stack, drECS *ecs.Client, images map[string]string) string) drill {
+	t.Helper()
+	needActions(t, "deploy-ecs", "rollback", "build-push")
+	sb, src := sandboxtest.SeededRegion(t, source)
+	_, dr := sandboxtest.SeededRegion(t, recovery)
+	drECS := ecs.NewFromConfig(sandboxtest.Config(t, recovery))
+	pilotLight(t, drECS, dr)
+	before := map[string]string{}
+	for _, s := range dr.Services {
+		before[s.Name] = s.TaskDefinitionARN
+	}
+	images := drillImages(t, sb.RegistryHost)
+	network := prepare(dr, drECS, images)
+	var lines []string
+	for _, svc := range sandbox.ServiceNames {
+		lines = append(lines, svc+"="+images[svc])
+	}
+	r := e2e.Run(t, e2e.Workflow{
+		File: "testdata/phase3-dr-drill.yml", Event: "workflow_dispatch", Region: source,
+		Vars: map[string]string{"SOURCE_REGION": source, "RECOVERY_REGION": recovery, "CLUSTER": src.Cluster,
+			"LEDGER": src.LedgerTable, "REGISTRY": sb.RegistryHost, "IMAGES": strings.Join(lines, "\n"),
+			"RECOVERY_NETWORK": network},
+		Timeout: 12 * time.Minute,
+	})
+	return drill{r: r, dr: dr, drECS: drECS, before: before, images: images}
+}
+
 // Phase 3 disaster-recovery drill on the sandbox: the stack is deployed
 // once in the source region (the ledger records images by digest); the
 // drill restores the three services in a second region where the stack
@@ -114,35 +170,17 @@ func restoreSpan(t *testing.T, api *ecs.Client, cluster string, restored map[str
 // drill's revisions.
 func TestPhase3DisasterRecoveryDrill(t *testing.T) {
 	t.Parallel()
-	needActions(t, "deploy-ecs", "rollback", "build-push")
 	// The recovery region is this test's own: a service is deleted there.
 	const source, recovery, created = "us-east-2", "us-west-1", "mcpo"
-	sb, src := sandboxtest.SeededRegion(t, source)
-	_, dr := sandboxtest.SeededRegion(t, recovery)
-	drECS := ecs.NewFromConfig(sandboxtest.Config(t, recovery))
-	pilotLight(t, drECS, dr)
-	_, err := drECS.DeleteService(context.Background(), &ecs.DeleteServiceInput{Cluster: aws.String(dr.Cluster), Service: aws.String(created), Force: aws.Bool(true)})
-	require.NoError(t, err)
-	network, err := json.Marshal(map[string]any{"subnets": dr.PrivateSubnets, "securityGroups": []string{dr.SecurityGroups[created]}, "assignPublicIp": "DISABLED"})
-	require.NoError(t, err)
-	before := map[string]string{}
-	for _, s := range dr.Services {
-		before[s.Name] = s.TaskDefinitionARN
-	}
-	images := pushImages(t, sb.RegistryHost, fmt.Sprintf("drill-%d", time.Now().UnixNano()))
-	var lines []string
-	for _, svc := range sandbox.ServiceNames {
-		lines = append(lines, svc+"="+images[svc])
-	}
-
 	started := time.Now()
-	r := e2e.Run(t, e2e.Workflow{
-		File: "testdata/phase3-dr-drill.yml", Event: "workflow_dispatch", Region: source,
-		Vars: map[string]string{"SOURCE_REGION": source, "RECOVERY_REGION": recovery, "CLUSTER": src.Cluster,
-			"LEDGER": src.LedgerTable, "REGISTRY": sb.RegistryHost, "IMAGES": strings.Join(lines, "\n"),
-			"RECOVERY_NETWORK": string(network)},
-		Timeout: 12 * time.Minute,
+	d := runDrill(t, source, recovery, func(dr *sandbox.Stack, drECS *ecs.Client, _ map[string]string) string {
+		_, err := drECS.DeleteService(context.Background(), &ecs.DeleteServiceInput{Cluster: aws.String(dr.Cluster), Service: aws.String(created), Force: aws.Bool(true)})
+		require.NoError(t, err)
+		network, err := json.Marshal(map[string]any{"subnets": dr.PrivateSubnets, "securityGroups": []string{dr.SecurityGroups[created]}, "assignPublicIp": "DISABLED"})
+		require.NoError(t, err)
+		return string(network)
 	})
+	r, dr, drECS, before, images := d.r, d.dr, d.drECS, d.before, d.images
 	r.RequireSuccess(t)
 	assert.Equal(t, "succeeded", r.JobStep("seed", "seed").Outputs["status"], r.Log)
 
@@ -217,4 +255,44 @@ func TestPhase3DisasterRecoveryDrill(t *testing.T) {
 	td, err := drECS.DescribeTaskDefinition(context.Background(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(createdWith[created])})
 	require.NoError(t, err)
 	assert.Equal(t, ecstypes.TaskDefinitionStatusInactive, td.TaskDefinition.Status, "cleanup deregistered the revision %s was created with", created)
+}
+
+// The restore fails in the recovery region (open-webui's image cannot be
+// pulled there): the run is reported failed, and the cleanup job still
+// runs: every service is back on its revision of before at desired count
+// 0 and the drill's revisions are deregistered.
+func TestPhase3DisasterRecoveryDrillCleansUpAfterAFailedRestore(t *testing.T) {
+	t.Parallel()
+	const source, recovery = "eu-west-1", "eu-central-1" // regions of its own
+	sb := sandboxtest.Start(t)
+	d := runDrill(t, source, recovery, func(_ *sandbox.Stack, _ *ecs.Client, images map[string]string) string {
+		sim := sb.ECS(recovery)
+		require.NotNil(t, sim, "the sandbox runs without the ECS simulator")
+		sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultImagePull, Image: images["open-webui"]})
+		return ""
+	})
+	r := d.r
+	r.RequireFailure(t)
+	restore := r.JobStep("restore", "deploy")
+	require.NotNil(t, restore, r.Log)
+	assert.NotEqual(t, "succeeded", restore.Outputs["status"], r.Log)
+	assert.Nil(t, r.JobStep("restore", "rto"), "no RTO is measured for a failed restore")
+	assert.Contains(t, r.Summary, "restore "+restore.Outputs["status"], r.Log)
+	assert.Contains(t, r.Summary, "not measured", r.Log)
+
+	var restored map[string]string
+	require.NoError(t, json.Unmarshal([]byte(restore.Outputs["task-definition-arn"]), &restored), r.Log)
+	require.Len(t, restored, 3, r.Log)
+	assert.Contains(t, r.Log, "cleaned-up=true", r.Log)
+	assert.Contains(t, r.Summary, "Cleanup: true")
+	for name, s := range describe(t, d.drECS, d.dr.Cluster, sandbox.ServiceNames...) {
+		assert.Equal(t, int32(0), s.DesiredCount, name)
+		assert.Equal(t, int32(0), s.RunningCount, name)
+		assert.Equal(t, d.before[name], aws.ToString(s.TaskDefinition), "%s is back on its revision of before", name)
+	}
+	for svc, arn := range restored {
+		td, err := d.drECS.DescribeTaskDefinition(context.Background(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
+		require.NoError(t, err)
+		assert.Equal(t, ecstypes.TaskDefinitionStatusInactive, td.TaskDefinition.Status, "cleanup deregistered %s's %s", svc, arn)
+	}
 }
