@@ -187,6 +187,9 @@ func TestPinStep(t *testing.T) {
 			code: 2, says: []string{"::error", "id-token: write", "ecsflow-ref"}},
 		{name: "local checkout", env: with(nil, "ECSFLOW_REF", "local"),
 			outputs: map[string]string{"local": "true"}},
+		{name: "token without job_workflow claims: ecsflow-ref decides",
+			env:     with(token(oidcServer(t, fakeJWT(t, map[string]string{"sub": "repo:acme/app:ref:refs/heads/main"}), 200)), "ECSFLOW_REF", "v1.4.2"),
+			outputs: map[string]string{"repository": "ecsflow/ecsflow", "ref": "v1.4.2"}},
 		{name: "token endpoint refuses", env: with(token(oidcServer(t, tagged, http.StatusForbidden))),
 			code: 2, says: []string{"::error", "OIDC token", "id-token: write"}},
 	}

@@ -22,10 +22,10 @@ func TestLocateExampleStack(t *testing.T) {
 		return Setting{File: filepath.Join(dir, file), Line: line, Text: text, Attr: attr, Shared: shared}
 	}
 	require.Equal(t, Sources{
-		FieldServiceBlock: at("ecs.tf", 230, `resource "aws_ecs_service" "this" {`, "", true),
-		FieldServiceEnd:   at("ecs.tf", 307, `}`, "", true),
+		FieldServiceBlock: at("ecs.tf", 231, `resource "aws_ecs_service" "this" {`, "", true),
+		FieldServiceEnd:   at("ecs.tf", 308, `}`, "", true),
 		FieldDesiredCount: at("environments/prod.tfvars", 26, `  "mcpo"                   = { min_count = 2, max_count = 4 }`, "min_count", false),
-		FieldLaunchType:   at("ecs.tf", 237, `  launch_type            = "FARGATE"`, "", true),
+		FieldLaunchType:   at("ecs.tf", 238, `  launch_type            = "FARGATE"`, "", true),
 		FieldTaskBlock:    at("ecs.tf", 134, `resource "aws_ecs_task_definition" "this" {`, "", true),
 		FieldCPU:          at("locals.tf", 31, `      cpu               = 512`, "cpu", true),
 		FieldMemory:       at("locals.tf", 32, `      memory            = 1024`, "memory", true),

@@ -47,12 +47,36 @@ func (a AnomalyGate) Label() string {
 	return l
 }
 
-// checkAnomaly reads the metric and its band since since (at least the
-// last five minutes) and fails on the first datapoint outside the band.
+// Anomaly is the first datapoint of a metric outside its band.
+type Anomaly struct {
+	Gate   AnomalyGate
+	At     time.Time // the datapoint's timestamp (start of its minute)
+	Value  float64
+	Reason string // names the metric, the value, the time and the band
+}
+
+// checkAnomaly fails the gate on the first datapoint since since outside
+// the band; a read that fails leaves the gate pending.
 func (e *Engine) checkAnomaly(ctx context.Context, a AnomalyGate, since time.Time) (verdict, string) {
 	if e.CloudWatch == nil {
 		return pending, ""
 	}
+	an, err := e.FirstAnomaly(ctx, a, since)
+	switch {
+	case err != nil:
+		return pending, ""
+	case an != nil:
+		return fail, "anomaly gate " + an.Reason
+	}
+	return pass, ""
+}
+
+// FirstAnomaly reads the metric and its band (CloudWatch's
+// ANOMALY_DETECTION_BAND) since since (at least the last five minutes) and
+// returns the first datapoint at or after since that leaves the band on
+// the gate's side, or nil. Datapoints without a band (a model still
+// training) are not judged.
+func (e *Engine) FirstAnomaly(ctx context.Context, a AnomalyGate, since time.Time) (*Anomaly, error) {
 	stat, k, side := a.Stat, a.Stddevs, a.Side
 	if stat == "" {
 		stat = "Average"
@@ -80,7 +104,7 @@ func (e *Engine) checkAnomaly(ctx context.Context, a AnomalyGate, since time.Tim
 	})
 	e.count("cloudwatch:GetMetricData")
 	if err != nil {
-		return pending, ""
+		return nil, fmt.Errorf("failed to read %s and its anomaly band (the role needs cloudwatch:GetMetricData): %w", a.Label(), err)
 	}
 	values := map[time.Time]float64{}
 	lo, hi := map[time.Time]float64{}, map[time.Time]float64{}
@@ -119,9 +143,9 @@ func (e *Engine) checkAnomaly(ctx context.Context, a AnomalyGate, since time.Tim
 		}
 		above, below := v > h, v < l
 		if above && side != BelowBand || below && side != AboveBand {
-			return fail, fmt.Sprintf("anomaly gate %s: %s %g at %s is outside the band %g–%g (%g standard deviations)",
-				a.Label(), stat, v, t.UTC().Format(time.RFC3339), l, h, k)
+			return &Anomaly{Gate: a, At: t, Value: v, Reason: fmt.Sprintf("%s: %s %g at %s is outside the band %g–%g (%g standard deviations)",
+				a.Label(), stat, v, t.UTC().Format(time.RFC3339), l, h, k)}, nil
 		}
 	}
-	return pass, ""
+	return nil, nil
 }

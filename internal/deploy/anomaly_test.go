@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/testenv/cwsim"
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/simaccount"
 	"github.com/ecsflow/ecsflow/internal/testenv/simclock"
 )
 
@@ -71,4 +73,84 @@ func TestAnomalyGate(t *testing.T) {
 		v, _ := e.checkAnomaly(context.Background(), gate, t0.Add(25*time.Minute))
 		assert.Equal(t, pass, v)
 	})
+}
+
+func TestParseAnomalyMetric(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   string
+		want AnomalyGate
+		err  string
+	}{
+		{"AWS/ApplicationELB:HTTPCode_Target_5XX_Count:above", AnomalyGate{Namespace: NamespaceALB, Metric: MetricTarget5XX, Side: AboveBand, Stat: "Sum"}, ""},
+		{"AWS/ApplicationELB:TargetResponseTime:above", AnomalyGate{Namespace: NamespaceALB, Metric: MetricTargetResponse, Side: AboveBand, Stat: "p90"}, ""},
+		{"ECS/ContainerInsights:RunningTaskCount:below", AnomalyGate{Namespace: NamespaceInsights, Metric: MetricRunningTaskCount, Side: BelowBand, Stat: "Average"}, ""},
+		{"AWS/ECS:CPUUtilization:outside:p99.9", AnomalyGate{Namespace: "AWS/ECS", Metric: "CPUUtilization", Side: OutsideBand, Stat: "p99.9"}, ""},
+		{"AWS/ApplicationELB:RequestCount", AnomalyGate{}, "is not namespace:metric:side"},
+		{"AWS/Lambda:Errors:above", AnomalyGate{}, `namespace "AWS/Lambda"`},
+		{"AWS/ApplicationELB:Target Response:above", AnomalyGate{}, "is not a CloudWatch metric name"},
+		{"AWS/ApplicationELB:RequestCount:up", AnomalyGate{}, `side "up"`},
+		{"AWS/ApplicationELB:RequestCount:above:Median", AnomalyGate{}, `statistic "Median"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
+			g, err := ParseAnomalyMetric(tc.in)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, g)
+		})
+	}
+}
+
+// errors5pctDuringCanary: after an hour of normal traffic web:errors5pct
+// goes out as a 20 % canary with the 5xx count as an anomaly gate; the
+// canary's errors leave the band, the gate fails and ECS returns traffic
+// to web:1. It returns MTTD (first datapoint outside the band to the
+// gate's failure) and MTTR (to the service steady on web:1 again).
+func errors5pctDuringCanary(t testing.TB) (time.Duration, time.Duration) {
+	cw := cwsim.New()
+	e := newEnvWith(t, []ecssim.Option{ecssim.WithMetrics(cw.AddData)}, nil, "web")
+	e.engine.CloudWatch, e.engine.ELB = cw, simaccount.ELB{Sim: e.Sim}
+	e.Sim.Advance(70 * time.Minute)
+	e.Sim.InjectFault(ecssim.Fault{Kind: ecssim.FaultErrors, Image: "web:errors5pct", ErrorRate: 0.05})
+	gate, err := ParseAnomalyMetric("AWS/ApplicationELB:HTTPCode_Target_5XX_Count:above")
+	require.NoError(t, err)
+	p := e.plan("errors5pct", "", "web")
+	p.Strategy = Strategy{Kind: "canary", CanaryPercent: 20, CanaryBakeTime: 10 * time.Minute}
+	p.Gates.Anomaly = []AnomalyGate{gate}
+	start := e.Sim.Now()
+	res := e.run(context.Background(), p)
+	require.Equal(t, RolledBack, res.Status, e.summary(res))
+	recovered := e.Sim.Now()
+	e.SteadyOn("web", "web:1")
+	contains(t, e.summary(res), "anomaly gate AWS/ApplicationELB:HTTPCode_Target_5XX_Count{TargetGroup=targetgroup/web/0123456789abcdef}: Sum", "outside the band")
+
+	var detected time.Time
+	for _, ev := range res.Timeline {
+		if detected.IsZero() && strings.Contains(ev.What, "anomaly gate") {
+			detected = ev.At
+		}
+	}
+	require.False(t, detected.IsZero(), "the timeline names the gate's failure: %+v", res.Timeline)
+	at := e.engine.Clock
+	e.engine.Clock = simclock.Manual{NowFunc: func() time.Time { return detected }}
+	defer func() { e.engine.Clock = at }()
+	g, err := e.engine.ForService(context.Background(), []AnomalyGate{gate}, e.Service("web"))
+	require.NoError(t, err)
+	first, err := e.engine.FirstAnomaly(context.Background(), g[0], start)
+	require.NoError(t, err)
+	require.NotNil(t, first)
+	return detected.Sub(first.At), recovered.Sub(first.At)
+}
+
+func TestAnomalyGateErrors5pctDuringCanaryRollsBack(t *testing.T) {
+	t.Parallel()
+	mttd, mttr := errors5pctDuringCanary(t)
+	t.Logf("errors5pct: MTTD %s, MTTR %s", mttd, mttr)
+	assert.LessOrEqual(t, mttd, 2*time.Minute, "the seed's MTTD target")
+	assert.LessOrEqual(t, mttr, 10*time.Minute, "the seed's MTTR target")
 }

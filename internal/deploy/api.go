@@ -29,9 +29,12 @@ type CloudWatch interface {
 	GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error)
 }
 
-// ELB is the subset of the ELBv2 client used to explain failing target health.
+// ELB is the subset of the ELBv2 client used to explain failing target
+// health and to find the load balancer of a target group (the dimension
+// of its CloudWatch metrics).
 type ELB interface {
 	DescribeTargetHealth(ctx context.Context, in *elbv2.DescribeTargetHealthInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTargetHealthOutput, error)
+	DescribeTargetGroups(ctx context.Context, in *elbv2.DescribeTargetGroupsInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupsOutput, error)
 }
 
 // HTTPDoer sends health-check requests; *http.Client fits.

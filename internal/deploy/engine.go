@@ -157,6 +157,7 @@ type prepared struct {
 	current  *types.TaskDefinition // the live revision
 	doc      *taskdef.Doc          // what to register; nil when reusing
 	reuseARN string                // deploy this existing revision
+	anomaly  []AnomalyGate         // the plan's anomaly gates with this service's dimensions
 }
 
 // Prepare checks the plan against AWS with read-only calls and renders the
@@ -189,6 +190,9 @@ func (e *Engine) Prepare(ctx context.Context, plan *Plan) (*Prepared, error) {
 			}
 			ps, err := e.prepareOne(ctx, plan, t, s, used)
 			if err != nil {
+				return nil, err
+			}
+			if ps.anomaly, err = e.ForService(ctx, plan.Gates.Anomaly, *s); err != nil {
 				return nil, err
 			}
 			p.services[t.Service] = ps

@@ -62,6 +62,9 @@ type gateState struct {
 	// alarms is the alarm state read once per poll for the whole wave
 	// (nil: not read this poll, checkGates reads it itself).
 	alarms *alarmReading
+	// anomaly are the plan's anomaly gates with the service's dimensions
+	// (nil: the plan's as they are).
+	anomaly []AnomalyGate
 }
 
 // alarmReading is one DescribeAlarms answer shared by a wave's services.
@@ -92,7 +95,11 @@ func (e *Engine) checkGates(ctx context.Context, g Gates, st *gateState, since t
 			return fail, reason
 		}
 	}
-	for _, a := range g.Anomaly {
+	anomaly := g.Anomaly
+	if st.anomaly != nil {
+		anomaly = st.anomaly
+	}
+	for _, a := range anomaly {
 		if v, reason := e.checkAnomaly(ctx, a, since); v == fail {
 			return fail, reason
 		}

@@ -189,6 +189,7 @@ func (e *Engine) runWave(ctx context.Context, p *Prepared, wave []Target, res *R
 		if tr.gate.url == "" {
 			tr.gate.url = plan.Gates.HealthCheckURL
 		}
+		tr.gate.anomaly = tr.ps.anomaly
 		tr.gated = !plan.gatesFor(t).Empty()
 		res.Services = append(res.Services, tr.r)
 		ts = append(ts, tr)

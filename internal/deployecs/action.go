@@ -164,6 +164,13 @@ func (deps *Deps) parseInputs(in *inputs.Inputs, ws outfile.Roots) (*deploy.Plan
 			return nil, nil, inputs.Errorf("metric-gates", "", "%v", err)
 		}
 	}
+	for _, l := range in.Lines("anomaly-metrics") {
+		g, err := deploy.ParseAnomalyMetric(l)
+		if err != nil {
+			return nil, nil, inputs.Errorf("anomaly-metrics", l, "%v", err)
+		}
+		p.Gates.Anomaly = append(p.Gates.Anomaly, g)
+	}
 	if p.FailedTasksThreshold, err = in.Int("failed-tasks-threshold", 0, 1000); err != nil {
 		return nil, nil, err
 	}
@@ -232,7 +239,7 @@ func checkWaitGates(in *inputs.Inputs, wait bool) error {
 	if wait {
 		return nil
 	}
-	for _, g := range []string{"health-check-url", "alarms", "metric-gates"} {
+	for _, g := range []string{"health-check-url", "alarms", "metric-gates", "anomaly-metrics"} {
 		if in.String(g) != "" {
 			return inputs.Errorf("wait", "false", "cannot be combined with %s: gates are checked while deploy-ecs waits for the deployment, so with wait: false nobody would check them; set wait: true or remove %s", g, g)
 		}

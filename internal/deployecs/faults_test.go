@@ -223,6 +223,10 @@ func (f faultyELB) DescribeTargetHealth(ctx context.Context, in *elbv2.DescribeT
 	return inject(f.in, "elbv2:DescribeTargetHealth", func() (*elbv2.DescribeTargetHealthOutput, error) { return f.ELB.DescribeTargetHealth(ctx, in, o...) })
 }
 
+func (f faultyELB) DescribeTargetGroups(ctx context.Context, in *elbv2.DescribeTargetGroupsInput, o ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupsOutput, error) {
+	return inject(f.in, "elbv2:DescribeTargetGroups", func() (*elbv2.DescribeTargetGroupsOutput, error) { return f.ELB.DescribeTargetGroups(ctx, in, o...) })
+}
+
 // faultyForecast puts an injector in front of the forecast client.
 type faultyForecast struct {
 	forecast.API

@@ -86,3 +86,19 @@ func TestParseInputsSeveralServices(t *testing.T) {
 	_, _, err = parseWith(t, map[string]string{"cluster": "prod", "service": "a\na"})
 	require.ErrorContains(t, err, "is listed twice")
 }
+
+func TestParseInputsAnomalyMetrics(t *testing.T) {
+	t.Parallel()
+	p, _, err := parseWith(t, map[string]string{"cluster": "prod", "service": "web",
+		"anomaly-metrics": "AWS/ApplicationELB:HTTPCode_Target_5XX_Count:above\nECS/ContainerInsights:RunningTaskCount:below"})
+	require.NoError(t, err)
+	assert.Equal(t, []deploy.AnomalyGate{
+		{Namespace: "AWS/ApplicationELB", Metric: "HTTPCode_Target_5XX_Count", Side: deploy.AboveBand, Stat: "Sum"},
+		{Namespace: "ECS/ContainerInsights", Metric: "RunningTaskCount", Side: deploy.BelowBand, Stat: "Average"},
+	}, p.Gates.Anomaly, "dimensions are filled in per service")
+
+	_, _, err = parseWith(t, map[string]string{"cluster": "prod", "service": "web", "anomaly-metrics": "AWS/ApplicationELB:RequestCount:sideways"})
+	require.ErrorContains(t, err, `input "anomaly-metrics": value "AWS/ApplicationELB:RequestCount:sideways": side "sideways" is not above, below or outside`)
+	_, _, err = parseWith(t, map[string]string{"cluster": "prod", "service": "web", "wait": "false", "anomaly-metrics": "AWS/ApplicationELB:RequestCount:above"})
+	require.ErrorContains(t, err, "cannot be combined with anomaly-metrics")
+}

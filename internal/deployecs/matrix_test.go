@@ -53,6 +53,7 @@ var matrixRows = []matrixRow{
 	{"cloudwatch:DescribeAlarms", []string{"deploys"}},
 	{"cloudwatch:GetMetricData", []string{"deploys"}},
 	{"elbv2:DescribeTargetHealth", []string{"fails"}},
+	{"elbv2:DescribeTargetGroups", nil}, // only for anomaly gates, which no scenario sets
 	{"dynamodb:PutItem", []string{"deploys"}},
 	{"dynamodb:GetItem", []string{"locked"}},
 	{"dynamodb:DeleteItem", []string{"deploys"}},

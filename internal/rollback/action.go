@@ -126,6 +126,12 @@ func ParseConfig(in *inputs.Inputs, getenv func(string) string) (*Config, error)
 		return nil, err
 	}
 	p.check.Alarms = in.List("alarms")
+	if p.check.Anomaly, err = in.Bool("anomaly"); err != nil {
+		return nil, err
+	}
+	if p.check.Sensitivity, err = parseSensitivity(in); err != nil {
+		return nil, err
+	}
 	p.ledgerTable = in.String("ledger-table")
 	if p.ledgerTable != "" && !ledger.ValidTableName(p.ledgerTable) {
 		return nil, inputs.Errorf("ledger-table", p.ledgerTable, ledger.TableNameRule)
@@ -272,7 +278,7 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 		}
 	}
 	setOutputs(c.SetOutput, res, rolled, len(p.services) > 1, start, clk.Now())
-	deps.record(ctx, env, led, p, res, current)
+	deps.record(ctx, env, led, p, res, current, nil)
 	if res.Status != deploy.Succeeded {
 		return exitcode.Negativef("rollback %s", strings.TrimPrefix(res.Headline(), "deployment "))
 	}
@@ -306,7 +312,7 @@ func engineInput(err error) error {
 	return err
 }
 
-func (deps *Deps) record(ctx context.Context, env *cli.Env, led *ledger.Ledger, p *Config, res *deploy.Result, current map[string]string) {
+func (deps *Deps) record(ctx context.Context, env *cli.Env, led *ledger.Ledger, p *Config, res *deploy.Result, current, why map[string]string) {
 	if led == nil {
 		return
 	}
@@ -322,6 +328,9 @@ func (deps *Deps) record(ctx context.Context, env *cli.Env, led *ledger.Ledger, 
 		rec := ledger.Record{Cluster: p.cluster, Service: s.Service, Environment: p.environment, Images: s.Images,
 			TaskDefinition: s.TaskDefinition, Previous: s.Previous, Commit: env.Getenv("GITHUB_SHA"), Actor: env.Getenv("GITHUB_ACTOR"),
 			Start: s.Started, End: s.Finished, Outcome: string(s.Status), RollbackOf: rollbackOf, Reason: p.reason}
+		if w := why[s.Service]; w != "" {
+			rec.Reason = w
+		}
 		if err := led.Put(context.WithoutCancel(ctx), rec); err != nil {
 			env.Console.Warningf("%v", err)
 		}

@@ -25,7 +25,7 @@ import (
 func (deps *Deps) check(ctx context.Context, env *cli.Env, p *Config, eng *deploy.Engine, r *Roller, led *ledger.Ledger, svcs map[string]*types.Service, start time.Time) error {
 	c := env.Console
 	var findings []Finding
-	current := map[string]string{}
+	current, why := map[string]string{}, map[string]string{}
 	var rollbacks []plannedTarget
 	var redeploys []deploy.Target
 	sds, err := currentDeployments(ctx, eng, svcs)
@@ -47,9 +47,17 @@ func (deps *Deps) check(ctx context.Context, env *cli.Env, p *Config, eng *deplo
 			}
 		}
 		f := r.Check(*s, sds[aws.ToString(s.CurrentServiceDeployment)], p.check, firing)
+		to := p.target(name)
+		if p.check.Anomaly && eng.CloudWatch != nil {
+			d, err := judgeAnomaly(ctx, eng, led, p, *s)
+			if err != nil {
+				return err
+			}
+			to, why[name] = applyAnomaly(&f, d, led, to)
+		}
 		switch f.Action {
 		case "rollback":
-			t, err := r.Target(ctx, p.cluster, name, f.Current, p.target(name))
+			t, err := r.Target(ctx, p.cluster, name, f.Current, to)
 			for _, w := range t.Warnings {
 				c.Warningf("[%s] %s", name, w)
 			}
@@ -85,7 +93,7 @@ func (deps *Deps) check(ctx context.Context, env *cli.Env, p *Config, eng *deplo
 		}
 		results = append(results, res.Services...)
 		timeline = append(timeline, res)
-		deps.record(ctx, env, led, p, res, current)
+		deps.record(ctx, env, led, p, res, current, why)
 	}
 	if len(redeploys) > 0 {
 		res, err := deps.deploy(ctx, eng, p, redeploys, true)
@@ -94,7 +102,7 @@ func (deps *Deps) check(ctx context.Context, env *cli.Env, p *Config, eng *deplo
 		}
 		results = append(results, res.Services...)
 		timeline = append(timeline, res)
-		deps.record(ctx, env, led, p, res, current)
+		deps.record(ctx, env, led, p, res, current, why)
 	}
 	healed := map[string]*deploy.ServiceResult{}
 	for _, s := range results {

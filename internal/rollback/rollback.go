@@ -184,8 +184,13 @@ type CheckOptions struct {
 	BelowDesiredFor time.Duration
 	// StuckAfter: a deployment in progress longer than this is stuck.
 	StuckAfter time.Duration
-	// RecentDeploy: alarms firing within this long of a deployment blame it.
+	// RecentDeploy: alarms firing, or an anomaly beginning, within this
+	// long of a deployment blame it.
 	RecentDeploy time.Duration
+	// Anomaly: judge the service's metrics against CloudWatch's anomaly
+	// detection bands, Sensitivity standard deviations wide.
+	Anomaly     bool
+	Sensitivity float64
 	// Alarms to watch besides each service's deployment alarms.
 	Alarms []string
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/clock"
+	"github.com/ecsflow/ecsflow/internal/deploy"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -54,6 +55,10 @@ type env struct {
 	gh    *fakeGitHub
 	ddb   ledger.DynamoDB
 	clock clock.Clock
+	// cw and elb replace the alarm-only CloudWatch and the absent ELB
+	// client when set (anomaly scenarios).
+	cw  deploy.CloudWatch
+	elb deploy.ELB
 	// forecast answers GetPredictiveScalingForecast (nil: no client).
 	forecast forecast.API
 }
@@ -140,7 +145,11 @@ func (e *env) runWith(inputs, runner map[string]string) result {
 	}
 	deps := Deps{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
-			return Clients{ECS: e.ecs, CloudWatch: simAlarms{e.sim}, DynamoDB: e.ddb, Forecast: e.forecast}, nil
+			var cw deploy.CloudWatch = simAlarms{e.sim}
+			if e.cw != nil {
+				cw = e.cw
+			}
+			return Clients{ECS: e.ecs, CloudWatch: cw, ELB: e.elb, DynamoDB: e.ddb, Forecast: e.forecast}, nil
 		},
 		Clock: e.clock,
 		HTTP:  e.gh.srv.Client(),

@@ -191,7 +191,7 @@ data "aws_iam_policy_document" "deploy" {
 
   statement {
     sid       = "TargetHealth"
-    actions   = ["elasticloadbalancing:DescribeTargetHealth"]
+    actions   = ["elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTargetGroups"]
     resources = ["*"] # Describe calls support no resource-level permission
   }
 

@@ -37,9 +37,8 @@ const (
 // time, each service's RunningTaskCount (ECS/ContainerInsights, dimensions
 // ClusterName and ServiceName; the average over the minute's ticks) and,
 // for a service behind a target group, RequestCount, HTTPCode_Target_5XX_Count
-// and TargetResponseTime (AWS/ApplicationELB, dimension TargetGroup, the
-// target group ARN's suffix; the simulator does not know the load
-// balancer). Traffic goes to healthy targets: by the production weights of
+// and TargetResponseTime (AWS/ApplicationELB, dimensions TargetGroup and,
+// with WithLoadBalancerOf, LoadBalancer: the ARNs' resource parts). Traffic goes to healthy targets: by the production weights of
 // a native (CANARY, LINEAR, BLUE_GREEN) rollout, else equally per task.
 // Baseline traffic is 600 requests a minute, 0–2 5xx answers and 80 ms
 // response time, with noise drawn from a hash of the service and the
@@ -48,6 +47,17 @@ const (
 // the simulator locked: keep it quick and do not call the Sim.
 func WithMetrics(sink func([]Datum)) Option {
 	return func(s *Sim) { s.metricSink = sink }
+}
+
+// WithLoadBalancerOf tells the simulator which load balancer routes to a
+// target group (lbOf takes the target group ARN and returns the load
+// balancer's ARN, or "" when unknown). With it, the ALB metrics carry the
+// dimensions CloudWatch publishes per target group, TargetGroup and
+// LoadBalancer (the ARNs' resource parts); without it they carry
+// TargetGroup alone, a series AWS does not publish. lbOf is called with
+// the simulator locked: do not call the Sim from it.
+func WithLoadBalancerOf(lbOf func(targetGroupARN string) string) Option {
+	return func(s *Sim) { s.lbOf = lbOf }
 }
 
 // metricAcc averages a service's running-task count over a minute.
@@ -152,6 +162,11 @@ func (s *Sim) serviceMetrics(svc *service, end time.Time) []Datum {
 		}
 	}
 	dims := map[string]string{"TargetGroup": targetGroupSuffix(tg)}
+	if s.lbOf != nil {
+		if lb := s.lbOf(tg); lb != "" {
+			dims["LoadBalancer"] = loadBalancerSuffix(lb)
+		}
+	}
 	return append(out,
 		Datum{Namespace: NamespaceALB, Metric: MetricRequestCount, Dimensions: dims, Timestamp: start, Value: math.Round(requests)},
 		Datum{Namespace: NamespaceALB, Metric: MetricTarget5XX, Dimensions: dims, Timestamp: start, Value: errors + math.Round(extraErr)},
@@ -212,4 +227,13 @@ func noise(key string, t time.Time, salt byte) float64 {
 	}
 	h.Write(b[:])
 	return float64(h.Sum64()>>11) / float64(1<<53)
+}
+
+// loadBalancerSuffix is the LoadBalancer dimension's value: the ARN's
+// resource part after loadbalancer/, app/name/id.
+func loadBalancerSuffix(arn string) string {
+	if i := strings.Index(arn, ":loadbalancer/"); i >= 0 {
+		return arn[i+len(":loadbalancer/"):]
+	}
+	return arn
 }

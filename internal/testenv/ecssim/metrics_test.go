@@ -93,3 +93,51 @@ func TestMetricsRepeat(t *testing.T) {
 	assert.Equal(t, a, b)
 	assert.Contains(t, a[1].Dimensions["TargetGroup"], "targetgroup/web/")
 }
+
+// TestMetricsCarryTheLoadBalancer: told which load balancer routes to the
+// service's target group, the ALB metrics carry both dimensions, as
+// CloudWatch publishes per-target-group metrics; the task count does not.
+func TestMetricsCarryTheLoadBalancer(t *testing.T) {
+	t.Parallel()
+	var got []Datum
+	lb := "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/front/50dc6c495c0c9188"
+	f := newFixture(t, nil, WithMetrics(func(ds []Datum) { got = append(got, ds...) }),
+		WithLoadBalancerOf(func(string) string { return lb }))
+	f.sim.Advance(3 * time.Minute)
+	require.NotEmpty(t, got)
+	alb := 0
+	for _, d := range got {
+		if d.Namespace != NamespaceALB {
+			assert.NotContains(t, d.Dimensions, "LoadBalancer")
+			continue
+		}
+		alb++
+		assert.Equal(t, "app/front/50dc6c495c0c9188", d.Dimensions["LoadBalancer"])
+		assert.Contains(t, d.Dimensions["TargetGroup"], "targetgroup/web/")
+	}
+	assert.Positive(t, alb)
+}
+
+// TestFaultOnRunningTasks: a rule injected for running tasks makes them
+// exit After from the injection, and their replacements, started from the
+// same revision, flap too; the running-task average drops below desired.
+func TestFaultOnRunningTasks(t *testing.T) {
+	t.Parallel()
+	var got []Datum
+	f := newFixture(t, nil, WithMetrics(func(ds []Datum) { got = append(got, ds...) }))
+	f.sim.Advance(30 * time.Minute)
+	f.sim.InjectFaultRunning(Fault{Kind: FaultExit, Image: "app:v1", After: 3 * time.Minute})
+	f.sim.Advance(2 * time.Minute)
+	require.EqualValues(t, 3, f.service().RunningCount, "nothing exits before After")
+	f.sim.Advance(30 * time.Minute)
+	svc := f.service()
+	assert.Len(t, svc.Deployments, 1, "no deployment started")
+	assert.EqualValues(t, 3, svc.DesiredCount)
+	low := 0
+	for _, d := range got[len(got)-60:] {
+		if d.Metric == MetricRunningTaskCount && d.Value < 3 {
+			low++
+		}
+	}
+	assert.Positive(t, low, "minutes with fewer than three tasks running")
+}

@@ -175,6 +175,7 @@ type Sim struct {
 	alarmSource func([]string) map[string]string
 	imageCheck  func(string) error
 	metricSink  func([]Datum)
+	lbOf        func(string) string
 	metricNext  time.Time
 	metricAcc   map[*service]*metricAcc
 
@@ -244,6 +245,31 @@ func (s *Sim) InjectFault(f Fault) {
 		f.ExitCode = 1
 	}
 	s.faults = append(s.faults, &f)
+}
+
+// InjectFaultRunning is InjectFault whose rule also reaches the matching
+// tasks already RUNNING without a fault, from now on (FaultExit's After
+// counts from now): an application that starts misbehaving with no
+// deployment, as when a dependency it calls breaks.
+func (s *Sim) InjectFaultRunning(f Fault) {
+	s.InjectFault(f)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rule := s.faults[len(s.faults)-1]
+	now := s.clock.Now()
+	for _, svc := range s.servicesSorted() {
+		for _, t := range svc.tasks {
+			if t.last != "RUNNING" || !t.alive() || t.fault != nil || !rule.matches(t.td) ||
+				rule.Count > 0 && rule.used >= rule.Count {
+				continue
+			}
+			rule.used++
+			t.fault = rule
+			if rule.Kind == FaultExit {
+				t.exitAt = now.Add(rule.After)
+			}
+		}
+	}
 }
 
 // ClearFaults removes every injected failure rule.
@@ -411,28 +437,29 @@ func (s *Sim) faultFor(td *taskDef) *Fault {
 		if f.Count > 0 && f.used >= f.Count {
 			continue
 		}
-		if f.TaskDefinition != "" && f.TaskDefinition != td.family &&
-			f.TaskDefinition != td.familyRev() && f.TaskDefinition != td.arn {
-			continue
+		if f.matches(td) {
+			f.used++
+			return f
 		}
-		if f.Image != "" {
-			hit := false
-			for _, c := range td.def.ContainerDefinitions {
-				if c.Image == nil {
-					continue
-				}
-				if matchImage(f.Image, *c.Image) {
-					hit = true
-				}
-			}
-			if !hit {
-				continue
-			}
-		}
-		f.used++
-		return f
 	}
 	return nil
+}
+
+// matches reports whether the rule's matchers select td.
+func (f *Fault) matches(td *taskDef) bool {
+	if f.TaskDefinition != "" && f.TaskDefinition != td.family &&
+		f.TaskDefinition != td.familyRev() && f.TaskDefinition != td.arn {
+		return false
+	}
+	if f.Image == "" {
+		return true
+	}
+	for _, c := range td.def.ContainerDefinitions {
+		if c.Image != nil && matchImage(f.Image, *c.Image) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveName returns the last path element of an ARN, or the name itself.

@@ -29,6 +29,18 @@
 //     sends ECS to moto. ECS writes the simulator accepts are replayed to
 //     moto, so moto's other services (Application Auto Scaling) know the
 //     clusters and services.
+//   - CloudWatch calls (SigV4 signing name monitoring, query protocol) go
+//     to a package cwsim stand-in per region that the region's simulator
+//     publishes its per-minute ALB and Container Insights metrics into
+//     (ecssim.WithMetrics; the LoadBalancer dimension is read from moto's
+//     ELBv2). It answers PutAnomalyDetector,
+//     DescribeAnomalyDetectors and GetMetricData with an
+//     ANOMALY_DETECTION_BAND expression or over the simulator's series
+//     only; everything else, alarms and PutMetricData included, goes on
+//     to moto, so series written with PutMetricData (usagegen's, for the
+//     cost report) are read from moto. Sandbox.CloudWatch(region) returns
+//     the stand-in. The simulator's metrics carry the simulator's clock,
+//     which runs ECSSpeed times faster than the wall clock.
 //   - GetPredictiveScalingForecast, which moto does not implement, is
 //     answered by the forecast stand-in (package forecastsim); tests set a
 //     policy's capacity forecast through Sandbox.Forecasts.

@@ -12,8 +12,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/testenv/cwsim"
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 )
 
@@ -38,6 +40,10 @@ type ecsRouter struct {
 type regionSim struct {
 	sim     *ecssim.Sim
 	handler http.Handler
+	// cw holds the metrics the simulator publishes and answers anomaly
+	// detection for them; cwHandler serves it, the rest going to moto.
+	cw        *cwsim.CloudWatch
+	cwHandler http.Handler
 }
 
 func newECSRouter(fallback http.Handler, motoURL string, speed float64) *ecsRouter {
@@ -110,12 +116,21 @@ func (e *ecsRouter) get(region string) *regionSim {
 		}
 		return ""
 	})...)
+	metrics := cwsim.New()
 	sim := ecssim.New(ecssim.NewFakeClock(time.Now().UTC()),
 		ecssim.WithRegion(region),
 		ecssim.WithAccount(AccountID),
 		ecssim.WithAlarmSource(alarmStates(cw)),
+		ecssim.WithMetrics(metrics.AddData),
+		ecssim.WithLoadBalancerOf(loadBalancerOf(elbv2.NewFromConfig(aws.Config{
+			Region:       region,
+			Credentials:  staticCredentials(),
+			BaseEndpoint: aws.String(e.motoURL),
+			HTTPClient:   &http.Client{Timeout: 10 * time.Second},
+		}))),
 	)
-	rs := &regionSim{sim: sim, handler: ecssim.NewHandler(sim, e.fallback, ecssim.WithRealTime(e.speed))}
+	rs := &regionSim{sim: sim, handler: ecssim.NewHandler(sim, e.fallback, ecssim.WithRealTime(e.speed)),
+		cw: metrics, cwHandler: metrics.Handler(e.fallback)}
 	e.sims[region] = rs
 	return rs
 }
@@ -154,6 +169,30 @@ func alarmStates(cw *cloudwatch.Client) func(names []string) map[string]string {
 	}
 }
 
+// loadBalancerOf finds a target group's load balancer in moto's ELBv2, so
+// the simulator's ALB metrics carry the LoadBalancer dimension as
+// CloudWatch's do. Answers are kept; a target group no listener uses yet
+// is asked again next time.
+func loadBalancerOf(c *elbv2.Client) func(string) string {
+	var mu sync.Mutex
+	known := map[string]string{}
+	return func(tg string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		if lb, ok := known[tg]; ok {
+			return lb
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		out, err := c.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{tg}})
+		if err != nil || len(out.TargetGroups) == 0 || len(out.TargetGroups[0].LoadBalancerArns) == 0 {
+			return ""
+		}
+		known[tg] = out.TargetGroups[0].LoadBalancerArns[0]
+		return known[tg]
+	}
+}
+
 // ECS returns the ECS rollout simulator of region (creating it), so tests
 // and the demo can inject faults (ecssim.Fault) or read call counts. It
 // returns nil when the sandbox runs without the simulator.
@@ -165,4 +204,31 @@ func (s *Sandbox) ECS(region string) *ecssim.Sim {
 		region = s.Region
 	}
 	return s.ecs.get(region).sim
+}
+
+// cloudWatchRouter sends each region's CloudWatch calls to the stand-in
+// fed by that region's simulator (cwsim.CloudWatch.Handler decides which
+// calls it answers; the rest go on to moto).
+type cloudWatchRouter struct{ e *ecsRouter }
+
+func (c cloudWatchRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	region := signingRegion(r.Header.Get("Authorization"))
+	if region == "" {
+		region = DefaultRegion
+	}
+	c.e.get(region).cwHandler.ServeHTTP(w, r)
+}
+
+// CloudWatch returns the CloudWatch stand-in of region (creating the
+// region's simulator), which holds the metrics the simulator publishes and
+// answers ANOMALY_DETECTION_BAND for them. It returns nil when the sandbox
+// runs without the simulator.
+func (s *Sandbox) CloudWatch(region string) *cwsim.CloudWatch {
+	if s.ecs == nil {
+		return nil
+	}
+	if region == "" {
+		region = s.Region
+	}
+	return s.ecs.get(region).cw
 }

@@ -279,7 +279,10 @@ func (s *Sandbox) startProxy(o Options) error {
 		ecs = s.ecs
 		s.ECSSimulated = true
 	}
-	h := &frontProxy{ecs: ecs, rest: motoHandler, calls: s.calls, forecasts: s.forecasts}
+	h := &frontProxy{ecs: ecs, rest: motoHandler, cloudWatch: motoHandler, calls: s.calls, forecasts: s.forecasts}
+	if s.ecs != nil {
+		h.cloudWatch = cloudWatchRouter{s.ecs}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(o.Port))
 	if err != nil {
 		return fmt.Errorf("failed to listen for the sandbox endpoint on port %d: %w", o.Port, err)
@@ -295,11 +298,13 @@ func (s *Sandbox) startProxy(o Options) error {
 
 // frontProxy routes by X-Amz-Target: ECS to the simulator route,
 // GetPredictiveScalingForecast (which moto lacks) to the forecast
-// stand-in, the rest to moto.
+// stand-in, CloudWatch (SigV4 signing name monitoring) to the stand-in fed
+// by the simulator, which passes what it does not answer on to moto, the
+// rest to moto.
 type frontProxy struct {
-	ecs, rest http.Handler
-	calls     *callLog
-	forecasts *forecastsim.Store
+	ecs, rest, cloudWatch http.Handler
+	calls                 *callLog
+	forecasts             *forecastsim.Store
 }
 
 func (f *frontProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -311,6 +316,10 @@ func (f *frontProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if target == forecastsim.Target {
 		f.forecasts.Serve(w, r, signingRegion(r.Header.Get("Authorization")))
+		return
+	}
+	if signingService(r.Header.Get("Authorization")) == "monitoring" {
+		f.cloudWatch.ServeHTTP(w, r)
 		return
 	}
 	f.rest.ServeHTTP(w, r)

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
@@ -207,6 +208,17 @@ type ELB struct{ Sim *ecssim.Sim }
 // DescribeTargetHealth returns the simulated health of a target group.
 func (f ELB) DescribeTargetHealth(_ context.Context, in *elbv2.DescribeTargetHealthInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeTargetHealthOutput, error) {
 	return &elbv2.DescribeTargetHealthOutput{TargetHealthDescriptions: f.Sim.TargetHealthDescriptions(*in.TargetGroupArn)}, nil
+}
+
+// DescribeTargetGroups names no load balancer for any target group: the
+// simulator knows none (and, without ecssim.WithLoadBalancerOf, publishes
+// ALB metrics with TargetGroup alone: the two agree).
+func (f ELB) DescribeTargetGroups(_ context.Context, in *elbv2.DescribeTargetGroupsInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupsOutput, error) {
+	out := &elbv2.DescribeTargetGroupsOutput{}
+	for _, a := range in.TargetGroupArns {
+		out.TargetGroups = append(out.TargetGroups, elbtypes.TargetGroup{TargetGroupArn: aws.String(a)})
+	}
+	return out, nil
 }
 
 // HTTP answers health checks with a status that depends on the time.
