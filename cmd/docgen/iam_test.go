@@ -84,6 +84,12 @@ func checkDeployRole(t *testing.T, doc string, granted map[string]bool) {
 		require.True(t, strings.Contains(doc, a), "docs/iam.md should say that %s needs %s", why, a)
 	}
 
+	requireExactly(t, need, granted, "the deploy role")
+}
+
+// requireExactly fails when policy grants less or more than need.
+func requireExactly(t *testing.T, need, granted map[string]bool, policy string) {
+	t.Helper()
 	var missing, unused []string
 	for a := range need {
 		if !granted[a] {
@@ -97,21 +103,26 @@ func checkDeployRole(t *testing.T, doc string, granted map[string]bool) {
 	}
 	sort.Strings(missing)
 	sort.Strings(unused)
-	require.Empty(t, missing, "the deploy role lacks actions the code calls")
-	require.Empty(t, unused, "the deploy role grants actions no action calls")
+	require.Empty(t, missing, "%s lacks actions the code calls", policy)
+	require.Empty(t, unused, "%s grants actions the code never calls", policy)
 }
 
-var (
-	deployDocument = regexp.MustCompile(`(?s)data "aws_iam_policy_document" "deploy" \{\n(.*?)\n\}\n`)
-	quotedAction   = regexp.MustCompile(`"([a-z0-9-]+:[A-Za-z*]+)"`)
-)
+var quotedAction = regexp.MustCompile(`"([a-z0-9-]+:[A-Za-z*]+)"`)
 
 // bootstrapDeployActions lists the actions of the bootstrap's deploy
-// policy document (every quoted "service:Action" inside its block).
+// policy document.
 func bootstrapDeployActions(t *testing.T, tf string) map[string]bool {
 	t.Helper()
-	m := deployDocument.FindStringSubmatch(tf)
-	require.NotNil(t, m, `github-oidc.tf has no data "aws_iam_policy_document" "deploy" block`)
+	return documentActions(t, tf, "deploy")
+}
+
+// documentActions lists the actions of the bootstrap's policy document
+// name (every quoted "service:Action" inside its block, condition keys
+// left out).
+func documentActions(t *testing.T, tf, name string) map[string]bool {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)data "aws_iam_policy_document" "` + regexp.QuoteMeta(name) + `" \{\n(.*?)\n\}\n`).FindStringSubmatch(tf)
+	require.NotNil(t, m, `the bootstrap has no data "aws_iam_policy_document" %q block`, name)
 	out := map[string]bool{}
 	for _, line := range strings.Split(m[1], "\n") {
 		if strings.Contains(line, "variable") || strings.Contains(line, "values") {
@@ -124,29 +135,49 @@ func bootstrapDeployActions(t *testing.T, tf string) map[string]bool {
 	return out
 }
 
-var jsonBlock = regexp.MustCompile("(?s)## Deploy role[^\n]*\n+```json\n(.*?)\n```")
-
 func deployRoleActions(t *testing.T, doc string) map[string]bool {
 	t.Helper()
-	m := jsonBlock.FindStringSubmatch(doc)
-	require.NotNil(t, m, "docs/iam.md has no JSON block under \"## Deploy role\"")
-	var policy struct {
-		Statement []struct {
-			Action json.RawMessage
-		}
+	return policyActions(t, doc, "Deploy role")
+}
+
+// statement is one statement of a policy in docs/iam.md; Action and
+// Resource are a string or a list.
+type statement struct {
+	Action, Resource json.RawMessage
+	Condition        map[string]map[string]any
+}
+
+// strings returns a string-or-list field as a list.
+func stringList(t *testing.T, raw json.RawMessage) []string {
+	t.Helper()
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}
 	}
-	require.NoError(t, json.Unmarshal([]byte(m[1]), &policy), "the deploy role's policy is not valid JSON")
+	var many []string
+	require.NoError(t, json.Unmarshal(raw, &many))
+	return many
+}
+
+// policyStatements reads the first JSON policy under the docs/iam.md
+// heading that starts with heading.
+func policyStatements(t *testing.T, doc, heading string) []statement {
+	t.Helper()
+	m := regexp.MustCompile("(?s)## " + regexp.QuoteMeta(heading) + "[^\n]*\n[^#]*?```json\n(.*?)\n```").FindStringSubmatch(doc)
+	require.NotNil(t, m, "docs/iam.md has no JSON block under \"## %s\"", heading)
+	var policy struct{ Statement []statement }
+	require.NoError(t, json.Unmarshal([]byte(m[1]), &policy), "the policy under %s is not valid JSON", heading)
+	return policy.Statement
+}
+
+// policyActions lists the actions of the first JSON policy under the
+// docs/iam.md heading that starts with heading; wildcards fail the test.
+func policyActions(t *testing.T, doc, heading string) map[string]bool {
+	t.Helper()
 	out := map[string]bool{}
-	for _, st := range policy.Statement {
-		var one string
-		var many []string
-		if json.Unmarshal(st.Action, &one) == nil {
-			many = []string{one}
-		} else {
-			require.NoError(t, json.Unmarshal(st.Action, &many))
-		}
-		for _, a := range many {
-			require.False(t, strings.Contains(a, "*"), "wildcard action %s in the deploy role", a)
+	for _, st := range policyStatements(t, doc, heading) {
+		for _, a := range stringList(t, st.Action) {
+			require.False(t, strings.Contains(a, "*"), "wildcard action %s under %s", a, heading)
 			out[a] = true
 		}
 	}
