@@ -100,6 +100,28 @@ func TestHeavyModulesOnlyWhereNeeded(t *testing.T) {
 	}
 }
 
+// credentialChain are the SDK service packages awsconfig links for the
+// default credential chain and role-to-assume; any other client belongs to
+// the package that calls it, so an action that never calls S3 or CloudWatch
+// does not carry their clients (docs/adr/0008-binary-budget.md).
+var credentialChain = []string{"sts", "sso", "ssooidc", "signin", "internal"}
+
+// awsconfig, which every AWS-facing action links, links no service client
+// beyond the credential chain.
+func TestAWSConfigLinksNoServiceClient(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", module+"/internal/awsconfig").CombinedOutput()
+	require.NoError(t, err, "go list: %s", out)
+	const services = "github.com/aws/aws-sdk-go-v2/service/"
+	var bad []string
+	for _, p := range strings.Fields(string(out)) {
+		if rest, ok := strings.CutPrefix(p, services); ok && !slices.Contains(credentialChain, strings.SplitN(rest, "/", 2)[0]) {
+			bad = append(bad, p)
+		}
+	}
+	require.Empty(t, bad, "internal/awsconfig links service clients; give their options a package of their own, as cloudwatchclient and s3client")
+}
+
 // actionDeps lists the packages an action's binary links.
 func actionDeps(t *testing.T, action string) []string {
 	t.Helper()

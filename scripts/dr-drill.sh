@@ -14,18 +14,37 @@
 #     desired, all of them running, and one deployment left (nothing still
 #     rolling out or draining); prints healthy=true, else names each
 #     service that is not and exits 1. Needs the AWS CLI.
-#   dr-drill.sh cleanup <region> <cluster> <restored> <previous>
+#   dr-drill.sh network <recovery-network>
+#     Checks the recovery-network input before anything runs: empty, or a
+#     JSON awsvpcConfiguration {subnets, securityGroups[, assignPublicIp]}
+#     with at least one subnet and one security group (the recovery
+#     region's Terraform outputs). Exits 2 naming the input otherwise.
+#   dr-drill.sh create <region> <cluster> <services> <task-definitions-dir> <images> <recovery-network>
+#     services one per line, images deploy-ecs's container=image lines.
+#     Creates each service the recovery cluster lacks (none, or INACTIVE)
+#     at desired count 0, for deploy-ecs to update: its task definition is
+#     <dir>/<service>.json with the images, registered once; the rest of
+#     CreateService's input comes from <dir>/<service>.service.json when
+#     committed (load balancers, service registries, network), with
+#     recovery-network as the network when that file names none. Every
+#     missing service is checked before the first is created. Prints
+#     created=<JSON map service → the revision it was created with>.
+#   dr-drill.sh cleanup <region> <cluster> <restored> <previous> [<created>]
 #     restored and previous are deploy-ecs's task-definition-arn and
 #     previous-task-definition-arn outputs (a JSON map, or one ARN for one
-#     service). Each service goes back to its previous revision at desired
-#     count 0 (pilot light), waits until stable, then the restored revisions
-#     are deregistered. Prints cleaned-up=true. Needs the AWS CLI.
+#     service), created is create's output. A service the drill created is
+#     deleted with the revision it was created with; every other service
+#     goes back to its previous revision at desired count 0 (pilot light)
+#     and is waited for; then the restored revisions are deregistered.
+#     Prints cleaned-up=true. Needs the AWS CLI.
 set -euo pipefail
 
 usage() {
 	echo "usage: dr-drill.sh inputs <images-json> <registry> <task-definitions-dir> <cluster>" >&2
 	echo "       dr-drill.sh health <region> <cluster> <services>" >&2
-	echo "       dr-drill.sh cleanup <region> <cluster> <restored> <previous>" >&2
+	echo "       dr-drill.sh network <recovery-network>" >&2
+	echo "       dr-drill.sh create <region> <cluster> <services> <task-definitions-dir> <images> <recovery-network>" >&2
+	echo "       dr-drill.sh cleanup <region> <cluster> <restored> <previous> [<created>]" >&2
 	exit 2
 }
 
@@ -119,31 +138,123 @@ health() {
 }
 
 cleanup() {
-	local region=$1 cluster=$2 restored previous s prev
-	restored="$(asMap "$3")" previous="$(asMap "$4")"
-	if ! jq -e 'type == "object" and length > 0' >/dev/null 2>&1 <<<"$restored" || [ -z "$region" ] || [ -z "$cluster" ]; then
-		echo "dr-drill.sh: nothing to clean up: region, cluster and the restored revisions are needed (got '$region', '$cluster', '$3')" >&2
+	local region=$1 cluster=$2 restored previous created s prev
+	restored="$(asMap "$3")" previous="$(asMap "$4")" created="${5:-}"
+	created="${created:-"{}"}"
+	if ! jq -e 'type == "object"' >/dev/null 2>&1 <<<"$created"; then
+		echo "dr-drill.sh: created $created is not a JSON map of service to revision" >&2
+		exit 2
+	fi
+	if ! jq -e --argjson c "$created" 'type == "object" and (length > 0 or ($c | length > 0))' >/dev/null 2>&1 <<<"$restored" || [ -z "$region" ] || [ -z "$cluster" ]; then
+		echo "dr-drill.sh: nothing to clean up: region, cluster and the restored or created services are needed (got '$region', '$cluster', '$3')" >&2
 		exit 2
 	fi
 	needAWS
-	local services=()
-	while read -r s; do services+=("$s"); done < <(jq -r 'keys[]' <<<"$restored")
+	# Services the drill created are deleted; the others (Terraform's) go
+	# back to their revision of before at desired count 0.
+	local services=() gone=()
+	while read -r s; do
+		if [ -n "$s" ]; then gone+=("$s"); fi
+	done < <(jq -r 'keys[]' <<<"$created")
+	while read -r s; do
+		if [ -n "$s" ]; then services+=("$s"); fi
+	done < <(jq -r --argjson c "$created" 'keys - ($c | keys) | .[]' <<<"$restored")
+	for s in "${gone[@]}"; do
+		aws ecs delete-service --region "$region" --cluster "$cluster" --service "$s" --force \
+			--query service.serviceName --output text >&2
+	done
 	for s in "${services[@]}"; do
 		prev="$(jq -r --arg s "$s" '.[$s] // ""' <<<"$previous")"
 		args=(--region "$region" --cluster "$cluster" --service "$s" --desired-count 0)
 		if [ -n "$prev" ]; then args+=(--task-definition "$prev"); fi
 		aws ecs update-service "${args[@]}" --query service.serviceName --output text >&2
 	done
-	aws ecs wait services-stable --region "$region" --cluster "$cluster" --services "${services[@]}"
-	for s in "${services[@]}"; do
-		local arn
-		arn="$(jq -r --arg s "$s" '.[$s]' <<<"$restored")"
-		if [ "$arn" != "$(jq -r --arg s "$s" '.[$s] // ""' <<<"$previous")" ]; then
+	if [ ${#services[@]} -gt 0 ]; then
+		aws ecs wait services-stable --region "$region" --cluster "$cluster" --services "${services[@]}"
+	fi
+	local arn
+	while read -r arn; do
+		if [ -n "$arn" ]; then
 			aws ecs deregister-task-definition --region "$region" --task-definition "$arn" \
 				--query taskDefinition.taskDefinitionArn --output text >&2
 		fi
-	done
+	done < <(jq -r --argjson p "$previous" --argjson c "$created" \
+		'([to_entries[] | select(.value != ($p[.key] // "") or $c[.key]) | .value] + [$c[]]) | unique | .[]' <<<"$restored")
 	echo "cleaned-up=true"
+}
+
+# awsvpcOK reads a JSON awsvpcConfiguration on stdin: at least one subnet
+# and one security group, strings, and assignPublicIp ENABLED or DISABLED.
+awsvpcOK() {
+	jq -e 'type == "object" and
+		(.subnets | type == "array" and length > 0 and all(.[]; type == "string" and length > 0)) and
+		(.securityGroups | type == "array" and length > 0 and all(.[]; type == "string" and length > 0)) and
+		((.assignPublicIp // "DISABLED") | IN("ENABLED", "DISABLED"))' >/dev/null 2>&1
+}
+
+network() {
+	if [ -n "$1" ] && ! awsvpcOK <<<"$1"; then
+		echo "::error title=ecsflow::input \"recovery-network\" is '$1'; allowed: empty or JSON {\"subnets\": [ids], \"securityGroups\": [ids], \"assignPublicIp\": \"ENABLED\"|\"DISABLED\"} with at least one subnet and one security group of the recovery region (its Terraform outputs)"
+		exit 2
+	fi
+}
+
+# serviceSpec prints CreateService's input for a service the drill creates,
+# without task definition, or exits 2 naming what the user must supply.
+serviceSpec() {
+	local dir=$1 s=$2 net=$3 where=$4 spec="{}"
+	if [ -f "$dir/$s.service.json" ]; then
+		if ! spec="$(jq -ce 'select(type == "object")' "$dir/$s.service.json" 2>/dev/null)"; then
+			echo "dr-drill.sh: $dir/$s.service.json is not a JSON object (CreateService's input)" >&2
+			exit 2
+		fi
+	fi
+	if [ -n "$net" ] && ! jq -e '.networkConfiguration.awsvpcConfiguration' >/dev/null <<<"$spec"; then
+		spec="$(jq -c --argjson n "$net" '.networkConfiguration = {awsvpcConfiguration: $n}' <<<"$spec")"
+	fi
+	if ! jq '.networkConfiguration.awsvpcConfiguration' <<<"$spec" | awsvpcOK; then
+		echo "dr-drill.sh: $s does not exist in $where and the drill must create it: give input recovery-network (subnets and security groups of the recovery region, from its Terraform outputs) or commit $dir/$s.service.json with networkConfiguration.awsvpcConfiguration" >&2
+		exit 2
+	fi
+	jq -c 'del(.cluster, .serviceName, .taskDefinition, .desiredCount) |
+		if .capacityProviderStrategy or .launchType then . else .launchType = "FARGATE" end' <<<"$spec"
+}
+
+create() {
+	local region=$1 cluster=$2 dir=${4%/} images=$5 net=$6 services=() s active missing=() specs=() created="{}"
+	while read -r s; do
+		if [ -n "$s" ]; then services+=("$s"); fi
+	done <<<"$3"
+	if [ -z "$region" ] || [ -z "$cluster" ] || [ ${#services[@]} -eq 0 ]; then
+		echo "dr-drill.sh: create needs a region, a cluster and services (got '$region', '$cluster', '$3')" >&2
+		exit 2
+	fi
+	network "$net"
+	needAWS
+	# shellcheck disable=SC2016 # a JMESPath literal, not a shell expansion
+	active="$(aws ecs describe-services --region "$region" --cluster "$cluster" --services "${services[@]}" \
+		--query 'services[?status==`ACTIVE`].serviceName' --output text)"
+	for s in "${services[@]}"; do
+		if ! tr '\t' '\n' <<<"$active" | grep -qxF -- "$s"; then missing+=("$s"); fi
+	done
+	# Every missing service is checked before the first is created.
+	for s in "${missing[@]}"; do
+		specs+=("$(serviceSpec "$dir" "$s" "$net" "cluster $cluster in $region")")
+	done
+	local i td arn
+	for i in "${!missing[@]}"; do
+		s=${missing[$i]}
+		td="$(jq -c --arg lines "$images" '($lines | split("\n") | map(select(contains("="))) |
+			map({key: (split("=")[0]), value: (split("=")[1:] | join("="))}) | from_entries) as $img |
+			.containerDefinitions |= map(if $img[.name] then .image = $img[.name] else . end)' "$dir/$s.json")"
+		arn="$(aws ecs register-task-definition --region "$region" --cli-input-json "$td" \
+			--query taskDefinition.taskDefinitionArn --output text)"
+		aws ecs create-service --region "$region" --cli-input-json \
+			"$(jq -c --arg c "$cluster" --arg s "$s" --arg td "$arn" '. + {cluster: $c, serviceName: $s, taskDefinition: $td, desiredCount: 0}' <<<"${specs[$i]}")" \
+			--query service.serviceName --output text >&2
+		created="$(jq -c --arg s "$s" --arg a "$arn" '.[$s] = $a' <<<"$created")"
+	done
+	echo "created=$created"
 }
 
 [ $# -ge 1 ] || usage
@@ -151,7 +262,9 @@ cmd=$1
 shift
 case "$cmd" in
 inputs) [ $# -eq 4 ] || usage && inputs "$@" ;;
+network) [ $# -eq 1 ] || usage && network "$@" ;;
+create) [ $# -eq 6 ] || usage && create "$@" ;;
 health) [ $# -eq 3 ] || usage && health "$@" ;;
-cleanup) [ $# -eq 4 ] || usage && cleanup "$@" ;;
+cleanup) [ $# -eq 4 ] || [ $# -eq 5 ] || usage && cleanup "$@" ;;
 *) usage ;;
 esac

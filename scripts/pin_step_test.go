@@ -27,8 +27,15 @@ type workflowStep struct {
 }
 
 // pinSteps returns the pin step of every job that has one, keyed by
-// workflow file and job id.
+// workflow file, job id and step name.
 func pinSteps(t *testing.T) map[string]workflowStep {
+	t.Helper()
+	return stepsWhere(t, func(s workflowStep) bool { return s.Name == pinStepName })
+}
+
+// stepsWhere returns the steps of the reusable workflows that keep
+// accepts, keyed by workflow file, job id and step name.
+func stepsWhere(t *testing.T, keep func(workflowStep) bool) map[string]workflowStep {
 	t.Helper()
 	files, err := filepath.Glob("../.github/workflows/*.yml")
 	require.NoError(t, err)
@@ -44,8 +51,8 @@ func pinSteps(t *testing.T) map[string]workflowStep {
 		require.NoError(t, yaml.Unmarshal(raw, &wf), f)
 		for id, job := range wf.Jobs {
 			for _, s := range job.Steps {
-				if s.Name == pinStepName {
-					steps[filepath.Base(f)+"/"+id] = s
+				if keep(s) {
+					steps[filepath.Base(f)+"/"+id+"/"+s.Name] = s
 				}
 			}
 		}

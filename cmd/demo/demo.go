@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/cost"
 	"github.com/ecsflow/ecsflow/internal/fargate"
 	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
@@ -459,7 +459,7 @@ func (d *demo) drift(ctx context.Context) {
 	}
 	sg := st.SecurityGroups["alb"]
 	d.printf("\n   behind Terraform's back: open port 22 to 0.0.0.0/0 on %s (%s-alb), delete alarm %s\n\n", sg, st.Cluster, alarm)
-	clients := drifttest.NewClients(d.sb.AWSConfig(ctx), awsconfig.CloudWatchOptions(d.sb.Getenv)...)
+	clients := drifttest.NewClients(d.sb.AWSConfig(ctx), cloudwatchclient.Options(d.sb.Getenv)...)
 	if err := drifttest.OpenIngress(ctx, clients, sg, 22, "0.0.0.0/0"); err != nil {
 		d.printf("   could not change the security group: %v\n", err)
 	}
@@ -504,7 +504,7 @@ func (d *demo) optimize(ctx context.Context) {
 			"Terraform line that sets the value.")
 	cfg := d.sb.AWSConfig(ctx)
 	cfg.Region = st.Region
-	cw := cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(d.sb.Getenv)...)
+	cw := cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(d.sb.Getenv)...)
 	if err := usagegen.Put(ctx, cw, usagegen.ExampleProfiles(st.Cluster, 2), time.Now(), 14, 1); err != nil {
 		d.printf("   could not write the usage: %v\n", err)
 	}

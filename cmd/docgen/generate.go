@@ -123,30 +123,9 @@ func WorkflowReference(fsys fs.FS) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		type call struct {
-			Inputs  yaml.Node `yaml:"inputs"`
-			Secrets yaml.Node `yaml:"secrets"`
-			Outputs yaml.Node `yaml:"outputs"`
-		}
-		var doc struct {
-			Name string    `yaml:"name"`
-			On   yaml.Node `yaml:"on"`
-		}
-		if err := yaml.Unmarshal(raw, &doc); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		// on: may be a string, a list or a mapping; only a mapping can
-		// declare workflow_call with inputs.
-		var wc *call
-		if doc.On.Kind == yaml.MappingNode {
-			for i := 0; i+1 < len(doc.On.Content); i += 2 {
-				if doc.On.Content[i].Value == "workflow_call" {
-					wc = &call{}
-					if err := doc.On.Content[i+1].Decode(wc); err != nil {
-						return nil, fmt.Errorf("%s: workflow_call: %w", p, err)
-					}
-				}
-			}
+		name, wc, err := readWorkflowCall(p, raw)
+		if err != nil {
+			return nil, err
 		}
 		if wc == nil {
 			continue
@@ -158,66 +137,114 @@ func WorkflowReference(fsys fs.FS) ([]byte, error) {
 			b.WriteString("(see [getting started](getting-started.md) and [ADR 0002](adr/0002-reusable-workflows.md)).\n")
 		}
 		n++
-		fmt.Fprintf(&b, "\n## %s\n\n`%s`\n", doc.Name, path.Base(p))
-		type field struct {
-			Description string  `yaml:"description"`
-			Type        string  `yaml:"type"`
-			Default     *string `yaml:"default"`
-			Required    bool    `yaml:"required"`
-		}
-		table := func(title string, node yaml.Node, withType bool) error {
-			if node.Kind != yaml.MappingNode || len(node.Content) == 0 {
-				return nil
-			}
-			fmt.Fprintf(&b, "\n### %s\n\n", title)
-			if withType {
-				b.WriteString("| Name | Type | Required | Default | Description |\n| --- | --- | --- | --- | --- |\n")
-			} else {
-				b.WriteString("| Name | Required | Description |\n| --- | --- | --- |\n")
-			}
-			for i := 0; i+1 < len(node.Content); i += 2 {
-				var f field
-				if err := node.Content[i+1].Decode(&f); err != nil {
-					return fmt.Errorf("%s: %s %q: %w", p, title, node.Content[i].Value, err)
-				}
-				req := "no"
-				if f.Required {
-					req = "yes"
-				}
-				if withType {
-					def := ""
-					if f.Default != nil && *f.Default != "" {
-						def = "`" + mdCell(*f.Default) + "`"
-					}
-					fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", node.Content[i].Value, f.Type, req, def, mdCell(f.Description))
-				} else {
-					fmt.Fprintf(&b, "| `%s` | %s | %s |\n", node.Content[i].Value, req, mdCell(f.Description))
-				}
-			}
-			return nil
-		}
-		if err := table("Inputs", wc.Inputs, true); err != nil {
+		if err := writeWorkflow(&b, p, name, wc); err != nil {
 			return nil, err
-		}
-		if err := table("Secrets", wc.Secrets, false); err != nil {
-			return nil, err
-		}
-		if wc.Outputs.Kind == yaml.MappingNode && len(wc.Outputs.Content) > 0 {
-			b.WriteString("\n### Outputs\n\n| Name | Description |\n| --- | --- |\n")
-			out := wc.Outputs
-			for i := 0; i+1 < len(out.Content); i += 2 {
-				var f field
-				if err := out.Content[i+1].Decode(&f); err != nil {
-					return nil, fmt.Errorf("%s: output %q: %w", p, out.Content[i].Value, err)
-				}
-				fmt.Fprintf(&b, "| `%s` | %s |\n", out.Content[i].Value, mdCell(f.Description))
-			}
 		}
 	}
 	if n == 0 {
 		return nil, nil
 	}
 	return []byte(b.String()), nil
+}
+
+// workflowCall is the on.workflow_call section of a reusable workflow.
+type workflowCall struct {
+	Inputs  yaml.Node `yaml:"inputs"`
+	Secrets yaml.Node `yaml:"secrets"`
+	Outputs yaml.Node `yaml:"outputs"`
+}
+
+// workflowField is one input, secret or output of a workflow_call.
+type workflowField struct {
+	Description string  `yaml:"description"`
+	Type        string  `yaml:"type"`
+	Default     *string `yaml:"default"`
+	Required    bool    `yaml:"required"`
+}
+
+// readWorkflowCall returns the workflow's name and its workflow_call
+// section; nil when the workflow cannot be called.
+func readWorkflowCall(p string, raw []byte) (string, *workflowCall, error) {
+	var doc struct {
+		Name string    `yaml:"name"`
+		On   yaml.Node `yaml:"on"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return "", nil, fmt.Errorf("%s: %w", p, err)
+	}
+	// on: may be a string, a list or a mapping; only a mapping can
+	// declare workflow_call with inputs.
+	var wc *workflowCall
+	if doc.On.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(doc.On.Content); i += 2 {
+			if doc.On.Content[i].Value == "workflow_call" {
+				wc = &workflowCall{}
+				if err := doc.On.Content[i+1].Decode(wc); err != nil {
+					return "", nil, fmt.Errorf("%s: workflow_call: %w", p, err)
+				}
+			}
+		}
+	}
+	return doc.Name, wc, nil
+}
+
+// writeWorkflow writes one workflow's section: its inputs, secrets and
+// outputs as tables.
+func writeWorkflow(b *strings.Builder, p, name string, wc *workflowCall) error {
+	fmt.Fprintf(b, "\n## %s\n\n`%s`\n", name, path.Base(p))
+	if err := writeFieldTable(b, p, "Inputs", wc.Inputs, true); err != nil {
+		return err
+	}
+	if err := writeFieldTable(b, p, "Secrets", wc.Secrets, false); err != nil {
+		return err
+	}
+	out := wc.Outputs
+	if out.Kind != yaml.MappingNode || len(out.Content) == 0 {
+		return nil
+	}
+	b.WriteString("\n### Outputs\n\n| Name | Description |\n| --- | --- |\n")
+	for i := 0; i+1 < len(out.Content); i += 2 {
+		var f workflowField
+		if err := out.Content[i+1].Decode(&f); err != nil {
+			return fmt.Errorf("%s: output %q: %w", p, out.Content[i].Value, err)
+		}
+		fmt.Fprintf(b, "| `%s` | %s |\n", out.Content[i].Value, mdCell(f.Description))
+	}
+	return nil
+}
+
+// writeFieldTable writes the inputs (withType) or secrets of a workflow;
+// nothing when there are none.
+func writeFieldTable(b *strings.Builder, p, title string, node yaml.Node, withType bool) error {
+	if node.Kind != yaml.MappingNode || len(node.Content) == 0 {
+		return nil
+	}
+	fmt.Fprintf(b, "\n### %s\n\n", title)
+	if withType {
+		b.WriteString("| Name | Type | Required | Default | Description |\n| --- | --- | --- | --- | --- |\n")
+	} else {
+		b.WriteString("| Name | Required | Description |\n| --- | --- | --- |\n")
+	}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		var f workflowField
+		if err := node.Content[i+1].Decode(&f); err != nil {
+			return fmt.Errorf("%s: %s %q: %w", p, title, node.Content[i].Value, err)
+		}
+		req := "no"
+		if f.Required {
+			req = "yes"
+		}
+		if withType {
+			def := ""
+			if f.Default != nil && *f.Default != "" {
+				def = "`" + mdCell(*f.Default) + "`"
+			}
+			fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", node.Content[i].Value, f.Type, req, def, mdCell(f.Description))
+		} else {
+			fmt.Fprintf(b, "| `%s` | %s | %s |\n", node.Content[i].Value, req, mdCell(f.Description))
+		}
+	}
+	return nil
 }
 
 func mdCell(s string) string {
@@ -251,42 +278,13 @@ type rootInput struct {
 // declare is refused (exit 2) instead of being silently ignored. Defaults
 // stay with each binary (an empty INPUT_* variable means "use the default").
 func RootAction(actions []action) ([]byte, error) {
-	var order []string
-	byName := map[string]*rootInput{}
-	outSeen := map[string]*rootInput{}
-	var outOrder []string
-	var names []string
-	for _, a := range actions {
-		names = append(names, a.Name)
-		for _, in := range a.Spec.Inputs {
-			ri, ok := byName[in.Name]
-			if !ok {
-				ri = &rootInput{name: in.Name, description: oneLine(in.Description)}
-				byName[in.Name] = ri
-				order = append(order, in.Name)
-			}
-			ri.commands = append(ri.commands, a.Name)
-			ri.defaults = append(ri.defaults, in.Default)
-		}
-		for _, o := range a.Spec.Outputs {
-			ro, ok := outSeen[o.Name]
-			if !ok {
-				ro = &rootInput{name: o.Name, description: oneLine(o.Description)}
-				outSeen[o.Name] = ro
-				outOrder = append(outOrder, o.Name)
-			}
-			ro.commands = append(ro.commands, a.Name)
-		}
+	rs, err := collectRoot(actions)
+	if err != nil {
+		return nil, err
 	}
-	for _, n := range order {
-		if _, clash := byName[rootName(n)]; clash && rootName(n) != n {
-			return nil, fmt.Errorf("input %s of an action collides with the root action's name for input %s", rootName(n), n)
-		}
-	}
-
 	doc := mapping()
 	add(doc, "name", str("ecsflow"))
-	add(doc, "description", str("Run one ecsflow action ("+strings.Join(names, ", ")+") chosen by the command input. "+
+	add(doc, "description", str("Run one ecsflow action ("+strings.Join(rs.names, ", ")+") chosen by the command input. "+
 		"Pass that action's inputs as usual; an input the command does not take is refused. "+
 		"Generated by make docs from actions/*/action.yml."))
 	add(doc, "author", str("ecsflow"))
@@ -294,32 +292,101 @@ func RootAction(actions []action) ([]byte, error) {
 	add(branding, "icon", str("box"))
 	add(branding, "color", str("blue"))
 	add(doc, "branding", branding)
+	add(doc, "inputs", rs.inputs())
+	add(doc, "outputs", rs.outputs())
+	add(doc, "runs", rs.runs(actions))
 
+	var b bytes.Buffer
+	b.WriteString("# Generated by `make docs` (cmd/docgen) from actions/*/action.yml: do not edit.\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("failed to render the root action.yml: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// rootSpec is the union of the actions' inputs and outputs, each in the
+// order first seen.
+type rootSpec struct {
+	names    []string
+	order    []string
+	byName   map[string]*rootInput
+	outOrder []string
+	outSeen  map[string]*rootInput
+}
+
+// collectRoot gathers the actions' inputs and outputs, refusing an input
+// whose name another input takes in the root action.
+func collectRoot(actions []action) (*rootSpec, error) {
+	rs := &rootSpec{byName: map[string]*rootInput{}, outSeen: map[string]*rootInput{}}
+	for _, a := range actions {
+		rs.names = append(rs.names, a.Name)
+		for _, in := range a.Spec.Inputs {
+			ri, ok := rs.byName[in.Name]
+			if !ok {
+				ri = &rootInput{name: in.Name, description: oneLine(in.Description)}
+				rs.byName[in.Name] = ri
+				rs.order = append(rs.order, in.Name)
+			}
+			ri.commands = append(ri.commands, a.Name)
+			ri.defaults = append(ri.defaults, in.Default)
+		}
+		for _, o := range a.Spec.Outputs {
+			ro, ok := rs.outSeen[o.Name]
+			if !ok {
+				ro = &rootInput{name: o.Name, description: oneLine(o.Description)}
+				rs.outSeen[o.Name] = ro
+				rs.outOrder = append(rs.outOrder, o.Name)
+			}
+			ro.commands = append(ro.commands, a.Name)
+		}
+	}
+	for _, n := range rs.order {
+		if _, clash := rs.byName[rootName(n)]; clash && rootName(n) != n {
+			return nil, fmt.Errorf("input %s of an action collides with the root action's name for input %s", rootName(n), n)
+		}
+	}
+	return rs, nil
+}
+
+// inputs is the root action's inputs: command, then every action input.
+func (rs *rootSpec) inputs() *yaml.Node {
 	ins := mapping()
 	cmd := mapping()
-	add(cmd, "description", str("Action to run: "+strings.Join(names, ", ")+"."))
+	add(cmd, "description", str("Action to run: "+strings.Join(rs.names, ", ")+"."))
 	add(cmd, "required", boolean(true))
 	add(ins, "command", cmd)
-	for _, n := range order {
-		ri := byName[n]
+	for _, n := range rs.order {
+		ri := rs.byName[n]
 		m := mapping()
-		add(m, "description", str(withDefaults(withCommands(ri.description, ri.commands, len(names)), ri)))
+		add(m, "description", str(withDefaults(withCommands(ri.description, ri.commands, len(rs.names)), ri)))
 		add(m, "required", boolean(false))
 		add(m, "default", str(""))
 		add(ins, rootName(n), m)
 	}
-	add(doc, "inputs", ins)
+	return ins
+}
 
+// outputs is the root action's outputs, each read from the run step.
+func (rs *rootSpec) outputs() *yaml.Node {
 	outs := mapping()
-	for _, n := range outOrder {
-		ro := outSeen[n]
+	for _, n := range rs.outOrder {
+		ro := rs.outSeen[n]
 		m := mapping()
-		add(m, "description", str(withCommands(ro.description, ro.commands, len(names))))
+		add(m, "description", str(withCommands(ro.description, ro.commands, len(rs.names))))
 		add(m, "value", str("${{ steps.run.outputs."+n+" }}"))
 		add(outs, n, m)
 	}
-	add(doc, "outputs", outs)
+	return outs
+}
 
+// runs is the composite's steps: set up the chosen binary, then run it
+// with every input passed through env.
+func (rs *rootSpec) runs(actions []action) *yaml.Node {
 	setup := mapping()
 	add(setup, "name", str("Set up ecsflow"))
 	add(setup, "shell", str("bash"))
@@ -335,7 +402,7 @@ func RootAction(actions []action) ([]byte, error) {
 	add(runStep, "run", literal(rootScript(actions)))
 	env := mapping()
 	add(env, "ECSFLOW_COMMAND", str("${{ inputs.command }}"))
-	for _, n := range order {
+	for _, n := range rs.order {
 		add(env, inputs.EnvName(n), str("${{ inputs."+rootName(n)+" }}"))
 	}
 	add(runStep, "env", env)
@@ -345,19 +412,7 @@ func RootAction(actions []action) ([]byte, error) {
 	steps := &yaml.Node{Kind: yaml.SequenceNode}
 	steps.Content = append(steps.Content, setup, runStep)
 	add(runs, "steps", steps)
-	add(doc, "runs", runs)
-
-	var b bytes.Buffer
-	b.WriteString("# Generated by `make docs` (cmd/docgen) from actions/*/action.yml: do not edit.\n")
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("failed to render the root action.yml: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return runs
 }
 
 // rootScript checks that every non-empty INPUT_* variable belongs to the

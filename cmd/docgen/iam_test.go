@@ -54,23 +54,16 @@ var deployRoleOptional = map[string]string{
 // they never call is granted.
 func TestDeployRolePolicyMatchesTheCode(t *testing.T) {
 	t.Parallel()
-	doc, tf := iamSources(t)
+	doc, err := os.ReadFile(filepath.Join(repoRoot, "docs", "iam.md"))
+	require.NoError(t, err)
+	tf, err := os.ReadFile(filepath.Join(repoRoot, "examples", "open-webui", "bootstrap", "github-oidc.tf"))
+	require.NoError(t, err)
 	for name, granted := range map[string]map[string]bool{
-		"docs/iam.md":      policyBlockActions(t, doc, "Deploy role"),
-		"bootstrap deploy": bootstrapActions(t, tf, "deploy"),
+		"docs/iam.md":      deployRoleActions(t, string(doc)),
+		"bootstrap deploy": bootstrapDeployActions(t, string(tf)),
 	} {
-		t.Run(name, func(t *testing.T) { checkDeployRole(t, doc, granted) })
+		t.Run(name, func(t *testing.T) { checkDeployRole(t, string(doc), granted) })
 	}
-}
-
-// iamSources reads docs/iam.md and the example's bootstrap policies.
-func iamSources(t *testing.T) (doc, tf string) {
-	t.Helper()
-	d, err := os.ReadFile(filepath.Join(repoRoot, "docs", "iam.md"))
-	require.NoError(t, err)
-	b, err := os.ReadFile(filepath.Join(repoRoot, "examples", "open-webui", "bootstrap", "github-oidc.tf"))
-	require.NoError(t, err)
-	return string(d), string(b)
 }
 
 func checkDeployRole(t *testing.T, doc string, granted map[string]bool) {
@@ -91,6 +84,12 @@ func checkDeployRole(t *testing.T, doc string, granted map[string]bool) {
 		require.True(t, strings.Contains(doc, a), "docs/iam.md should say that %s needs %s", why, a)
 	}
 
+	requireExactly(t, need, granted, "the deploy role")
+}
+
+// requireExactly fails when policy grants less or more than need.
+func requireExactly(t *testing.T, need, granted map[string]bool, policy string) {
+	t.Helper()
 	var missing, unused []string
 	for a := range need {
 		if !granted[a] {
@@ -104,19 +103,26 @@ func checkDeployRole(t *testing.T, doc string, granted map[string]bool) {
 	}
 	sort.Strings(missing)
 	sort.Strings(unused)
-	require.Empty(t, missing, "the deploy role lacks actions the code calls")
-	require.Empty(t, unused, "the deploy role grants actions no action calls")
+	require.Empty(t, missing, "%s lacks actions the code calls", policy)
+	require.Empty(t, unused, "%s grants actions the code never calls", policy)
 }
 
 var quotedAction = regexp.MustCompile(`"([a-z0-9-]+:[A-Za-z*]+)"`)
 
-// bootstrapActions lists the actions of the bootstrap's policy document
-// named doc (every quoted "service:Action" inside its block).
-func bootstrapActions(t *testing.T, tf, doc string) map[string]bool {
+// bootstrapDeployActions lists the actions of the bootstrap's deploy
+// policy document.
+func bootstrapDeployActions(t *testing.T, tf string) map[string]bool {
 	t.Helper()
-	re := regexp.MustCompile(`(?s)data "aws_iam_policy_document" "` + regexp.QuoteMeta(doc) + `" \{\n(.*?)\n\}\n`)
-	m := re.FindStringSubmatch(tf)
-	require.NotNil(t, m, `github-oidc.tf has no data "aws_iam_policy_document" %q block`, doc)
+	return documentActions(t, tf, "deploy")
+}
+
+// documentActions lists the actions of the bootstrap's policy document
+// name (every quoted "service:Action" inside its block, condition keys
+// left out).
+func documentActions(t *testing.T, tf, name string) map[string]bool {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)data "aws_iam_policy_document" "` + regexp.QuoteMeta(name) + `" \{\n(.*?)\n\}\n`).FindStringSubmatch(tf)
+	require.NotNil(t, m, `the bootstrap has no data "aws_iam_policy_document" %q block`, name)
 	out := map[string]bool{}
 	for _, line := range strings.Split(m[1], "\n") {
 		if strings.Contains(line, "variable") || strings.Contains(line, "values") {
@@ -129,69 +135,51 @@ func bootstrapActions(t *testing.T, tf, doc string) map[string]bool {
 	return out
 }
 
-// policyBlockActions lists the actions of the JSON policy right under the
-// "## <heading>" section of docs/iam.md.
-func policyBlockActions(t *testing.T, doc, heading string) map[string]bool {
+func deployRoleActions(t *testing.T, doc string) map[string]bool {
 	t.Helper()
-	re := regexp.MustCompile("(?s)## " + regexp.QuoteMeta(heading) + "[^\n]*\n+```json\n(.*?)\n```")
-	m := re.FindStringSubmatch(doc)
-	require.NotNil(t, m, "docs/iam.md has no JSON block under \"## %s\"", heading)
-	var policy struct {
-		Statement []struct {
-			Action json.RawMessage
-		}
+	return policyActions(t, doc, "Deploy role")
+}
+
+// statement is one statement of a policy in docs/iam.md; Action and
+// Resource are a string or a list.
+type statement struct {
+	Action, Resource json.RawMessage
+	Condition        map[string]map[string]any
+}
+
+// strings returns a string-or-list field as a list.
+func stringList(t *testing.T, raw json.RawMessage) []string {
+	t.Helper()
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}
 	}
-	require.NoError(t, json.Unmarshal([]byte(m[1]), &policy), "the policy under %q is not valid JSON", heading)
+	var many []string
+	require.NoError(t, json.Unmarshal(raw, &many))
+	return many
+}
+
+// policyStatements reads the first JSON policy under the docs/iam.md
+// heading that starts with heading.
+func policyStatements(t *testing.T, doc, heading string) []statement {
+	t.Helper()
+	m := regexp.MustCompile("(?s)## " + regexp.QuoteMeta(heading) + "[^\n]*\n[^#]*?```json\n(.*?)\n```").FindStringSubmatch(doc)
+	require.NotNil(t, m, "docs/iam.md has no JSON block under \"## %s\"", heading)
+	var policy struct{ Statement []statement }
+	require.NoError(t, json.Unmarshal([]byte(m[1]), &policy), "the policy under %s is not valid JSON", heading)
+	return policy.Statement
+}
+
+// policyActions lists the actions of the first JSON policy under the
+// docs/iam.md heading that starts with heading; wildcards fail the test.
+func policyActions(t *testing.T, doc, heading string) map[string]bool {
+	t.Helper()
 	out := map[string]bool{}
-	for _, st := range policy.Statement {
-		var one string
-		var many []string
-		if json.Unmarshal(st.Action, &one) == nil {
-			many = []string{one}
-		} else {
-			require.NoError(t, json.Unmarshal(st.Action, &many))
-		}
-		for _, a := range many {
-			require.False(t, strings.Contains(a, "*"), "wildcard action %s under %q", a, heading)
+	for _, st := range policyStatements(t, doc, heading) {
+		for _, a := range stringList(t, st.Action) {
+			require.False(t, strings.Contains(a, "*"), "wildcard action %s under %s", a, heading)
 			out[a] = true
 		}
 	}
 	return out
-}
-
-// imagePlatformCalls are what optimize needs to read the platforms of
-// images in ECR: a registry login (the TokenAPI method) and the registry
-// protocol's manifest and blob reads, authorised as ECR actions (a single
-// image's platform is in its config, a blob).
-var (
-	imagePlatformCalls  = []reflect.Type{reflect.TypeFor[ecr.TokenAPI]()}
-	imagePlatformExtras = []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
-)
-
-// The image platform policy optimize's role adds, in docs/iam.md and in
-// the bootstrap, grants exactly the ECR calls reading a manifest makes.
-func TestImagePlatformPolicyMatchesTheCode(t *testing.T) {
-	t.Parallel()
-	doc, tf := iamSources(t)
-	var need []string
-	for _, typ := range imagePlatformCalls {
-		for i := 0; i < typ.NumMethod(); i++ {
-			need = append(need, "ecr:"+typ.Method(i).Name)
-		}
-	}
-	need = append(need, imagePlatformExtras...)
-	sort.Strings(need)
-	for name, granted := range map[string]map[string]bool{
-		"docs/iam.md":               policyBlockActions(t, doc, "Image platforms"),
-		"bootstrap image_platforms": bootstrapActions(t, tf, "image_platforms"),
-	} {
-		t.Run(name, func(t *testing.T) {
-			var got []string
-			for a := range granted {
-				got = append(got, a)
-			}
-			sort.Strings(got)
-			require.Equal(t, need, got)
-		})
-	}
 }

@@ -92,24 +92,21 @@ func lintReadme(fsys fs.FS, a action) []Problem {
 // LintAction checks one actions/<name>/action.yml against the composite
 // action convention (see TEAM.md and docs/adr/0001-packaging.md).
 func LintAction(file, name string, raw []byte) []Problem {
-	var probs []Problem
-	bad := func(line int, format string, args ...any) {
-		probs = append(probs, Problem{File: file, Line: line, Message: fmt.Sprintf(format, args...)})
-	}
+	pr := &problems{file: file}
 	spec, err := actionspec.Parse(raw)
 	if err != nil {
-		bad(0, "%v", err)
-		return probs
+		pr.bad(0, "%v", err)
+		return pr.list
 	}
 	if want := "ecsflow " + name; spec.Name != want {
-		bad(0, "name is %q; want %q", spec.Name, want)
+		pr.bad(0, "name is %q; want %q", spec.Name, want)
 	}
 	if spec.Description == "" {
-		bad(0, "description is empty")
+		pr.bad(0, "description is empty")
 	}
 	for _, in := range spec.Inputs {
 		if in.Description == "" {
-			bad(0, "input %q has no description", in.Name)
+			pr.bad(0, "input %q has no description", in.Name)
 		}
 	}
 
@@ -123,31 +120,51 @@ func LintAction(file, name string, raw []byte) []Problem {
 		} `yaml:"runs"`
 	}
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		bad(0, "failed to parse: %v", err)
-		return probs
+		pr.bad(0, "failed to parse: %v", err)
+		return pr.list
 	}
 	for _, out := range spec.Outputs {
 		if out.Description == "" {
-			bad(0, "output %q has no description", out.Name)
+			pr.bad(0, "output %q has no description", out.Name)
 		}
 		want := "${{ steps.run.outputs." + out.Name + " }}"
 		if got := strings.TrimSpace(doc.Outputs[out.Name].Value); got != want {
-			bad(0, "output %q has value %q; want %q", out.Name, got, want)
+			pr.bad(0, "output %q has value %q; want %q", out.Name, got, want)
 		}
 	}
 	if doc.Runs.Using != "composite" {
-		bad(0, "runs.using is %q; want composite", doc.Runs.Using)
-		return probs
+		pr.bad(0, "runs.using is %q; want composite", doc.Runs.Using)
+		return pr.list
 	}
 
 	steps, stepProbs := decodeSteps(file, doc.Runs.Steps)
-	probs = append(probs, stepProbs...)
+	pr.list = append(pr.list, stepProbs...)
+	if runAt := pr.setupThenRun(name, steps); runAt >= 0 {
+		pr.runStep(name, spec, steps[runAt])
+	}
+	return append(pr.list, lintSteps(file, steps)...)
+}
+
+// problems collects the problems found in one file.
+type problems struct {
+	file string
+	list []Problem
+}
+
+func (p *problems) bad(line int, format string, args ...any) {
+	p.list = append(p.list, Problem{File: p.file, Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+// setupThenRun checks that a step runs setup-binary.sh for the action and
+// that the step with id run comes after it; it returns the run step's
+// index, -1 when there is none.
+func (p *problems) setupThenRun(name string, steps []step) int {
 	setupAt, runAt := -1, -1
 	for i, s := range steps {
 		if setupAt < 0 && strings.Contains(s.Run, "scripts/setup-binary.sh") {
 			setupAt = i
 			if !strings.Contains(s.Run, "setup-binary.sh\" "+name) && !strings.Contains(s.Run, "setup-binary.sh "+name) {
-				bad(s.runLine, "setup step must run setup-binary.sh %s", name)
+				p.bad(s.runLine, "setup step must run setup-binary.sh %s", name)
 			}
 		}
 		if s.ID == "run" {
@@ -155,18 +172,23 @@ func LintAction(file, name string, raw []byte) []Problem {
 		}
 	}
 	if setupAt < 0 {
-		bad(0, "no setup step runs \"$GITHUB_ACTION_PATH/../../scripts/setup-binary.sh\" %s", name)
+		p.bad(0, "no setup step runs \"$GITHUB_ACTION_PATH/../../scripts/setup-binary.sh\" %s", name)
 	}
 	if runAt < 0 {
-		bad(0, "no step with id: run (the step that runs ecsflow-%s and sets the outputs)", name)
-		return append(probs, lintSteps(file, steps)...)
+		p.bad(0, "no step with id: run (the step that runs ecsflow-%s and sets the outputs)", name)
+		return -1
 	}
 	if setupAt > runAt {
-		bad(steps[runAt].line, "step run comes before the setup step")
+		p.bad(steps[runAt].line, "step run comes before the setup step")
 	}
-	rs := steps[runAt]
+	return runAt
+}
+
+// runStep checks that the run step runs the action's binary and passes it
+// every declared input, and no other INPUT_ variable.
+func (p *problems) runStep(name string, spec *actionspec.Spec, rs step) {
 	if !strings.Contains(rs.Run, "ecsflow-"+name) {
-		bad(rs.runLine, "step run does not run ecsflow-%s", name)
+		p.bad(rs.runLine, "step run does not run ecsflow-%s", name)
 	}
 	declared := map[string]bool{}
 	for _, in := range spec.Inputs {
@@ -176,9 +198,9 @@ func LintAction(file, name string, raw []byte) []Problem {
 		got, ok := rs.Env[env]
 		switch {
 		case !ok:
-			bad(rs.line, "input %q is not passed to the binary: add %s: %s to the env of step run", in.Name, env, want)
+			p.bad(rs.line, "input %q is not passed to the binary: add %s: %s to the env of step run", in.Name, env, want)
 		case strings.TrimSpace(got) != want:
-			bad(rs.line, "%s is %q; want %q", env, got, want)
+			p.bad(rs.line, "%s is %q; want %q", env, got, want)
 		}
 	}
 	var extra []string
@@ -189,9 +211,8 @@ func LintAction(file, name string, raw []byte) []Problem {
 	}
 	sort.Strings(extra)
 	for _, k := range extra {
-		bad(rs.line, "%s in the env of step run matches no declared input", k)
+		p.bad(rs.line, "%s in the env of step run matches no declared input", k)
 	}
-	return append(probs, lintSteps(file, steps)...)
 }
 
 func decodeSteps(file string, nodes []yaml.Node) ([]step, []Problem) {

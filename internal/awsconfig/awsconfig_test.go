@@ -13,8 +13,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 	"github.com/stretchr/testify/assert"
@@ -125,26 +123,6 @@ func TestIsLocal(t *testing.T) {
 			assert.Equal(t, tc.want, awsconfig.IsLocal(env(tc.vars), tc.service))
 		})
 	}
-}
-
-func TestLocalClientOptions(t *testing.T) {
-	t.Parallel()
-	local := env(map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"})
-	assert.Nil(t, awsconfig.CloudWatchOptions(env(nil)), "real AWS keeps the SDK's protocol")
-	assert.Nil(t, awsconfig.S3Options(env(nil)), "real AWS keeps virtual-hosted addressing")
-
-	var cw cloudwatch.Options
-	for _, f := range awsconfig.CloudWatchOptions(local) {
-		f(&cw)
-	}
-	require.NotNil(t, cw.Protocol)
-	assert.Equal(t, "*awsquery.Protocol", fmt.Sprintf("%T", cw.Protocol))
-	var so s3.Options
-	for _, f := range awsconfig.S3Options(local) {
-		f(&so)
-	}
-	assert.True(t, so.UsePathStyle)
-	assert.True(t, so.DisableLogOutputChecksumValidationSkipped)
 }
 
 func TestFromInputs(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -89,97 +90,131 @@ func ComputeFS(ctxFS fs.FS, s Spec, readDockerfile func() ([]byte, error)) (Resu
 	if err != nil {
 		return Result{}, fmt.Errorf("failed to read the Dockerfile: %w", err)
 	}
-	ig := &Ignore{}
-	if data, err := fs.ReadFile(ctxFS, ".dockerignore"); err == nil {
-		ig, err = ParseIgnore(strings.NewReader(string(data)))
-		if err != nil {
-			return Result{}, fmt.Errorf("failed to parse .dockerignore: %w", err)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return Result{}, fmt.Errorf("failed to read .dockerignore: %w", err)
+	ig, err := readIgnore(ctxFS)
+	if err != nil {
+		return Result{}, err
 	}
-
-	h := sha256.New()
-	field := func(kind string, parts ...string) {
-		// Length-prefixed fields: no two different inputs hash alike.
-		fmt.Fprintf(h, "%s %d\n", kind, len(parts))
-		for _, p := range parts {
-			fmt.Fprintf(h, "%d:%s\n", len(p), p)
-		}
-	}
-	field("version", version)
-	field("dockerfile", string(df))
-	field("target", s.Target)
-	for _, kv := range sortedKV(s.BuildArgs) {
-		field("arg", kv.Key, kv.Value)
-	}
-	for _, kv := range sortedKV(s.Labels) {
-		field("label", kv.Key, kv.Value)
-	}
-	plats := append([]string(nil), s.Platforms...)
-	sort.Strings(plats)
-	field("platforms", plats...)
-	field("source", s.SourceURL, s.SourceCommit)
-	for _, p := range s.Patches {
-		sum := sha256.Sum256(p.Content)
-		field("patch", p.Name, hex.EncodeToString(sum[:]))
-	}
-
+	h := hasher{sha256.New()}
+	h.spec(s, df)
 	res := Result{}
-	walkErr := fs.WalkDir(ctxFS, ".", func(p string, d fs.DirEntry, err error) error {
+	if err := fs.WalkDir(ctxFS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if p == "." {
-			return nil
-		}
-		if ig.Excluded(p) {
-			if d.IsDir() && !ig.HasExceptions() {
-				return fs.SkipDir
-			}
-			if !d.IsDir() {
-				return nil
-			}
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		switch {
-		case d.IsDir():
-			if !ig.Excluded(p) {
-				field("dir", p, fmt.Sprintf("%o", info.Mode().Perm()))
-			}
-		case info.Mode()&fs.ModeSymlink != 0:
-			target, err := readLink(ctxFS, p)
-			if err != nil {
-				return err
-			}
-			field("symlink", p, target)
-			res.Files++
-		case info.Mode().IsRegular():
-			fh := sha256.New()
-			f, err := ctxFS.Open(p)
-			if err != nil {
-				return err
-			}
-			n, err := io.Copy(fh, f)
-			f.Close()
-			if err != nil {
-				return err
-			}
-			// Only the executable bit survives into most images reliably.
-			field("file", p, fmt.Sprintf("%t", info.Mode().Perm()&0o111 != 0), hex.EncodeToString(fh.Sum(nil)))
-			res.Files++
-			res.Bytes += n
-		}
-		return nil
-	})
-	if walkErr != nil {
-		return Result{}, fmt.Errorf("failed to read the build context: %w", walkErr)
+		return h.entry(ctxFS, ig, p, d, &res)
+	}); err != nil {
+		return Result{}, fmt.Errorf("failed to read the build context: %w", err)
 	}
 	res.Digest = "sha256:" + hex.EncodeToString(h.Sum(nil))
 	return res, nil
+}
+
+// readIgnore reads the context's .dockerignore; none excludes nothing.
+func readIgnore(ctxFS fs.FS) (*Ignore, error) {
+	data, err := fs.ReadFile(ctxFS, ".dockerignore")
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Ignore{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("failed to read .dockerignore: %w", err)
+	}
+	ig, err := ParseIgnore(strings.NewReader(string(data)))
+	if err != nil {
+		return nil, fmt.Errorf("failed to parse .dockerignore: %w", err)
+	}
+	return ig, nil
+}
+
+// hasher builds the digest from length-prefixed fields, so no two
+// different inputs hash alike.
+type hasher struct{ hash.Hash }
+
+func (h hasher) field(kind string, parts ...string) {
+	fmt.Fprintf(h, "%s %d\n", kind, len(parts))
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s\n", len(p), p)
+	}
+}
+
+// spec hashes everything but the context's files: the Dockerfile and the
+// build's settings, each in a fixed order.
+func (h hasher) spec(s Spec, df []byte) {
+	h.field("version", version)
+	h.field("dockerfile", string(df))
+	h.field("target", s.Target)
+	for _, kv := range sortedKV(s.BuildArgs) {
+		h.field("arg", kv.Key, kv.Value)
+	}
+	for _, kv := range sortedKV(s.Labels) {
+		h.field("label", kv.Key, kv.Value)
+	}
+	plats := append([]string(nil), s.Platforms...)
+	sort.Strings(plats)
+	h.field("platforms", plats...)
+	h.field("source", s.SourceURL, s.SourceCommit)
+	for _, p := range s.Patches {
+		sum := sha256.Sum256(p.Content)
+		h.field("patch", p.Name, hex.EncodeToString(sum[:]))
+	}
+}
+
+// entry hashes one entry of the context walk, skipping what .dockerignore
+// excludes (a whole directory only when no exception can bring part of it
+// back), and counts the files and bytes into res.
+func (h hasher) entry(ctxFS fs.FS, ig *Ignore, p string, d fs.DirEntry, res *Result) error {
+	if p == "." {
+		return nil
+	}
+	if ig.Excluded(p) {
+		if d.IsDir() && !ig.HasExceptions() {
+			return fs.SkipDir
+		}
+		if !d.IsDir() {
+			return nil
+		}
+	}
+	info, err := d.Info()
+	if err != nil {
+		return err
+	}
+	switch {
+	case d.IsDir():
+		if !ig.Excluded(p) {
+			h.field("dir", p, fmt.Sprintf("%o", info.Mode().Perm()))
+		}
+	case info.Mode()&fs.ModeSymlink != 0:
+		target, err := readLink(ctxFS, p)
+		if err != nil {
+			return err
+		}
+		h.field("symlink", p, target)
+		res.Files++
+	case info.Mode().IsRegular():
+		n, sum, err := hashFile(ctxFS, p)
+		if err != nil {
+			return err
+		}
+		// Only the executable bit survives into most images reliably.
+		h.field("file", p, fmt.Sprintf("%t", info.Mode().Perm()&0o111 != 0), sum)
+		res.Files++
+		res.Bytes += n
+	}
+	return nil
+}
+
+// hashFile returns the size and hex SHA-256 of one file of the context.
+func hashFile(ctxFS fs.FS, p string) (int64, string, error) {
+	fh := sha256.New()
+	f, err := ctxFS.Open(p)
+	if err != nil {
+		return 0, "", err
+	}
+	n, err := io.Copy(fh, f)
+	f.Close()
+	if err != nil {
+		return 0, "", err
+	}
+	return n, hex.EncodeToString(fh.Sum(nil)), nil
 }
 
 func readLink(fsys fs.FS, p string) (string, error) {

@@ -173,7 +173,14 @@ func (r *runner) run(ctx context.Context) error {
 	if cfg.PromoteFrom != "" {
 		return r.promote(ctx, repo, tags)
 	}
+	return r.buildAndPush(ctx, repo, src, facts, tags)
+}
 
+// buildAndPush hashes the context, skips a context built before, builds
+// the image and pushes it with its tags (or only builds it when push is
+// off).
+func (r *runner) buildAndPush(ctx context.Context, repo name.Repository, src buildSource, facts tagtmpl.Facts, tags []string) error {
+	cfg := r.cfg
 	if cfg.Source != nil {
 		if err := checkBuildFiles(cfg.Context, src.dir, "with source it is taken from source-path inside the checkout", src.dockerfile); err != nil {
 			return err

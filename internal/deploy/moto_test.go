@@ -12,6 +12,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsflow/ecsflow/internal/clock"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,18 +25,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(sandboxtest.Main(m)) }
 
 // cloudWatchOnMoto returns a real CloudWatch client on the sandbox, speaking
-// the protocol moto understands (awsconfig.CloudWatchOptions).
+// the protocol moto understands (cloudwatchclient.Options).
 func cloudWatchOnMoto(t *testing.T, region string) *cloudwatch.Client {
 	sb := sandboxtest.Start(t)
 	cfg := sandboxtest.Config(t, region)
-	return cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	return cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(sb.Getenv)...)
 }
 
 // Alarm gates against moto's CloudWatch: missing alarms are found before any

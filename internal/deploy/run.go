@@ -181,30 +181,9 @@ func (e *Engine) addEvent(res *Result, service, what string) {
 // It reports whether every service succeeded.
 func (e *Engine) runWave(ctx context.Context, p *Prepared, wave []Target, res *Result) bool {
 	plan := p.Plan
-	var ts []*tracker
-	for _, t := range wave {
-		tr := &tracker{ps: p.services[t.Service], seen: map[string]bool{}, answered: map[string]bool{}}
-		tr.r = &ServiceResult{Service: t.Service, Started: e.Clock.Now()}
-		tr.gate.url = t.HealthCheckURL
-		if tr.gate.url == "" {
-			tr.gate.url = plan.Gates.HealthCheckURL
-		}
-		tr.gate.anomaly = tr.ps.anomaly
-		tr.gated = !plan.gatesFor(t).Empty()
-		res.Services = append(res.Services, tr.r)
-		ts = append(ts, tr)
-		e.start(ctx, plan, tr, res)
-	}
+	ts := e.startWave(ctx, p, wave, res)
 	if !plan.Wait {
-		for _, tr := range ts {
-			if tr.phase != phDone {
-				tr.phase = phDone
-				tr.r.Status = Started
-				tr.r.Note = "deployment started; not waited for (wait: false)"
-				tr.r.LeftOn = tr.r.TaskDefinition
-				tr.r.Finished = e.Clock.Now()
-			}
-		}
+		e.notWaited(ts)
 		return allSucceeded(ts)
 	}
 	deadline := e.Clock.Now().Add(plan.Timeout)
@@ -226,35 +205,11 @@ func (e *Engine) runWave(ctx context.Context, p *Prepared, wave []Target, res *R
 				e.stepRollback(ctx, plan, tr, res)
 			}
 		}
-		now := e.Clock.Now()
-		if !now.Before(deadline) {
-			for _, tr := range ts {
-				if tr.phase == phDeploying || tr.phase == phVerifying {
-					e.fail(ctx, plan, tr, res, fmt.Sprintf("timed out after %s: the deployment is not stable yet (%s)", plan.Timeout, progress(tr)), false)
-				}
-			}
-		}
-		for _, tr := range ts {
-			if tr.phase == phRollingBack && !tr.r.RollbackStarted.IsZero() && now.Sub(tr.r.RollbackStarted) >= max(plan.Timeout, 10*time.Minute) {
-				tr.phase = phDone
-				tr.r.Status = Failed
-				tr.r.Finished = now
-				tr.r.Reasons = append(tr.r.Reasons, fmt.Sprintf("rollback to %s did not become steady within %s", taskdef.FamilyRevision(tr.r.Previous), max(plan.Timeout, 10*time.Minute)))
-				e.addEvent(res, tr.r.Service, "rollback not steady in time; giving up")
-			}
-		}
+		e.checkDeadlines(ctx, plan, ts, res, deadline)
 		if !waveFailed && anyFailed(ts) {
 			waveFailed = true
 			if plan.RollbackOnFailure {
-				for _, tr := range ts {
-					if tr.r.Status == Succeeded || tr.phase == phDeploying || tr.phase == phVerifying {
-						if tr.r.TaskDefinition == "" || (tr.r.TaskDefinition == tr.r.Previous && tr.r.Status == Succeeded) {
-							continue
-						}
-						tr.r.Reasons = append(tr.r.Reasons, "rolled back with its wave because "+failedNames(ts)+" failed")
-						e.startRollback(ctx, plan, tr, res)
-					}
-				}
+				e.rollBackWave(ctx, plan, ts, res)
 			}
 		}
 		if phases(ts) != before {
@@ -262,6 +217,77 @@ func (e *Engine) runWave(ctx context.Context, p *Prepared, wave []Target, res *R
 		}
 	}
 	return allSucceeded(ts)
+}
+
+// startWave starts the deployment of every service of the wave and
+// returns their trackers.
+func (e *Engine) startWave(ctx context.Context, p *Prepared, wave []Target, res *Result) []*tracker {
+	plan := p.Plan
+	var ts []*tracker
+	for _, t := range wave {
+		tr := &tracker{ps: p.services[t.Service], seen: map[string]bool{}, answered: map[string]bool{}}
+		tr.r = &ServiceResult{Service: t.Service, Started: e.Clock.Now()}
+		tr.gate.url = t.HealthCheckURL
+		if tr.gate.url == "" {
+			tr.gate.url = plan.Gates.HealthCheckURL
+		}
+		tr.gate.anomaly = tr.ps.anomaly
+		tr.gated = !plan.gatesFor(t).Empty()
+		res.Services = append(res.Services, tr.r)
+		ts = append(ts, tr)
+		e.start(ctx, plan, tr, res)
+	}
+	return ts
+}
+
+// notWaited ends the trackers of a wave that is not waited for (wait:
+// false): each started deployment is left to ECS.
+func (e *Engine) notWaited(ts []*tracker) {
+	for _, tr := range ts {
+		if tr.phase != phDone {
+			tr.phase = phDone
+			tr.r.Status = Started
+			tr.r.Note = "deployment started; not waited for (wait: false)"
+			tr.r.LeftOn = tr.r.TaskDefinition
+			tr.r.Finished = e.Clock.Now()
+		}
+	}
+}
+
+// checkDeadlines fails a deployment not stable by the deadline and gives
+// up on a rollback not steady within the timeout (at least ten minutes).
+func (e *Engine) checkDeadlines(ctx context.Context, plan *Plan, ts []*tracker, res *Result, deadline time.Time) {
+	now := e.Clock.Now()
+	if !now.Before(deadline) {
+		for _, tr := range ts {
+			if tr.phase == phDeploying || tr.phase == phVerifying {
+				e.fail(ctx, plan, tr, res, fmt.Sprintf("timed out after %s: the deployment is not stable yet (%s)", plan.Timeout, progress(tr)), false)
+			}
+		}
+	}
+	for _, tr := range ts {
+		if tr.phase == phRollingBack && !tr.r.RollbackStarted.IsZero() && now.Sub(tr.r.RollbackStarted) >= max(plan.Timeout, 10*time.Minute) {
+			tr.phase = phDone
+			tr.r.Status = Failed
+			tr.r.Finished = now
+			tr.r.Reasons = append(tr.r.Reasons, fmt.Sprintf("rollback to %s did not become steady within %s", taskdef.FamilyRevision(tr.r.Previous), max(plan.Timeout, 10*time.Minute)))
+			e.addEvent(res, tr.r.Service, "rollback not steady in time; giving up")
+		}
+	}
+}
+
+// rollBackWave rolls back the wave's other services, succeeded or still
+// deploying, once one of them failed (rollback-on-failure).
+func (e *Engine) rollBackWave(ctx context.Context, plan *Plan, ts []*tracker, res *Result) {
+	for _, tr := range ts {
+		if tr.r.Status == Succeeded || tr.phase == phDeploying || tr.phase == phVerifying {
+			if tr.r.TaskDefinition == "" || (tr.r.TaskDefinition == tr.r.Previous && tr.r.Status == Succeeded) {
+				continue
+			}
+			tr.r.Reasons = append(tr.r.Reasons, "rolled back with its wave because "+failedNames(ts)+" failed")
+			e.startRollback(ctx, plan, tr, res)
+		}
+	}
 }
 
 func phases(ts []*tracker) string {
@@ -325,26 +351,9 @@ func progress(tr *tracker) string {
 func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result) {
 	ps, r := tr.ps, tr.r
 	r.Previous = aws.ToString(ps.service.TaskDefinition)
-	arn := ps.reuseARN
-	if ps.doc != nil {
-		in, err := ps.doc.Input()
-		var out *ecs.RegisterTaskDefinitionOutput
-		if err == nil {
-			err = e.retry(ctx, "ecs:RegisterTaskDefinition", func() (err error) {
-				out, err = e.ECS.RegisterTaskDefinition(ctx, in, ps.doc.RegisterOptions()...)
-				return err
-			})
-		}
-		if err != nil {
-			e.finishEarly(res, tr, Failed, fmt.Sprintf("failed to register task definition %s: %v", ps.doc.Family(), err))
-			return
-		}
-		arn = aws.ToString(out.TaskDefinition.TaskDefinitionArn)
-		e.addEvent(res, r.Service, "registered "+taskdef.FamilyRevision(arn))
-	} else if arn == r.Previous {
-		e.addEvent(res, r.Service, "task definition unchanged: "+taskdef.FamilyRevision(arn))
-	} else {
-		e.addEvent(res, r.Service, "reusing existing revision "+taskdef.FamilyRevision(arn))
+	arn, ok := e.revision(ctx, tr, res)
+	if !ok {
+		return
 	}
 	r.TaskDefinition = arn
 	if ps.doc != nil {
@@ -363,6 +372,42 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 		r.Finished = e.Clock.Now()
 		return
 	}
+	e.update(ctx, plan, tr, res, arn)
+}
+
+// revision registers the service's new task definition, or names the
+// revision it reuses; false when registering failed (the service is
+// finished as failed).
+func (e *Engine) revision(ctx context.Context, tr *tracker, res *Result) (string, bool) {
+	ps, r := tr.ps, tr.r
+	arn := ps.reuseARN
+	if ps.doc != nil {
+		in, err := ps.doc.Input()
+		var out *ecs.RegisterTaskDefinitionOutput
+		if err == nil {
+			err = e.retry(ctx, "ecs:RegisterTaskDefinition", func() (err error) {
+				out, err = e.ECS.RegisterTaskDefinition(ctx, in, ps.doc.RegisterOptions()...)
+				return err
+			})
+		}
+		if err != nil {
+			e.finishEarly(res, tr, Failed, fmt.Sprintf("failed to register task definition %s: %v", ps.doc.Family(), err))
+			return "", false
+		}
+		arn = aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+		e.addEvent(res, r.Service, "registered "+taskdef.FamilyRevision(arn))
+	} else if arn == r.Previous {
+		e.addEvent(res, r.Service, "task definition unchanged: "+taskdef.FamilyRevision(arn))
+	} else {
+		e.addEvent(res, r.Service, "reusing existing revision "+taskdef.FamilyRevision(arn))
+	}
+	return arn, true
+}
+
+// update moves the service to arn with UpdateService and starts following
+// the deployment it started.
+func (e *Engine) update(ctx context.Context, plan *Plan, tr *tracker, res *Result, arn string) {
+	ps, r := tr.ps, tr.r
 	in := &ecs.UpdateServiceInput{
 		Cluster:                 aws.String(plan.Cluster),
 		Service:                 aws.String(r.Service),
@@ -394,6 +439,15 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 	}
 	tr.updated = e.Clock.Now()
 	tr.scaleOnly = arn == r.Previous && !plan.ForceNewDeployment
+	e.follow(ctx, plan, tr, out, arn)
+	e.addEvent(res, r.Service, fmt.Sprintf("deployment started (%s) %s → %s", strings.ToLower(r.Strategy), taskdef.FamilyRevision(r.Previous), taskdef.FamilyRevision(arn)))
+}
+
+// follow records which deployment is this run's, from UpdateService's
+// answer (nil when it gave none) or, without a service deployment in it,
+// from the service deployments started since.
+func (e *Engine) follow(ctx context.Context, plan *Plan, tr *tracker, out *ecs.UpdateServiceOutput, arn string) {
+	r := tr.r
 	if out != nil && out.Service != nil {
 		// The response to the write is this run's own view: its primary
 		// deployment of arn and its current service deployment are ours,
@@ -416,7 +470,6 @@ func (e *Engine) start(ctx context.Context, plan *Plan, tr *tracker, res *Result
 	if r.DeploymentID == "" {
 		r.DeploymentID = tr.deployID
 	}
-	e.addEvent(res, r.Service, fmt.Sprintf("deployment started (%s) %s → %s", strings.ToLower(r.Strategy), taskdef.FamilyRevision(r.Previous), taskdef.FamilyRevision(arn)))
 }
 
 // noAnswer reports whether a call failed without an answer from AWS (a

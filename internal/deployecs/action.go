@@ -23,6 +23,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/clock"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ecsinput"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
@@ -58,7 +59,7 @@ type Deps struct {
 	ReadFile func(string) ([]byte, error)
 }
 
-// Run is the deploy-ecs action: parseInputs reads the inputs without any
+// Run is the deploy-ecs action: ParseConfig reads the inputs without any
 // AWS call, then it deploys the services in waves, sets the outputs and
 // writes the summary.
 func Run(ctx context.Context, env *cli.Env, deps Deps) error {
@@ -74,15 +75,17 @@ func RealClients(ctx context.Context, env *cli.Env) (Clients, error) {
 	}
 	return Clients{
 		ECS:        ecs.NewFromConfig(cfg),
-		CloudWatch: cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(env.Getenv)...),
+		CloudWatch: cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(env.Getenv)...),
 		ELB:        elbv2.NewFromConfig(cfg),
 		DynamoDB:   dynamodb.NewFromConfig(cfg),
 		Forecast:   applicationautoscaling.NewFromConfig(cfg),
 	}, nil
 }
 
-// settings are the parsed inputs that are not part of the Plan.
-type settings struct {
+// Config is deploy-ecs's parsed inputs: the engine's plan and what the
+// action does around it (the ledger and its lock, the forecast guard).
+type Config struct {
+	plan        *deploy.Plan
 	ledgerTable string
 	lockTimeout time.Duration
 	environment string
@@ -91,107 +94,77 @@ type settings struct {
 
 var tdRevision = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/)?[A-Za-z0-9_-]{1,255}:\d+$`)
 
-// parseInputs reads and checks every input of deploy-ecs without any AWS
-// call. Errors are *inputs.Error naming the input.
-func (deps *Deps) parseInputs(in *inputs.Inputs, ws outfile.Roots) (*deploy.Plan, *settings, error) {
+// ParseConfig reads and checks every input of deploy-ecs without any AWS
+// call: task-definition files are read with readFile (nil is os.ReadFile)
+// from the workspace getenv names. Errors are *inputs.Error naming the
+// input.
+func ParseConfig(in *inputs.Inputs, getenv func(string) string, readFile func(string) ([]byte, error)) (*Config, error) {
+	p, err := parsePlan(in, outfile.FromEnv(getenv), readFile)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &Config{plan: p, ledgerTable: in.String("ledger-table"), environment: in.String("environment")}
+	if cfg.lockTimeout, err = in.Duration("lock-timeout", 0, 6*time.Hour); err != nil {
+		return nil, err
+	}
+	if cfg.ledgerTable != "" && !ledger.ValidTableName(cfg.ledgerTable) {
+		return nil, inputs.Errorf("ledger-table", cfg.ledgerTable, ledger.TableNameRule)
+	}
+	g, err := in.Enum("forecast-guard", forecast.GuardNames...)
+	if err != nil {
+		return nil, err
+	}
+	cfg.guard = forecast.Guard(g)
+	return cfg, nil
+}
+
+// parsePlan reads the inputs the engine's plan is made of: what to deploy
+// where, in which waves, how and behind which gates.
+func parsePlan(in *inputs.Inputs, ws outfile.Roots, readFile func(string) ([]byte, error)) (*deploy.Plan, error) {
 	p := &deploy.Plan{}
 	var err error
 	if p.Cluster, err = ecsinput.Cluster(in); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	services, err := ecsinput.Services(in)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	sources, err := deps.parseSources(in, services, ws)
+	sources, err := parseSources(in, services, ws, readFile)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	renders, err := parseRenders(in)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var desired *int32
 	if in.IsSet("desired-count") {
 		n, err := in.Int("desired-count", 0, 100000)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		desired = aws.Int32(int32(n))
 	}
 	if p.ForceNewDeployment, err = in.Bool("force-new-deployment"); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if in.String("strategy") != "" {
-		if p.Strategy.Kind, err = in.Enum("strategy", "rolling", "blue-green", "canary", "linear"); err != nil {
-			return nil, nil, err
-		}
-	}
-	if p.Strategy.BakeTime, err = in.Duration("bake-time", 0, 24*time.Hour); err != nil {
-		return nil, nil, err
-	}
-	if p.Strategy.CanaryBakeTime, err = in.Duration("canary-bake-time", 0, 24*time.Hour); err != nil {
-		return nil, nil, err
-	}
-	if p.Strategy.LinearInterval, err = in.Duration("linear-interval", 0, 24*time.Hour); err != nil {
-		return nil, nil, err
-	}
-	if p.Strategy.CanaryPercent, err = percent(in, "canary-percent", 0.1); err != nil {
-		return nil, nil, err
-	}
-	if p.Strategy.LinearStepPercent, err = percent(in, "linear-step-percent", 3); err != nil {
-		return nil, nil, err
+	if err := parseStrategy(in, p); err != nil {
+		return nil, err
 	}
 	hcURLs, err := parseHealthURLs(in, services)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if p.Gates.HealthCheckStatus, err = in.Int("health-check-status", 100, 599); err != nil {
-		return nil, nil, err
+	if err := parseGates(in, p); err != nil {
+		return nil, err
 	}
-	if p.Gates.HealthCheckSuccesses, err = in.Int("health-check-successes", 1, 100); err != nil {
-		return nil, nil, err
-	}
-	if p.Gates.HealthCheckFailures, err = in.Int("health-check-failures", 1, 100); err != nil {
-		return nil, nil, err
-	}
-	p.Gates.Alarms = in.List("alarms")
-	if err := in.JSON("metric-gates", &p.Gates.Metrics); err != nil {
-		return nil, nil, err
-	}
-	for _, m := range p.Gates.Metrics {
-		if err := m.Validate(); err != nil {
-			return nil, nil, inputs.Errorf("metric-gates", "", "%v", err)
-		}
-	}
-	for _, l := range in.Lines("anomaly-metrics") {
-		g, err := deploy.ParseAnomalyMetric(l)
-		if err != nil {
-			return nil, nil, inputs.Errorf("anomaly-metrics", l, "%v", err)
-		}
-		p.Gates.Anomaly = append(p.Gates.Anomaly, g)
-	}
-	if p.FailedTasksThreshold, err = in.Int("failed-tasks-threshold", 0, 1000); err != nil {
-		return nil, nil, err
-	}
-	if p.Wait, err = in.Bool("wait"); err != nil {
-		return nil, nil, err
-	}
-	if err := checkWaitGates(in, p.Wait); err != nil {
-		return nil, nil, err
-	}
-	if p.AllowFamilyChange, err = in.Bool("allow-family-change"); err != nil {
-		return nil, nil, err
-	}
-	if p.Timeout, err = in.Duration("timeout", time.Minute, 12*time.Hour); err != nil {
-		return nil, nil, err
-	}
-	if p.RollbackOnFailure, err = in.Bool("rollback-on-failure"); err != nil {
-		return nil, nil, err
+	if err := parseRunOptions(in, p); err != nil {
+		return nil, err
 	}
 	waves, err := deploy.ParseOrder(services, in.String("order"))
 	if err != nil {
-		return nil, nil, inputs.Errorf("order", in.String("order"), "%v", err)
+		return nil, inputs.Errorf("order", in.String("order"), "%v", err)
 	}
 	for _, w := range waves {
 		var ts []deploy.Target
@@ -201,21 +174,91 @@ func (deps *Deps) parseInputs(in *inputs.Inputs, ws outfile.Roots) (*deploy.Plan
 		p.Waves = append(p.Waves, ts)
 	}
 	if err := checkRenderContainers(p, services); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	st := &settings{ledgerTable: in.String("ledger-table"), environment: in.String("environment")}
-	if st.lockTimeout, err = in.Duration("lock-timeout", 0, 6*time.Hour); err != nil {
-		return nil, nil, err
+	return p, nil
+}
+
+// parseStrategy reads the deployment strategy and its timings.
+func parseStrategy(in *inputs.Inputs, p *deploy.Plan) error {
+	var err error
+	if in.String("strategy") != "" {
+		if p.Strategy.Kind, err = in.Enum("strategy", "rolling", "blue-green", "canary", "linear"); err != nil {
+			return err
+		}
 	}
-	if st.ledgerTable != "" && !ledger.ValidTableName(st.ledgerTable) {
-		return nil, nil, inputs.Errorf("ledger-table", st.ledgerTable, ledger.TableNameRule)
+	if p.Strategy.BakeTime, err = in.Duration("bake-time", 0, 24*time.Hour); err != nil {
+		return err
 	}
-	g, err := in.Enum("forecast-guard", forecast.GuardNames...)
-	if err != nil {
-		return nil, nil, err
+	if p.Strategy.CanaryBakeTime, err = in.Duration("canary-bake-time", 0, 24*time.Hour); err != nil {
+		return err
 	}
-	st.guard = forecast.Guard(g)
-	return p, st, nil
+	if p.Strategy.LinearInterval, err = in.Duration("linear-interval", 0, 24*time.Hour); err != nil {
+		return err
+	}
+	if p.Strategy.CanaryPercent, err = percent(in, "canary-percent", 0.1); err != nil {
+		return err
+	}
+	if p.Strategy.LinearStepPercent, err = percent(in, "linear-step-percent", 3); err != nil {
+		return err
+	}
+	return nil
+}
+
+// parseGates reads what a deployment must pass: health checks, alarms,
+// metric gates and anomaly metrics.
+func parseGates(in *inputs.Inputs, p *deploy.Plan) error {
+	var err error
+	if p.Gates.HealthCheckStatus, err = in.Int("health-check-status", 100, 599); err != nil {
+		return err
+	}
+	if p.Gates.HealthCheckSuccesses, err = in.Int("health-check-successes", 1, 100); err != nil {
+		return err
+	}
+	if p.Gates.HealthCheckFailures, err = in.Int("health-check-failures", 1, 100); err != nil {
+		return err
+	}
+	p.Gates.Alarms = in.List("alarms")
+	if err := in.JSON("metric-gates", &p.Gates.Metrics); err != nil {
+		return err
+	}
+	for _, m := range p.Gates.Metrics {
+		if err := m.Validate(); err != nil {
+			return inputs.Errorf("metric-gates", "", "%v", err)
+		}
+	}
+	for _, l := range in.Lines("anomaly-metrics") {
+		g, err := deploy.ParseAnomalyMetric(l)
+		if err != nil {
+			return inputs.Errorf("anomaly-metrics", l, "%v", err)
+		}
+		p.Gates.Anomaly = append(p.Gates.Anomaly, g)
+	}
+	return nil
+}
+
+// parseRunOptions reads how the run waits, fails and rolls back.
+func parseRunOptions(in *inputs.Inputs, p *deploy.Plan) error {
+	var err error
+	if p.FailedTasksThreshold, err = in.Int("failed-tasks-threshold", 0, 1000); err != nil {
+		return err
+	}
+	if p.Wait, err = in.Bool("wait"); err != nil {
+		return err
+	}
+	if err := checkWaitGates(in, p.Wait); err != nil {
+		return err
+	}
+	if p.AllowFamilyChange, err = in.Bool("allow-family-change"); err != nil {
+		return err
+	}
+	if p.Timeout, err = in.Duration("timeout", time.Minute, 12*time.Hour); err != nil {
+		return err
+	}
+	if p.RollbackOnFailure, err = in.Bool("rollback-on-failure"); err != nil {
+		return err
+	}
+	return nil
 }
 
 // percent reads a traffic percentage: from lo to 100 in steps of 0.1, as
@@ -249,8 +292,7 @@ func checkWaitGates(in *inputs.Inputs, wait bool) error {
 
 // parseSources reads task-definition: one value for all services, or
 // service=value lines. Files are taken from the workspace (outfile.ReadRule).
-func (deps *Deps) parseSources(in *inputs.Inputs, services []string, ws outfile.Roots) (map[string]deploy.Source, error) {
-	read := deps.ReadFile
+func parseSources(in *inputs.Inputs, services []string, ws outfile.Roots, read func(string) ([]byte, error)) (map[string]deploy.Source, error) {
 	if read == nil {
 		read = os.ReadFile
 	}
@@ -315,62 +357,13 @@ func (deps *Deps) parseSources(in *inputs.Inputs, services []string, ws outfile.
 func parseRenders(in *inputs.Inputs) ([]taskdef.Render, error) {
 	name := in.String("container-name")
 	image := in.String("image")
-	var renders []taskdef.Render
-	byContainer := map[string]int{}
-	for _, l := range in.Lines("images") {
-		c, img, ok := strings.Cut(l, "=")
-		c, img = strings.TrimSpace(c), strings.TrimSpace(img)
-		if !ok || c == "" || img == "" {
-			return nil, inputs.Errorf("images", l, "is not a container=image line")
-		}
-		if err := taskdef.CheckImage(img); err != nil {
-			return nil, inputs.Errorf("images", l, "%v", err)
-		}
-		if _, dup := byContainer[c]; dup {
-			return nil, inputs.Errorf("images", l, "sets container %s twice", c)
-		}
-		byContainer[c] = len(renders)
-		renders = append(renders, taskdef.Render{Container: c, Image: img})
-	}
-	r := taskdef.Render{Container: name, Image: image}
-	var err error
-	kv := func(input string) ([]taskdef.KV, error) {
-		m, err := in.Map(input)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]taskdef.KV, len(m))
-		for i, e := range m {
-			out[i] = taskdef.KV{Key: e.Key, Value: e.Value}
-		}
-		return out, nil
-	}
-	if r.Environment, err = kv("environment-variables"); err != nil {
+	renders, byContainer, err := parseImageLines(in)
+	if err != nil {
 		return nil, err
 	}
-	if r.Secrets, err = kv("secrets"); err != nil {
+	r, err := parseRenderOptions(in, name, image)
+	if err != nil {
 		return nil, err
-	}
-	for _, s := range r.Secrets {
-		if !strings.HasPrefix(s.Value, "arn:") && !strings.HasPrefix(s.Value, "/") {
-			return nil, inputs.Errorf("secrets", s.Key+"="+s.Value, "valueFrom must be a Secrets Manager secret ARN or an SSM parameter ARN or /path")
-		}
-	}
-	if r.DockerLabels, err = kv("docker-labels"); err != nil {
-		return nil, err
-	}
-	if r.LogOptions, err = kv("log-configuration-options"); err != nil {
-		return nil, err
-	}
-	r.LogDriver = in.String("log-configuration-log-driver")
-	if cmd := in.String("command"); cmd != "" {
-		if strings.HasPrefix(cmd, "[") {
-			if err := json.Unmarshal([]byte(cmd), &r.Command); err != nil {
-				return nil, inputs.Errorf("command", cmd, "looks like a JSON array but does not parse as one: %v", err)
-			}
-		} else {
-			r.Command = strings.Fields(cmd)
-		}
 	}
 	hasOptions := r.Image != "" || len(r.Environment) > 0 || len(r.Secrets) > 0 || len(r.DockerLabels) > 0 ||
 		len(r.Command) > 0 || r.LogDriver != "" || len(r.LogOptions) > 0
@@ -403,6 +396,75 @@ func parseRenders(in *inputs.Inputs) ([]taskdef.Render, error) {
 		}
 	}
 	return renders, nil
+}
+
+// parseImageLines reads the images input (container=image lines) and
+// indexes the renders by container.
+func parseImageLines(in *inputs.Inputs) ([]taskdef.Render, map[string]int, error) {
+	var renders []taskdef.Render
+	byContainer := map[string]int{}
+	for _, l := range in.Lines("images") {
+		c, img, ok := strings.Cut(l, "=")
+		c, img = strings.TrimSpace(c), strings.TrimSpace(img)
+		if !ok || c == "" || img == "" {
+			return nil, nil, inputs.Errorf("images", l, "is not a container=image line")
+		}
+		if err := taskdef.CheckImage(img); err != nil {
+			return nil, nil, inputs.Errorf("images", l, "%v", err)
+		}
+		if _, dup := byContainer[c]; dup {
+			return nil, nil, inputs.Errorf("images", l, "sets container %s twice", c)
+		}
+		byContainer[c] = len(renders)
+		renders = append(renders, taskdef.Render{Container: c, Image: img})
+	}
+	return renders, byContainer, nil
+}
+
+// parseRenderOptions reads the render options of container-name: its
+// image, environment, secrets, labels, command and log configuration.
+func parseRenderOptions(in *inputs.Inputs, name, image string) (taskdef.Render, error) {
+	r := taskdef.Render{Container: name, Image: image}
+	var err error
+	kv := func(input string) ([]taskdef.KV, error) {
+		m, err := in.Map(input)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]taskdef.KV, len(m))
+		for i, e := range m {
+			out[i] = taskdef.KV{Key: e.Key, Value: e.Value}
+		}
+		return out, nil
+	}
+	if r.Environment, err = kv("environment-variables"); err != nil {
+		return taskdef.Render{}, err
+	}
+	if r.Secrets, err = kv("secrets"); err != nil {
+		return taskdef.Render{}, err
+	}
+	for _, s := range r.Secrets {
+		if !strings.HasPrefix(s.Value, "arn:") && !strings.HasPrefix(s.Value, "/") {
+			return taskdef.Render{}, inputs.Errorf("secrets", s.Key+"="+s.Value, "valueFrom must be a Secrets Manager secret ARN or an SSM parameter ARN or /path")
+		}
+	}
+	if r.DockerLabels, err = kv("docker-labels"); err != nil {
+		return taskdef.Render{}, err
+	}
+	if r.LogOptions, err = kv("log-configuration-options"); err != nil {
+		return taskdef.Render{}, err
+	}
+	r.LogDriver = in.String("log-configuration-log-driver")
+	if cmd := in.String("command"); cmd != "" {
+		if strings.HasPrefix(cmd, "[") {
+			if err := json.Unmarshal([]byte(cmd), &r.Command); err != nil {
+				return taskdef.Render{}, inputs.Errorf("command", cmd, "looks like a JSON array but does not parse as one: %v", err)
+			}
+		} else {
+			r.Command = strings.Fields(cmd)
+		}
+	}
+	return r, nil
 }
 
 // checkRenderContainers verifies, for task definitions from files, that
@@ -469,10 +531,11 @@ func parseHealthURLs(in *inputs.Inputs, services []string) (map[string]string, e
 }
 
 func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
-	plan, st, err := deps.parseInputs(env.Inputs, outfile.FromEnv(env.Getenv))
+	cfg, err := ParseConfig(env.Inputs, env.Getenv, deps.ReadFile)
 	if err != nil {
 		return err
 	}
+	plan := cfg.plan
 	mkClients := deps.Clients
 	if mkClients == nil {
 		mkClients = RealClients
@@ -485,30 +548,10 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 	if clk == nil {
 		clk = clock.Wall{}
 	}
-	httpc := deps.HTTP
-	if httpc == nil {
-		httpc = &http.Client{Timeout: 10 * time.Second}
-	}
 	c := env.Console
-	eng := &deploy.Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clk, PollCeiling: deps.PollCeiling, Region: deploy.ClientRegion(clients.ECS),
-		Log: func(service, line string) {
-			if service != "" {
-				line = "[" + service + "] " + line
-			}
-			c.Infof("%s", line)
-		}}
-	if len(plan.Gates.Alarms) > 0 {
-		var missing []string
-		err := eng.Retry(ctx, "cloudwatch:DescribeAlarms", func() (err error) {
-			missing, err = deploy.MissingAlarms(ctx, clients.CloudWatch, plan.Gates.Alarms)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		if len(missing) > 0 {
-			return inputs.Errorf("alarms", strings.Join(missing, ", "), "no such CloudWatch alarm in %s", eng.Where())
-		}
+	eng := deps.engine(env, clients, clk)
+	if err := checkAlarms(ctx, eng, clients, plan); err != nil {
+		return err
 	}
 	multi := len(plan.Services()) > 1
 	plan.SkipMissingContainers = multi
@@ -518,13 +561,13 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 	if err != nil {
 		return err
 	}
-	if err := st.guard.Run(ctx, clients.Forecast, plan.Cluster, plan.Services(), clk.Now(), c, "deployment"); err != nil {
+	if err := cfg.guard.Run(ctx, clients.Forecast, plan.Cluster, plan.Services(), clk.Now(), c, "deployment"); err != nil {
 		return err
 	}
 	var led *ledger.Ledger
-	if st.ledgerTable != "" {
-		led = &ledger.Ledger{DB: clients.DynamoDB, Table: st.ledgerTable, Now: clk.Now, Sleep: clk.Sleep}
-		release, err := deploy.LockServices(ctx, led, plan.Cluster, plan.Services(), ledger.Holder(env.Getenv), st.lockTimeout, c.SetOutput)
+	if cfg.ledgerTable != "" {
+		led = &ledger.Ledger{DB: clients.DynamoDB, Table: cfg.ledgerTable, Now: clk.Now, Sleep: clk.Sleep}
+		release, err := deploy.LockServices(ctx, led, plan.Cluster, plan.Services(), ledger.Holder(env.Getenv), cfg.lockTimeout, c.SetOutput)
 		if err != nil {
 			return lockedExit(err)
 		}
@@ -547,30 +590,73 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 	setOutputs(c.SetOutput, res, multi)
 	c.AddSummary(res.Markdown("deploy-ecs"))
 	if led != nil {
-		for _, s := range res.Services {
-			if s.TaskDefinition == "" {
-				continue
-			}
-			images := s.Images
-			if s.Status == deploy.Succeeded && plan.Wait {
-				// the digests ECS pulled, not only the tags the task definition names
-				if d, err := eng.ImageDigests(context.WithoutCancel(ctx), plan.Cluster, s.Service, s.TaskDefinition); err == nil && len(d) > 0 {
-					images = d
-				}
-			}
-			outcome := string(s.Status) // "started" when not waited for: never a known-good revision
-			rec := ledger.Record{Cluster: plan.Cluster, Service: s.Service, Environment: st.environment, Images: images,
-				TaskDefinition: s.TaskDefinition, Previous: s.Previous, Commit: env.Getenv("GITHUB_SHA"), Actor: env.Getenv("GITHUB_ACTOR"),
-				RunURL: github.RunURL(env.Getenv), Start: s.Started, End: s.Finished, Outcome: outcome, Reason: strings.Join(s.Reasons, "; ")}
-			if err := led.Put(context.WithoutCancel(ctx), rec); err != nil {
-				c.Warningf("%v", err)
-			}
-		}
+		record(ctx, env, eng, led, cfg, res)
 	}
 	if res.Status != deploy.Succeeded && res.Status != deploy.Started {
 		return exitcode.Negativef("%s", res.Headline())
 	}
 	return nil
+}
+
+// engine is the deploy engine over the clients, logging to the console.
+func (deps *Deps) engine(env *cli.Env, clients Clients, clk clock.Clock) *deploy.Engine {
+	httpc := deps.HTTP
+	if httpc == nil {
+		httpc = &http.Client{Timeout: 10 * time.Second}
+	}
+	c := env.Console
+	return &deploy.Engine{ECS: clients.ECS, CloudWatch: clients.CloudWatch, ELB: clients.ELB, HTTP: httpc, Clock: clk, PollCeiling: deps.PollCeiling, Region: deploy.ClientRegion(clients.ECS),
+		Log: func(service, line string) {
+			if service != "" {
+				line = "[" + service + "] " + line
+			}
+			c.Infof("%s", line)
+		}}
+}
+
+// checkAlarms refuses alarm gates that name no CloudWatch alarm (exit 2,
+// naming the alarms input) before anything changes.
+func checkAlarms(ctx context.Context, eng *deploy.Engine, clients Clients, plan *deploy.Plan) error {
+	if len(plan.Gates.Alarms) == 0 {
+		return nil
+	}
+	var missing []string
+	err := eng.Retry(ctx, "cloudwatch:DescribeAlarms", func() (err error) {
+		missing, err = deploy.MissingAlarms(ctx, clients.CloudWatch, plan.Gates.Alarms)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return inputs.Errorf("alarms", strings.Join(missing, ", "), "no such CloudWatch alarm in %s", eng.Where())
+	}
+	return nil
+}
+
+// record writes each service's deployment to the ledger, with the image
+// digests ECS pulled once it succeeded; a failed write is a warning.
+func record(ctx context.Context, env *cli.Env, eng *deploy.Engine, led *ledger.Ledger, cfg *Config, res *deploy.Result) {
+	plan := cfg.plan
+	for _, s := range res.Services {
+		if s.TaskDefinition == "" {
+			continue
+		}
+		images := s.Images
+		if s.Status == deploy.Succeeded && plan.Wait {
+			// the digests ECS pulled, not only the tags the task definition names
+			if d, err := eng.ImageDigests(context.WithoutCancel(ctx), plan.Cluster, s.Service, s.TaskDefinition); err == nil && len(d) > 0 {
+				images = d
+			}
+		}
+		outcome := string(s.Status) // "started" when not waited for: never a known-good revision
+		rec := ledger.Record{Cluster: plan.Cluster, Service: s.Service, Environment: cfg.environment, Images: images,
+			TaskDefinition: s.TaskDefinition, Previous: s.Previous, Commit: env.Getenv("GITHUB_SHA"), Actor: env.Getenv("GITHUB_ACTOR"),
+			RunURL: github.RunURL(env.Getenv), Start: s.Started, End: s.Finished, Outcome: outcome, Reason: strings.Join(s.Reasons, "; ")}
+		if err := led.Put(context.WithoutCancel(ctx), rec); err != nil {
+			env.Console.Warningf("%v", err)
+		}
+	}
 }
 
 // prepare runs the engine's read-only checks; a cluster, service or

@@ -12,21 +12,24 @@ import (
 	"github.com/ecsflow/ecsflow/internal/actionspec"
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/inputs"
-	"github.com/ecsflow/ecsflow/internal/outfile"
 	"github.com/ecsflow/ecsflow/internal/taskdef"
 )
 
-func parseWith(t *testing.T, in map[string]string) (*deploy.Plan, *settings, error) {
+func parseWith(t *testing.T, in map[string]string) (*deploy.Plan, *Config, error) {
 	t.Helper()
 	spec := actionspec.MustParse(deploySpec)
-	deps := &Deps{ReadFile: func(p string) ([]byte, error) {
+	read := func(p string) ([]byte, error) {
 		switch p {
 		case "web.json", "api.json":
 			return os.ReadFile("testdata/web.json")
 		}
 		return nil, &os.PathError{Op: "open", Path: p, Err: os.ErrNotExist}
-	}}
-	return deps.parseInputs(inputs.New(spec, in, nil), outfile.Roots{Workspace: "."})
+	}
+	cfg, err := ParseConfig(inputs.New(spec, in, nil), func(string) string { return "" }, read)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg.plan, cfg, nil
 }
 
 func TestParseInputsDefaults(t *testing.T) {

@@ -12,13 +12,16 @@ import (
 type AutoscalingAPI interface {
 	DescribeScalableTargets(ctx context.Context, in *aas.DescribeScalableTargetsInput, optFns ...func(*aas.Options)) (*aas.DescribeScalableTargetsOutput, error)
 	DescribeScalingPolicies(ctx context.Context, in *aas.DescribeScalingPoliciesInput, optFns ...func(*aas.Options)) (*aas.DescribeScalingPoliciesOutput, error)
+	DescribeScheduledActions(ctx context.Context, in *aas.DescribeScheduledActionsInput, optFns ...func(*aas.Options)) (*aas.DescribeScheduledActionsOutput, error)
 }
 
-// autoscalingHandler reads Application Auto Scaling targets and policies.
+// autoscalingHandler reads Application Auto Scaling targets, policies and
+// scheduled actions.
 var autoscalingHandler = handler{
 	types: []typeSpec{
 		{"aws_appautoscaling_target", spec{}},
 		{"aws_appautoscaling_policy", spec{}},
+		{"aws_appautoscaling_scheduled_action", spec{}},
 	},
 	need: func(c Clients) bool { return c.Autoscaling != nil },
 	run:  scanAutoscaling,
@@ -27,8 +30,8 @@ var autoscalingHandler = handler{
 // scalableKey names a scalable target: namespace, resource and dimension.
 type scalableKey struct{ ns, id, dim string }
 
-// scanAutoscaling reads targets and policies per namespace (ecs for this
-// stack), 50 a page.
+// scanAutoscaling reads targets, policies and scheduled actions per
+// namespace (ecs for this stack), 50 a page.
 func scanAutoscaling(ctx context.Context, s *Scanner, items map[string][]*item) error {
 	targets := map[scalableKey]*item{}
 	namespaces := map[string]bool{}
@@ -55,7 +58,7 @@ func scanAutoscaling(ctx context.Context, s *Scanner, items map[string][]*item) 
 		}
 	}
 	s.expectedCapacityDrift(items["aws_appautoscaling_target"])
-	return nil
+	return scanScheduledActions(ctx, s, items["aws_appautoscaling_scheduled_action"], items["aws_appautoscaling_target"])
 }
 
 // scanScalableTargets reads the targets of namespace ns, 50 resources a

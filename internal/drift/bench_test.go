@@ -12,7 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/drift"
 	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
@@ -89,7 +89,7 @@ func benchStack(b *testing.B, n int) *builtBench {
 	cfg.RetryMaxAttempts = 10
 	ct := &countingTransport{next: http.DefaultTransport}
 	cfg.HTTPClient = &http.Client{Transport: ct, Timeout: 60 * time.Second}
-	c := drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	c := drifttest.NewClients(cfg, cloudwatchclient.Options(sb.Getenv)...)
 	st, err := drifttest.Build(context.Background(), c, drifttest.Options{Name: fmt.Sprintf("b%d%s", n, strings.ReplaceAll(region, "-", "")), Services: n})
 	if err != nil {
 		b.Fatal(err)

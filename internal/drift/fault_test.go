@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/drift"
 	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
@@ -67,7 +67,7 @@ func faultyStack(t *testing.T, faults map[string]*fault) (drifttest.Clients, *dr
 	cfg.Retryer = func() aws.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 5; o.MaxBackoff = 5 * time.Millisecond })
 	}
-	return drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(sandboxtest.Start(t).Getenv)...), st
+	return drifttest.NewClients(cfg, cloudwatchclient.Options(sandboxtest.Start(t).Getenv)...), st
 }
 
 func TestThrottlingIsRetriedAndTheScanCompletes(t *testing.T) {

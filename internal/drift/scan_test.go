@@ -11,7 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/drift"
 	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
@@ -35,7 +35,7 @@ func newStack(t *testing.T, services int) (drifttest.Clients, *drifttest.Stack, 
 	// Straight to moto: the sandbox's ECS simulator keeps clusters to itself,
 	// and Application Auto Scaling (in moto) must see the cluster.
 	cfg.BaseEndpoint = aws.String(sb.MotoURL)
-	c := drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	c := drifttest.NewClients(cfg, cloudwatchclient.Options(sb.Getenv)...)
 	name := fmt.Sprintf("d%d%s", seq, strings.ReplaceAll(region, "-", ""))
 	st, err := drifttest.Build(context.Background(), c, drifttest.Options{Name: name, Services: services})
 	if err != nil {

@@ -32,12 +32,14 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/drift"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/gha"
 	"github.com/ecsflow/ecsflow/internal/inputs"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/outfile"
+	"github.com/ecsflow/ecsflow/internal/s3client"
 	"github.com/ecsflow/ecsflow/internal/tfinput"
 	"github.com/ecsflow/ecsflow/internal/tfstate"
 )
@@ -172,7 +174,7 @@ func loadAWSConfig(ctx context.Context, env *cli.Env, o Deps, cfg *Config) (aws.
 func readS3State(ctx context.Context, env *cli.Env, cfg *Config, awsCfg aws.Config) (*tfstate.State, error) {
 	end := env.Console.Group("Reading the Terraform state " + cfg.State.String())
 	defer end()
-	s3opts := awsconfig.S3Options(env.Getenv)
+	s3opts := s3client.Options(env.Getenv)
 	if r := cfg.State.Region; r != "" {
 		s3opts = append(s3opts, func(o *s3.Options) { o.Region = r })
 	}
@@ -570,7 +572,7 @@ func newClients(cfg aws.Config, getenv func(string) string) *awsClients {
 		ec2:         ec2.NewFromConfig(cfg),
 		ecr:         ecr.NewFromConfig(cfg),
 		logs:        cloudwatchlogs.NewFromConfig(cfg),
-		cw:          cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(getenv)...),
+		cw:          cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(getenv)...),
 		iam:         iam.NewFromConfig(cfg),
 		autoscaling: applicationautoscaling.NewFromConfig(cfg),
 		discovery:   servicediscovery.NewFromConfig(cfg),

@@ -23,8 +23,8 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/ecsflow/ecsflow/internal/actionspec"
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/driftcheck"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
 	"github.com/ecsflow/ecsflow/internal/gha"
@@ -189,7 +189,7 @@ func newEnvWith(t *testing.T, services int, viaSimulator bool) *testEnv {
 	if !viaSimulator {
 		cfg.BaseEndpoint = aws.String(sb.MotoURL)
 	}
-	c := drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	c := drifttest.NewClients(cfg, cloudwatchclient.Options(sb.Getenv)...)
 	st, err := drifttest.Build(context.Background(), c, drifttest.Options{Name: fmt.Sprintf("c%d%s", seq, strings.ReplaceAll(region, "-", "")), Services: services,
 		NoClusterSettings: viaSimulator})
 	if err != nil {

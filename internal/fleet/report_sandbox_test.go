@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/cost"
 	"github.com/ecsflow/ecsflow/internal/fleet"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
@@ -34,7 +34,7 @@ func TestExampleStackReport(t *testing.T) {
 	sb := sandboxtest.Start(t)
 	ctx := context.Background()
 	cfg := sandboxtest.Config(t, region)
-	cw := cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	cw := cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(sb.Getenv)...)
 	ecsc, scaling := ecs.NewFromConfig(cfg), aas.NewFromConfig(cfg)
 	end := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
 	dir := filepath.Join("..", "..", "examples", "open-webui", "terraform")

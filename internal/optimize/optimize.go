@@ -20,6 +20,7 @@ import (
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/cost"
 	"github.com/ecsflow/ecsflow/internal/fleet"
 	"github.com/ecsflow/ecsflow/internal/outfile"
@@ -124,7 +125,7 @@ func loadAWSConfig(ctx context.Context, env *cli.Env, deps Deps) (aws.Config, er
 // over the lookback up to the last whole hour.
 func readServices(ctx context.Context, env *cli.Env, cfg *Config, awsCfg aws.Config) ([]cost.Service, error) {
 	ecsc, scaling := ecs.NewFromConfig(awsCfg), aas.NewFromConfig(awsCfg)
-	cw := cloudwatch.NewFromConfig(awsCfg, awsconfig.CloudWatchOptions(env.Getenv)...)
+	cw := cloudwatch.NewFromConfig(awsCfg, cloudwatchclient.Options(env.Getenv)...)
 	services, err := fleet.Services(ctx, ecsc, scaling, cfg.Cluster, cfg.Environment, cfg.Services)
 	if err != nil {
 		return nil, err

@@ -16,7 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/cost"
 	"github.com/ecsflow/ecsflow/internal/optimize"
 	"github.com/ecsflow/ecsflow/internal/testenv/ocitest"
@@ -79,7 +79,7 @@ func TestRunReadsImagePlatformsFromTheRegistry(t *testing.T) {
 	sb := sandboxtest.Start(t)
 	ctx := context.Background()
 	cfg := sandboxtest.Config(t, region)
-	cw := cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	cw := cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(sb.Getenv)...)
 	host := sb.RegistryHost
 	multi := func(svc string) string {
 		return pushImage(t, host, "multi/"+svc, false, amd64, attestation, arm64, attestation)

@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecsflow/ecsflow/internal/actionspec"
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/cost"
 	"github.com/ecsflow/ecsflow/internal/gha"
 	"github.com/ecsflow/ecsflow/internal/inputs"
@@ -117,7 +117,7 @@ func TestRunOnExampleStack(t *testing.T) {
 	sb := sandboxtest.Start(t)
 	ctx := context.Background()
 	cfg := sandboxtest.Config(t, region)
-	cw := cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	cw := cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(sb.Getenv)...)
 	deps := optimize.Deps{AWSConfig: func(context.Context) (aws.Config, error) { return cfg, nil }}
 
 	for _, tc := range []struct {

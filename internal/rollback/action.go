@@ -15,11 +15,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/ecsflow/ecsflow/internal/awsconfig"
 	"github.com/ecsflow/ecsflow/internal/cli"
 	"github.com/ecsflow/ecsflow/internal/clock"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/ecsinput"
 	"github.com/ecsflow/ecsflow/internal/exitcode"
@@ -63,7 +65,7 @@ func realClients(ctx context.Context, env *cli.Env) (Clients, error) {
 	}
 	return Clients{
 		ECS:        ecs.NewFromConfig(cfg),
-		CloudWatch: cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(env.Getenv)...),
+		CloudWatch: cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(env.Getenv)...),
 		ELB:        elbv2.NewFromConfig(cfg),
 		DynamoDB:   dynamodb.NewFromConfig(cfg),
 		Forecast:   applicationautoscaling.NewFromConfig(cfg),
@@ -191,19 +193,7 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 		clk = clock.Wall{}
 	}
 	c := env.Console
-	eng := &deploy.Engine{ECS: cl.ECS, CloudWatch: cl.CloudWatch, ELB: cl.ELB, Clock: clk,
-		Log: func(service, line string) {
-			if service != "" {
-				line = "[" + service + "] " + line
-			}
-			c.Infof("%s", line)
-		}}
-	r := &Roller{ECS: cl.ECS, Clock: clk, Retry: eng.Retry}
-	var led *ledger.Ledger
-	if p.ledgerTable != "" {
-		led = &ledger.Ledger{DB: cl.DynamoDB, Table: p.ledgerTable, Now: clk.Now, Sleep: clk.Sleep}
-		r.Ledger = led
-	}
+	eng, r, led := engines(env, p, cl, clk)
 	if p.mode == "known-good" {
 		return knownGood(ctx, env, p, led, clk.Now())
 	}
@@ -224,12 +214,8 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 		// The lock deploy-ecs takes: a rollback never races a deployment
 		// of the same service. What it returns to is read under the lock,
 		// so it is relative to the revision live once the lock is held.
-		release, err := deploy.LockServices(ctx, led, p.cluster, p.services, ledger.Holder(env.Getenv), p.lockTimeout, c.SetOutput)
+		release, err := lockServices(ctx, env, p, led)
 		if err != nil {
-			var le *ledger.LockedError
-			if errors.As(err, &le) {
-				return &exitcode.Error{Code: exitcode.Locked, Err: err}
-			}
 			return err
 		}
 		defer func() {
@@ -242,6 +228,58 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 		}
 	}
 	// Resolve every target before changing anything.
+	plans, current, err := resolveTargets(ctx, env, p, r, svcs)
+	if err != nil {
+		return err
+	}
+	if err := p.guard.Run(ctx, cl.Forecast, p.cluster, p.services, clk.Now(), c, "rollback"); err != nil {
+		return err
+	}
+	res, err := deps.apply(ctx, eng, p, plans, false)
+	if err != nil {
+		return err
+	}
+	return deps.finish(ctx, env, p, led, res, current, start, clk)
+}
+
+// engines builds the deploy engine, logging to the console, and the
+// roller over the clients; with ledger-table, the ledger both read.
+func engines(env *cli.Env, p *Config, cl Clients, clk clock.Clock) (*deploy.Engine, *Roller, *ledger.Ledger) {
+	c := env.Console
+	eng := &deploy.Engine{ECS: cl.ECS, CloudWatch: cl.CloudWatch, ELB: cl.ELB, Clock: clk,
+		Log: func(service, line string) {
+			if service != "" {
+				line = "[" + service + "] " + line
+			}
+			c.Infof("%s", line)
+		}}
+	r := &Roller{ECS: cl.ECS, Clock: clk, Retry: eng.Retry}
+	var led *ledger.Ledger
+	if p.ledgerTable != "" {
+		led = &ledger.Ledger{DB: cl.DynamoDB, Table: p.ledgerTable, Now: clk.Now, Sleep: clk.Sleep}
+		r.Ledger = led
+	}
+	return eng, r, led
+}
+
+// lockServices takes deploy-ecs's lock on the services; a lock held by
+// another run exits with exitcode.Locked.
+func lockServices(ctx context.Context, env *cli.Env, p *Config, led *ledger.Ledger) (func() error, error) {
+	release, err := deploy.LockServices(ctx, led, p.cluster, p.services, ledger.Holder(env.Getenv), p.lockTimeout, env.Console.SetOutput)
+	if err != nil {
+		var le *ledger.LockedError
+		if errors.As(err, &le) {
+			return nil, &exitcode.Error{Code: exitcode.Locked, Err: err}
+		}
+		return nil, err
+	}
+	return release, nil
+}
+
+// resolveTargets finds the revision each service returns to, and the one
+// it runs now, before anything changes.
+func resolveTargets(ctx context.Context, env *cli.Env, p *Config, r *Roller, svcs map[string]*types.Service) ([]plannedTarget, map[string]string, error) {
+	c := env.Console
 	var plans []plannedTarget
 	current := map[string]string{}
 	for _, s := range p.services {
@@ -249,7 +287,7 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 		current[s] = cur
 		t, err := r.Target(ctx, p.cluster, s, cur, p.target(s))
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		for _, w := range t.Warnings {
 			c.Warningf("[%s] %s", s, w)
@@ -259,13 +297,13 @@ func (deps *Deps) run(ctx context.Context, env *cli.Env) error {
 		}
 		plans = append(plans, plannedTarget{Service: s, Current: cur, Target: t})
 	}
-	if err := p.guard.Run(ctx, cl.Forecast, p.cluster, p.services, clk.Now(), c, "rollback"); err != nil {
-		return err
-	}
-	res, err := deps.apply(ctx, eng, p, plans, false)
-	if err != nil {
-		return err
-	}
+	return plans, current, nil
+}
+
+// finish writes the rollback's summary and outputs, records it in the
+// ledger and turns its status into the exit code.
+func (deps *Deps) finish(ctx context.Context, env *cli.Env, p *Config, led *ledger.Ledger, res *deploy.Result, current map[string]string, start time.Time, clk clock.Clock) error {
+	c := env.Console
 	title := "rollback"
 	if p.reason != "" {
 		title += " (" + p.reason + ")"

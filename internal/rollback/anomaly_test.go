@@ -20,6 +20,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/testenv/cwsim"
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
+	"github.com/ecsflow/ecsflow/internal/testenv/simaccount"
 	"github.com/ecsflow/ecsflow/internal/testenv/simclock"
 )
 
@@ -31,7 +32,7 @@ const (
 // anomalyCW answers alarms from the simulator and metrics from the
 // CloudWatch stand-in the simulator publishes into.
 type anomalyCW struct {
-	alarms simAlarms
+	alarms *simaccount.Alarms
 	cw     *cwsim.CloudWatch
 }
 
@@ -73,7 +74,7 @@ func newAnomalyScene(t *testing.T) *anomalyScene {
 	cw := cwsim.New()
 	e := newEnvLB(t, nil, []types.LoadBalancer{{TargetGroupArn: aws.String(anomalyTG), ContainerName: aws.String("app"), ContainerPort: aws.Int32(8080)}},
 		ecssim.WithMetrics(cw.AddData), ecssim.WithLoadBalancerOf(func(string) string { return anomalyLB }))
-	e.cw, e.elb = anomalyCW{simAlarms{e.sim}, cw}, lbELB{e.sim}
+	e.cw, e.elb = anomalyCW{e.acct.Alarms, cw}, lbELB{e.sim}
 	led := e.withLedger()
 	require.NoError(t, led.Put(context.Background(), ledger.Record{Cluster: "prod", Service: "web", TaskDefinition: tdARN("web:1"), Outcome: "succeeded", Start: t0, End: t0.Add(3 * time.Minute)}))
 	e.sim.Advance(70 * time.Minute)

@@ -20,8 +20,6 @@ import (
 	"github.com/ecsflow/ecsflow/internal/deploy"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -33,7 +31,7 @@ import (
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 	"github.com/ecsflow/ecsflow/internal/testenv/forecastsim"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
-	"github.com/ecsflow/ecsflow/internal/testenv/simclock"
+	"github.com/ecsflow/ecsflow/internal/testenv/simaccount"
 )
 
 func TestMain(m *testing.M) { os.Exit(sandboxtest.Main(m)) }
@@ -46,10 +44,11 @@ var spec = func() []byte {
 	return b
 }()
 
-var t0 = time.Date(2026, 3, 4, 5, 0, 0, 0, time.UTC)
+var t0 = simaccount.T0
 
 type env struct {
 	t     *testing.T
+	acct  *simaccount.Account
 	sim   *ecssim.Sim
 	ecs   *iamECS
 	gh    *fakeGitHub
@@ -73,29 +72,15 @@ func newEnv(t *testing.T, cfg *types.DeploymentConfiguration) *env {
 // simulator's options (its read lag and throttling are on by default).
 func newEnvLB(t *testing.T, cfg *types.DeploymentConfiguration, lbs []types.LoadBalancer, opts ...ecssim.Option) *env {
 	t.Helper()
-	clk := ecssim.NewFakeClock(t0)
-	sim := ecssim.New(clk, opts...)
-	e := &env{t: t, sim: sim, ecs: newIAMECS(sim), gh: newFakeGitHub(t), clock: simclock.Manual{NowFunc: sim.Now, Advance: sim.Advance}}
-	ctx := context.Background()
-	_, err := sim.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")})
-	require.NoError(t, err)
-	arn := e.register("web:v1")
-	_, err = e.ecs.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("prod"), ServiceName: aws.String("web"),
-		TaskDefinition: aws.String(arn), DesiredCount: aws.Int32(2), DeploymentConfiguration: cfg, LoadBalancers: lbs})
-	require.NoError(t, err)
+	a := simaccount.NewEmpty(t, opts...)
+	sim := a.Sim
+	e := &env{t: t, acct: a, sim: sim, ecs: newIAMECS(sim), gh: newFakeGitHub(t), clock: a.Clock()}
+	a.CreateService("web", cfg, lbs)
 	sim.Advance(3 * time.Minute)
 	return e
 }
 
-func (e *env) register(image string) string {
-	out, err := e.sim.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{
-		Family: aws.String("web"), Cpu: aws.String("256"), Memory: aws.String("512"), NetworkMode: types.NetworkModeAwsvpc,
-		RequiresCompatibilities: []types.Compatibility{types.CompatibilityFargate},
-		ContainerDefinitions:    []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String(image), Essential: aws.Bool(true)}},
-	})
-	require.NoError(e.t, err)
-	return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
-}
+func (e *env) register(image string) string { return e.acct.Register("web", image) }
 
 // update moves web to a new revision with image and lets d pass.
 func (e *env) update(image string, d time.Duration) string {
@@ -106,19 +91,11 @@ func (e *env) update(image string, d time.Duration) string {
 	return arn
 }
 
-func (e *env) service() types.Service {
-	out, err := e.sim.DescribeServices(context.Background(), &ecs.DescribeServicesInput{Cluster: aws.String("prod"), Services: []string{"web"}})
-	require.NoError(e.t, err)
-	return out.Services[0]
-}
+func (e *env) service() types.Service { return e.acct.Service("web") }
 
 func (e *env) steadyOn(rev string) {
 	e.t.Helper()
-	e.sim.Advance(2 * time.Minute)
-	s := e.service()
-	require.True(e.t, strings.HasSuffix(aws.ToString(s.TaskDefinition), "/"+rev), "service runs %s, want %s", aws.ToString(s.TaskDefinition), rev)
-	require.Len(e.t, s.Deployments, 1)
-	require.Equal(e.t, s.DesiredCount, s.RunningCount)
+	e.acct.SteadyOn("web", rev)
 }
 
 type result struct {
@@ -145,7 +122,7 @@ func (e *env) runWith(inputs, runner map[string]string) result {
 	}
 	deps := Deps{
 		Clients: func(context.Context, *cli.Env) (Clients, error) {
-			var cw deploy.CloudWatch = simAlarms{e.sim}
+			var cw deploy.CloudWatch = e.acct.Alarms
 			if e.cw != nil {
 				cw = e.cw
 			}
@@ -161,10 +138,7 @@ func (e *env) runWith(inputs, runner map[string]string) result {
 	return result{code: code, stdout: out.String() + errb.String(), outputs: string(o), summary: string(s)}
 }
 
-func (e *env) mutations() int {
-	c := e.sim.Calls()
-	return c["RegisterTaskDefinition"] + c["UpdateService"] + c["StopServiceDeployment"] + c["DeregisterTaskDefinition"]
-}
+func (e *env) mutations() int { return e.acct.Mutations() }
 
 func output(outputs, name string) string {
 	// GITHUB_OUTPUT uses name<<delimiter\nvalue\ndelimiter blocks
@@ -175,20 +149,6 @@ func output(outputs, name string) string {
 		}
 	}
 	return ""
-}
-
-type simAlarms struct{ sim *ecssim.Sim }
-
-func (a simAlarms) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
-	out := &cloudwatch.DescribeAlarmsOutput{}
-	for _, n := range in.AlarmNames {
-		out.MetricAlarms = append(out.MetricAlarms, cwtypes.MetricAlarm{AlarmName: aws.String(n), StateValue: cwtypes.StateValue(a.sim.AlarmState(n))})
-	}
-	return out, nil
-}
-
-func (simAlarms) GetMetricData(context.Context, *cloudwatch.GetMetricDataInput, ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
-	return &cloudwatch.GetMetricDataOutput{}, nil
 }
 
 // fakeGitHub is the part of the GitHub REST API escalation uses.

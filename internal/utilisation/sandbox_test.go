@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/cost"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 	"github.com/ecsflow/ecsflow/internal/testenv/usagegen"
@@ -25,7 +25,7 @@ func TestMain(m *testing.M) { os.Exit(sandboxtest.Main(m)) }
 func TestReadFromTheSandbox(t *testing.T) {
 	sb := sandboxtest.Start(t)
 	ctx := context.Background()
-	cw := cloudwatch.NewFromConfig(sb.AWSConfig(ctx), awsconfig.CloudWatchOptions(sb.Getenv)...)
+	cw := cloudwatch.NewFromConfig(sb.AWSConfig(ctx), cloudwatchclient.Options(sb.Getenv)...)
 	end := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
 	for _, p := range []usagegen.Profile{
 		{Cluster: "usage-test", Service: "web", CPULow: 3, CPUHigh: 30, MemLow: 25, MemHigh: 40, Tasks: 2},

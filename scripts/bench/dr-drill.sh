@@ -3,8 +3,8 @@
 #
 # Runs the drill end to end under act on the local sandbox
 # (TestPhase3DisasterRecoveryDrill: three services deployed in us-east-2,
-# restored in eu-north-1 from the ledger's last-known-good entries) and
-# prints its RTO and RPO beside the seed's targets. RTO is on the ECS
+# restored in us-west-1, one of them created there, from the ledger's
+# last-known-good entries) and prints its RTO and RPO beside the seed's targets. RTO is on the ECS
 # simulator's clock: the run's wall time with deploy-ecs's wall time
 # replaced by the simulated time the recovery region's ECS took (the
 # sandbox runs ECS 20 times faster than AWS would). RPO is the age of the
@@ -37,7 +37,7 @@ wall=$(field rto-wall-seconds)
 ecs=$(field ecs-restore-sim-seconds)
 rpo=$(field rpo-seconds)
 
-echo "disaster-recovery drill (sandbox: 3 services, us-east-2 → eu-north-1, one run)"
+echo "disaster-recovery drill (sandbox: 3 services, us-east-2 → us-west-1, one service created, one run)"
 echo
 printf '%-56s %10s %22s %8s\n' "measure" "ecsflow" "seed target" "verdict"
 printf '%-56s %10s %22s %8s\n' "RTO, simulator's clock (s)" "$rto" "< 600 (recovery 10 min)" "$(verdict "$rto" 599)"

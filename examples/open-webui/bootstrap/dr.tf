@@ -127,3 +127,94 @@ resource "aws_s3_bucket_replication_configuration" "state" {
 
   depends_on = [aws_s3_bucket_versioning.state, aws_s3_bucket_versioning.state_replica]
 }
+
+# --- the DR drill's rights in the recovery region -----------------------------
+# The drill (phase3-dr-drill.yml) runs as the deploy role, whose policy names
+# this region only. In var.dr_region it promotes images into ECR, creates the
+# services the recovery cluster lacks, updates and waits for them, and in
+# drill mode deletes what it created and deregisters its revisions. Held to
+# the drill's calls by cmd/docgen/iam_test.go, like the deploy policy.
+
+locals {
+  dr_region_acct = "${var.dr_region}:${data.aws_caller_identity.current.account_id}"
+}
+
+data "aws_iam_policy_document" "dr_drill" {
+  statement {
+    sid       = "DrillEcrAuth"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"] # no resource-level permission for this action
+  }
+
+  statement {
+    sid = "DrillEcrPromote"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:CompleteLayerUpload",
+      "ecr:CreateRepository",
+      "ecr:DescribeImages",
+      "ecr:DescribeRepositories",
+      "ecr:InitiateLayerUpload",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
+    ]
+    resources = ["${local.arn_prefix}:ecr:${local.dr_region_acct}:repository/${var.project}/*"]
+  }
+
+  statement {
+    sid = "DrillTaskDefinitions"
+    actions = [
+      "ecs:DeregisterTaskDefinition",
+      "ecs:DescribeTaskDefinition",
+      "ecs:RegisterTaskDefinition",
+      "ecs:TagResource",
+    ]
+    resources = ["*"] # task definition calls support no resource-level permission
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = [var.dr_region]
+    }
+  }
+
+  statement {
+    sid = "DrillServices"
+    actions = [
+      "ecs:ContinueServiceDeployment",
+      "ecs:CreateService",
+      "ecs:DeleteService",
+      "ecs:DescribeServiceDeployments",
+      "ecs:DescribeServices",
+      "ecs:DescribeTasks",
+      "ecs:ListServiceDeployments",
+      "ecs:ListTasks",
+      "ecs:StopServiceDeployment",
+      "ecs:UpdateService",
+    ]
+    resources = [
+      "${local.arn_prefix}:ecs:${local.dr_region_acct}:cluster/${local.stack_prefix}",
+      "${local.arn_prefix}:ecs:${local.dr_region_acct}:service/${local.stack_prefix}/*",
+      "${local.arn_prefix}:ecs:${local.dr_region_acct}:task/${local.stack_prefix}/*",
+      "${local.arn_prefix}:ecs:${local.dr_region_acct}:service-deployment/${local.stack_prefix}/*",
+    ]
+  }
+
+  statement {
+    sid       = "DrillPassTaskRoles"
+    actions   = ["iam:PassRole"]
+    resources = ["${local.arn_prefix}:iam::${data.aws_caller_identity.current.account_id}:role/${local.stack_prefix}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "dr_drill" {
+  name   = "dr-drill"
+  role   = aws_iam_role.github["deploy"].id
+  policy = data.aws_iam_policy_document.dr_drill.json
+}

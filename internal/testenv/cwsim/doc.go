@@ -29,7 +29,7 @@
 // does), the ANOMALY_DETECTION_BAND expression, ScanBy, ReturnData.
 // Over HTTP (the sandbox's front proxy), CloudWatch.Handler serves these
 // calls in the query protocol, the one the project's clients speak to a
-// local endpoint (awsconfig.CloudWatchOptions), and hands everything else
+// local endpoint (cloudwatchclient.Options), and hands everything else
 // on. aws-sdk-go-v2's CloudWatch client speaks rpc-v2-cbor by default
 // (cloudwatch v1.75, api_client.go); the stand-in does not serve it, and
 // such requests reach moto, which answers 404.

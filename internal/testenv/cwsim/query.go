@@ -22,7 +22,7 @@ const queryNS = "http://monitoring.amazonaws.com/doc/2010-08-01/"
 
 // Handler serves CloudWatch's query protocol (form-encoded POST, Action and
 // Version in the body, XML answers; the protocol the project's clients
-// speak to a local endpoint, see awsconfig.CloudWatchOptions) for what the
+// speak to a local endpoint, see cloudwatchclient.Options) for what the
 // stand-in answers, and hands every other request to fallback unchanged:
 //
 //   - PutAnomalyDetector and DescribeAnomalyDetectors;

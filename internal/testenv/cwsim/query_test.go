@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 )
 
 // recorder is the fallback: it answers every request with an error and
@@ -46,7 +46,7 @@ func client(t *testing.T, h http.Handler) *cloudwatch.Client {
 		return ""
 	}
 	return cloudwatch.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
-		Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1}, awsconfig.CloudWatchOptions(getenv)...)
+		Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1}, cloudwatchclient.Options(getenv)...)
 }
 
 // TestQueryProtocol: the SDK's client, speaking the query protocol, reads

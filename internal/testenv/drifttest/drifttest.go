@@ -59,7 +59,7 @@ type Clients struct {
 }
 
 // NewClients builds clients from cfg; cwOpts are the CloudWatch options a
-// local stand-in needs (awsconfig.CloudWatchOptions).
+// local stand-in needs (cloudwatchclient.Options).
 func NewClients(cfg aws.Config, cwOpts ...func(*cloudwatch.Options)) Clients {
 	return Clients{
 		ECS: ecs.NewFromConfig(cfg), ELB: elb.NewFromConfig(cfg), EC2: ec2.NewFromConfig(cfg),

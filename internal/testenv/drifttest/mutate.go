@@ -274,3 +274,14 @@ func TagEverywhere(ctx context.Context, c Clients, st *Stack, key, value string)
 	_, err = c.IAM.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(st.RoleName), Tags: []iamtypes.Tag{{Key: aws.String(key), Value: aws.String(value)}}})
 	return wrap("tag role", err)
 }
+
+// ScheduleAction puts a scheduled action on the first service's scalable
+// target (created, or replaced when one of that name exists), as a hand in
+// the console or a Terraform apply does.
+func ScheduleAction(ctx context.Context, c Clients, st *Stack, name, schedule string, min, max int32) error {
+	_, err := c.Autoscaling.PutScheduledAction(ctx, &aas.PutScheduledActionInput{ServiceNamespace: aastypes.ServiceNamespaceEcs,
+		ResourceId: aws.String("service/" + st.Cluster + "/" + st.Services[0].Name), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
+		ScheduledActionName: aws.String(name), Schedule: aws.String(schedule),
+		ScalableTargetAction: &aastypes.ScalableTargetAction{MinCapacity: aws.Int32(min), MaxCapacity: aws.Int32(max)}})
+	return wrap("put scheduled action", err)
+}

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
 	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
@@ -28,7 +28,7 @@ func TestDriftCheckThroughActionYML(t *testing.T) {
 	const region = "me-central-1" // a stack of its own
 	sb := e2e.Sandbox(t)
 	cfg := sandboxtest.Config(t, region)
-	c := drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	c := drifttest.NewClients(cfg, cloudwatchclient.Options(sb.Getenv)...)
 	ctx := context.Background()
 	st, err := drifttest.Build(ctx, c, drifttest.Options{Name: "e2edrift", Services: 2, NoClusterSettings: true})
 	require.NoError(t, err)

@@ -240,7 +240,60 @@ func Run(t testing.TB, wf Workflow) *Result {
 	act := ActPath(t)
 	root := RepoRoot(t)
 	bin := BinDir(t)
-	file := wf.File
+	repo := root
+	if wf.Repo != "" {
+		repo = wf.Repo
+	}
+	rel := workflowPath(t, repo, wf.File)
+
+	work := t.TempDir()
+	evFile := eventFile(t, work, wf)
+	env, pathPrefix := actVars(t, wf, bin)
+	args := actArgs(wf, rel, root, work, evFile, env)
+
+	timeout := wf.Timeout
+	if timeout == 0 {
+		timeout = 5 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	shim, err := bashShim(work)
+	if err != nil {
+		t.Fatalf("e2e: %v", err)
+	}
+	cmd := exec.CommandContext(ctx, act, args...)
+	cmd.Dir = repo
+	cmd.Env = actEnv(joinPath(shim, pathPrefix), work, wf.NoGo)
+	isolate(cmd)
+	var stderr bytes.Buffer
+	start := time.Now()
+	stdout := &lineClock{start: start}
+	cmd.Stdout, cmd.Stderr = stdout, &stderr
+	runErr := cmd.Run()
+	r := parse(stdout.buf.Bytes(), stdout.at)
+	if stderr.Len() > 0 {
+		r.Log += "\n[act stderr]\n" + stderr.String()
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("e2e: act did not finish %s within %s; log:\n%s", wf.File, timeout, r.Log)
+	}
+	var ee *exec.ExitError
+	switch {
+	case runErr == nil:
+	case errors.As(runErr, &ee):
+		r.ExitCode = ee.ExitCode()
+	default:
+		t.Fatalf("e2e: failed to run act: %v", runErr)
+	}
+	t.Logf("e2e: act ran %s in %s (exit %d)", wf.File, time.Since(start).Round(time.Millisecond), r.ExitCode)
+	return r
+}
+
+// workflowPath is the workflow file relative to the repository it runs
+// in, which it must be inside.
+func workflowPath(t testing.TB, repo, file string) string {
+	t.Helper()
+	name := file
 	if !filepath.IsAbs(file) {
 		wd, err := os.Getwd()
 		if err != nil {
@@ -249,18 +302,19 @@ func Run(t testing.TB, wf Workflow) *Result {
 		file = filepath.Join(wd, file)
 	}
 	if _, err := os.Stat(file); err != nil {
-		t.Fatalf("e2e: workflow %s: %v", wf.File, err)
-	}
-	repo := root
-	if wf.Repo != "" {
-		repo = wf.Repo
+		t.Fatalf("e2e: workflow %s: %v", name, err)
 	}
 	rel, err := filepath.Rel(repo, file)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		t.Fatalf("e2e: workflow %s is outside the repository %s", file, repo)
 	}
+	return rel
+}
 
-	work := t.TempDir()
+// eventFile writes the event payload, with the workflow_dispatch inputs in
+// it, and returns its path.
+func eventFile(t testing.TB, work string, wf Workflow) string {
+	t.Helper()
 	payload := wf.Payload
 	if payload == nil {
 		payload = map[string]any{}
@@ -292,7 +346,14 @@ func Run(t testing.TB, wf Workflow) *Result {
 	if err := os.WriteFile(evFile, ev, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return evFile
+}
 
+// actVars are the variables the workflow runs with (the binaries, the
+// sandbox's endpoint and credentials, the test's own) and the directory
+// put first on PATH.
+func actVars(t testing.TB, wf Workflow, bin string) (map[string]string, string) {
+	t.Helper()
 	// act derives github.repository from the origin remote's URL, which in
 	// a clone of a local checkout is a path ("/work/main"), not owner/name;
 	// a fixed value keeps runs alike wherever the repository was cloned from.
@@ -315,7 +376,11 @@ func Run(t testing.TB, wf Workflow) *Result {
 	for k, v := range wf.Env {
 		env[k] = v
 	}
+	return env, pathPrefix
+}
 
+// actArgs is act's command line for one run.
+func actArgs(wf Workflow, rel, root, work, evFile string, env map[string]string) []string {
 	args := []string{}
 	if wf.Event != "" {
 		args = append(args, wf.Event)
@@ -366,43 +431,7 @@ func Run(t testing.TB, wf Workflow) *Result {
 	// local files never leak into a test.
 	none := filepath.Join(work, "none")
 	args = append(args, "--env-file", none, "--secret-file", none, "--var-file", none, "--input-file", none)
-
-	timeout := wf.Timeout
-	if timeout == 0 {
-		timeout = 5 * time.Minute
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	shim, err := bashShim(work)
-	if err != nil {
-		t.Fatalf("e2e: %v", err)
-	}
-	cmd := exec.CommandContext(ctx, act, args...)
-	cmd.Dir = repo
-	cmd.Env = actEnv(joinPath(shim, pathPrefix), work, wf.NoGo)
-	isolate(cmd)
-	var stderr bytes.Buffer
-	start := time.Now()
-	stdout := &lineClock{start: start}
-	cmd.Stdout, cmd.Stderr = stdout, &stderr
-	runErr := cmd.Run()
-	r := parse(stdout.buf.Bytes(), stdout.at)
-	if stderr.Len() > 0 {
-		r.Log += "\n[act stderr]\n" + stderr.String()
-	}
-	if ctx.Err() != nil {
-		t.Fatalf("e2e: act did not finish %s within %s; log:\n%s", wf.File, timeout, r.Log)
-	}
-	var ee *exec.ExitError
-	switch {
-	case runErr == nil:
-	case errors.As(runErr, &ee):
-		r.ExitCode = ee.ExitCode()
-	default:
-		t.Fatalf("e2e: failed to run act: %v", runErr)
-	}
-	t.Logf("e2e: act ran %s in %s (exit %d)", wf.File, time.Since(start).Round(time.Millisecond), r.ExitCode)
-	return r
+	return args
 }
 
 // bashShim writes a `bash` that runs the real one and, when the step

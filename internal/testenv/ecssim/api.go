@@ -331,24 +331,11 @@ func (s *Sim) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, opt
 		return nil, err
 	}
 	now := s.last
-	newDeploy := in.ForceNewDeployment
-	td := svc.primary().td
-	if in.TaskDefinition != nil {
-		if svc.controller != types.DeploymentControllerTypeEcs {
-			return nil, invalidParam("Unable to update task definition on services with a %s deployment controller.", svc.controller)
-		}
-		t := s.lookupTaskDef(*in.TaskDefinition)
-		if t == nil {
-			return nil, clientErr("TaskDefinition not found.")
-		}
-		if t.def.Status != types.TaskDefinitionStatusActive {
-			return nil, clientErr("TaskDefinition is inactive")
-		}
-		if t != td {
-			newDeploy = true
-		}
-		td = t
+	td, err := s.updatedTaskDef(svc, in.TaskDefinition)
+	if err != nil {
+		return nil, err
 	}
+	newDeploy := in.ForceNewDeployment || td != svc.primary().td
 	cfg := svc.cfg
 	mergeConfig(&cfg, in.DeploymentConfiguration)
 	if err := validateConfig(cfg); err != nil {
@@ -365,8 +352,49 @@ func (s *Sim) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, opt
 		return nil, err
 	}
 	s.beforeWrite(svc)
+	if applyUpdate(svc, in) {
+		newDeploy = true
+	}
+	svc.cfg = cfg
+	if in.DesiredCount != nil && *in.DesiredCount != svc.desired {
+		svc.desired = *in.DesiredCount
+		svc.steady = false
+	}
+	if newDeploy {
+		s.startRollout(svc, td, now)
+	}
+	s.schedule(svc, now)
+	out := s.serviceOut(svc, false)
+	return &ecs.UpdateServiceOutput{Service: &out}, nil
+}
+
+// updatedTaskDef is the task definition an UpdateService leaves the
+// service on: the one named, which must exist and be ACTIVE and which only
+// the ECS deployment controller accepts, or the primary deployment's.
+func (s *Sim) updatedTaskDef(svc *service, name *string) (*taskDef, error) {
+	if name == nil {
+		return svc.primary().td, nil
+	}
+	if svc.controller != types.DeploymentControllerTypeEcs {
+		return nil, invalidParam("Unable to update task definition on services with a %s deployment controller.", svc.controller)
+	}
+	t := s.lookupTaskDef(*name)
+	if t == nil {
+		return nil, clientErr("TaskDefinition not found.")
+	}
+	if t.def.Status != types.TaskDefinitionStatusActive {
+		return nil, clientErr("TaskDefinition is inactive")
+	}
+	return t, nil
+}
+
+// applyUpdate writes the fields an UpdateService sets to the service and
+// reports whether any of them starts a new deployment (all but the health
+// check grace period do).
+func applyUpdate(svc *service, in *ecs.UpdateServiceInput) bool {
+	newDeploy := false
 	if in.ServiceConnectConfiguration != nil {
-		svc.serviceConnect = sc
+		svc.serviceConnect = in.ServiceConnectConfiguration
 		newDeploy = true
 	}
 	if in.DeploymentConfiguration != nil {
@@ -387,17 +415,7 @@ func (s *Sim) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, opt
 		svc.platform = *in.PlatformVersion
 		newDeploy = true
 	}
-	svc.cfg = cfg
-	if in.DesiredCount != nil && *in.DesiredCount != svc.desired {
-		svc.desired = *in.DesiredCount
-		svc.steady = false
-	}
-	if newDeploy {
-		s.startRollout(svc, td, now)
-	}
-	s.schedule(svc, now)
-	out := s.serviceOut(svc, false)
-	return &ecs.UpdateServiceOutput{Service: &out}, nil
+	return newDeploy
 }
 
 // DeleteService deletes a service (Force is implied: tasks are stopped).

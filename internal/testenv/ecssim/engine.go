@@ -54,111 +54,124 @@ func (s *Sim) tickTask(svc *service, t *task, now time.Time) {
 		}
 		t.version++
 	case "PENDING":
-		if t.fault != nil && t.fault.Kind == FaultImagePull {
-			img := t.fault.Image
-			for _, c := range t.td.def.ContainerDefinitions {
-				if c.Image != nil && (img == "" || matchImage(img, *c.Image)) {
-					img = *c.Image
-					break
-				}
-			}
-			reason := t.fault.Reason
-			if reason == "" {
-				reason = fmt.Sprintf("CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref %s: not found", img)
-			}
-			t.cReason = reason
-			s.stopTask(svc, t, now, types.TaskStopCodeTaskFailedToStart, reason, true)
-			return
-		}
-		if s.imageCheck != nil && t.fault == nil {
-			for i, c := range t.td.def.ContainerDefinitions {
-				if c.Image == nil {
-					continue
-				}
-				if err := s.imageCheck(*c.Image); err != nil {
-					t.pullFailed = i + 1
-					t.cReason = fmt.Sprintf("CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref %s: %v", *c.Image, err)
-					s.stopTask(svc, t, now, types.TaskStopCodeTaskFailedToStart, t.cReason, true)
-					return
-				}
-			}
-		}
-		t.pullStop = ptr(now)
-		t.last = "RUNNING"
-		t.started = ptr(now)
-		t.version++
-		// Deployment.FailedTasks: once the deployment has a running task
-		// the count is 0 and no longer evaluated (SDK doc comment)
-		t.d.failed, t.d.ran = 0, true
-		t.health = types.HealthStatusUnknown
-		if svc.hasLB() {
-			t.target = "initial"
-			svc.registered++
-		}
-		check := s.timing.HealthCheck
-		if !svc.hasLB() && !t.td.hasContainerHealthCheck() {
-			check = 0
-		}
-		t.healthyAt = now.Add(check)
-		if t.fault != nil && t.fault.Kind == FaultExit {
-			t.exitAt = now.Add(t.fault.After)
-		}
-		s.tickTask(svc, t, now) // a zero-length check completes at once
+		s.tickPending(svc, t, now)
 	case "RUNNING":
-		if !t.alive() {
-			if !now.Before(t.next) {
-				s.finishStop(t, now)
-			}
-			return
-		}
-		if t.fault != nil && t.fault.Kind == FaultExit && !now.Before(t.exitAt) {
-			t.exitCode = ptr(t.fault.ExitCode)
-			t.cReason = t.fault.Reason
-			reason := "Essential container in task exited"
-			s.stopTask(svc, t, now, types.TaskStopCodeEssentialContainerExited, reason, true)
-			return
-		}
-		if t.health == types.HealthStatusUnknown && !now.Before(t.healthyAt) {
-			if t.fault != nil && t.fault.Kind == FaultUnhealthy {
-				t.health = types.HealthStatusUnhealthy
-				t.version++
-				if svc.hasLB() {
-					t.target = "unhealthy"
-					port := int32(0)
-					if p := svc.lbs[0].ContainerPort; p != nil {
-						port = *p
-					}
-					svc.event(now, s, "(port %d) is unhealthy in (target-group %s) due to (reason Health checks failed).", port, svc.targetGroup())
-				} else {
-					svc.event(now, s, "(task %s) failed container health checks.", t.id)
-				}
-				t.exitAt = now.Add(s.timing.UnhealthyStop)
-			} else {
-				t.health = types.HealthStatusHealthy
-				t.wasHealthy = true
-				t.version++
-				if r := t.d.ro; r != nil && r.active() && t.d == r.target && r.cbResets() {
-					r.cbCount = 0
-				}
-				if svc.hasLB() {
-					t.target = "healthy"
-				}
-			}
-		}
-		if t.health == types.HealthStatusUnhealthy && !now.Before(t.exitAt) {
-			reason := "Task failed container health checks"
-			if svc.hasLB() {
-				reason = fmt.Sprintf("Task failed ELB health checks in (target-group %s)", svc.targetGroup())
-			}
-			if t.fault != nil && t.fault.Reason != "" {
-				reason = t.fault.Reason
-			}
-			s.stopTask(svc, t, now, types.TaskStopCodeServiceSchedulerInitiated, reason, true)
-			svc.event(now, s, "has stopped 1 running tasks: (task %s).", t.id)
-		}
+		s.tickRunning(svc, t, now)
 	case "DEACTIVATING", "STOPPING", "DEPROVISIONING":
 		s.finishStop(t, now)
 	}
+}
+
+// tickRunning moves a running task through its health checks and the
+// faults set on it: an exit, an unhealthy verdict and the stop after it.
+func (s *Sim) tickRunning(svc *service, t *task, now time.Time) {
+	if !t.alive() {
+		if !now.Before(t.next) {
+			s.finishStop(t, now)
+		}
+		return
+	}
+	if t.fault != nil && t.fault.Kind == FaultExit && !now.Before(t.exitAt) {
+		t.exitCode = ptr(t.fault.ExitCode)
+		t.cReason = t.fault.Reason
+		reason := "Essential container in task exited"
+		s.stopTask(svc, t, now, types.TaskStopCodeEssentialContainerExited, reason, true)
+		return
+	}
+	if t.health == types.HealthStatusUnknown && !now.Before(t.healthyAt) {
+		if t.fault != nil && t.fault.Kind == FaultUnhealthy {
+			t.health = types.HealthStatusUnhealthy
+			t.version++
+			if svc.hasLB() {
+				t.target = "unhealthy"
+				port := int32(0)
+				if p := svc.lbs[0].ContainerPort; p != nil {
+					port = *p
+				}
+				svc.event(now, s, "(port %d) is unhealthy in (target-group %s) due to (reason Health checks failed).", port, svc.targetGroup())
+			} else {
+				svc.event(now, s, "(task %s) failed container health checks.", t.id)
+			}
+			t.exitAt = now.Add(s.timing.UnhealthyStop)
+		} else {
+			t.health = types.HealthStatusHealthy
+			t.wasHealthy = true
+			t.version++
+			if r := t.d.ro; r != nil && r.active() && t.d == r.target && r.cbResets() {
+				r.cbCount = 0
+			}
+			if svc.hasLB() {
+				t.target = "healthy"
+			}
+		}
+	}
+	if t.health == types.HealthStatusUnhealthy && !now.Before(t.exitAt) {
+		reason := "Task failed container health checks"
+		if svc.hasLB() {
+			reason = fmt.Sprintf("Task failed ELB health checks in (target-group %s)", svc.targetGroup())
+		}
+		if t.fault != nil && t.fault.Reason != "" {
+			reason = t.fault.Reason
+		}
+		s.stopTask(svc, t, now, types.TaskStopCodeServiceSchedulerInitiated, reason, true)
+		svc.event(now, s, "has stopped 1 running tasks: (task %s).", t.id)
+	}
+}
+
+// tickPending ends a task's image pull: the task stops when a pull fault
+// or the image check fails, else it runs, registered with the target group
+// when the service has one.
+func (s *Sim) tickPending(svc *service, t *task, now time.Time) {
+	if t.fault != nil && t.fault.Kind == FaultImagePull {
+		img := t.fault.Image
+		for _, c := range t.td.def.ContainerDefinitions {
+			if c.Image != nil && (img == "" || matchImage(img, *c.Image)) {
+				img = *c.Image
+				break
+			}
+		}
+		reason := t.fault.Reason
+		if reason == "" {
+			reason = fmt.Sprintf("CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref %s: not found", img)
+		}
+		t.cReason = reason
+		s.stopTask(svc, t, now, types.TaskStopCodeTaskFailedToStart, reason, true)
+		return
+	}
+	if s.imageCheck != nil && t.fault == nil {
+		for i, c := range t.td.def.ContainerDefinitions {
+			if c.Image == nil {
+				continue
+			}
+			if err := s.imageCheck(*c.Image); err != nil {
+				t.pullFailed = i + 1
+				t.cReason = fmt.Sprintf("CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref %s: %v", *c.Image, err)
+				s.stopTask(svc, t, now, types.TaskStopCodeTaskFailedToStart, t.cReason, true)
+				return
+			}
+		}
+	}
+	t.pullStop = ptr(now)
+	t.last = "RUNNING"
+	t.started = ptr(now)
+	t.version++
+	// Deployment.FailedTasks: once the deployment has a running task
+	// the count is 0 and no longer evaluated (SDK doc comment)
+	t.d.failed, t.d.ran = 0, true
+	t.health = types.HealthStatusUnknown
+	if svc.hasLB() {
+		t.target = "initial"
+		svc.registered++
+	}
+	check := s.timing.HealthCheck
+	if !svc.hasLB() && !t.td.hasContainerHealthCheck() {
+		check = 0
+	}
+	t.healthyAt = now.Add(check)
+	if t.fault != nil && t.fault.Kind == FaultExit {
+		t.exitAt = now.Add(t.fault.After)
+	}
+	s.tickTask(svc, t, now) // a zero-length check completes at once
 }
 
 // matchImage reports whether image matches the glob pattern (see
@@ -434,25 +447,13 @@ func (s *Sim) schedule(svc *service, now time.Time) {
 		return
 	}
 	native := svc.current != nil && svc.current.active() && svc.current.native()
-	maxPct := int32(200)
-	minPct := int32(100)
-	if svc.cfg.MaximumPercent != nil {
-		maxPct = *svc.cfg.MaximumPercent
-	}
-	if svc.cfg.MinimumHealthyPercent != nil {
-		minPct = *svc.cfg.MinimumHealthyPercent
-	}
 	var totalLive, totalReady int32
 	for _, d := range svc.deps {
 		l, r, _, _ := svc.live(d)
 		totalLive += l
 		totalReady += r
 	}
-	maxTotal := int32(math.Floor(float64(maxPct) * float64(svc.desired) / 100))
-	minReady := int32(math.Ceil(float64(minPct) * float64(svc.desired) / 100))
-	if maxTotal < svc.desired {
-		maxTotal = svc.desired
-	}
+	maxTotal, minReady := taskLimits(svc)
 
 	// scale down first (extras of the same deployment, then old deployments)
 	var stopped []string
@@ -463,19 +464,7 @@ func (s *Sim) schedule(svc *service, now time.Time) {
 		if excess <= 0 {
 			continue
 		}
-		// stop tasks that are not ready before ready ones
-		cands := make([]*task, 0, live)
-		for _, t := range svc.tasks {
-			if t.d == d && t.alive() && !t.ready() {
-				cands = append(cands, t)
-			}
-		}
-		for _, t := range svc.tasks {
-			if t.d == d && t.alive() && t.ready() {
-				cands = append(cands, t)
-			}
-		}
-		for _, t := range cands {
+		for _, t := range stopOrder(svc, d, live) {
 			if excess == 0 {
 				break
 			}
@@ -516,6 +505,43 @@ func (s *Sim) schedule(svc *service, now time.Time) {
 		svc.steady = false
 		svc.event(now, s, "has started %d tasks: %s.", len(started), taskList(started))
 	}
+}
+
+// taskLimits are the service's task bounds during a deployment: at most
+// maximumPercent of the desired count running (never fewer than desired),
+// at least minimumHealthyPercent of it ready.
+func taskLimits(svc *service) (maxTotal, minReady int32) {
+	maxPct := int32(200)
+	minPct := int32(100)
+	if svc.cfg.MaximumPercent != nil {
+		maxPct = *svc.cfg.MaximumPercent
+	}
+	if svc.cfg.MinimumHealthyPercent != nil {
+		minPct = *svc.cfg.MinimumHealthyPercent
+	}
+	maxTotal = int32(math.Floor(float64(maxPct) * float64(svc.desired) / 100))
+	minReady = int32(math.Ceil(float64(minPct) * float64(svc.desired) / 100))
+	if maxTotal < svc.desired {
+		maxTotal = svc.desired
+	}
+	return maxTotal, minReady
+}
+
+// stopOrder is the order scaling in stops d's live tasks: those not ready
+// before ready ones.
+func stopOrder(svc *service, d *dep, live int32) []*task {
+	cands := make([]*task, 0, live)
+	for _, t := range svc.tasks {
+		if t.d == d && t.alive() && !t.ready() {
+			cands = append(cands, t)
+		}
+	}
+	for _, t := range svc.tasks {
+		if t.d == d && t.alive() && t.ready() {
+			cands = append(cands, t)
+		}
+	}
+	return cands
 }
 
 func taskList(ids []string) string {
@@ -759,40 +785,7 @@ func (s *Sim) stepNative(r *rollout, now time.Time) {
 			r.waitUntil = time.Time{}
 		}
 	case phaseProdShift:
-		if r.step >= len(r.steps) {
-			s.setPhase(r, phasePostProdShift, now)
-			return
-		}
-		if !r.waitUntil.IsZero() {
-			if now.Before(r.waitUntil) {
-				return
-			}
-			r.waitUntil = time.Time{}
-			r.step++
-			r.updated = now
-			return
-		}
-		key := fmt.Sprintf("#%d", r.step)
-		if !s.hooksDoneKey(r, types.DeploymentLifecycleHookStagePreProductionTrafficShift, key, now) {
-			return
-		}
-		if !s.hooksDoneKey(r, types.DeploymentLifecycleHookStageProductionTrafficShift, key, now) {
-			return
-		}
-		w := r.steps[r.step]
-		if g.prod != w {
-			g.prod = w
-			if r.blue != nil {
-				r.blue.prod = 100 - w
-			}
-			r.updated = now
-			svc.event(now, s, "(deployment %s) shifted %.0f%% of production traffic to service revision %s.", g.id, w, g.revArn)
-		}
-		if r.step == len(r.steps)-1 {
-			r.step++
-			return
-		}
-		r.waitUntil = now.Add(s.stepBake(r))
+		s.prodShiftStep(r, now)
 	case phasePostProdShift:
 		if s.hooksDone(r, types.DeploymentLifecycleHookStagePostProductionTrafficShift, now) {
 			s.setPhase(r, phaseBake, now)
@@ -818,6 +811,48 @@ func (s *Sim) stepNative(r *rollout, now time.Time) {
 			s.completeRollout(r, now)
 		}
 	}
+}
+
+// prodShiftStep moves production traffic one step of the rollout's
+// schedule, each step waiting for its lifecycle hooks, then baking for the
+// step's time before the next.
+func (s *Sim) prodShiftStep(r *rollout, now time.Time) {
+	svc := r.svc
+	g := r.target
+	if r.step >= len(r.steps) {
+		s.setPhase(r, phasePostProdShift, now)
+		return
+	}
+	if !r.waitUntil.IsZero() {
+		if now.Before(r.waitUntil) {
+			return
+		}
+		r.waitUntil = time.Time{}
+		r.step++
+		r.updated = now
+		return
+	}
+	key := fmt.Sprintf("#%d", r.step)
+	if !s.hooksDoneKey(r, types.DeploymentLifecycleHookStagePreProductionTrafficShift, key, now) {
+		return
+	}
+	if !s.hooksDoneKey(r, types.DeploymentLifecycleHookStageProductionTrafficShift, key, now) {
+		return
+	}
+	w := r.steps[r.step]
+	if g.prod != w {
+		g.prod = w
+		if r.blue != nil {
+			r.blue.prod = 100 - w
+		}
+		r.updated = now
+		svc.event(now, s, "(deployment %s) shifted %.0f%% of production traffic to service revision %s.", g.id, w, g.revArn)
+	}
+	if r.step == len(r.steps)-1 {
+		r.step++
+		return
+	}
+	r.waitUntil = now.Add(s.stepBake(r))
 }
 
 func (s *Sim) stepBake(r *rollout) time.Duration {

@@ -85,24 +85,7 @@ func decodeValue(raw any, v reflect.Value, where string) error {
 		return fmt.Errorf("unexpected %T for %s (%s)", raw, strings.TrimPrefix(where, "."), v.Type())
 	}
 	if v.Type() == timeType {
-		switch x := raw.(type) {
-		case json.Number:
-			f, err := x.Float64()
-			if err != nil {
-				return bad()
-			}
-			sec, frac := math.Modf(f)
-			v.Set(reflect.ValueOf(time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC()))
-			return nil
-		case string:
-			t, err := time.Parse(time.RFC3339Nano, x)
-			if err != nil {
-				return bad()
-			}
-			v.Set(reflect.ValueOf(t))
-			return nil
-		}
-		return bad()
+		return decodeTime(raw, v, bad)
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
@@ -161,6 +144,38 @@ func decodeValue(raw any, v reflect.Value, where string) error {
 			out.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), val)
 		}
 		v.Set(out)
+	default:
+		return decodeScalar(raw, v, bad)
+	}
+	return nil
+}
+
+// decodeTime reads a timestamp: epoch seconds (with a fraction) or an
+// RFC 3339 string.
+func decodeTime(raw any, v reflect.Value, bad func() error) error {
+	switch x := raw.(type) {
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return bad()
+		}
+		sec, frac := math.Modf(f)
+		v.Set(reflect.ValueOf(time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC()))
+		return nil
+	case string:
+		t, err := time.Parse(time.RFC3339Nano, x)
+		if err != nil {
+			return bad()
+		}
+		v.Set(reflect.ValueOf(t))
+		return nil
+	}
+	return bad()
+}
+
+// decodeScalar reads a string, bool, integer or float member.
+func decodeScalar(raw any, v reflect.Value, bad func() error) error {
+	switch v.Kind() {
 	case reflect.String:
 		s, ok := raw.(string)
 		if !ok {

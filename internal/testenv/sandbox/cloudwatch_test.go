@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/deploy"
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
@@ -31,7 +31,7 @@ func TestCloudWatchSimulatorMetricsAndMotoSeries(t *testing.T) {
 	const region = "af-south-1" // a region no other test of this package changes
 	sb, st := sandboxtest.SeededRegion(t, region)
 	ctx := context.Background()
-	cw := cloudwatch.NewFromConfig(sandboxtest.Config(t, region), awsconfig.CloudWatchOptions(sb.Getenv)...)
+	cw := cloudwatch.NewFromConfig(sandboxtest.Config(t, region), cloudwatchclient.Options(sb.Getenv)...)
 	sim := sb.ECS(region)
 	sim.Advance(20 * time.Minute)
 	now := sim.Now()

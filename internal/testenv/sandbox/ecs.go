@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/testenv/cwsim"
 	"github.com/ecsflow/ecsflow/internal/testenv/ecssim"
 )
@@ -110,7 +110,7 @@ func (e *ecsRouter) get(region string) *regionSim {
 		Credentials:  staticCredentials(),
 		BaseEndpoint: aws.String(e.motoURL),
 		HTTPClient:   &http.Client{Timeout: 10 * time.Second},
-	}, awsconfig.CloudWatchOptions(func(k string) string {
+	}, cloudwatchclient.Options(func(k string) string {
 		if k == "AWS_ENDPOINT_URL" {
 			return e.motoURL
 		}

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
@@ -94,7 +94,7 @@ func TestECSDeploymentAlarmFromCloudWatchRollsBack(t *testing.T) {
 	_, err := c.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(st.Cluster), Service: aws.String(svc.Name), TaskDefinition: aws.String(arn)})
 	require.NoError(t, err)
 
-	cw := cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	cw := cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(sb.Getenv)...)
 	_, err = cw.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{
 		AlarmName: aws.String(svc.DeploymentAlarms[0]), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("test"),
 	})

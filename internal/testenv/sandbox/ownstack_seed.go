@@ -24,9 +24,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
+	"github.com/ecsflow/ecsflow/internal/s3client"
 	"github.com/ecsflow/ecsflow/internal/tfparse"
-
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
 )
 
 // SeedStack creates a team's own Terraform stack in the sandbox: it reads
@@ -54,8 +54,8 @@ func (s *Sandbox) SeedStack(ctx context.Context, o StackOptions) (*Stack, error)
 	c := seedClients{
 		ec2: ec2.NewFromConfig(cfg), elb: elbv2.NewFromConfig(cfg), ecs: ecs.NewFromConfig(cfg),
 		ecr: ecr.NewFromConfig(cfg), logs: cloudwatchlogs.NewFromConfig(cfg),
-		cw:  cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(s.Getenv)...),
-		s3:  s3.NewFromConfig(cfg, awsconfig.S3Options(s.Getenv)...),
+		cw:  cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(s.Getenv)...),
+		s3:  s3.NewFromConfig(cfg, s3client.Options(s.Getenv)...),
 		ddb: dynamodb.NewFromConfig(cfg), iam: iam.NewFromConfig(cfg),
 		getenv: s.Getenv, simulated: s.ecs != nil,
 	}

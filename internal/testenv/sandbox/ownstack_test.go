@@ -19,7 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
+	"github.com/ecsflow/ecsflow/internal/s3client"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
@@ -164,7 +165,7 @@ func TestSeedStackOnTheExampleMatchesSeed(t *testing.T) {
 	for _, s := range want.Services {
 		wantAlarms = append(wantAlarms, s.Alarms...)
 	}
-	al, err := cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: wantAlarms})
+	al, err := cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(sb.Getenv)...).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: wantAlarms})
 	require.NoError(t, err)
 	assert.Len(t, al.MetricAlarms, len(wantAlarms), "every alarm Seed creates comes from the example's monitoring.tf")
 
@@ -207,7 +208,7 @@ func TestSeedStackOnTheShop(t *testing.T) {
 		assert.Equal(t, "shop-"+name, aws.ToString(td.TaskDefinition.Family))
 	}
 	assert.Equal(t, map[string]int32{"api": 2, "worker": 1}, counts)
-	al, err := cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"shop-dev-api-errors"}})
+	al, err := cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(sb.Getenv)...).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"shop-dev-api-errors"}})
 	require.NoError(t, err)
 	require.Len(t, al.MetricAlarms, 1)
 	dims := map[string]string{}
@@ -232,7 +233,7 @@ func TestSeedStackOnTheShop(t *testing.T) {
 func readState(t *testing.T, sb *sandbox.Sandbox, region, bucket, key string) []string {
 	t.Helper()
 	cfg := sandboxtest.Config(t, region)
-	out, err := s3.NewFromConfig(cfg, awsconfig.S3Options(sb.Getenv)...).GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	out, err := s3.NewFromConfig(cfg, s3client.Options(sb.Getenv)...).GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	require.NoError(t, err)
 	b, err := io.ReadAll(out.Body)
 	require.NoError(t, err)

@@ -345,7 +345,7 @@ func (s *Sandbox) Env() []string {
 }
 
 // Getenv looks a key up in Env, for helpers such as
-// awsconfig.CloudWatchOptions(sb.Getenv).
+// cloudwatchclient.Options(sb.Getenv).
 func (s *Sandbox) Getenv(key string) string {
 	for _, kv := range s.Env() {
 		if k, v, _ := strings.Cut(kv, "="); k == key {
@@ -356,8 +356,8 @@ func (s *Sandbox) Getenv(key string) string {
 }
 
 // AWSConfig returns an SDK configuration pointed at the sandbox in its
-// default region. Use awsconfig.CloudWatchOptions(sb.Getenv) and
-// awsconfig.S3Options(sb.Getenv) for the CloudWatch and S3 clients.
+// default region. Use cloudwatchclient.Options(sb.Getenv) and
+// s3client.Options(sb.Getenv) for the CloudWatch and S3 clients.
 func (s *Sandbox) AWSConfig(ctx context.Context) aws.Config {
 	_ = ctx
 	return aws.Config{

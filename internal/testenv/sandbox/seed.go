@@ -38,7 +38,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
+	"github.com/ecsflow/ecsflow/internal/s3client"
 )
 
 //go:embed taskdefs/*.json
@@ -223,8 +224,8 @@ func (s *Sandbox) Seed(ctx context.Context, o SeedOptions) (*Stack, error) {
 		ecs:       ecs.NewFromConfig(cfg),
 		ecr:       ecr.NewFromConfig(cfg),
 		logs:      cloudwatchlogs.NewFromConfig(cfg),
-		cw:        cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(s.Getenv)...),
-		s3:        s3.NewFromConfig(cfg, awsconfig.S3Options(s.Getenv)...),
+		cw:        cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(s.Getenv)...),
+		s3:        s3.NewFromConfig(cfg, s3client.Options(s.Getenv)...),
 		ddb:       dynamodb.NewFromConfig(cfg),
 		iam:       iam.NewFromConfig(cfg),
 		getenv:    s.Getenv,
@@ -392,25 +393,8 @@ func seedLoadBalancer(ctx context.Context, c seedClients, st *Stack, _ SeedOptio
 	}
 	st.LoadBalancerARN = aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
 	st.LoadBalancerDNS = aws.ToString(lb.LoadBalancers[0].DNSName)
-	for _, color := range []string{"blue", "green"} {
-		tg, err := c.elb.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{
-			Name:                       aws.String(st.Cluster + "-webui-" + color),
-			VpcId:                      aws.String(st.VPCID),
-			TargetType:                 elbtypes.TargetTypeEnumIp,
-			Protocol:                   elbtypes.ProtocolEnumHttp,
-			Port:                       aws.Int32(8080),
-			HealthCheckEnabled:         aws.Bool(true),
-			HealthCheckPath:            aws.String("/health"),
-			Matcher:                    &elbtypes.Matcher{HttpCode: aws.String("200")},
-			HealthCheckIntervalSeconds: aws.Int32(15),
-			HealthCheckTimeoutSeconds:  aws.Int32(5),
-			HealthyThresholdCount:      aws.Int32(2),
-			UnhealthyThresholdCount:    aws.Int32(3),
-		})
-		if err != nil {
-			return fmt.Errorf("failed to create the %s target group: %w", color, err)
-		}
-		st.TargetGroups[color] = aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+	if err := seedTargetGroups(ctx, c, st); err != nil {
+		return err
 	}
 	httpL, err := c.elb.CreateListener(ctx, &elbv2.CreateListenerInput{
 		LoadBalancerArn: aws.String(st.LoadBalancerARN),
@@ -452,6 +436,36 @@ func seedLoadBalancer(ctx context.Context, c seedClients, st *Stack, _ SeedOptio
 		return fmt.Errorf("failed to create the HTTPS listener: %w", err)
 	}
 	st.HTTPSListenerARN = aws.ToString(httpsL.Listeners[0].ListenerArn)
+	return seedListenerRule(ctx, c, st)
+}
+
+// seedTargetGroups creates open-webui's blue and green target groups.
+func seedTargetGroups(ctx context.Context, c seedClients, st *Stack) error {
+	for _, color := range []string{"blue", "green"} {
+		tg, err := c.elb.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{
+			Name:                       aws.String(st.Cluster + "-webui-" + color),
+			VpcId:                      aws.String(st.VPCID),
+			TargetType:                 elbtypes.TargetTypeEnumIp,
+			Protocol:                   elbtypes.ProtocolEnumHttp,
+			Port:                       aws.Int32(8080),
+			HealthCheckEnabled:         aws.Bool(true),
+			HealthCheckPath:            aws.String("/health"),
+			Matcher:                    &elbtypes.Matcher{HttpCode: aws.String("200")},
+			HealthCheckIntervalSeconds: aws.Int32(15),
+			HealthCheckTimeoutSeconds:  aws.Int32(5),
+			HealthyThresholdCount:      aws.Int32(2),
+			UnhealthyThresholdCount:    aws.Int32(3),
+		})
+		if err != nil {
+			return fmt.Errorf("failed to create the %s target group: %w", color, err)
+		}
+		st.TargetGroups[color] = aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+	}
+	return nil
+}
+
+// seedListenerRule forwards the HTTPS listener to the blue target group.
+func seedListenerRule(ctx context.Context, c seedClients, st *Stack) error {
 	rule, err := c.elb.CreateRule(ctx, &elbv2.CreateRuleInput{
 		ListenerArn: aws.String(st.HTTPSListenerARN),
 		Priority:    aws.Int32(100),
@@ -716,46 +730,7 @@ func seedECS(ctx context.Context, c seedClients, st *Stack, o SeedOptions) error
 		svc.TaskDefinitionSource = src
 		st.taskDefs[svc.Name] = reg.TaskDefinition
 		st.taskDefTags[svc.Name] = td.Tags
-		in := &ecs.CreateServiceInput{
-			Cluster:        aws.String(st.Cluster),
-			ServiceName:    aws.String(svc.Name),
-			TaskDefinition: aws.String(svc.TaskDefinitionARN),
-			DesiredCount:   aws.Int32(o.DesiredCount),
-			LaunchType:     ecstypes.LaunchTypeFargate,
-			PropagateTags:  ecstypes.PropagateTagsService,
-			DeploymentController: &ecstypes.DeploymentController{
-				Type: ecstypes.DeploymentControllerTypeEcs,
-			},
-			DeploymentConfiguration: &ecstypes.DeploymentConfiguration{
-				MinimumHealthyPercent:    aws.Int32(100),
-				MaximumPercent:           aws.Int32(200),
-				DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: true},
-				Alarms:                   &ecstypes.DeploymentAlarms{AlarmNames: svc.DeploymentAlarms, Enable: true, Rollback: true},
-				Strategy:                 ecstypes.DeploymentStrategyRolling,
-			},
-			NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
-				Subnets:        st.PrivateSubnets,
-				SecurityGroups: []string{st.SecurityGroups[svc.Name]},
-				AssignPublicIp: ecstypes.AssignPublicIpDisabled,
-			}},
-			Tags: []ecstypes.Tag{{Key: aws.String("Environment"), Value: aws.String(st.Environment)}},
-		}
-		if svc.Name == "open-webui" {
-			// advancedConfiguration, as the example's ecs.tf gives it: the
-			// service behind the ALB may be deployed blue/green, canary or
-			// linear; the others have no load balancer and only roll.
-			in.LoadBalancers = []ecstypes.LoadBalancer{{
-				TargetGroupArn: aws.String(st.TargetGroups["blue"]),
-				ContainerName:  aws.String(svc.Name),
-				ContainerPort:  aws.Int32(svc.Port),
-				AdvancedConfiguration: &ecstypes.AdvancedConfiguration{
-					AlternateTargetGroupArn: aws.String(st.TargetGroups["green"]),
-					ProductionListenerRule:  aws.String(st.ListenerRuleARN),
-					RoleArn:                 aws.String(st.InfrastructureRoleARN),
-				},
-			}}
-			in.HealthCheckGracePeriodSeconds = aws.Int32(60)
-		}
+		in := serviceInput(st, svc, o)
 		out, err := c.ecs.CreateService(ctx, in)
 		if err != nil {
 			return fmt.Errorf("failed to create the service %s: %w", svc.Name, err)
@@ -776,6 +751,52 @@ func seedECS(ctx context.Context, c seedClients, st *Stack, o SeedOptions) error
 		}
 	}
 	return nil
+}
+
+// serviceInput is the CreateService call for one of the stack's services,
+// configured as the example's ecs.tf configures it.
+func serviceInput(st *Stack, svc *Service, o SeedOptions) *ecs.CreateServiceInput {
+	in := &ecs.CreateServiceInput{
+		Cluster:        aws.String(st.Cluster),
+		ServiceName:    aws.String(svc.Name),
+		TaskDefinition: aws.String(svc.TaskDefinitionARN),
+		DesiredCount:   aws.Int32(o.DesiredCount),
+		LaunchType:     ecstypes.LaunchTypeFargate,
+		PropagateTags:  ecstypes.PropagateTagsService,
+		DeploymentController: &ecstypes.DeploymentController{
+			Type: ecstypes.DeploymentControllerTypeEcs,
+		},
+		DeploymentConfiguration: &ecstypes.DeploymentConfiguration{
+			MinimumHealthyPercent:    aws.Int32(100),
+			MaximumPercent:           aws.Int32(200),
+			DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: true},
+			Alarms:                   &ecstypes.DeploymentAlarms{AlarmNames: svc.DeploymentAlarms, Enable: true, Rollback: true},
+			Strategy:                 ecstypes.DeploymentStrategyRolling,
+		},
+		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+			Subnets:        st.PrivateSubnets,
+			SecurityGroups: []string{st.SecurityGroups[svc.Name]},
+			AssignPublicIp: ecstypes.AssignPublicIpDisabled,
+		}},
+		Tags: []ecstypes.Tag{{Key: aws.String("Environment"), Value: aws.String(st.Environment)}},
+	}
+	if svc.Name == "open-webui" {
+		// advancedConfiguration, as the example's ecs.tf gives it: the
+		// service behind the ALB may be deployed blue/green, canary or
+		// linear; the others have no load balancer and only roll.
+		in.LoadBalancers = []ecstypes.LoadBalancer{{
+			TargetGroupArn: aws.String(st.TargetGroups["blue"]),
+			ContainerName:  aws.String(svc.Name),
+			ContainerPort:  aws.Int32(svc.Port),
+			AdvancedConfiguration: &ecstypes.AdvancedConfiguration{
+				AlternateTargetGroupArn: aws.String(st.TargetGroups["green"]),
+				ProductionListenerRule:  aws.String(st.ListenerRuleARN),
+				RoleArn:                 aws.String(st.InfrastructureRoleARN),
+			},
+		}}
+		in.HealthCheckGracePeriodSeconds = aws.Int32(60)
+	}
+	return in
 }
 
 // loadTaskDefinition reads <dir>/<service>.json, or the built-in definition

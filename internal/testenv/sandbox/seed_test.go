@@ -17,7 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
+	"github.com/ecsflow/ecsflow/internal/s3client"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
 )
@@ -116,12 +117,12 @@ func checkStack(t *testing.T, sb *sandbox.Sandbox, st *sandbox.Stack, region str
 		assert.NotEmpty(t, s.Alarms, s.Name)
 		alarmNames = append(alarmNames, s.Alarms...)
 	}
-	al, err := cloudwatch.NewFromConfig(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: alarmNames})
+	al, err := cloudwatch.NewFromConfig(cfg, cloudwatchclient.Options(sb.Getenv)...).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: alarmNames})
 	require.NoError(t, err)
 	assert.Len(t, al.MetricAlarms, len(alarmNames))
 
 	// State bucket, lock table and ledger table.
-	_, err = s3.NewFromConfig(cfg, awsconfig.S3Options(sb.Getenv)...).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(st.StateBucket)})
+	_, err = s3.NewFromConfig(cfg, s3client.Options(sb.Getenv)...).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(st.StateBucket)})
 	require.NoError(t, err)
 	ddb := dynamodb.NewFromConfig(cfg)
 	for _, table := range []string{st.LockTable, st.LedgerTable} {

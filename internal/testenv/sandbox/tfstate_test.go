@@ -11,8 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/drift"
+	"github.com/ecsflow/ecsflow/internal/s3client"
 	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
@@ -38,14 +39,14 @@ func scanSeeded(t *testing.T, sb *sandbox.Sandbox, st *sandbox.Stack, withHCL bo
 	ctx := context.Background()
 	cfg := sandboxtest.Config(t, st.Region)
 	state, err := tfstate.Load(ctx, tfstate.Location{Bucket: st.StateBucket, Key: st.StateKey},
-		s3.NewFromConfig(cfg, awsconfig.S3Options(sb.Getenv)...))
+		s3.NewFromConfig(cfg, s3client.Options(sb.Getenv)...))
 	require.NoError(t, err)
 	o := drift.Options{State: state.Managed()}
 	if withHCL {
 		o.IgnoreChanges, err = tfstate.ReadIgnoreChanges(os.DirFS(repoRoot(t)), "examples/open-webui/terraform")
 		require.NoError(t, err)
 	}
-	clients := drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	clients := drifttest.NewClients(cfg, cloudwatchclient.Options(sb.Getenv)...)
 	res, err := drift.New(clients.Drift(), o).Scan(ctx, state.Managed())
 	require.NoError(t, err)
 	require.Empty(t, res.NotChecked, "every seeded resource type is covered")
@@ -94,7 +95,7 @@ func TestSeededStateShowsDriftBehindTerraformsBack(t *testing.T) {
 	sb, st := sandboxtest.SeededRegion(t, "ca-central-1")
 	require.Empty(t, findings(scanSeeded(t, sb, st, false)))
 
-	clients := drifttest.NewClients(sandboxtest.Config(t, st.Region), awsconfig.CloudWatchOptions(sb.Getenv)...)
+	clients := drifttest.NewClients(sandboxtest.Config(t, st.Region), cloudwatchclient.Options(sb.Getenv)...)
 	require.NoError(t, drifttest.ScaleService(ctx, clients, st.Cluster, "mcpo", 5))
 	require.NoError(t, drifttest.OpenIngress(ctx, clients, st.SecurityGroups["mcpo"], 22, "0.0.0.0/0"))
 	webui, _ := st.Service("open-webui")

@@ -59,15 +59,25 @@ func New(t testing.TB, cfg *types.DeploymentConfiguration, services ...string) *
 // The clock is then three minutes past T0, every service steady.
 func NewWith(t testing.TB, opts []ecssim.Option, cfg *types.DeploymentConfiguration, services ...string) *Account {
 	t.Helper()
+	a := NewEmpty(t, opts...)
+	for _, s := range services {
+		a.CreateService(s, cfg, ALBFor(s))
+	}
+	a.Sim.Advance(3 * time.Minute)
+	return a
+}
+
+// NewEmpty creates the account on a simulator built with opts: cluster
+// "prod" without services, the clock at T0. Tests that need services
+// other than NewWith's (no load balancer, say) create them with
+// CreateService.
+func NewEmpty(t testing.TB, opts ...ecssim.Option) *Account {
+	t.Helper()
 	sim := ecssim.New(ecssim.NewFakeClock(T0), opts...)
 	a := &Account{T: t, Sim: sim, Alarms: &Alarms{Sim: sim}}
 	a.HTTP = &HTTP{Status: func(time.Time) int { return 200 }, Now: sim.Now}
 	_, err := sim.CreateCluster(context.Background(), &ecs.CreateClusterInput{ClusterName: aws.String("prod")})
 	require.NoError(t, err)
-	for _, s := range services {
-		a.CreateService(s, cfg, ALBFor(s))
-	}
-	sim.Advance(3 * time.Minute)
 	return a
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
 	"github.com/ecsflow/ecsflow/internal/testenv/ghstub"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
@@ -27,7 +27,7 @@ func TestPhase3CostOpensThenUpdatesTheIssue(t *testing.T) {
 	needActions(t, "optimize")
 	const region = "eu-north-1" // a stack of its own: usage is written to it
 	sb, stack := sandboxtest.SeededRegion(t, region)
-	cw := cloudwatch.NewFromConfig(sandboxtest.Config(t, region), awsconfig.CloudWatchOptions(sb.Getenv)...)
+	cw := cloudwatch.NewFromConfig(sandboxtest.Config(t, region), cloudwatchclient.Options(sb.Getenv)...)
 	// The action reads up to its own clock's last whole hour, so the usage
 	// ends there (a start for the data, not an assertion on time).
 	require.NoError(t, usagegen.Put(context.Background(), cw, usagegen.ExampleProfiles(stack.Cluster, 2), time.Now(), 14, 1))

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/ledger"
 	"github.com/ecsflow/ecsflow/internal/testenv/drifttest"
 	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
@@ -48,7 +48,7 @@ func TestPhase3DriftOpensThenClosesTheIssue(t *testing.T) {
 	const region = "eu-south-1"
 	sb := e2e.Sandbox(t)
 	cfg := sandboxtest.Config(t, region)
-	c := drifttest.NewClients(cfg, awsconfig.CloudWatchOptions(sb.Getenv)...)
+	c := drifttest.NewClients(cfg, cloudwatchclient.Options(sb.Getenv)...)
 	ctx := context.Background()
 	st, err := drifttest.Build(ctx, c, drifttest.Options{Name: "phase3drift", Services: 2, NoClusterSettings: true})
 	require.NoError(t, err)

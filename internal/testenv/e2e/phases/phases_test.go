@@ -23,7 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ecsflow/ecsflow/internal/awsconfig"
+	"github.com/ecsflow/ecsflow/internal/cloudwatchclient"
 	"github.com/ecsflow/ecsflow/internal/testenv/e2e"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox"
 	"github.com/ecsflow/ecsflow/internal/testenv/sandbox/sandboxtest"
@@ -211,7 +211,7 @@ func TestPhase2StagingCanaryThenProdPromotion(t *testing.T) {
 			Timeout: 8 * time.Minute,
 		})
 	}
-	cw := cloudwatch.NewFromConfig(sandboxtest.Config(t, stagingRegion), awsconfig.CloudWatchOptions(func(k string) string {
+	cw := cloudwatch.NewFromConfig(sandboxtest.Config(t, stagingRegion), cloudwatchclient.Options(func(k string) string {
 		if k == "AWS_ENDPOINT_URL" {
 			return sb.Endpoint
 		}
