@@ -180,12 +180,7 @@ func seedStack(ctx context.Context, sb *sandbox.Sandbox, so sandbox.StackOptions
 	if err != nil {
 		return err
 	}
-	var names []string
-	for _, s := range st.Services {
-		names = append(names, s.Name)
-	}
-	fmt.Fprintf(stderr, "sandbox: seeded stack %s: cluster %s with %s in %s; state at s3://%s/%s\n",
-		so.Dir, st.Cluster, strings.Join(names, ", "), st.Region, st.StateBucket, st.StateKey)
+	fmt.Fprintf(stderr, "sandbox: %s\n", stackSummary(so.Dir, st))
 	if len(st.Plan.StoodIn) > 0 {
 		fmt.Fprintf(stderr, "sandbox: one sandbox VPC, security group and execution role stand in for: %s\n", strings.Join(st.Plan.StoodIn, ", "))
 	}
@@ -193,6 +188,50 @@ func seedStack(ctx context.Context, sb *sandbox.Sandbox, so sandbox.StackOptions
 		fmt.Fprintf(stderr, "sandbox: not seeded: %s\n", u)
 	}
 	return nil
+}
+
+// stackSummary says what SeedStack created: each cluster with its
+// services, the region and where the state is.
+func stackSummary(dir string, st *sandbox.Stack) string {
+	var clusters []string
+	byCluster := map[string][]string{}
+	for _, s := range st.Services {
+		c := clusterOf(s.ARN)
+		if c == "" {
+			c = st.Cluster
+		}
+		if _, ok := byCluster[c]; !ok {
+			clusters = append(clusters, c)
+		}
+		byCluster[c] = append(byCluster[c], s.Name)
+	}
+	what := "cluster"
+	if len(clusters) > 1 {
+		what = "clusters"
+	}
+	if len(clusters) == 0 {
+		clusters = []string{st.Cluster}
+	}
+	parts := make([]string, len(clusters))
+	for i, c := range clusters {
+		parts[i] = c + " with " + strings.Join(byCluster[c], ", ")
+	}
+	return fmt.Sprintf("seeded stack %s: %s %s in %s; state at s3://%s/%s",
+		dir, what, strings.Join(parts, ", "), st.Region, st.StateBucket, st.StateKey)
+}
+
+// clusterOf is the cluster name in a service ARN
+// (arn:aws:ecs:<region>:<account>:service/<cluster>/<service>), or "".
+func clusterOf(serviceARN string) string {
+	_, rest, ok := strings.Cut(serviceARN, ":service/")
+	if !ok {
+		return ""
+	}
+	cluster, _, ok := strings.Cut(rest, "/")
+	if !ok {
+		return ""
+	}
+	return cluster
 }
 
 // envLines renders the sandbox's environment for a POSIX shell. A variable
