@@ -221,7 +221,7 @@ serviceSpec() {
 }
 
 create() {
-	local region=$1 cluster=$2 dir=${4%/} images=$5 net=$6 services=() s active missing=() specs=() created="{}"
+	local region=$1 cluster=$2 dir=${4%/} images=$5 net=$6 services=() s missing=() specs=() created="{}"
 	while read -r s; do
 		if [ -n "$s" ]; then services+=("$s"); fi
 	done <<<"$3"
@@ -231,16 +231,24 @@ create() {
 	fi
 	network "$net"
 	needAWS
-	# shellcheck disable=SC2016 # a JMESPath literal, not a shell expansion
-	active="$(aws ecs describe-services --region "$region" --cluster "$cluster" --services "${services[@]}" \
-		--query 'services[?status==`ACTIVE`].serviceName' --output text)"
+	local states draining=()
+	states="$(aws ecs describe-services --region "$region" --cluster "$cluster" --services "${services[@]}" \
+		--query 'services[].[serviceName,status]' --output text)"
 	for s in "${services[@]}"; do
-		if ! tr '\t' '\n' <<<"$active" | grep -qxF -- "$s"; then missing+=("$s"); fi
+		if grep -qxF -- "$s	ACTIVE" <<<"$states"; then continue; fi
+		missing+=("$s")
+		# ECS refuses a new service while one of the same name is DRAINING
+		# (DeleteService, API reference): wait until it is INACTIVE.
+		if grep -qxF -- "$s	DRAINING" <<<"$states"; then draining+=("$s"); fi
 	done
 	# Every missing service is checked before the first is created.
 	for s in "${missing[@]}"; do
 		specs+=("$(serviceSpec "$dir" "$s" "$net" "cluster $cluster in $region")")
 	done
+	if [ ${#draining[@]} -gt 0 ]; then
+		echo "dr-drill.sh: waiting for ${draining[*]} to finish draining in cluster $cluster before creating them again" >&2
+		aws ecs wait services-inactive --region "$region" --cluster "$cluster" --services "${draining[@]}"
+	fi
 	local i td arn
 	for i in "${!missing[@]}"; do
 		s=${missing[$i]}

@@ -195,7 +195,8 @@ func TestDRDrillCreatesMissingServices(t *testing.T) {
 		net    = `{"subnets":["subnet-1","subnet-2"],"securityGroups":["sg-1"],"assignPublicIp":"DISABLED"}`
 		images = "mcpo=reg/ecsflow/mcpo@" + drDigestA + "\nweb=reg/ecsflow/web@" + drDigestB
 		tdARN  = "arn:aws:ecs:us-west-2:1:task-definition/mcpo:1"
-		query  = "ecs describe-services --region us-west-2 --cluster dr --services mcpo web --query services[?status==`ACTIVE`].serviceName --output text"
+		query  = "ecs describe-services --region us-west-2 --cluster dr --services mcpo web --query services[].[serviceName,status] --output text"
+		wait   = "ecs wait services-inactive --region us-west-2 --cluster dr --services mcpo"
 	)
 	register := "ecs register-task-definition --region us-west-2 --cli-input-json " +
 		`{"family":"mcpo","containerDefinitions":[{"name":"mcpo","image":"reg/ecsflow/mcpo@` + drDigestA + `"},{"name":"log","image":"fluent"}]}` +
@@ -206,20 +207,25 @@ func TestDRDrillCreatesMissingServices(t *testing.T) {
 		want                   []string
 		out, stderr            string
 	}{
-		{name: "all exist", dir: dir, net: "", active: "mcpo\tweb\n", want: []string{query}, out: "created={}\n"},
-		{name: "one missing, network from the input", dir: dir, net: net, active: "web\n", out: `created={"mcpo":"` + tdARN + `"}` + "\n", want: []string{query, register,
+		{name: "all exist", dir: dir, net: "", active: "mcpo\tACTIVE\nweb\tACTIVE\n", want: []string{query}, out: "created={}\n"},
+		{name: "one missing, network from the input", dir: dir, net: net, active: "web\tACTIVE\n", out: `created={"mcpo":"` + tdARN + `"}` + "\n", want: []string{query, register,
 			"ecs create-service --region us-west-2 --cli-input-json " +
 				`{"networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-1","subnet-2"],"securityGroups":["sg-1"],"assignPublicIp":"DISABLED"}},"launchType":"FARGATE","cluster":"dr","serviceName":"mcpo","taskDefinition":"` + tdARN + `","desiredCount":0}` +
 				" --query service.serviceName --output text"}},
-		{name: "one missing, its service file in git", dir: withLB, net: net, active: "web\n", out: `created={"mcpo":"` + tdARN + `"}` + "\n", want: []string{query,
+		{name: "one missing, its service file in git", dir: withLB, net: net, active: "web\tACTIVE\n", out: `created={"mcpo":"` + tdARN + `"}` + "\n", want: []string{query,
 			"ecs register-task-definition --region us-west-2 --cli-input-json " +
 				`{"family":"mcpo","containerDefinitions":[{"name":"mcpo","image":"reg/ecsflow/mcpo@` + drDigestA + `"}]}` + " --query taskDefinition.taskDefinitionArn --output text",
 			"ecs create-service --region us-west-2 --cli-input-json " +
 				`{"loadBalancers":[{"targetGroupArn":"tg","containerName":"mcpo","containerPort":80}],"networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-git"],"securityGroups":["sg-git"]}},"launchType":"FARGATE","cluster":"dr","serviceName":"mcpo","taskDefinition":"` + tdARN + `","desiredCount":0}` +
 				" --query service.serviceName --output text"}},
-		{name: "missing without a network", dir: dir, net: "", active: "web\n", code: 2, want: []string{query},
+		{name: "one still draining: waited for, then created", dir: dir, net: net, active: "mcpo\tDRAINING\nweb\tACTIVE\n",
+			out: `created={"mcpo":"` + tdARN + `"}` + "\n", stderr: "waiting for mcpo to finish draining", want: []string{query, wait, register,
+				"ecs create-service --region us-west-2 --cli-input-json " +
+					`{"networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-1","subnet-2"],"securityGroups":["sg-1"],"assignPublicIp":"DISABLED"}},"launchType":"FARGATE","cluster":"dr","serviceName":"mcpo","taskDefinition":"` + tdARN + `","desiredCount":0}` +
+					" --query service.serviceName --output text"}},
+		{name: "missing without a network", dir: dir, net: "", active: "web\tACTIVE\n", code: 2, want: []string{query},
 			stderr: "mcpo does not exist in cluster dr in us-west-2 and the drill must create it: give input recovery-network"},
-		{name: "two missing, one name contains the other", dir: dir, net: "", active: "mcpo-old\n", code: 2, want: []string{query},
+		{name: "two missing, one name contains the other", dir: dir, net: "", active: "mcpo-old\tACTIVE\n", code: 2, want: []string{query},
 			stderr: "mcpo does not exist in cluster dr in us-west-2"},
 	}
 	for _, tc := range cases {

@@ -60,7 +60,8 @@ func drillNeeds(t *testing.T) map[string]bool {
 	calls := awsECSCall.FindAllStringSubmatch(string(script), -1)
 	require.NotEmpty(t, calls, "scripts/dr-drill.sh makes no aws ecs call")
 	for _, c := range calls {
-		if c[1] == "wait services-stable" {
+		// both waiters poll DescribeServices
+		if c[1] == "wait services-stable" || c[1] == "wait services-inactive" {
 			need["ecs:DescribeServices"] = true
 			continue
 		}

@@ -216,6 +216,12 @@ func (s *Sim) CreateService(ctx context.Context, in *ecs.CreateServiceInput, opt
 	if old := c.services[name]; old != nil && old.status == "ACTIVE" {
 		return nil, invalidParam("Creation of service was not idempotent.")
 	}
+	// DeleteService (API reference): "If you attempt to create a new
+	// service with the same name as an existing service in either ACTIVE or
+	// DRAINING status, you receive an error."
+	if old := c.services[name]; old != nil && old.status == "DRAINING" {
+		return nil, invalidParam("Unable to create service %s: a service of that name is still DRAINING.", name)
+	}
 	td := s.lookupTaskDef(deref(in.TaskDefinition))
 	if td == nil {
 		return nil, clientErr("TaskDefinition not found.")

@@ -36,7 +36,27 @@ func (s *Sim) tickService(svc *service, now time.Time) {
 		s.advanceRollout(r, now)
 	}
 	s.schedule(svc, now)
+	s.drained(svc)
 	s.checkSettled(svc, now)
+}
+
+// drained moves a deleted service from DRAINING to INACTIVE once every
+// task is STOPPING or past it (DeleteService, API reference: "After all
+// tasks have transitioned to either STOPPING or STOPPED status, the service
+// status moves from DRAINING to INACTIVE"). It runs on a tick, never in the
+// DeleteService call itself, so a caller always sees DRAINING first.
+func (s *Sim) drained(svc *service) {
+	if svc.status != "DRAINING" {
+		return
+	}
+	for _, t := range svc.tasks {
+		switch t.last {
+		case "STOPPING", "DEPROVISIONING", "STOPPED":
+		default:
+			return
+		}
+	}
+	svc.status = "INACTIVE"
 }
 
 // tickTask moves one task along PROVISIONING → PENDING → RUNNING (→ STOPPED).
